@@ -1,0 +1,38 @@
+/** The layer rules of the hexagon, checked on every `npm test`. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain imports nothing but itself and neverthrow.',
+      severity: 'error',
+      from: { path: '^src/domain' },
+      to: { pathNot: ['^src/domain', 'node_modules/neverthrow'] },
+    },
+    {
+      name: 'application-knows-no-adapter',
+      comment: 'Use cases talk to the world through their ports only.',
+      severity: 'error',
+      from: { path: '^src/application' },
+      to: { path: ['^src/adapters', '^src/main\\.ts$', 'node_modules/(fastify|better-sqlite3|minio|@eventstore|tsyringe|zod|@fastify)'] },
+    },
+    {
+      name: 'adapters-do-not-know-each-other',
+      comment: 'Adapters meet only in the composition root (src/main.ts) and the CLI that starts it.',
+      severity: 'error',
+      from: { path: '^src/adapters/(http|sqlite|blobs|eventstoredb)/' },
+      to: { path: '^src/adapters/([^/]+)/', pathNot: ['^src/adapters/$1/', '^src/adapters/shared/'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

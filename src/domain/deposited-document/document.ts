@@ -1,0 +1,73 @@
+import type { ClassRecipient, Content, DocumentEvent } from './events.js';
+
+export type LiveDocument = {
+  readonly status: 'live' | 'deleted';
+  readonly id: string;
+  readonly year: string;
+  readonly depositorId: string;
+  readonly title: string;
+  readonly categoryId: string;
+  readonly memo: string | null;
+  readonly recipients: ReadonlySet<string>;
+  readonly classes: readonly ClassRecipient[];
+  readonly versions: readonly Content[];
+  /** `${userId}#${version}`: a recipient's first opening of a version is recorded once. */
+  readonly consulted: ReadonlySet<string>;
+  readonly depositedAt: string;
+  readonly updatedAt: string;
+  readonly idempotency: { readonly key: string; readonly fingerprint: string } | undefined;
+};
+
+export type DocumentState = { readonly status: 'none' } | LiveDocument;
+
+export const initialDocument: DocumentState = { status: 'none' };
+
+export const consultationKey = (userId: string, version: number): string => `${userId}#${version}`;
+
+export const latest = (doc: LiveDocument): Content => doc.versions[doc.versions.length - 1] as Content;
+
+export const evolveDocument = (state: DocumentState, event: DocumentEvent): DocumentState => {
+  if (event.type === 'DocumentDeposited') {
+    const d = event.data;
+    return {
+      status: 'live',
+      id: d.documentId,
+      year: d.year,
+      depositorId: d.depositorId,
+      title: d.title,
+      categoryId: d.categoryId,
+      memo: d.memo,
+      recipients: new Set(d.recipientIds),
+      classes: d.classes,
+      versions: [d.content],
+      consulted: new Set(),
+      depositedAt: event.at,
+      updatedAt: event.at,
+      idempotency: d.idempotency,
+    };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'RecipientAdded':
+      return {
+        ...state,
+        recipients: new Set([...state.recipients, ...event.data.recipientIds]),
+        classes: [...state.classes, ...event.data.classes],
+        updatedAt: event.at,
+      };
+    case 'CategoryChanged':
+      return { ...state, categoryId: event.data.categoryId, updatedAt: event.at };
+    case 'MemoChanged':
+      return { ...state, memo: event.data.memo, updatedAt: event.at };
+    case 'DocumentUpdated':
+      return { ...state, versions: [...state.versions, event.data.content], updatedAt: event.at };
+    case 'DocumentConsulted':
+      return { ...state, consulted: new Set([...state.consulted, consultationKey(event.data.userId, event.data.version)]) };
+    case 'DocumentDeletedForAll':
+      return { ...state, status: 'deleted', updatedAt: event.at };
+  }
+};
+
+/** The one reading rule: the depositor or a current recipient, of a document that is not deleted. */
+export const canRead = (state: DocumentState, userId: string): boolean =>
+  state.status === 'live' && (state.depositorId === userId || state.recipients.has(userId));

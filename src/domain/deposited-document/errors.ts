@@ -1,0 +1,21 @@
+export type RefusedRecipient = {
+  readonly kind: 'user' | 'class';
+  readonly id: string;
+  readonly reason: 'unknown' | 'student' | 'no-teaching-team';
+};
+
+/** Codes with the data a caller needs to explain the refusal; the HTTP edge alone maps them to statuses. */
+export type DocumentError =
+  | { readonly code: 'NOT_ALLOWED_TO_DEPOSIT'; readonly userId: string }
+  | { readonly code: 'RECIPIENTS_REFUSED'; readonly refused: readonly RefusedRecipient[] }
+  | { readonly code: 'NO_RECIPIENTS' }
+  | { readonly code: 'CATEGORY_NOT_FOUND'; readonly categoryId: string }
+  | { readonly code: 'CATEGORY_RETIRED'; readonly categoryId: string }
+  | { readonly code: 'EMPTY_FILE' }
+  | { readonly code: 'FILE_TOO_LARGE'; readonly maxDocumentBytes: number }
+  | { readonly code: 'TEXT_TOO_LONG'; readonly field: 'title' | 'memo' | 'fileName'; readonly max: number }
+  | { readonly code: 'DOCUMENT_NOT_FOUND'; readonly documentId: string }
+  | { readonly code: 'DOCUMENT_DELETED'; readonly documentId: string }
+  | { readonly code: 'NOT_DEPOSITOR'; readonly documentId: string }
+  | { readonly code: 'VERSION_NOT_FOUND'; readonly documentId: string; readonly version: number }
+  | { readonly code: 'ALREADY_DEPOSITED'; readonly documentId: string };

@@ -1,0 +1,42 @@
+import type { DomainEvent } from '../shared/decider.js';
+
+/** One version of a document's bytes. Blobs are content-addressed, so `blobKey` may be shared. */
+export type Content = {
+  readonly version: number;
+  readonly blobKey: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly fileName: string;
+  readonly mediaType: string;
+};
+
+/** A class recipient is recorded with the teaching team it meant at the time, so history explains itself. */
+export type ClassRecipient = { readonly classId: string; readonly teacherIds: readonly string[] };
+
+export type DocumentDeposited = DomainEvent<
+  'DocumentDeposited',
+  {
+    documentId: string;
+    year: string;
+    depositorId: string;
+    title: string;
+    categoryId: string;
+    memo: string | null;
+    recipientIds: string[];
+    classes: ClassRecipient[];
+    content: Content;
+    /** Set when the deposit came with an Idempotency-Key: a retry with the same request finds this document. */
+    idempotency?: { key: string; fingerprint: string } | undefined;
+  }
+>;
+
+export type DocumentEvent =
+  | DocumentDeposited
+  | DomainEvent<'RecipientAdded', { documentId: string; recipientIds: string[]; classes: ClassRecipient[] }>
+  | DomainEvent<'CategoryChanged', { documentId: string; categoryId: string }>
+  | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>
+  | DomainEvent<'DocumentUpdated', { documentId: string; content: Content }>
+  | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>
+  | DomainEvent<'DocumentDeletedForAll', { documentId: string }>;
+
+export type DocumentEventType = DocumentEvent['type'];
