@@ -1,0 +1,22 @@
+import type { BlobStore } from './ports/blob-store.js';
+import type { Clock } from './ports/clock.js';
+import type { EventStore } from './ports/event-store.js';
+import type { IdGenerator } from './ports/id-generator.js';
+import type { ReadModels } from './ports/read-models.js';
+import type { Projector } from './projector.js';
+import type { Streams } from './streams.js';
+
+/** What every use case may reach: ports only, handed in by the composition root. */
+export type Deps = {
+  readonly events: EventStore;
+  readonly blobs: BlobStore;
+  readonly readModels: ReadModels;
+  readonly projector: Projector;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly streams: Streams;
+  readonly defaultMaxDocumentBytes: number;
+};
+
+/** Who is asking: authenticated by the edge, authorised here against the tenant's directory. */
+export type Actor = { readonly tenant: string; readonly userId: string; readonly scopes: readonly string[] };

@@ -1,0 +1,4 @@
+export interface Clock {
+  /** ISO-8601 UTC. */
+  now(): string;
+}

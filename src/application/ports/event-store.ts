@@ -1,0 +1,47 @@
+import type { ResultAsync } from 'neverthrow';
+
+/** The revision of a stream's last event (0-based) an append expects, or that there is no stream yet. */
+export type ExpectedVersion = 'no-stream' | 'any' | { readonly revision: number };
+
+export type EventMeta = {
+  readonly actor: string;
+  readonly at: string;
+  readonly tenant: string;
+  readonly schemaVersion: number;
+};
+
+export type NewEvent = {
+  /** Stable per attempt: appending the same ids again is a no-op, so a timed-out append can be retried. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly meta: EventMeta;
+};
+
+export type RecordedEvent = NewEvent & {
+  readonly stream: string;
+  readonly revision: number;
+  /** Global order across all streams; opaque beyond ordering. */
+  readonly position: bigint;
+  readonly prevHash: string;
+  readonly hash: string;
+};
+
+export type StoreError =
+  | { readonly code: 'WRONG_EXPECTED_VERSION'; readonly stream: string; readonly expected: ExpectedVersion; readonly actual: number | 'no-stream' }
+  | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
+
+export type AppendResult = { readonly lastRevision: number; readonly position: bigint };
+
+export type ReadAllOptions = { readonly after?: bigint | undefined; readonly limit: number; readonly tenant?: string | undefined };
+
+export interface EventStore {
+  append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError>;
+  /** All events of a stream in order; an empty list when the stream does not exist. */
+  readStream(stream: string): ResultAsync<RecordedEvent[], StoreError>;
+  /** Events after a global position, oldest first, optionally of one tenant only. */
+  readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError>;
+  /** Resolves when the store is reachable and answering. */
+  ping(): ResultAsync<void, StoreError>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+import type { Category, Content, DirectoryUser, DirectoryView, UserKind } from '../../domain/index.js';
+import type { RecordedEvent } from './event-store.js';
+
+export type DocumentView = {
+  readonly id: string;
+  readonly year: string;
+  readonly title: string;
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly version: number;
+  readonly categoryId: string;
+  readonly memo: string | null;
+  readonly depositorId: string;
+  readonly recipients: string[];
+  readonly depositedAt: string;
+  readonly updatedAt: string;
+  readonly deleted: boolean;
+};
+
+export type RecipientStatus = {
+  readonly userId: string;
+  readonly displayName: string | null;
+  readonly addedAt: string;
+  /** Every version this recipient opened, with the time of the first opening. */
+  readonly consultations: { version: number; at: string }[];
+  readonly consultedLatest: boolean;
+  readonly removedFromLocker: boolean;
+};
+
+export type DistributionItem = DocumentView & { readonly recipientStatuses: RecipientStatus[] };
+export type LockerItem = DocumentView & {
+  readonly consulted: boolean;
+  readonly consultedVersion: number | null;
+  readonly consultedLatest: boolean;
+};
+
+export type NotificationView = {
+  readonly id: string;
+  readonly kind: 'deposited' | 'updated' | 'recipient-added';
+  readonly documentId: string;
+  readonly title: string;
+  readonly actorId: string;
+  readonly at: string;
+};
+
+export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
+export type PageRequest = { readonly cursor?: string | undefined; readonly limit: number };
+
+export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null };
+
+/**
+ * The projections the queries read, kept on each node's own disk, fed from the event log and
+ * rebuildable from it at any time.
+ */
+export interface ReadModels {
+  checkpoint(): bigint;
+  /** Applies events in one transaction together with the new checkpoint. */
+  apply(events: readonly RecordedEvent[]): void;
+  reset(): void;
+
+  directoryView(tenant: string): DirectoryView;
+  user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;
+  lockerHolders(tenant: string): string[];
+  usersOfKind(tenant: string, kinds: readonly UserKind[]): string[];
+
+  categories(tenant: string): Category[];
+  settings(tenant: string): TenantSettingsView;
+
+  document(tenant: string, documentId: string): DocumentView | undefined;
+  isCurrentRecipient(tenant: string, documentId: string, userId: string): boolean;
+  versions(tenant: string, documentId: string): Content[];
+  distribution(tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem>;
+  locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined }, page: PageRequest): Page<LockerItem>;
+  notifications(tenant: string, userId: string, page: PageRequest): Page<NotificationView>;
+  /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
+  blobInUse(blobKey: string): boolean;
+  close(): void;
+}

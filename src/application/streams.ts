@@ -1,0 +1,16 @@
+import type { IdGenerator } from './ports/id-generator.js';
+
+/**
+ * Stream names carry the tenant and opaque ids only: a stream name outlives every deletion, so no
+ * name, e-mail or directory id a school chose may appear in one. Directory ids are hashed.
+ */
+export const streams = (ids: IdGenerator) => ({
+  document: (tenant: string, documentId: string) => `${tenant}:document:${documentId}`,
+  locker: (tenant: string, userId: string) => `${tenant}:locker:${ids.derive('locker', tenant, userId)}`,
+  settings: (tenant: string) => `${tenant}:settings`,
+  directory: (tenant: string) => `${tenant}:directory`,
+});
+
+export type Streams = ReturnType<typeof streams>;
+
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
