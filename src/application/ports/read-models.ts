@@ -76,5 +76,7 @@ export interface ReadModels {
   notifications(tenant: string, userId: string, page: PageRequest): Page<NotificationView>;
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;
+  /** Every tenant this node has seen an event of. */
+  tenants(): string[];
   close(): void;
 }

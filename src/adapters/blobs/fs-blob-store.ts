@@ -1,0 +1,120 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { BlobError, BlobRange, BlobStore, StagedBlob } from '../../application/ports/blob-store.js';
+import { blobKey, parseBlobKey } from './blob-keys.js';
+
+class TooLarge extends Error {}
+
+const unavailable = (e: unknown): BlobError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: (e as Error).message });
+
+/**
+ * Blobs as files under `<root>/<tenant>/<ab>/<sha256>`. Bytes land in a staging file while being
+ * hashed and counted, are fsynced, and only a rename makes them visible: a reader never sees half a
+ * file, and a refused upload leaves only a staging file that is removed at once.
+ */
+export class FsBlobStore implements BlobStore {
+  private readonly staging: string;
+
+  constructor(private readonly root: string) {
+    this.staging = join(root, '.staging');
+  }
+
+  private pathOf(key: string): string | undefined {
+    const parsed = parseBlobKey(key);
+    return parsed && join(this.root, parsed.tenant, parsed.sha256.slice(0, 2), parsed.sha256);
+  }
+
+  stage(tenant: string, content: AsyncIterable<Uint8Array>, maxBytes: number): ResultAsync<StagedBlob, BlobError> {
+    return ResultAsync.fromPromise(this.receive(content, maxBytes), (e): BlobError =>
+      e instanceof TooLarge ? { code: 'BLOB_TOO_LARGE', maxBytes } : { code: 'UPLOAD_ABORTED', message: (e as Error).message },
+    ).map(({ temp, sha256, sizeBytes }) => {
+      const key = blobKey(tenant, sha256);
+      const target = this.pathOf(key)!;
+      return {
+        key,
+        sha256,
+        sizeBytes,
+        commit: () =>
+          ResultAsync.fromPromise(
+            (async () => {
+              if (await exists(target)) {
+                // Same bytes already stored: the address is the content, so the staged copy is redundant.
+                await rm(temp, { force: true });
+                return;
+              }
+              await mkdir(dirname(target), { recursive: true });
+              await rename(temp, target);
+            })(),
+            unavailable,
+          ),
+        discard: () => rm(temp, { force: true }),
+      };
+    });
+  }
+
+  private async receive(content: AsyncIterable<Uint8Array>, maxBytes: number) {
+    await mkdir(this.staging, { recursive: true });
+    const temp = join(this.staging, randomUUID());
+    const file = await open(temp, 'wx');
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    try {
+      for await (const chunk of content) {
+        sizeBytes += chunk.byteLength;
+        if (sizeBytes > maxBytes) throw new TooLarge();
+        hash.update(chunk);
+        await file.write(chunk);
+      }
+      await file.sync();
+      await file.close();
+    } catch (e) {
+      await file.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw e;
+    }
+    return { temp, sha256: hash.digest('hex'), sizeBytes };
+  }
+
+  get(key: string, range?: BlobRange): ResultAsync<{ stream: import('node:stream').Readable; sizeBytes: number }, BlobError> {
+    const path = this.pathOf(key);
+    if (!path) return errAsync({ code: 'BLOB_NOT_FOUND', key });
+    return ResultAsync.fromPromise(stat(path), () => ({ code: 'BLOB_NOT_FOUND', key }) as BlobError).map((s) => ({
+      stream: createReadStream(path, range ? { start: range.start, end: range.end } : {}),
+      sizeBytes: s.size,
+    }));
+  }
+
+  exists(key: string): ResultAsync<boolean, BlobError> {
+    const path = this.pathOf(key);
+    return path ? ResultAsync.fromSafePromise(exists(path)) : okAsync(false);
+  }
+
+  delete(key: string): ResultAsync<void, BlobError> {
+    const path = this.pathOf(key);
+    return path ? ResultAsync.fromPromise(rm(path, { force: true }), unavailable) : okAsync(undefined);
+  }
+
+  async *list(tenant: string): AsyncIterable<{ key: string; modifiedAt: Date }> {
+    const base = join(this.root, tenant);
+    const shards = await readdir(base).catch(() => [] as string[]);
+    for (const shard of shards) {
+      for (const name of await readdir(join(base, shard)).catch(() => [] as string[])) {
+        const s = await stat(join(base, shard, name)).catch(() => undefined);
+        if (s?.isFile()) yield { key: blobKey(tenant, name), modifiedAt: s.mtime };
+      }
+    }
+  }
+
+  ping(): ResultAsync<void, BlobError> {
+    return ResultAsync.fromPromise(mkdir(this.staging, { recursive: true }).then(() => undefined), unavailable);
+  }
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );

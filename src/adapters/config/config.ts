@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const port = z.coerce
+  .number({ error: 'expected a port number' })
+  .int('expected a whole number')
+  .min(0, 'expected 0 to 65535')
+  .max(65535, 'expected 0 to 65535');
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a URL like ${example}`);
+
+export const configSchema = z
+  .object({
+    LOCKER_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    LOCKER_PORT: port.default(3000),
+    LOCKER_DATA_DIR: z.string().trim().min(1).default('./data'),
+    LOCKER_JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, 'expected at least 32 characters'),
+    LOCKER_JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes('-----BEGIN PUBLIC KEY-----'), 'expected a PEM public key (-----BEGIN PUBLIC KEY-----)'),
+    LOCKER_JWT_ISSUER: optionalText,
+    LOCKER_JWT_AUDIENCE: optionalText,
+    LOCKER_EVENT_STORE: z.enum(['sqlite', 'eventstoredb'], { error: 'expected sqlite or eventstoredb' }).default('sqlite'),
+    LOCKER_EVENTSTORE_URL: optionalText.pipe(url(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:'], 'esdb://127.0.0.1:2113?tls=false').optional()),
+    LOCKER_BLOB_STORE: z.enum(['fs', 's3'], { error: 'expected fs or s3' }).default('fs'),
+    LOCKER_S3_ENDPOINT: optionalText.pipe(url(['http:', 'https:'], 'http://127.0.0.1:9000').optional()),
+    LOCKER_S3_REGION: optionalText,
+    LOCKER_S3_BUCKET: optionalText.pipe(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name').optional()),
+    LOCKER_S3_ACCESS_KEY: optionalText,
+    LOCKER_S3_SECRET_KEY: optionalText,
+    LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: z.coerce
+      .number({ error: 'expected a number of bytes' })
+      .int('expected a whole number of bytes')
+      .positive('expected a positive number of bytes')
+      .default(52_428_800),
+    LOCKER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a pino level' }).default('info'),
+    LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.LOCKER_EVENT_STORE === 'eventstoredb' && !c.LOCKER_EVENTSTORE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['LOCKER_EVENTSTORE_URL'], message: 'required when LOCKER_EVENT_STORE=eventstoredb' });
+    }
+    if (c.LOCKER_BLOB_STORE === 's3') {
+      for (const name of ['LOCKER_S3_ENDPOINT', 'LOCKER_S3_BUCKET', 'LOCKER_S3_ACCESS_KEY', 'LOCKER_S3_SECRET_KEY'] as const) {
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when LOCKER_BLOB_STORE=s3' });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads the LOCKER_* variables; a bad one stops the process with one line naming it. */
+export const loadConfig = (env: Record<string, string | undefined>): Config => {
+  const relevant = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('LOCKER_') && v !== undefined));
+  const parsed = configSchema.safeParse(relevant);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'configuration');
+  const given = relevant[name];
+  const shown = given === undefined ? '' : name.includes('SECRET') || name.includes('KEY') ? ' (value hidden)' : ` (got ${JSON.stringify(given)})`;
+  throw new ConfigError(`invalid configuration: ${name}: ${issue.message}${shown}`);
+};

@@ -1,0 +1,79 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+import { TENANT_PATTERN } from '../../application/streams.js';
+import type { Actor } from '../../application/deps.js';
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(128),
+  tenant: z.string().regex(TENANT_PATTERN, 'tenant must be lower-case letters, digits and dashes'),
+  exp: z.number(),
+  scope: z.string().max(1000).optional(),
+});
+
+export type VerifierOptions = {
+  readonly secret?: string | undefined;
+  readonly publicKeyPem?: string | undefined;
+  readonly issuer?: string | undefined;
+  readonly audience?: string | undefined;
+};
+
+export type AuthFailure = { readonly reason: 'missing' | 'expired' | 'invalid'; readonly detail: string };
+
+/**
+ * HS256 with the shared secret, or RS256/ES256 with a public key when one is configured (then the
+ * secret is not accepted: a deployment that trusts an identity provider trusts only it).
+ */
+export const createVerifier = (options: VerifierOptions) => {
+  let key: Uint8Array | KeyObject;
+  let algorithms: string[];
+  if (options.publicKeyPem) {
+    const publicKey = createPublicKey(options.publicKeyPem);
+    key = publicKey;
+    algorithms = publicKey.asymmetricKeyType === 'ec' ? ['ES256'] : ['RS256'];
+  } else if (options.secret) {
+    key = new TextEncoder().encode(options.secret);
+    algorithms = ['HS256'];
+  } else {
+    throw new Error('a JWT secret or public key is required');
+  }
+
+  return async (authorization: string | undefined): Promise<{ ok: true; actor: Actor } | { ok: false; failure: AuthFailure }> => {
+    const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization?.trim() ?? '');
+    if (!match) return { ok: false, failure: { reason: 'missing', detail: 'expected an Authorization: Bearer <token> header' } };
+    try {
+      const { payload } = await jwtVerify(match[1]!, key, {
+        algorithms,
+        requiredClaims: ['exp', 'sub'],
+        ...(options.issuer ? { issuer: options.issuer } : {}),
+        ...(options.audience ? { audience: options.audience } : {}),
+      });
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) {
+        return { ok: false, failure: { reason: 'invalid', detail: `token claims: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` } };
+      }
+      const scopes = claims.data.scope?.split(' ').filter(Boolean) ?? [];
+      return { ok: true, actor: { tenant: claims.data.tenant, userId: claims.data.sub, scopes } };
+    } catch (e) {
+      if (e instanceof errors.JWTExpired) return { ok: false, failure: { reason: 'expired', detail: 'the token has expired' } };
+      return { ok: false, failure: { reason: 'invalid', detail: 'the token is not valid for this service' } };
+    }
+  };
+};
+
+export type Verifier = ReturnType<typeof createVerifier>;
+
+/** Tokens for the CLI and tests, signed with the shared secret. */
+export const signToken = async (
+  secret: string,
+  claims: { tenant: string; userId: string; scope?: string | undefined; ttlSeconds?: number; issuer?: string | undefined; audience?: string | undefined },
+): Promise<string> => {
+  const jwt = new SignJWT({ tenant: claims.tenant, ...(claims.scope ? { scope: claims.scope } : {}) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.userId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.ttlSeconds ?? 3600));
+  if (claims.issuer) jwt.setIssuer(claims.issuer);
+  if (claims.audience) jwt.setAudience(claims.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+};

@@ -1,0 +1,85 @@
+import type { FastifyReply } from 'fastify';
+import type { UseCaseError } from '../../application/errors.js';
+
+export type Problem = { type: string; title: string; status: number; detail: string; [extension: string]: unknown };
+
+const typeOf = (code: string) => `urn:digital-locker:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+
+export const problem = (status: number, code: string, title: string, detail: string, extensions: Record<string, unknown> = {}): Problem => ({
+  type: typeOf(code),
+  title,
+  status,
+  detail,
+  code,
+  ...extensions,
+});
+
+/** The one place where error codes become HTTP statuses. */
+export const toProblem = (e: UseCaseError): Problem => {
+  switch (e.code) {
+    case 'FORBIDDEN':
+      return problem(403, e.code, 'Forbidden', e.reason);
+    case 'NOT_ALLOWED_TO_DEPOSIT':
+      return problem(403, e.code, 'Not allowed to deposit', 'your authorization profiles do not grant locker.deposit');
+    case 'NOT_DEPOSITOR':
+      return problem(403, e.code, 'Not the depositor', 'only the depositor manages a document');
+    case 'LOCKER_CLOSED':
+      return problem(403, e.code, 'No locker', 'you have no open locker');
+    case 'NOT_FOUND':
+      return problem(404, e.code, 'Not found', `no such ${e.resource}`);
+    case 'DOCUMENT_NOT_FOUND':
+    case 'DOCUMENT_DELETED':
+    case 'NOT_IN_LOCKER':
+      return problem(404, 'NOT_FOUND', 'Not found', 'no such document');
+    case 'VERSION_NOT_FOUND':
+      return problem(404, e.code, 'Version not found', `the document has no version ${e.version}`, { version: e.version });
+    case 'CATEGORY_NOT_FOUND':
+      return problem(422, e.code, 'Unknown category', `no category ${e.categoryId}`, { categoryId: e.categoryId });
+    case 'CATEGORY_RETIRED':
+      return problem(422, e.code, 'Retired category', `category ${e.categoryId} is retired`, { categoryId: e.categoryId });
+    case 'RECIPIENTS_REFUSED':
+      return problem(
+        422,
+        e.code,
+        'Recipients refused',
+        e.refused.map((r) => `${r.kind} ${r.id}: ${r.reason === 'student' ? 'students have no locker' : r.reason === 'unknown' ? 'not in the directory' : 'no teaching team'}`).join('; '),
+        { refused: e.refused },
+      );
+    case 'NO_RECIPIENTS':
+      return problem(422, e.code, 'No recipients', 'choose at least one user or class other than yourself');
+    case 'EMPTY_FILE':
+      return problem(422, e.code, 'Empty file', 'the file is empty');
+    case 'TEXT_TOO_LONG':
+      return problem(422, e.code, 'Text too long', `${e.field} is longer than ${e.max} characters`, { field: e.field, max: e.max });
+    case 'INVALID_DIRECTORY':
+      return problem(422, e.code, 'Invalid directory', e.problems.map((p) => `${p.path}: ${p.message}`).join('; '), { problems: e.problems });
+    case 'DESIGNATION_TAKEN':
+      return problem(422, e.code, 'Designation taken', `a category is already called ${e.designation}`);
+    case 'INVALID_DESIGNATION':
+      return problem(422, e.code, 'Invalid designation', 'a designation has 1 to 100 characters');
+    case 'INVALID_MAX_SIZE':
+      return problem(422, e.code, 'Invalid maximum size', 'the maximum document size is a positive whole number of bytes');
+    case 'FILE_TOO_LARGE':
+      return problem(413, e.code, 'File too large', `the limit is ${e.maxDocumentBytes} bytes`, { maxDocumentBytes: e.maxDocumentBytes });
+    case 'BLOB_TOO_LARGE':
+      return problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${e.maxBytes} bytes`, { maxDocumentBytes: e.maxBytes });
+    case 'ALREADY_DEPOSITED':
+    case 'CONCURRENCY_CONFLICT':
+    case 'WRONG_EXPECTED_VERSION':
+      return problem(409, 'CONCURRENCY_CONFLICT', 'Conflict', 'the resource changed concurrently; retry');
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return problem(409, e.code, 'Idempotency key reused', 'this Idempotency-Key was used with another request');
+    case 'INVALID_INPUT':
+      return problem(400, e.code, 'Bad request', e.detail);
+    case 'UPLOAD_ABORTED':
+      return problem(400, e.code, 'Upload aborted', 'the upload ended before the file was complete');
+    case 'BLOB_NOT_FOUND':
+      return problem(500, e.code, 'Content missing', 'the stored content of this document is missing');
+    case 'STORE_UNAVAILABLE':
+    case 'BLOB_STORE_UNAVAILABLE':
+      return problem(503, e.code, 'Service unavailable', 'storage is not answering; retry later');
+  }
+};
+
+export const sendProblem = (reply: FastifyReply, p: Problem): FastifyReply =>
+  reply.code(p.status).type('application/problem+json').send(p);

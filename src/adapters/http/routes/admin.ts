@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { UseCases } from '../../../application/use-cases.js';
+import { problem, sendProblem, toProblem } from '../problem.js';
+import { actorOf, answer } from '../reply.js';
+import { categorySchema, designationSchema, directorySchema, idParam, problemSchema, settingsPatchSchema, settingsSchema } from '../schemas.js';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
+
+export const adminRoutes =
+  (uc: UseCases): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.put(
+      '/v1/directory',
+      {
+        bodyLimit: 32 * 1024 * 1024,
+        schema: {
+          tags: ['admin'],
+          summary: "Replace the tenant's directory; opens and closes lockers accordingly",
+          body: directorySchema,
+          response: {
+            200: z.object({ users: z.number(), classes: z.number(), profiles: z.number(), lockersOpened: z.array(z.string()), lockersClosed: z.array(z.string()) }),
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.syncDirectory(actorOf(req), req.body)),
+    );
+
+    app.get(
+      '/v1/categories',
+      {
+        schema: {
+          tags: ['categories'],
+          summary: 'List categories (retired ones with ?includeRetired=true)',
+          querystring: z.object({ includeRetired: z.enum(['true', 'false']).default('false') }).strict(),
+          response: { 200: z.object({ items: z.array(categorySchema) }), ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.listCategories(actorOf(req), req.query.includeRetired === 'true'), 200, (items) => ({ items })),
+    );
+
+    app.post(
+      '/v1/categories',
+      { schema: { tags: ['categories'], summary: 'Create a category', body: designationSchema, response: { 201: categorySchema, ...errors } } },
+      (req, reply) => answer(reply, uc.createCategory(actorOf(req), req.body.designation), 201),
+    );
+
+    // A category that does not exist is a 404 here, where it is the resource, not a 422 as in a deposit.
+    const categoryNotFoundIs404 = async <T>(reply: import('fastify').FastifyReply, result: PromiseLike<import('neverthrow').Result<T, import('../../../application/errors.js').UseCaseError>>, status: number) => {
+      const r = await result;
+      if (r.isErr() && r.error.code === 'CATEGORY_NOT_FOUND') return sendProblem(reply, problem(404, 'NOT_FOUND', 'Not found', 'no such category'));
+      if (r.isErr()) return sendProblem(reply, toProblem(r.error));
+      return reply.code(status).send(status === 204 ? undefined : r.value);
+    };
+
+    app.patch(
+      '/v1/categories/:id',
+      { schema: { tags: ['categories'], summary: 'Rename a category', params: idParam, body: designationSchema, response: { 200: categorySchema, ...errors } } },
+      (req, reply) => categoryNotFoundIs404(reply, uc.renameCategory(actorOf(req), req.params.id, req.body.designation), 200),
+    );
+
+    app.delete(
+      '/v1/categories/:id',
+      { schema: { tags: ['categories'], summary: 'Retire a category (documents keep it)', params: idParam, response: { 204: z.null(), ...errors } } },
+      (req, reply) => categoryNotFoundIs404(reply, uc.retireCategory(actorOf(req), req.params.id), 204),
+    );
+
+    app.get(
+      '/v1/settings',
+      { schema: { tags: ['admin'], summary: "The tenant's settings", response: { 200: settingsSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.getSettings(actorOf(req))),
+    );
+
+    app.patch(
+      '/v1/settings',
+      { schema: { tags: ['admin'], summary: 'Change the maximum document size', body: settingsPatchSchema, response: { 200: settingsSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.updateSettings(actorOf(req), req.body)),
+    );
+  };

@@ -1,0 +1,219 @@
+import type { MultipartFile, MultipartValue, Multipart } from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { IncomingFile } from '../../../application/deposit-document.js';
+import type { UseCases } from '../../../application/use-cases.js';
+import { contentDisposition, safeFileName, safeMediaType } from '../file-name.js';
+import { problem, sendProblem, toProblem } from '../problem.js';
+import { presentDocument } from '../present.js';
+import { actorOf, answer, badRequest } from '../reply.js';
+import { contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, recipientsSchema } from '../schemas.js';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
+/** Room for the multipart framing and the meta part around the file itself. */
+const MULTIPART_OVERHEAD = 256 * 1024;
+
+type Parts = AsyncIterator<Multipart>;
+
+const partsOf = (req: FastifyRequest, maxFileBytes: number): Parts =>
+  req.parts({ limits: { fileSize: maxFileBytes, files: 1, fields: 4, fieldSize: 64 * 1024, parts: 6 } })[Symbol.asyncIterator]();
+
+const next = async (parts: Parts): Promise<Multipart | undefined | Error> => {
+  try {
+    const r = await parts.next();
+    return r.done ? undefined : r.value;
+  } catch (e) {
+    return e as Error;
+  }
+};
+
+const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number) => {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max + MULTIPART_OVERHEAD) {
+    // Refuse before reading a byte; closing the connection spares the client sending the rest.
+    reply.header('connection', 'close');
+    sendProblem(reply, problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${max} bytes`, { maxDocumentBytes: max }));
+    return true;
+  }
+  return false;
+};
+
+const filePart = async (parts: Parts, reply: FastifyReply): Promise<IncomingFile | undefined> => {
+  const part = await next(parts);
+  if (part instanceof Error) return void badRequest(reply, `malformed multipart body: ${part.message}`);
+  if (!part || part.type !== 'file' || part.fieldname !== 'file') return void badRequest(reply, 'expected a part named file holding the document');
+  const file = part as MultipartFile;
+  return {
+    fileName: safeFileName(file.filename),
+    mediaType: safeMediaType(file.mimetype),
+    content: file.file,
+    truncated: () => file.file.truncated,
+  };
+};
+
+const requireMultipart = (req: FastifyRequest, reply: FastifyReply) => {
+  if (req.isMultipart()) return true;
+  void badRequest(reply, 'expected multipart/form-data');
+  return false;
+};
+
+export const documentRoutes =
+  (uc: UseCases): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/v1/documents',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Deposit a document',
+          description:
+            'multipart/form-data: a part `meta` (JSON `{recipients:{users?,classes?}, categoryId, title?, memo?}`) then a part `file`. ' +
+            'With an Idempotency-Key, the same request again answers the same document; the same key with another request is a 409.',
+          consumes: ['multipart/form-data'],
+          headers: depositHeaders,
+          response: { 201: documentSchema, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        if (!requireMultipart(req, reply)) return reply;
+        // The size limit is the tenant's: known only once the caller is.
+        const limits = await uc.getLimits(actor);
+        if (tooLargeUpFront(req, reply, limits.maxDocumentBytes)) return reply;
+        const parts = partsOf(req, limits.maxDocumentBytes);
+        const metaPart = await next(parts);
+        if (metaPart instanceof Error) return badRequest(reply, `malformed multipart body: ${metaPart.message}`);
+        if (!metaPart || metaPart.type !== 'field' || metaPart.fieldname !== 'meta') return badRequest(reply, 'expected a first part named meta holding JSON');
+        let json: unknown;
+        try {
+          json = JSON.parse(String((metaPart as MultipartValue).value));
+        } catch {
+          return badRequest(reply, 'the meta part is not valid JSON');
+        }
+        const meta = depositMetaSchema.safeParse(json);
+        if (!meta.success) return badRequest(reply, `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}`);
+        const checked = await uc.depositDocument.check(actor, meta.data, req.headers['idempotency-key']);
+        if (checked.isErr()) {
+          reply.header('connection', 'close');
+          return sendProblem(reply, toProblem(checked.error));
+        }
+        const file = await filePart(parts, reply);
+        if (!file) return reply;
+        const stored = await uc.depositDocument.store(checked.value, file);
+        if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
+        if (stored.value.replayed) reply.header('idempotent-replayed', 'true');
+        return reply.code(201).header('location', `/v1/documents/${stored.value.document.id}`).send(presentDocument(stored.value.document));
+      },
+    );
+
+    app.get(
+      '/v1/documents/:id',
+      { schema: { tags: ['documents'], summary: 'Document metadata', params: idParam, response: { 200: documentSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.getDocument(actorOf(req), req.params.id), 200, presentDocument),
+    );
+
+    app.patch(
+      '/v1/documents/:id',
+      { schema: { tags: ['documents'], summary: 'Change category and/or memo', params: idParam, body: documentPatchSchema, response: { 200: documentSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.changeDocument(actorOf(req), req.params.id, req.body), 200, presentDocument),
+    );
+
+    app.post(
+      '/v1/documents/:id/recipients',
+      { schema: { tags: ['documents'], summary: 'Add recipients (users and/or classes)', params: idParam, body: recipientsSchema, response: { 200: documentSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.addRecipients(actorOf(req), req.params.id, req.body), 200, presentDocument),
+    );
+
+    app.put(
+      '/v1/documents/:id/content',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Upload a new version',
+          description: 'multipart/form-data with one part `file`.',
+          consumes: ['multipart/form-data'],
+          params: idParam,
+          response: { 200: documentSchema, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        if (!requireMultipart(req, reply)) return reply;
+        const limit = uc.updateContent.check(actor, req.params.id);
+        if (limit.isErr()) {
+          reply.header('connection', 'close');
+          return sendProblem(reply, toProblem(limit.error));
+        }
+        if (tooLargeUpFront(req, reply, limit.value)) return reply;
+        const file = await filePart(partsOf(req, limit.value), reply);
+        if (!file) return reply;
+        return answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, file), 200, presentDocument);
+      },
+    );
+
+    app.get(
+      '/v1/documents/:id/content',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Download the content (records a consultation)',
+          params: idParam,
+          querystring: contentQuery,
+          produces: ['application/octet-stream'],
+          response: { 200: z.any(), 206: z.any(), 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 416: problemSchema },
+        },
+      },
+      async (req, reply) => {
+        const rangeHeader = req.headers.range;
+        let unsatisfiable = false;
+        const range = (size: number) => {
+          const m = rangeHeader ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader.trim()) : null;
+          if (!m || (m[1] === '' && m[2] === '')) return undefined;
+          const start = m[1] === '' ? Math.max(0, size - Number(m[2])) : Number(m[1]);
+          const end = m[1] === '' || m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+          if (start > end || start >= size) {
+            unsatisfiable = true;
+            return undefined;
+          }
+          return { start, end };
+        };
+        const result = await uc.downloadDocument(actorOf(req), req.params.id, req.query.version, range);
+        if (result.isErr()) return sendProblem(reply, toProblem(result.error));
+        const { content, stream, sizeBytes, range: served } = result.value;
+        if (unsatisfiable) {
+          stream.destroy();
+          reply.header('content-range', `bytes */${sizeBytes}`);
+          return sendProblem(reply, problem(416, 'RANGE_NOT_SATISFIABLE', 'Range not satisfiable', `the content has ${sizeBytes} bytes`));
+        }
+        reply
+          .header('content-type', content.mediaType)
+          .header('content-disposition', contentDisposition(content.fileName))
+          .header('etag', `"${content.sha256}"`)
+          .header('accept-ranges', 'bytes')
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "sandbox; default-src 'none'")
+          .header('x-document-version', String(content.version));
+        if (served) {
+          reply.code(206).header('content-range', `bytes ${served.start}-${served.end}/${sizeBytes}`).header('content-length', String(served.end - served.start + 1));
+        } else {
+          reply.code(200).header('content-length', String(sizeBytes));
+        }
+        return reply.send(stream);
+      },
+    );
+
+    app.delete(
+      '/v1/documents/:id',
+      { schema: { tags: ['documents'], summary: 'Delete for all recipients', params: idParam, response: { 204: z.null(), ...errors } } },
+      (req, reply) => answer(reply, uc.deleteForAll(actorOf(req), req.params.id), 204, () => undefined),
+    );
+
+    app.delete(
+      '/v1/locker/documents/:id',
+      {
+        schema: { tags: ['locker'], summary: 'Remove a document from my own locker (it stays for the others)', params: idParam, response: { 204: z.null(), ...errors } },
+      },
+      (req, reply) => answer(reply, uc.removeFromLocker(actorOf(req), req.params.id), 204, () => undefined),
+    );
+  };

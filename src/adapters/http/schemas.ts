@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { decodeCursor } from '../../application/cursor.js';
+import { PERMISSIONS, USER_KINDS } from '../../domain/index.js';
+
+const id = z.string().trim().min(1).max(128);
+const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, 'expected a school year like 2026-2027');
+
+export const idParam = z.object({ id });
+
+export const directorySchema = z
+  .object({
+    profiles: z.array(z.object({ id, name: z.string().trim().min(1).max(200), permissions: z.array(z.enum(PERMISSIONS)).max(10) }).strict()).max(1000),
+    users: z
+      .array(
+        z
+          .object({
+            id,
+            displayName: z.string().trim().min(1).max(200),
+            kind: z.enum(USER_KINDS),
+            email: z.email().max(320).optional(),
+            profiles: z.array(id).max(50).default([]),
+          })
+          .strict(),
+      )
+      .max(100_000),
+    classes: z.array(z.object({ id, name: z.string().trim().min(1).max(200), teacherIds: z.array(id).max(200) }).strict()).max(10_000),
+  })
+  .strict();
+
+export const recipientsSchema = z
+  .object({ users: z.array(id).max(1000).default([]), classes: z.array(id).max(200).default([]) })
+  .strict();
+
+export const depositMetaSchema = z
+  .object({
+    recipients: recipientsSchema,
+    categoryId: id,
+    title: z.string().max(200).optional(),
+    memo: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export const documentPatchSchema = z
+  .object({ categoryId: id.optional(), memo: z.string().max(2000).nullable().optional() })
+  .strict()
+  .refine((p) => p.categoryId !== undefined || p.memo !== undefined, 'give categoryId or memo');
+
+export const designationSchema = z.object({ designation: z.string().max(100) }).strict();
+export const settingsPatchSchema = z.object({ maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() }).strict();
+
+const cursor = z
+  .string()
+  .max(200)
+  .refine((c) => decodeCursor(c) !== undefined, 'not a cursor this service gave out');
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+
+export const pageQuery = z.object({ cursor: cursor.optional(), limit }).strict();
+export const lockerQuery = z.object({ cursor: cursor.optional(), limit, categoryId: id.optional(), year: schoolYear.optional() }).strict();
+export const distributionQuery = z.object({ cursor: cursor.optional(), limit, year: schoolYear.optional() }).strict();
+export const contentQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+export const auditQuery = z
+  .object({ after: z.string().regex(/^\d{1,20}$/, 'expected a position').optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
+  .strict();
+export const depositHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional(),
+});
+
+export const problemSchema = z.object({ type: z.string(), title: z.string(), status: z.number(), detail: z.string() }).loose();
+
+export const documentSchema = z.object({
+  id: z.string(),
+  year: z.string(),
+  title: z.string(),
+  fileName: z.string(),
+  mediaType: z.string(),
+  sizeBytes: z.number(),
+  sha256: z.string(),
+  version: z.number(),
+  categoryId: z.string(),
+  memo: z.string().nullable(),
+  depositorId: z.string(),
+  recipients: z.array(z.string()),
+  depositedAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const recipientStatusSchema = z.object({
+  userId: z.string(),
+  displayName: z.string().nullable(),
+  addedAt: z.string(),
+  consultations: z.array(z.object({ version: z.number(), at: z.string() })),
+  consultedLatest: z.boolean(),
+  removedFromLocker: z.boolean(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const lockerItemSchema = documentSchema.extend({
+  consulted: z.boolean(),
+  consultedVersion: z.number().nullable(),
+  consultedLatest: z.boolean(),
+});
+export const distributionItemSchema = documentSchema.extend({ recipientStatuses: z.array(recipientStatusSchema) });
+export const notificationSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['deposited', 'updated', 'recipient-added']),
+  documentId: z.string(),
+  title: z.string(),
+  actorId: z.string(),
+  at: z.string(),
+});
+export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean() });
+export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string() });
+export const auditEventSchema = z.object({
+  position: z.string(),
+  id: z.string(),
+  stream: z.string(),
+  revision: z.number(),
+  type: z.string(),
+  data: z.unknown(),
+  actor: z.string(),
+  at: z.string(),
+  tenant: z.string(),
+  schemaVersion: z.number(),
+  prevHash: z.string(),
+  hash: z.string(),
+});

@@ -1,0 +1,104 @@
+import fastifyMultipart from '@fastify/multipart';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { UseCases } from '../../application/use-cases.js';
+import type { Verifier } from './auth.js';
+import { problem, sendProblem } from './problem.js';
+import { problemSchema } from './schemas.js';
+import { adminRoutes } from './routes/admin.js';
+import { documentRoutes } from './routes/documents.js';
+import { listingRoutes } from './routes/listings.js';
+
+export type ServerOptions = {
+  readonly useCases: UseCases;
+  readonly verifier: Verifier;
+  readonly logLevel: string;
+};
+
+const PUBLIC = new Set(['/health', '/ready', '/openapi.json']);
+
+export const buildServer = async (options: ServerOptions): Promise<FastifyInstance> => {
+  const app = Fastify({
+    logger: { level: options.logLevel, redact: ['req.headers.authorization'] },
+    // Uploads of many megabytes take time on slow school networks; a stuck one is still cut off.
+    requestTimeout: 30 * 60 * 1000,
+    return503OnClosing: true,
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'digital-locker',
+        version: '1.0.0',
+        description: 'Digital lockers for teachers, staff and counselors: deposit documents for colleagues and keep managing them.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyMultipart, { throwFileSizeLimit: false });
+
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req, reply) => {
+    const path = req.url.split('?')[0]!;
+    if (PUBLIC.has(path) || path === '/docs' || path.startsWith('/docs/')) return;
+    const verified = await options.verifier(req.headers.authorization);
+    if (!verified.ok) {
+      reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${verified.failure.reason}"`);
+      return sendProblem(reply, problem(401, 'UNAUTHENTICATED', 'Unauthenticated', verified.failure.detail));
+    }
+    req.actor = verified.actor;
+  });
+
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const detail = error.validation.map((v) => `${error.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}: ${v.message}`).join('; ');
+      return sendProblem(reply, problem(400, 'INVALID_INPUT', 'Bad request', detail));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own refusals (malformed JSON, body too large, wrong content type) are the client's.
+      return sendProblem(reply, problem(status, error.code ?? 'BAD_REQUEST', statusTitle(status), error.message));
+    }
+    req.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem(500, 'INTERNAL', 'Internal error', 'the request failed on the server; it has been logged'));
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'NOT_FOUND', 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
+    status: 'ok' as const,
+  }));
+  app.get(
+    '/ready',
+    { schema: { tags: ['operations'], summary: 'Readiness: the stores answer', security: [], response: { 200: z.object({ status: z.literal('ready') }), 503: problemSchema } } },
+    async (_req, reply) => {
+      const ready = await options.useCases.ready();
+      if (!ready.ok) return sendProblem(reply, problem(503, 'NOT_READY', 'Not ready', `not answering: ${ready.detail}`));
+      return { status: 'ready' as const };
+    },
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(adminRoutes(options.useCases));
+  await app.register(documentRoutes(options.useCases));
+  await app.register(listingRoutes(options.useCases));
+  return app;
+};
+
+const statusTitle = (status: number) =>
+  ({ 400: 'Bad request', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable', 413: 'Payload too large', 415: 'Unsupported media type' })[status] ?? 'Request refused';

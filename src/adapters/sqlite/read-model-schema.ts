@@ -1,0 +1,43 @@
+/** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
+export const READ_MODEL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS profiles (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, permissions TEXT NOT NULL, PRIMARY KEY (tenant, id));
+CREATE TABLE IF NOT EXISTS users (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, kind TEXT NOT NULL, email TEXT, profiles TEXT NOT NULL,
+  PRIMARY KEY (tenant, id));
+CREATE TABLE IF NOT EXISTS classes (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, teacher_ids TEXT NOT NULL, PRIMARY KEY (tenant, id));
+CREATE TABLE IF NOT EXISTS lockers (tenant TEXT NOT NULL, user_id TEXT NOT NULL, open INTEGER NOT NULL, PRIMARY KEY (tenant, user_id));
+CREATE TABLE IF NOT EXISTS categories (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, designation TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL,
+  PRIMARY KEY (tenant, id));
+CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, year TEXT NOT NULL, title TEXT NOT NULL,
+  category_id TEXT NOT NULL, memo TEXT, depositor_id TEXT NOT NULL, deposited_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, blob_key TEXT NOT NULL,
+  PRIMARY KEY (tenant, id));
+CREATE INDEX IF NOT EXISTS documents_by_depositor ON documents (tenant, depositor_id, seq);
+CREATE TABLE IF NOT EXISTS versions (
+  tenant TEXT NOT NULL, document_id TEXT NOT NULL, version INTEGER NOT NULL, blob_key TEXT NOT NULL, sha256 TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (tenant, document_id, version));
+CREATE INDEX IF NOT EXISTS versions_by_blob ON versions (blob_key);
+CREATE TABLE IF NOT EXISTS recipients (
+  tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, added_at TEXT NOT NULL, seq INTEGER NOT NULL,
+  removed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant, document_id, user_id));
+CREATE INDEX IF NOT EXISTS recipients_by_user ON recipients (tenant, user_id, seq);
+CREATE TABLE IF NOT EXISTS consultations (
+  tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (tenant, document_id, user_id, version));
+CREATE TABLE IF NOT EXISTS notifications (
+  tenant TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, document_id TEXT NOT NULL,
+  actor_id TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (tenant, user_id, seq));
+`;
+
+export const READ_MODEL_TABLES = [
+  'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
+  'documents', 'versions', 'recipients', 'consultations', 'notifications',
+] as const;

@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { container, type DependencyContainer } from 'tsyringe';
+import type { Deps } from './application/deps.js';
+import type { BlobStore } from './application/ports/blob-store.js';
+import type { Clock } from './application/ports/clock.js';
+import type { EventStore } from './application/ports/event-store.js';
+import type { IdGenerator } from './application/ports/id-generator.js';
+import type { ReadModels } from './application/ports/read-models.js';
+import { Projector } from './application/projector.js';
+import { streams } from './application/streams.js';
+import { useCases, type UseCases } from './application/use-cases.js';
+import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
+import type { Config } from './adapters/config/config.js';
+import { createVerifier } from './adapters/http/auth.js';
+import { buildServer } from './adapters/http/server.js';
+import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
+import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
+import { cryptoIds } from './adapters/system/crypto-ids.js';
+import { systemClock } from './adapters/system/system-clock.js';
+
+/** Explicit tokens: tsyringe cannot see types under esbuild, and we want none of its magic anyway. */
+export const TOKENS = {
+  Config: Symbol('Config'),
+  EventStore: Symbol('EventStore'),
+  BlobStore: Symbol('BlobStore'),
+  ReadModels: Symbol('ReadModels'),
+  Clock: Symbol('Clock'),
+  Ids: Symbol('IdGenerator'),
+  Projector: Symbol('Projector'),
+  Deps: Symbol('Deps'),
+  UseCases: Symbol('UseCases'),
+} as const;
+
+export type App = {
+  readonly config: Config;
+  readonly deps: Deps;
+  readonly useCases: UseCases;
+  readonly jwtSecret: string;
+  close(): Promise<void>;
+};
+
+/** The secret is generated once into the data folder, so `npm start` needs no setup and tokens survive restarts. */
+export const jwtSecretOf = (config: Config): string => {
+  if (config.LOCKER_JWT_SECRET) return config.LOCKER_JWT_SECRET;
+  const file = join(resolve(config.LOCKER_DATA_DIR), 'jwt-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    return secret;
+  }
+};
+
+const eventStoreOf = (config: Config, dataDir: string): EventStore => {
+  if (config.LOCKER_EVENT_STORE === 'eventstoredb') {
+    throw new Error('LOCKER_EVENT_STORE=eventstoredb is not available in this build yet');
+  }
+  return new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
+};
+
+const blobStoreOf = (config: Config, dataDir: string): BlobStore => {
+  if (config.LOCKER_BLOB_STORE === 's3') throw new Error('LOCKER_BLOB_STORE=s3 is not available in this build yet');
+  return new FsBlobStore(join(dataDir, 'blobs'));
+};
+
+/** Config → adapters → use cases, registered as factories in a container of their own. */
+export const compose = (config: Config, overrides: { clock?: Clock } = {}): App => {
+  const dataDir = resolve(config.LOCKER_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const c: DependencyContainer = container.createChildContainer();
+  c.register(TOKENS.Config, { useValue: config });
+  c.register(TOKENS.EventStore, { useValue: eventStoreOf(config, dataDir) });
+  c.register(TOKENS.BlobStore, { useValue: blobStoreOf(config, dataDir) });
+  c.register(TOKENS.ReadModels, { useValue: new SqliteReadModels(join(dataDir, 'read-models.sqlite')) });
+  c.register(TOKENS.Clock, { useValue: overrides.clock ?? systemClock });
+  c.register(TOKENS.Ids, { useValue: cryptoIds });
+  c.register(TOKENS.Projector, {
+    useValue: new Projector(c.resolve<EventStore>(TOKENS.EventStore), c.resolve<ReadModels>(TOKENS.ReadModels)),
+  });
+  const ids = c.resolve<IdGenerator>(TOKENS.Ids);
+  const deps: Deps = {
+    events: c.resolve(TOKENS.EventStore),
+    blobs: c.resolve(TOKENS.BlobStore),
+    readModels: c.resolve(TOKENS.ReadModels),
+    projector: c.resolve(TOKENS.Projector),
+    clock: c.resolve(TOKENS.Clock),
+    ids,
+    streams: streams(ids),
+    defaultMaxDocumentBytes: config.LOCKER_DEFAULT_MAX_DOCUMENT_BYTES,
+  };
+  c.register(TOKENS.Deps, { useValue: deps });
+  c.register(TOKENS.UseCases, { useValue: useCases(deps) });
+  return {
+    config,
+    deps,
+    useCases: c.resolve(TOKENS.UseCases),
+    jwtSecret: jwtSecretOf(config),
+    close: async () => {
+      await deps.events.close();
+      deps.readModels.close();
+      c.clearInstances();
+    },
+  };
+};
+
+export type RunningServer = { app: App; server: FastifyInstance; url: string; stop(): Promise<void> };
+
+const HOUR = 60 * 60 * 1000;
+
+export const startServer = async (config: Config, overrides: { clock?: Clock } = {}): Promise<RunningServer> => {
+  const app = compose(config, overrides);
+  const caughtUp = await app.deps.projector.catchUp();
+  if (caughtUp.isErr()) throw new Error(`the event store is not answering: ${JSON.stringify(caughtUp.error)}`);
+  const verifier = createVerifier({
+    secret: app.jwtSecret,
+    publicKeyPem: config.LOCKER_JWT_PUBLIC_KEY,
+    issuer: config.LOCKER_JWT_ISSUER,
+    audience: config.LOCKER_JWT_AUDIENCE,
+  });
+  const server = await buildServer({ useCases: app.useCases, verifier, logLevel: config.LOCKER_LOG_LEVEL });
+  const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
+  // Other nodes' writes, and anything appended by the CLI, reach this node's read models too.
+  const poll = setInterval(() => void app.deps.projector.catchUp(), 1000);
+  const sweep = setInterval(() => void app.useCases.sweepBlobs(HOUR).then((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')), HOUR);
+  poll.unref();
+  sweep.unref();
+  return {
+    app,
+    server,
+    url,
+    stop: async () => {
+      clearInterval(poll);
+      clearInterval(sweep);
+      await server.close();
+      await app.close();
+    },
+  };
+};
