@@ -1,0 +1,128 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import { signToken } from '../../src/adapters/http/auth.js';
+import { startServer, type RunningServer } from '../../src/main.js';
+
+export const SECRET = 'test-secret-that-is-long-enough-for-hs256!';
+
+export const schoolDirectory = {
+  profiles: [
+    { id: 'p-teacher', name: 'Teachers', permissions: ['locker.deposit'] },
+    { id: 'p-admin', name: 'Administration', permissions: ['locker.deposit', 'locker.admin'] },
+    { id: 'p-audit', name: 'Auditors', permissions: ['locker.audit'] },
+  ],
+  users: [
+    { id: 'admin', displayName: 'Claire Principal', kind: 'staff', profiles: ['p-admin'] },
+    { id: 'auditor', displayName: 'Ines Auditor', kind: 'staff', profiles: ['p-audit'] },
+    { id: 'anne', displayName: 'Anne Martin', kind: 'teacher', profiles: ['p-teacher'] },
+    { id: 'paul', displayName: 'Paul Durand', kind: 'teacher', profiles: ['p-teacher'] },
+    { id: 'marc', displayName: 'Marc Petit', kind: 'teacher', profiles: [] },
+    { id: 'sophie', displayName: 'Sophie Leroy', kind: 'counselor', profiles: [] },
+    { id: 'leo', displayName: 'Léo Bernard', kind: 'student', profiles: ['p-teacher'] },
+  ],
+  classes: [
+    { id: '3a', name: '3A', teacherIds: ['anne', 'paul', 'marc'] },
+    { id: '4b', name: '4B', teacherIds: ['marc', 'sophie'] },
+  ],
+};
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** A real server on a random port over a fresh data folder: the product as other services see it. */
+export const startHarness = async (env: Record<string, string> = {}) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'locker-test-'));
+  const config = loadConfig({
+    LOCKER_DATA_DIR: dataDir,
+    LOCKER_PORT: '0',
+    LOCKER_LOG_LEVEL: 'silent',
+    LOCKER_JWT_SECRET: SECRET,
+    // Tests do not need to survive a power cut; the default (FULL) is measured in the benchmark.
+    LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL',
+    ...env,
+  });
+  const running: RunningServer = await startServer(config);
+  const url = running.url;
+
+  const token = (user: string, opts: { tenant?: string; scope?: string; ttlSeconds?: number } = {}) =>
+    signToken(SECRET, { tenant: opts.tenant ?? 'school', userId: user, scope: opts.scope, ttlSeconds: opts.ttlSeconds });
+
+  const request = async (
+    method: string,
+    path: string,
+    opts: { as?: string; tenant?: string; token?: string; json?: unknown; body?: FormData | string; headers?: Record<string, string> } = {},
+  ) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const bearer = opts.token ?? (opts.as ? await token(opts.as, { tenant: opts.tenant }) : undefined);
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    let body = opts.body;
+    if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.json);
+    }
+    const res = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, json, text };
+  };
+
+  const form = (meta: unknown, file?: { name?: string; content?: string | Uint8Array; type?: string }) => {
+    const f = new FormData();
+    if (meta !== undefined) f.append('meta', typeof meta === 'string' ? meta : JSON.stringify(meta));
+    if (file) f.append('file', new Blob([file.content ?? 'hello'], { type: file.type ?? 'text/plain' }), file.name ?? 'note.txt');
+    return f;
+  };
+
+  const importDirectory = async (tenant = 'school', directory: unknown = schoolDirectory) => {
+    const res = await request('PUT', '/v1/directory', { token: await token('sync-service', { tenant, scope: 'directory:write' }), json: directory });
+    if (res.status !== 200) throw new Error(`directory import failed: ${res.status} ${res.text}`);
+    return res.json;
+  };
+
+  const createCategory = async (designation = 'Council minutes', tenant = 'school') => {
+    const res = await request('POST', '/v1/categories', { as: 'admin', tenant, json: { designation } });
+    if (res.status !== 201) throw new Error(`category failed: ${res.status} ${res.text}`);
+    return res.json.id as string;
+  };
+
+  const deposit = async (
+    as: string,
+    meta: Record<string, unknown>,
+    file: { name?: string; content?: string | Uint8Array; type?: string } = {},
+    opts: { tenant?: string; headers?: Record<string, string> } = {},
+  ) => request('POST', '/v1/documents', { as, tenant: opts.tenant, body: form(meta, file), headers: opts.headers });
+
+  /** Events in the log, and files in the blob store: what a refused request must not have changed. */
+  const footprint = () => {
+    const events = running.app.deps.events.readAll({ limit: 1_000_000 });
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    return events.map((all) => ({
+      events: all.length,
+      blobs: statSync(join(dataDir, 'blobs'), { throwIfNoEntry: false }) ? files(join(dataDir, 'blobs')).sort() : [],
+    }));
+  };
+
+  return {
+    url,
+    dataDir,
+    running,
+    token,
+    request,
+    form,
+    importDirectory,
+    createCategory,
+    deposit,
+    footprint: async () => (await footprint())._unsafeUnwrap(),
+    stop: async () => {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
