@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { BlobError, BlobRange, BlobStore, StagedBlob } from '../../application/ports/blob-store.js';
 import { blobKey, parseBlobKey } from './blob-keys.js';
@@ -78,13 +78,18 @@ export class FsBlobStore implements BlobStore {
     return { temp, sha256: hash.digest('hex'), sizeBytes };
   }
 
-  get(key: string, range?: BlobRange): ResultAsync<{ stream: import('node:stream').Readable; sizeBytes: number }, BlobError> {
+  get(key: string, range?: BlobRange): ResultAsync<{ stream: Readable; sizeBytes: number }, BlobError> {
     const path = this.pathOf(key);
     if (!path) return errAsync({ code: 'BLOB_NOT_FOUND', key });
-    return ResultAsync.fromPromise(stat(path), () => ({ code: 'BLOB_NOT_FOUND', key }) as BlobError).map((s) => ({
-      stream: createReadStream(path, range ? { start: range.start, end: range.end } : {}),
-      sizeBytes: s.size,
-    }));
+    // Opened before answering, so a missing file is an error value here rather than a stream error later.
+    return ResultAsync.fromPromise(
+      (async () => {
+        const handle = await open(path, 'r');
+        const { size } = await handle.stat();
+        return { stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), sizeBytes: size };
+      })(),
+      (e): BlobError => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? { code: 'BLOB_NOT_FOUND', key } : unavailable(e)),
+    );
   }
 
   exists(key: string): ResultAsync<boolean, BlobError> {

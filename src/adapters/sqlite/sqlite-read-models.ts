@@ -71,8 +71,10 @@ export class SqliteReadModels implements ReadModels {
   }
 
   /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
-  dump(): Record<string, unknown[]> {
-    return Object.fromEntries(READ_MODEL_TABLES.map((t) => [t, this.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all()]));
+  dump(): Record<string, string[]> {
+    return Object.fromEntries(
+      READ_MODEL_TABLES.map((t) => [t, this.db.prepare(`SELECT * FROM ${t}`).all().map((r) => JSON.stringify(r)).sort()]),
+    );
   }
 
   private project(recorded: RecordedEvent): void {
