@@ -1,0 +1,136 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../../src/application/ports/blob-store.js';
+
+export type BlobStoreFactory = () => Promise<{ store: BlobStore; cleanup: () => Promise<void> }>;
+
+const source = async function* (...chunks: (string | Uint8Array)[]) {
+  for (const c of chunks) yield typeof c === 'string' ? new TextEncoder().encode(c) : c;
+};
+
+/** Deterministic pseudo-random bytes, generated chunk by chunk: the test holds one chunk at a time. */
+const generated = async function* (totalBytes: number, chunkBytes = 1 << 20) {
+  let seed = 42;
+  for (let sent = 0; sent < totalBytes; sent += chunkBytes) {
+    const chunk = new Uint8Array(Math.min(chunkBytes, totalBytes - sent));
+    for (let i = 0; i < chunk.length; i += 4) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      chunk[i] = seed & 0xff;
+    }
+    yield chunk;
+  }
+};
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const read = async (stream: AsyncIterable<Uint8Array>) => {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(Buffer.from(c));
+  return Buffer.concat(parts).toString();
+};
+const keysOf = async (store: BlobStore, tenant: string) => {
+  const keys: string[] = [];
+  for await (const b of store.list(tenant)) keys.push(b.key);
+  return keys;
+};
+
+/** One suite for every BlobStore adapter. */
+export const blobStoreContract = (name: string, factory: BlobStoreFactory | { skip: string }, options: { largeBytes?: number } = {}) => {
+  const skip = 'skip' in factory ? factory.skip : undefined;
+  if (skip) console.warn(`[contract] BlobStore on ${name} skipped: ${skip}`);
+  describe.skipIf(Boolean(skip))(`BlobStore contract: ${name}`, () => {
+    let store: BlobStore;
+    let cleanup: () => Promise<void>;
+    const tenant = () => `t${randomUUID().slice(0, 8)}`;
+
+    beforeAll(async () => {
+      ({ store, cleanup } = await (factory as BlobStoreFactory)());
+    });
+    afterAll(async () => cleanup?.());
+
+    it('stages while hashing and counting, and only a commit makes the bytes reachable', async () => {
+      const t = tenant();
+      const staged = (await store.stage(t, source('hello ', 'world'), 100))._unsafeUnwrap();
+      expect(staged).toMatchObject({ sha256: sha('hello world'), sizeBytes: 11, key: `${t}/${sha('hello world')}` });
+      expect((await store.exists(staged.key))._unsafeUnwrap()).toBe(false);
+      (await staged.commit())._unsafeUnwrap();
+      expect((await store.exists(staged.key))._unsafeUnwrap()).toBe(true);
+      const got = (await store.get(staged.key))._unsafeUnwrap();
+      expect(got.sizeBytes).toBe(11);
+      expect(await read(got.stream)).toBe('hello world');
+      expect(await keysOf(store, t)).toEqual([staged.key]);
+    });
+
+    it('stores the same bytes once per tenant, and separately per tenant', async () => {
+      const t = tenant();
+      const a = (await store.stage(t, source('same'), 100))._unsafeUnwrap();
+      const b = (await store.stage(t, source('same'), 100))._unsafeUnwrap();
+      (await a.commit())._unsafeUnwrap();
+      (await b.commit())._unsafeUnwrap();
+      expect(a.key).toBe(b.key);
+      expect(await keysOf(store, t)).toEqual([a.key]);
+      const other = tenant();
+      const c = (await store.stage(other, source('same'), 100))._unsafeUnwrap();
+      expect(c.key).not.toBe(a.key);
+      await c.discard();
+    });
+
+    it('a discarded upload, one over the limit, and one whose source fails leave nothing', async () => {
+      const t = tenant();
+      const staged = (await store.stage(t, source('discard me'), 100))._unsafeUnwrap();
+      await staged.discard();
+      expect((await store.exists(staged.key))._unsafeUnwrap()).toBe(false);
+      expect((await store.stage(t, source('12345', '67890', 'x'), 10))._unsafeUnwrapErr()).toEqual({ code: 'BLOB_TOO_LARGE', maxBytes: 10 });
+      const failing = async function* () {
+        yield new TextEncoder().encode('partial');
+        throw new Error('client went away');
+      };
+      expect((await store.stage(t, failing(), 100))._unsafeUnwrapErr().code).toBe('UPLOAD_ABORTED');
+      expect(await keysOf(store, t)).toEqual([]);
+    });
+
+    it('serves a byte range', async () => {
+      const t = tenant();
+      const staged = (await store.stage(t, source('0123456789'), 100))._unsafeUnwrap();
+      (await staged.commit())._unsafeUnwrap();
+      expect(await read((await store.get(staged.key, { start: 3, end: 6 }))._unsafeUnwrap().stream)).toBe('3456');
+    });
+
+    it('reports missing keys, and deletes idempotently', async () => {
+      const t = tenant();
+      const missing = `${t}/${'0'.repeat(64)}`;
+      expect((await store.get(missing))._unsafeUnwrapErr().code).toBe('BLOB_NOT_FOUND');
+      expect((await store.exists(missing))._unsafeUnwrap()).toBe(false);
+      expect((await store.delete(missing)).isOk()).toBe(true);
+      const staged = (await store.stage(t, source('bye'), 100))._unsafeUnwrap();
+      (await staged.commit())._unsafeUnwrap();
+      (await store.delete(staged.key))._unsafeUnwrap();
+      expect((await store.exists(staged.key))._unsafeUnwrap()).toBe(false);
+    });
+
+    it('streams a large blob in and out with flat memory', { timeout: 180_000 }, async () => {
+      const total = options.largeBytes ?? 128 * 1024 * 1024;
+      const t = tenant();
+      const rssBefore = process.memoryUsage().rss;
+      let peak = rssBefore;
+      const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+      try {
+        const staged = (await store.stage(t, generated(total), total))._unsafeUnwrap();
+        expect(staged.sizeBytes).toBe(total);
+        (await staged.commit())._unsafeUnwrap();
+        let seen = 0;
+        const hash = createHash('sha256');
+        for await (const chunk of (await store.get(staged.key))._unsafeUnwrap().stream) {
+          seen += chunk.length;
+          hash.update(chunk);
+        }
+        expect(seen).toBe(total);
+        expect(hash.digest('hex')).toBe(staged.sha256);
+        await store.delete(staged.key);
+      } finally {
+        clearInterval(sample);
+      }
+      // Whole-file buffering would add the file's size; streaming adds a few chunks and parts.
+      expect(peak - rssBefore).toBeLessThan(total / 2);
+    });
+  });
+};

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventStore, NewEvent } from '../../src/application/ports/event-store.js';
+import { GENESIS_HASH } from '../../src/adapters/shared/event-chain.js';
+
+export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
+
+const event = (tenant: string, type = 'Something', data: unknown = { n: 1 }): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data,
+  meta: { actor: 'anne', at: '2026-11-28T10:00:00.000Z', tenant, schemaVersion: 1 },
+});
+
+/** One suite for every EventStore adapter: each must behave exactly like this. */
+export const eventStoreContract = (name: string, factory: EventStoreFactory | { skip: string }) => {
+  const skip = 'skip' in factory ? factory.skip : undefined;
+  if (skip) console.warn(`[contract] EventStore on ${name} skipped: ${skip}`);
+  describe.skipIf(Boolean(skip))(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    let cleanup: () => Promise<void>;
+    // Streams are unique per test so the suite can run against a shared server.
+    const tenant = `t${randomUUID().slice(0, 8)}`;
+    const stream = () => `${tenant}:document:${randomUUID()}`;
+
+    beforeAll(async () => {
+      ({ store, cleanup } = await (factory as EventStoreFactory)());
+    });
+    afterAll(async () => cleanup?.());
+
+    it('appends to a new stream and reads it back in order, with revisions and a hash chain', async () => {
+      const s = stream();
+      const data = { text: 'été ✓', nested: { list: [1, 2, { deep: null }] } };
+      const appended = await store.append(s, [event(tenant, 'A', data), event(tenant, 'B')], 'no-stream');
+      expect(appended._unsafeUnwrap().lastRevision).toBe(1);
+      const read = (await store.readStream(s))._unsafeUnwrap();
+      expect(read.map((e) => [e.type, e.revision])).toEqual([
+        ['A', 0],
+        ['B', 1],
+      ]);
+      expect(read[0]!.data).toEqual(data);
+      expect(read[0]!.meta).toEqual({ actor: 'anne', at: '2026-11-28T10:00:00.000Z', tenant, schemaVersion: 1 });
+      expect(read[0]!.prevHash).toBe(GENESIS_HASH);
+      expect(read[1]!.prevHash).toBe(read[0]!.hash);
+      expect(read[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(read[1]!.position > read[0]!.position).toBe(true);
+    });
+
+    it('reads a missing stream as empty', async () => {
+      expect((await store.readStream(stream()))._unsafeUnwrap()).toEqual([]);
+    });
+
+    it('checks the expected version: no-stream, exact revision, any', async () => {
+      const s = stream();
+      await store.append(s, [event(tenant)], 'no-stream');
+      expect((await store.append(s, [event(tenant)], 'no-stream'))._unsafeUnwrapErr()).toMatchObject({ code: 'WRONG_EXPECTED_VERSION', actual: 0 });
+      expect((await store.append(s, [event(tenant)], { revision: 5 }))._unsafeUnwrapErr().code).toBe('WRONG_EXPECTED_VERSION');
+      expect((await store.append(s, [event(tenant)], { revision: 0 }))._unsafeUnwrap().lastRevision).toBe(1);
+      expect((await store.append(s, [event(tenant)], 'any'))._unsafeUnwrap().lastRevision).toBe(2);
+      expect((await store.append(stream(), [event(tenant)], { revision: 0 }))._unsafeUnwrapErr().code).toBe('WRONG_EXPECTED_VERSION');
+    });
+
+    it('of two appends with the same expected version, exactly one wins', async () => {
+      const s = stream();
+      await store.append(s, [event(tenant)], 'no-stream');
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.append(s, [event(tenant)], { revision: 0 })));
+      expect(results.filter((r) => r.isOk())).toHaveLength(1);
+      expect(results.filter((r) => r.isErr()).every((r) => r._unsafeUnwrapErr().code === 'WRONG_EXPECTED_VERSION')).toBe(true);
+      expect((await store.readStream(s))._unsafeUnwrap()).toHaveLength(2);
+    });
+
+    it('a retried append with the same event ids writes nothing twice', async () => {
+      const s = stream();
+      const batch = [event(tenant), event(tenant)];
+      await store.append(s, batch, 'no-stream');
+      const retry = await store.append(s, batch, 'no-stream');
+      expect(retry.isOk()).toBe(true);
+      expect((await store.readStream(s))._unsafeUnwrap()).toHaveLength(2);
+    });
+
+    it('reads all events after a position, in order, by tenant, with a limit', async () => {
+      const other = `o${randomUUID().slice(0, 8)}`;
+      const s1 = stream();
+      const first = (await store.append(s1, [event(tenant, 'First')], 'no-stream'))._unsafeUnwrap();
+      await store.append(`${other}:document:${randomUUID()}`, [event(other, 'Elsewhere')], 'no-stream');
+      await store.append(stream(), [event(tenant, 'Second'), event(tenant, 'Third')], 'no-stream');
+      const mine = (await store.readAll({ after: first.position, limit: 100, tenant }))._unsafeUnwrap();
+      expect(mine.map((e) => e.type)).toEqual(['Second', 'Third']);
+      const everything = (await store.readAll({ after: first.position, limit: 100 }))._unsafeUnwrap();
+      expect(everything.map((e) => e.type)).toEqual(expect.arrayContaining(['Elsewhere', 'Second', 'Third']));
+      const positions = everything.map((e) => e.position);
+      expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      expect((await store.readAll({ after: first.position, limit: 1, tenant }))._unsafeUnwrap().map((e) => e.type)).toEqual(['Second']);
+    });
+
+    it('answers a ping', async () => {
+      expect((await store.ping()).isOk()).toBe(true);
+    });
+  });
+};
