@@ -59,7 +59,7 @@ export const lockerQuery = z.object({ cursor: cursor.optional(), limit, category
 export const distributionQuery = z.object({ cursor: cursor.optional(), limit, year: schoolYear.optional() }).strict();
 export const contentQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 export const auditQuery = z
-  .object({ after: z.string().regex(/^\d{1,20}$/, 'expected a position').optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
+  .object({ after: z.string().regex(/^\d{1,40}$/, 'expected a position').optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
   .strict();
 export const depositHeaders = z.object({
   'idempotency-key': z

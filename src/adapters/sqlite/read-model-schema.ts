@@ -1,6 +1,11 @@
+/** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
+export const READ_MODEL_VERSION = 2;
+
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
-CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+-- position: the event store's, as text (EventStoreDB positions do not fit SQLite integers);
+-- seq: this node's own count of applied events, which orders listings and cursors.
+CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position TEXT NOT NULL, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS profiles (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, permissions TEXT NOT NULL, PRIMARY KEY (tenant, id));
 CREATE TABLE IF NOT EXISTS users (
   tenant TEXT NOT NULL, id TEXT NOT NULL, display_name TEXT NOT NULL, kind TEXT NOT NULL, email TEXT, profiles TEXT NOT NULL,

@@ -24,7 +24,7 @@ import type {
   UserKind,
   DirectoryEvent,
 } from '../../domain/index.js';
-import { READ_MODEL_SCHEMA, READ_MODEL_TABLES } from './read-model-schema.js';
+import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
 
 type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent;
 type DocRow = {
@@ -47,16 +47,25 @@ export class SqliteReadModels implements ReadModels {
     this.db.pragma('journal_mode = WAL');
     // Rebuildable from the log: losing the last transactions to a crash costs a replay, not data.
     this.db.pragma('synchronous = NORMAL');
+    if (this.db.pragma('user_version', { simple: true }) !== READ_MODEL_VERSION) {
+      for (const table of READ_MODEL_TABLES) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.db.pragma(`user_version = ${READ_MODEL_VERSION}`);
+    }
     this.db.exec(READ_MODEL_SCHEMA);
     this.applyTx = this.db.transaction((events: readonly RecordedEvent[]) => {
-      for (const event of events) this.project(event);
+      let seq = this.db.prepare<[], { seq: number }>('SELECT seq FROM checkpoint WHERE id = 1').get()?.seq ?? 0;
+      for (const event of events) this.project(event, ++seq);
       const last = events[events.length - 1];
-      if (last) this.db.prepare('INSERT INTO checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position').run(last.position);
+      if (last) {
+        this.db
+          .prepare('INSERT INTO checkpoint (id, position, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, seq = excluded.seq')
+          .run(String(last.position), seq);
+      }
     });
   }
 
   checkpoint(): bigint {
-    const row = this.db.prepare<[], { position: number | bigint }>('SELECT position FROM checkpoint WHERE id = 1').get();
+    const row = this.db.prepare<[], { position: string }>('SELECT position FROM checkpoint WHERE id = 1').get();
     return row ? BigInt(row.position) : 0n;
   }
 
@@ -77,9 +86,8 @@ export class SqliteReadModels implements ReadModels {
     );
   }
 
-  private project(recorded: RecordedEvent): void {
+  private project(recorded: RecordedEvent, seq: number): void {
     const tenant = recorded.meta.tenant;
-    const seq = Number(recorded.position);
     const event = { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as AnyEvent;
     const run = (sql: string, ...params: unknown[]) => this.db.prepare(sql).run(...params);
     switch (event.type) {
