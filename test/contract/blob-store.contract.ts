@@ -108,7 +108,7 @@ export const blobStoreContract = (name: string, factory: BlobStoreFactory | { sk
     });
 
     it('streams a large blob in and out with flat memory', { timeout: 180_000 }, async () => {
-      const total = options.largeBytes ?? 128 * 1024 * 1024;
+      const total = options.largeBytes ?? 192 * 1024 * 1024;
       const t = tenant();
       const rssBefore = process.memoryUsage().rss;
       let peak = rssBefore;
