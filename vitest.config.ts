@@ -2,11 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.spec.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // HTTP suites each start a server on a random port; two workers match the CI machine's cores.
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'embedded', include: ['test/**/*.spec.ts'] } },
+      // The whole HTTP suite again, on the S3 blob store (s3rver on 127.0.0.1).
+      { extends: true, test: { name: 'http-on-s3', include: ['test/http/**/*.spec.ts'], env: { LOCKER_TEST_BLOB_STORE: 's3' } } },
+    ],
   },
 });

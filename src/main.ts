@@ -13,7 +13,10 @@ import type { ReadModels } from './application/ports/read-models.js';
 import { Projector } from './application/projector.js';
 import { streams } from './application/streams.js';
 import { useCases, type UseCases } from './application/use-cases.js';
+import { err, type Result } from 'neverthrow';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
+import { MinioBlobStore } from './adapters/blobs/minio-blob-store.js';
+import { EsdbEventStore } from './adapters/eventstoredb/esdb-event-store.js';
 import type { Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
@@ -56,16 +59,46 @@ export const jwtSecretOf = (config: Config): string => {
   }
 };
 
-const eventStoreOf = (config: Config, dataDir: string): EventStore => {
-  if (config.LOCKER_EVENT_STORE === 'eventstoredb') {
-    throw new Error('LOCKER_EVENT_STORE=eventstoredb is not available in this build yet');
+const eventStoreOf = (config: Config, dataDir: string): EventStore =>
+  config.LOCKER_EVENT_STORE === 'eventstoredb'
+    ? new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS })
+    : new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
+
+const blobStoreOf = (config: Config, dataDir: string): BlobStore =>
+  config.LOCKER_BLOB_STORE === 's3'
+    ? new MinioBlobStore({
+        endpoint: config.LOCKER_S3_ENDPOINT!,
+        region: config.LOCKER_S3_REGION,
+        bucket: config.LOCKER_S3_BUCKET!,
+        accessKey: config.LOCKER_S3_ACCESS_KEY!,
+        secretKey: config.LOCKER_S3_SECRET_KEY!,
+      })
+    : new FsBlobStore(join(dataDir, 'blobs'));
+
+/**
+ * The stores answer before the service does: an unreachable EventStoreDB or S3 endpoint stops the
+ * process with one line saying which, instead of a server that fails every request.
+ */
+export const verifyStores = async (app: App): Promise<void> => {
+  const { config, deps } = app;
+  const events = await deps.events.ping();
+  if (events.isErr()) {
+    const where = config.LOCKER_EVENT_STORE === 'eventstoredb' ? `EventStoreDB at ${config.LOCKER_EVENTSTORE_URL}` : 'the SQLite event store';
+    throw new Error(`cannot reach ${where}: ${events.error.code === 'STORE_UNAVAILABLE' ? events.error.message : events.error.code}`);
   }
-  return new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
+  const blobs = deps.blobs instanceof MinioBlobStore ? await withTimeout(deps.blobs.ensureBucket(), 10_000) : await deps.blobs.ping();
+  if (blobs.isErr()) {
+    const where = config.LOCKER_BLOB_STORE === 's3' ? `S3 at ${config.LOCKER_S3_ENDPOINT} (bucket ${config.LOCKER_S3_BUCKET})` : 'the blob folder';
+    throw new Error(`cannot reach ${where}: ${'message' in blobs.error ? blobs.error.message : blobs.error.code}`);
+  }
 };
 
-const blobStoreOf = (config: Config, dataDir: string): BlobStore => {
-  if (config.LOCKER_BLOB_STORE === 's3') throw new Error('LOCKER_BLOB_STORE=s3 is not available in this build yet');
-  return new FsBlobStore(join(dataDir, 'blobs'));
+const withTimeout = async <T, E>(work: PromiseLike<Result<T, E>>, ms: number): Promise<Result<T, E | { code: 'TIMEOUT'; message: string }>> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Result<T, { code: 'TIMEOUT'; message: string }>>((resolve) => {
+    timer = setTimeout(() => resolve(err({ code: 'TIMEOUT', message: `no answer within ${ms} ms` })), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 };
 
 /** Config → adapters → use cases, registered as factories in a container of their own. */
@@ -114,6 +147,12 @@ const HOUR = 60 * 60 * 1000;
 
 export const startServer = async (config: Config, overrides: { clock?: Clock } = {}): Promise<RunningServer> => {
   const app = compose(config, overrides);
+  try {
+    await verifyStores(app);
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const caughtUp = await app.deps.projector.catchUp();
   if (caughtUp.isErr()) throw new Error(`the event store is not answering: ${JSON.stringify(caughtUp.error)}`);
   const verifier = createVerifier({
@@ -126,6 +165,11 @@ export const startServer = async (config: Config, overrides: { clock?: Clock } =
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
   // Other nodes' writes, and anything appended by the CLI, reach this node's read models too.
   const poll = setInterval(() => void app.deps.projector.catchUp(), 1000);
+  // With EventStoreDB, a subscription to $all wakes the projector as soon as any node writes.
+  const unwatch = app.deps.events.watch?.(
+    () => void app.deps.projector.catchUp(),
+    (e) => server.log.warn({ err: e }, 'subscription to the event store dropped; resubscribing'),
+  );
   const sweep = setInterval(() => void app.useCases.sweepBlobs(HOUR).then((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')), HOUR);
   poll.unref();
   sweep.unref();
@@ -136,6 +180,7 @@ export const startServer = async (config: Config, overrides: { clock?: Clock } =
     stop: async () => {
       clearInterval(poll);
       clearInterval(sweep);
+      unwatch?.();
       await server.close();
       await app.close();
     },

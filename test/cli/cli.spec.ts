@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Socket } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
@@ -50,6 +51,44 @@ describe('configuration', () => {
       LOCKER_LOG_LEVEL: 'info',
       LOCKER_SQLITE_SYNCHRONOUS: 'FULL',
     });
+  });
+});
+
+describe('unreachable stores at start', () => {
+  const lockerAsync = (args: string[], env: Record<string, string>) =>
+    new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOCKER_DATA_DIR: dataDir, LOCKER_LOG_LEVEL: 'silent', ...env } });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (status) => resolve({ status, stderr }));
+    });
+
+  it('an EventStoreDB that accepts TCP and never answers stops the process with one line', async () => {
+    const sockets: Socket[] = [];
+    const blackHole = createServer((s) => void sockets.push(s));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const url = `esdb://127.0.0.1:${(blackHole.address() as { port: number }).port}?tls=false`;
+    try {
+      const r = await lockerAsync(['serve'], { LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url, LOCKER_PORT: '0' });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^locker: cannot reach EventStoreDB at esdb:\/\/127\.0\.0\.1:\d+\?tls=false: /)]);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      blackHole.close();
+    }
+  });
+
+  it('an S3 endpoint where nothing listens stops the process with one line', async () => {
+    const r = await lockerAsync(['serve'], {
+      LOCKER_BLOB_STORE: 's3',
+      LOCKER_S3_ENDPOINT: 'http://127.0.0.1:9',
+      LOCKER_S3_BUCKET: 'locker',
+      LOCKER_S3_ACCESS_KEY: 'k',
+      LOCKER_S3_SECRET_KEY: 'secret',
+      LOCKER_PORT: '0',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^locker: cannot reach S3 at http:\/\/127\.0\.0\.1:9 \(bucket locker\): /)]);
   });
 });
 

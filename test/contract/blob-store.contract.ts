@@ -88,6 +88,14 @@ export const blobStoreContract = (name: string, factory: BlobStoreFactory | { sk
       expect(await keysOf(store, t)).toEqual([]);
     });
 
+    it('stores an empty blob', async () => {
+      const t = tenant();
+      const staged = (await store.stage(t, source(), 100))._unsafeUnwrap();
+      expect(staged).toMatchObject({ sizeBytes: 0, sha256: sha('') });
+      (await staged.commit())._unsafeUnwrap();
+      expect(await read((await store.get(staged.key))._unsafeUnwrap().stream)).toBe('');
+    });
+
     it('serves a byte range', async () => {
       const t = tenant();
       const staged = (await store.stage(t, source('0123456789'), 100))._unsafeUnwrap();

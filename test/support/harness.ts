@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { signToken } from '../../src/adapters/http/auth.js';
 import { startServer, type RunningServer } from '../../src/main.js';
+import { S3_CREDENTIALS, startS3 } from './s3-server.js';
 
 export const SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
@@ -33,6 +34,11 @@ export type Harness = Awaited<ReturnType<typeof startHarness>>;
 /** A real server on a random port over a fresh data folder: the product as other services see it. */
 export const startHarness = async (env: Record<string, string> = {}) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'locker-test-'));
+  // The same HTTP suites run on the S3 blob store too (vitest project "http-on-s3").
+  const s3 = process.env.LOCKER_TEST_BLOB_STORE === 's3' ? await startS3() : undefined;
+  const s3Env = s3
+    ? { LOCKER_BLOB_STORE: 's3', LOCKER_S3_ENDPOINT: s3.endpoint, LOCKER_S3_BUCKET: 'locker-test', LOCKER_S3_ACCESS_KEY: S3_CREDENTIALS.accessKey, LOCKER_S3_SECRET_KEY: S3_CREDENTIALS.secretKey }
+    : {};
   const config = loadConfig({
     LOCKER_DATA_DIR: dataDir,
     LOCKER_PORT: '0',
@@ -40,6 +46,7 @@ export const startHarness = async (env: Record<string, string> = {}) => {
     LOCKER_JWT_SECRET: SECRET,
     // Tests do not need to survive a power cut; the default (FULL) is measured in the benchmark.
     LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL',
+    ...s3Env,
     ...env,
   });
   const running: RunningServer = await startServer(config);
@@ -103,9 +110,10 @@ export const startHarness = async (env: Record<string, string> = {}) => {
     const events = running.app.deps.events.readAll({ limit: 1_000_000 });
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    const blobRoot = s3 ? s3.directory : join(dataDir, 'blobs');
     return events.map((all) => ({
       events: all.length,
-      blobs: statSync(join(dataDir, 'blobs'), { throwIfNoEntry: false }) ? files(join(dataDir, 'blobs')).sort() : [],
+      blobs: statSync(blobRoot, { throwIfNoEntry: false }) ? files(blobRoot).sort() : [],
     }));
   };
 
@@ -122,6 +130,7 @@ export const startHarness = async (env: Record<string, string> = {}) => {
     footprint: async () => (await footprint())._unsafeUnwrap(),
     stop: async () => {
       await running.stop();
+      await s3?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

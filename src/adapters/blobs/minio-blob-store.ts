@@ -58,10 +58,12 @@ export class MinioBlobStore implements BlobStore {
     return ResultAsync.fromPromise(this.receive(staging, content, maxBytes), unavailable)
       .andThen((received) =>
         received.failure
-          ? ResultAsync.fromPromise(this.client.removeObject(this.bucket, staging), unavailable).andThen(() => errAsync(received.failure!))
+          ? ResultAsync.fromPromise(received.uploaded ? this.client.removeObject(this.bucket, staging) : Promise.resolve(), unavailable).andThen(() =>
+              errAsync(received.failure!),
+            )
           : okAsync(received),
       )
-      .map(({ sha256, sizeBytes }): StagedBlob => {
+      .map(({ sha256, sizeBytes, uploaded }): StagedBlob => {
         const key = blobKey(tenant, sha256);
         return {
           key,
@@ -70,12 +72,16 @@ export class MinioBlobStore implements BlobStore {
           commit: () =>
             ResultAsync.fromPromise(
               (async () => {
+                if (!uploaded) {
+                  if (!(await this.has(key))) await this.client.putObject(this.bucket, key, Buffer.alloc(0), 0);
+                  return;
+                }
                 if (!(await this.has(key))) await this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`);
                 await this.client.removeObject(this.bucket, staging);
               })(),
               unavailable,
             ),
-          discard: () => this.client.removeObject(this.bucket, staging).catch(() => undefined),
+          discard: () => (uploaded ? this.client.removeObject(this.bucket, staging).catch(() => undefined) : Promise.resolve()),
         };
       });
   }
@@ -87,13 +93,15 @@ export class MinioBlobStore implements BlobStore {
    */
   private async receive(staging: string, content: AsyncIterable<Uint8Array>, maxBytes: number) {
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
-    const upload = this.client.putObject(this.bucket, staging, body);
-    // If the server fails the upload, nobody drains `body` any more: stop waiting on it then.
+    // Started at the first byte: an empty source never opens an upload (S3 refuses a multipart
+    // upload without parts), and its empty object is written at commit.
+    let upload: Promise<void> | undefined;
     let uploadError: unknown;
-    const uploadSettled = upload.then(
-      () => undefined,
-      (e: unknown) => void (uploadError = e),
-    );
+    const startUpload = () =>
+      this.client.putObject(this.bucket, staging, body).then(
+        () => undefined,
+        (e: unknown) => void (uploadError = e),
+      );
     const hash = createHash('sha256');
     let sizeBytes = 0;
     let failure: BlobError | undefined;
@@ -105,7 +113,9 @@ export class MinioBlobStore implements BlobStore {
           break;
         }
         hash.update(chunk);
-        if (!body.write(chunk)) await Promise.race([new Promise((resolve) => body.once('drain', resolve)), uploadSettled]);
+        upload ??= startUpload();
+        // If the server fails the upload, nobody drains `body` any more: stop waiting on it then.
+        if (!body.write(chunk)) await Promise.race([new Promise((resolve) => body.once('drain', resolve)), upload]);
         if (uploadError) throw uploadError;
       }
     } catch (e) {
@@ -113,9 +123,9 @@ export class MinioBlobStore implements BlobStore {
       failure = { code: 'UPLOAD_ABORTED', message: (e as Error).message };
     }
     body.end();
-    await uploadSettled;
+    await upload;
     if (uploadError) throw uploadError;
-    return { sha256: hash.digest('hex'), sizeBytes, failure };
+    return { sha256: hash.digest('hex'), sizeBytes, failure, uploaded: upload !== undefined };
   }
 
   private async has(key: string): Promise<boolean> {

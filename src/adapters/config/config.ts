@@ -47,6 +47,7 @@ export const configSchema = z
       .positive('expected a positive number of bytes')
       .default(52_428_800),
     LOCKER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a pino level' }).default('info'),
+    LOCKER_STORE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(5000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
   })
   .superRefine((c, ctx) => {

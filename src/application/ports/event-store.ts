@@ -41,6 +41,11 @@ export interface EventStore {
   readStream(stream: string): ResultAsync<RecordedEvent[], StoreError>;
   /** Events after a global position, oldest first, optionally of one tenant only. */
   readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError>;
+  /**
+   * Calls `onEvent` when events may have been appended by anyone (another node included), for
+   * stores that can push; returns how to stop. The projector still reads the log itself.
+   */
+  watch?(onEvent: () => void, onError: (error: Error) => void): () => void;
   /** Resolves when the store is reachable and answering. */
   ping(): ResultAsync<void, StoreError>;
   close(): Promise<void>;
