@@ -53,9 +53,13 @@ export class SqliteReadModels implements ReadModels {
     }
     this.db.exec(READ_MODEL_SCHEMA);
     this.applyTx = this.db.transaction((events: readonly RecordedEvent[]) => {
-      let seq = this.db.prepare<[], { seq: number }>('SELECT seq FROM checkpoint WHERE id = 1').get()?.seq ?? 0;
-      for (const event of events) this.project(event, ++seq);
-      const last = events[events.length - 1];
+      const current = this.db.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1').get();
+      let seq = current?.seq ?? 0;
+      // Another process on the same file (the CLI beside the server) may have applied some of these
+      // already: only what lies beyond the stored checkpoint is projected, so applying is idempotent.
+      const fresh = current ? events.filter((e) => e.position > BigInt(current.position)) : events;
+      for (const event of fresh) this.project(event, ++seq);
+      const last = fresh[fresh.length - 1];
       if (last) {
         this.db
           .prepare('INSERT INTO checkpoint (id, position, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, seq = excluded.seq')

@@ -1,0 +1,23 @@
+# digital-locker: compiled JavaScript on Node 20 (see docs/adr/0009).
+FROM node:20-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production LOCKER_HOST=0.0.0.0 LOCKER_PORT=3000 LOCKER_DATA_DIR=/var/lib/locker
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY examples ./examples
+RUN printf '#!/bin/sh\nexec node /app/dist/adapters/cli/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
+ && mkdir -p /var/lib/locker && chown node:node /var/lib/locker
+USER node
+VOLUME /var/lib/locker
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["locker", "serve"]
