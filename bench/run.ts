@@ -2,6 +2,7 @@
 // because these machines are shared and noisy; the ratios are what to compare across runs.
 import { benchEventAppends } from './event-appends.js';
 import { benchUpload } from './upload.js';
+import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
 
 const arg = (name: string, fallback: number) => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -10,5 +11,22 @@ const arg = (name: string, fallback: number) => {
 
 const results: Record<string, unknown> = { node: process.version, at: new Date().toISOString() };
 results.eventAppends = await benchEventAppends(arg('events', 5000));
-results.upload = await benchUpload(arg('upload-mib', 512) * 1024 * 1024);
+const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
+results.upload = await benchUpload(uploadBytes);
+
+// The same deposit on the S3 blob store, against s3rver on 127.0.0.1 (a Node S3 server: its own
+// speed bounds this figure; compare it with the file-system run above, not with a real MinIO).
+const s3 = await startS3();
+try {
+  const s3Upload = await benchUpload(uploadBytes, {
+    LOCKER_BLOB_STORE: 's3',
+    LOCKER_S3_ENDPOINT: s3.endpoint,
+    LOCKER_S3_BUCKET: 'locker-bench',
+    LOCKER_S3_ACCESS_KEY: S3_CREDENTIALS.accessKey,
+    LOCKER_S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
+  }, 's3 (s3rver)');
+  results.uploadS3 = { ...s3Upload, ratioToFsBlobStore: Number((s3Upload.lockerDepositMiBPerSecond / (results.upload as { lockerDepositMiBPerSecond: number }).lockerDepositMiBPerSecond).toFixed(3)) };
+} finally {
+  await s3.stop();
+}
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -76,7 +76,14 @@ export class MinioBlobStore implements BlobStore {
                   if (!(await this.has(key))) await this.client.putObject(this.bucket, key, Buffer.alloc(0), 0);
                   return;
                 }
-                if (!(await this.has(key))) await this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`);
+                if (!(await this.has(key))) {
+                  try {
+                    await this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`);
+                  } catch (e) {
+                    // Another upload of the same bytes may have won the race to this address.
+                    if (!(await this.has(key))) throw e;
+                  }
+                }
                 await this.client.removeObject(this.bucket, staging);
               })(),
               unavailable,
