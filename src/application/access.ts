@@ -1,5 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
-import { schoolYearOf, type DirectoryUser, type Permission } from '../domain/index.js';
+import { schoolYearOf, type DirectoryUser, type Permission, type TenantSettings } from '../domain/index.js';
 import type { Actor, Deps } from './deps.js';
 import { forbidden, notFound, type AppError } from './errors.js';
 import type { DocumentView } from './ports/read-models.js';
@@ -38,6 +38,16 @@ export const managedDocument = (deps: Deps, actor: Actor, documentId: string): R
 
 export const maxDocumentBytes = (deps: Deps, tenant: string): number =>
   deps.readModels.settings(tenant).maxDocumentBytes ?? deps.defaultMaxDocumentBytes;
+
+/** Categories and limits as the read models have them: the context of document decisions. */
+export const tenantSettingsOf = (deps: Deps, tenant: string): TenantSettings => {
+  const settings = deps.readModels.settings(tenant);
+  return {
+    categories: new Map(deps.readModels.categories(tenant).map((c) => [c.id, c])),
+    maxDocumentBytes: settings.maxDocumentBytes ?? undefined,
+    currentYear: settings.currentYear ?? undefined,
+  };
+};
 
 export const currentYear = (deps: Deps, tenant: string): string =>
   deps.readModels.settings(tenant).currentYear ?? schoolYearOf(deps.clock.now());

@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { addRecipients as decideAdd, type RecipientChoice } from '../domain/index.js';
-import { managedDocument } from './access.js';
+import { currentYear, managedDocument } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import { currentView, documentCommand, eventsOnly } from './document-command.js';
 import type { UseCaseError } from './errors.js';
@@ -12,7 +12,7 @@ export const addRecipients =
     managedDocument(deps, actor, documentId)
       .asyncAndThen(() =>
         documentCommand(deps, actor, documentId, (state, at) =>
-          eventsOnly(decideAdd(state, deps.readModels.directoryView(actor.tenant), { actorId: actor.userId, at, documentId, recipients })),
+          eventsOnly(decideAdd(state, deps.readModels.directoryView(actor.tenant), { actorId: actor.userId, at, documentId, recipients, currentYear: currentYear(deps, actor.tenant) })),
         ),
       )
       .andThen(() => currentView(deps, actor, documentId));

@@ -1,6 +1,6 @@
 import { ok, type ResultAsync } from 'neverthrow';
 import { changeCategory, changeMemo, type DocumentEvent } from '../domain/index.js';
-import { managedDocument } from './access.js';
+import { currentYear, managedDocument, tenantSettingsOf } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import { currentView, documentCommand } from './document-command.js';
 import type { UseCaseError } from './errors.js';
@@ -15,8 +15,8 @@ export const changeDocument =
     managedDocument(deps, actor, documentId)
       .asyncAndThen(() =>
         documentCommand(deps, actor, documentId, (state, at) => {
-          const ctx = { actorId: actor.userId, at, documentId };
-          const settings = { categories: new Map(deps.readModels.categories(actor.tenant).map((c) => [c.id, c])), maxDocumentBytes: undefined };
+          const ctx = { actorId: actor.userId, at, documentId, currentYear: currentYear(deps, actor.tenant) };
+          const settings = tenantSettingsOf(deps, actor.tenant);
           const byCategory = patch.categoryId === undefined ? ok<DocumentEvent[]>([]) : changeCategory(state, settings, { ...ctx, categoryId: patch.categoryId });
           const byMemo = patch.memo === undefined ? ok<DocumentEvent[]>([]) : changeMemo(state, { ...ctx, memo: patch.memo });
           return byCategory.andThen((a) => byMemo.map((b) => ({ events: [...a, ...b], value: null })));

@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { deleteForAll as decideDelete } from '../domain/index.js';
-import { managedDocument } from './access.js';
+import { currentYear, managedDocument } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import { documentCommand, eventsOnly } from './document-command.js';
 import type { UseCaseError } from './errors.js';
@@ -13,5 +13,5 @@ export const deleteForAll =
   (deps: Deps) =>
   (actor: Actor, documentId: string): ResultAsync<null, UseCaseError> =>
     managedDocument(deps, actor, documentId).asyncAndThen(() =>
-      documentCommand(deps, actor, documentId, (state, at) => eventsOnly(decideDelete(state, { actorId: actor.userId, at, documentId }))),
+      documentCommand(deps, actor, documentId, (state, at) => eventsOnly(decideDelete(state, { actorId: actor.userId, at, documentId, currentYear: currentYear(deps, actor.tenant) }))),
     );

@@ -9,7 +9,7 @@ import {
   type DocumentEvent,
   type RecipientChoice,
 } from '../domain/index.js';
-import { currentYear, maxDocumentBytes, staffMember } from './access.js';
+import { currentYear, maxDocumentBytes, staffMember, tenantSettingsOf } from './access.js';
 import { catchUp } from './command-runner.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
@@ -51,7 +51,7 @@ export const depositDocument = (deps: Deps) => ({
       staffMember(deps, actor).andThen((): Result<CheckedDeposit, UseCaseError> => {
         const ctx: DepositContext = {
           directory: deps.readModels.directoryView(actor.tenant),
-          settings: settingsOf(deps, actor.tenant),
+          settings: tenantSettingsOf(deps, actor.tenant),
           maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
           year: currentYear(deps, actor.tenant),
         };
@@ -126,9 +126,4 @@ export const depositDocument = (deps: Deps) => ({
       return discard.andThen(() => (same ? okAsync(true) : errAsync<boolean, UseCaseError>({ code: 'IDEMPOTENCY_KEY_REUSED', key: key ?? '' })));
     }
   },
-});
-
-const settingsOf = (deps: Deps, tenant: string) => ({
-  categories: new Map(deps.readModels.categories(tenant).map((c) => [c.id, c])),
-  maxDocumentBytes: deps.readModels.settings(tenant).maxDocumentBytes ?? undefined,
 });

@@ -1,5 +1,5 @@
-import type { ResultAsync } from 'neverthrow';
-import { setMaxDocumentSize } from '../domain/index.js';
+import { ok, type ResultAsync } from 'neverthrow';
+import { setCurrentYear, setMaxDocumentSize, type TenantSettingsEvent } from '../domain/index.js';
 import { currentYear, maxDocumentBytes, withPermission } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
@@ -14,12 +14,13 @@ export const getSettings = (deps: Deps) => (actor: Actor) =>
 
 export const updateSettings =
   (deps: Deps) =>
-  (actor: Actor, patch: { maxDocumentBytes?: number | undefined }): ResultAsync<SettingsView, UseCaseError> =>
-    changeTenantSettings<null>(deps, actor, (state, at) =>
-      patch.maxDocumentBytes === undefined
-        ? { events: [], value: null }
-        : setMaxDocumentSize(state, { actorId: actor.userId, at, maxDocumentBytes: patch.maxDocumentBytes }).match(
-            (events) => ({ events, value: null }),
-            (e) => e,
-          ),
-    ).andThen(() => getSettings(deps)(actor));
+  (actor: Actor, patch: { maxDocumentBytes?: number | undefined; currentYear?: string | undefined }): ResultAsync<SettingsView, UseCaseError> =>
+    changeTenantSettings<null>(deps, actor, (state, at) => {
+      const bySize = patch.maxDocumentBytes === undefined ? ok<TenantSettingsEvent[]>([]) : setMaxDocumentSize(state, { actorId: actor.userId, at, maxDocumentBytes: patch.maxDocumentBytes });
+      const byYear = patch.currentYear === undefined ? ok<TenantSettingsEvent[]>([]) : setCurrentYear(state, { actorId: actor.userId, at, year: patch.currentYear });
+      // Both changes or neither: one append.
+      return bySize.andThen((a) => byYear.map((b) => [...a, ...b])).match(
+        (events) => ({ events, value: null }),
+        (e) => e,
+      );
+    }).andThen(() => getSettings(deps)(actor));

@@ -1,6 +1,7 @@
 import { ok, type Result } from 'neverthrow';
 import type { EventStore, StoreError } from './ports/event-store.js';
 import type { ReadModels } from './ports/read-models.js';
+import { upcast } from './upcasters.js';
 
 const BATCH = 500;
 
@@ -39,7 +40,7 @@ export class Projector {
       const after = this.readModels.checkpoint();
       const batch = await this.events.readAll({ after, limit: BATCH });
       if (batch.isErr()) return batch.map(() => after);
-      if (batch.value.length > 0) this.readModels.apply(batch.value);
+      if (batch.value.length > 0) this.readModels.apply(batch.value.map(upcast));
       if (batch.value.length < BATCH) return ok(this.readModels.checkpoint());
     }
   }

@@ -1,5 +1,5 @@
 import { ok, type Result } from 'neverthrow';
-import { member, staffMember, visibleDocument, withPermission } from './access.js';
+import { currentYear, member, staffMember, visibleDocument, withPermission } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import type { RecordedEvent } from './ports/event-store.js';
@@ -12,12 +12,14 @@ export const getDocument = (deps: Deps) => (actor: Actor, documentId: string): R
 export const myLocker =
   (deps: Deps) =>
   (actor: Actor, filter: { categoryId?: string | undefined; year?: string | undefined }, page: PageRequest): Result<Page<LockerItem>, UseCaseError> =>
-    staffMember(deps, actor).map(() => deps.readModels.locker(actor.tenant, actor.userId, filter, page));
+    staffMember(deps, actor).map(() =>
+      deps.readModels.locker(actor.tenant, actor.userId, { ...filter, year: filter.year ?? currentYear(deps, actor.tenant) }, page),
+    );
 
 export const myDistribution =
   (deps: Deps) =>
   (actor: Actor, year: string | undefined, page: PageRequest): Result<Page<DistributionItem>, UseCaseError> =>
-    staffMember(deps, actor).map(() => deps.readModels.distribution(actor.tenant, actor.userId, year, page));
+    staffMember(deps, actor).map(() => deps.readModels.distribution(actor.tenant, actor.userId, year ?? currentYear(deps, actor.tenant), page));
 
 export const myNotifications =
   (deps: Deps) =>

@@ -1,6 +1,6 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { updateContent as decideUpdate } from '../domain/index.js';
-import { managedDocument, maxDocumentBytes } from './access.js';
+import { currentYear, managedDocument, maxDocumentBytes } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import type { IncomingFile } from './deposit-document.js';
 import { currentView, documentCommand } from './document-command.js';
@@ -20,7 +20,7 @@ export const updateContent = (deps: Deps) => ({
       }
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
       return documentCommand(deps, actor, documentId, (state, at) =>
-        decideUpdate(state, limit, { actorId: actor.userId, at, documentId, file: stored }).asyncAndThen((events) =>
+        decideUpdate(state, limit, { actorId: actor.userId, at, documentId, file: stored, currentYear: currentYear(deps, actor.tenant) }).asyncAndThen((events) =>
           // Committed before the append, never after: an event must not point at bytes that are not there.
           (committed ? staged.commit() : staged.commit().map(() => void (committed = true))).map(() => ({ events, value: null })),
         ),

@@ -33,6 +33,7 @@ export const settings: TenantSettings = {
     ['old', { id: 'old', designation: 'Old', retired: true }],
   ]),
   maxDocumentBytes: 1000,
+  currentYear: '2026-2027',
 };
 
 export const ctx = { directory: viewOf(directory), settings, maxDocumentBytes: 1000, year: '2026-2027' };
@@ -58,6 +59,7 @@ export const deposited = (over: { recipients?: string[]; depositor?: string; id?
     recipientIds: over.recipients ?? ['marc'],
     classes: [],
     content: { ...file(), version: 1 },
+    source: 'upload',
   },
   actor: over.depositor ?? 'anne',
   at: AT,

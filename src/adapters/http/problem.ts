@@ -57,6 +57,10 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(422, e.code, 'Designation taken', `a category is already called ${e.designation}`);
     case 'INVALID_DESIGNATION':
       return problem(422, e.code, 'Invalid designation', 'a designation has 1 to 100 characters');
+    case 'YEAR_CLOSED':
+      return problem(422, e.code, 'School year closed', `the document belongs to ${e.year}, which is closed: it is read-only`, { year: e.year });
+    case 'INVALID_SCHOOL_YEAR':
+      return problem(422, e.code, 'Invalid school year', `${e.year} is not a school year like 2026-2027`);
     case 'INVALID_MAX_SIZE':
       return problem(422, e.code, 'Invalid maximum size', 'the maximum document size is a positive whole number of bytes');
     case 'FILE_TOO_LARGE':

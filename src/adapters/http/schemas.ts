@@ -46,7 +46,9 @@ export const documentPatchSchema = z
   .refine((p) => p.categoryId !== undefined || p.memo !== undefined, 'give categoryId or memo');
 
 export const designationSchema = z.object({ designation: z.string().max(100) }).strict();
-export const settingsPatchSchema = z.object({ maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional() }).strict();
+export const settingsPatchSchema = z
+  .object({ maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(), currentYear: schoolYear.optional() })
+  .strict();
 
 const cursor = z
   .string()

@@ -130,6 +130,12 @@ export class SqliteReadModels implements ReadModels {
           tenant, event.data.maxDocumentBytes,
         );
         return;
+      case 'CurrentYearSet':
+        run(
+          'INSERT INTO settings (tenant, current_year) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET current_year = excluded.current_year',
+          tenant, event.data.year,
+        );
+        return;
       case 'DocumentDeposited': {
         const d = event.data;
         const c = d.content;

@@ -119,6 +119,7 @@ export const deposit = (
           recipientIds: resolved.recipientIds,
           classes: resolved.classes,
           content: { ...req.file, version: 1 },
+          source: 'upload',
           ...(req.idempotency ? { idempotency: req.idempotency } : {}),
         },
         actor: req.actorId,
@@ -128,20 +129,25 @@ export const deposit = (
   );
 };
 
-/** Only the depositor manages a live document. */
-const managed = (state: DocumentState, actorId: string, documentId: string): Result<LiveDocument, DocumentError> => {
+/** What every management command carries: the tenant's current year, when the caller knows it. */
+export type Managing = CommandContext & { readonly documentId: string; readonly currentYear?: string | undefined };
+
+/** Only the depositor manages a live document, and only while its school year is the current one. */
+const managed = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> => {
+  const { actorId, documentId } = cmd;
   if (state.status === 'none') return err({ code: 'DOCUMENT_NOT_FOUND', documentId });
   if (state.status === 'deleted') return err({ code: 'DOCUMENT_DELETED', documentId });
   if (state.depositorId !== actorId) return err({ code: 'NOT_DEPOSITOR', documentId });
+  if (cmd.currentYear !== undefined && state.year !== cmd.currentYear) return err({ code: 'YEAR_CLOSED', documentId, year: state.year });
   return ok(state);
 };
 
 export const addRecipients = (
   state: DocumentState,
   directory: DirectoryView,
-  cmd: CommandContext & { documentId: string; recipients: RecipientChoice },
+  cmd: Managing & { recipients: RecipientChoice },
 ): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd.actorId, cmd.documentId).andThen((doc) =>
+  managed(state, cmd).andThen((doc) =>
     resolveRecipients(directory, cmd.recipients, doc.depositorId).map((resolved): DocumentEvent[] => {
       const fresh = resolved.recipientIds.filter((id) => !doc.recipients.has(id));
       if (fresh.length === 0) return [];
@@ -159,9 +165,9 @@ export const addRecipients = (
 export const changeCategory = (
   state: DocumentState,
   settings: TenantSettings,
-  cmd: CommandContext & { documentId: string; categoryId: string },
+  cmd: Managing & { categoryId: string },
 ): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd.actorId, cmd.documentId).andThen((doc) =>
+  managed(state, cmd).andThen((doc) =>
     doc.categoryId === cmd.categoryId
       ? ok([])
       : usableCategory(settings, cmd.categoryId)
@@ -173,9 +179,9 @@ export const changeCategory = (
 
 export const changeMemo = (
   state: DocumentState,
-  cmd: CommandContext & { documentId: string; memo: string | null },
+  cmd: Managing & { memo: string | null },
 ): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd.actorId, cmd.documentId).andThen((doc) => {
+  managed(state, cmd).andThen((doc) => {
     const memo = cmd.memo === null || cmd.memo.trim() === '' ? null : cmd.memo;
     if (memo === doc.memo) return ok([]);
     return checkText('memo', memo).map((): DocumentEvent[] => [
@@ -187,9 +193,9 @@ export const changeMemo = (
 export const updateContent = (
   state: DocumentState,
   maxDocumentBytes: number,
-  cmd: CommandContext & { documentId: string; file: StoredFile },
+  cmd: Managing & { file: StoredFile },
 ): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd.actorId, cmd.documentId).andThen((doc) =>
+  managed(state, cmd).andThen((doc) =>
     checkFile(cmd.file, maxDocumentBytes).map((): DocumentEvent[] => [
       {
         type: 'DocumentUpdated',
@@ -202,9 +208,9 @@ export const updateContent = (
 
 export const deleteForAll = (
   state: DocumentState,
-  cmd: CommandContext & { documentId: string },
+  cmd: Managing,
 ): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd.actorId, cmd.documentId).map((doc): DocumentEvent[] => [
+  managed(state, cmd).map((doc): DocumentEvent[] => [
     { type: 'DocumentDeletedForAll', data: { documentId: doc.id }, actor: cmd.actorId, at: cmd.at },
   ]);
 

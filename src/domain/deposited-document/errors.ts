@@ -18,4 +18,5 @@ export type DocumentError =
   | { readonly code: 'DOCUMENT_DELETED'; readonly documentId: string }
   | { readonly code: 'NOT_DEPOSITOR'; readonly documentId: string }
   | { readonly code: 'VERSION_NOT_FOUND'; readonly documentId: string; readonly version: number }
-  | { readonly code: 'ALREADY_DEPOSITED'; readonly documentId: string };
+  | { readonly code: 'ALREADY_DEPOSITED'; readonly documentId: string }
+  | { readonly code: 'YEAR_CLOSED'; readonly documentId: string; readonly year: string };

@@ -25,6 +25,8 @@ export type DocumentDeposited = DomainEvent<
     recipientIds: string[];
     classes: ClassRecipient[];
     content: Content;
+    /** Where the file came from (schema v2; older events are upcast to 'upload'). */
+    source: 'upload' | 'cloud';
     /** Set when the deposit came with an Idempotency-Key: a retry with the same request finds this document. */
     idempotency?: { key: string; fingerprint: string } | undefined;
   }

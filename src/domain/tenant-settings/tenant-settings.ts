@@ -1,12 +1,14 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { CommandContext, DomainEvent } from '../shared/decider.js';
+import { isSchoolYear } from '../shared/school-year.js';
 
 /** Categories and the document size limit of one tenant: one stream, because they change rarely. */
 export type TenantSettingsEvent =
   | DomainEvent<'CategoryCreated', { categoryId: string; designation: string }>
   | DomainEvent<'CategoryRenamed', { categoryId: string; designation: string }>
   | DomainEvent<'CategoryRetired', { categoryId: string }>
-  | DomainEvent<'MaxDocumentSizeSet', { maxDocumentBytes: number }>;
+  | DomainEvent<'MaxDocumentSizeSet', { maxDocumentBytes: number }>
+  | DomainEvent<'CurrentYearSet', { year: string }>;
 
 export type Category = { readonly id: string; readonly designation: string; readonly retired: boolean };
 
@@ -14,9 +16,11 @@ export type TenantSettings = {
   readonly categories: ReadonlyMap<string, Category>;
   /** Undefined until an admin sets one: the deployment's default applies. */
   readonly maxDocumentBytes: number | undefined;
+  /** Undefined until an admin sets one: the year of today's date applies. */
+  readonly currentYear: string | undefined;
 };
 
-export const initialTenantSettings: TenantSettings = { categories: new Map(), maxDocumentBytes: undefined };
+export const initialTenantSettings: TenantSettings = { categories: new Map(), maxDocumentBytes: undefined, currentYear: undefined };
 
 export const evolveTenantSettings = (state: TenantSettings, event: TenantSettingsEvent): TenantSettings => {
   switch (event.type) {
@@ -38,6 +42,8 @@ export const evolveTenantSettings = (state: TenantSettings, event: TenantSetting
     }
     case 'MaxDocumentSizeSet':
       return { ...state, maxDocumentBytes: event.data.maxDocumentBytes };
+    case 'CurrentYearSet':
+      return { ...state, currentYear: event.data.year };
   }
 };
 
@@ -46,7 +52,8 @@ export type TenantSettingsError =
   | { readonly code: 'CATEGORY_RETIRED'; readonly categoryId: string }
   | { readonly code: 'DESIGNATION_TAKEN'; readonly designation: string }
   | { readonly code: 'INVALID_DESIGNATION' }
-  | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number };
+  | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number }
+  | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string };
 
 const normalise = (designation: string): string => designation.trim().replace(/\s+/g, ' ');
 
@@ -108,6 +115,15 @@ export const setMaxDocumentSize = (
       ? []
       : [{ type: 'MaxDocumentSizeSet', data: { maxDocumentBytes: cmd.maxDocumentBytes }, actor: cmd.actorId, at: cmd.at }],
   );
+};
+
+/** The year deposits go to and listings show; every other year is closed: read-only. */
+export const setCurrentYear = (
+  state: TenantSettings,
+  cmd: CommandContext & { year: string },
+): Result<TenantSettingsEvent[], TenantSettingsError> => {
+  if (!isSchoolYear(cmd.year)) return err({ code: 'INVALID_SCHOOL_YEAR', year: cmd.year });
+  return ok(state.currentYear === cmd.year ? [] : [{ type: 'CurrentYearSet', data: { year: cmd.year }, actor: cmd.actorId, at: cmd.at }]);
 };
 
 export const usableCategory = activeCategory;
