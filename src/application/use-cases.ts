@@ -10,6 +10,8 @@ import { getSettings, updateSettings } from './manage-settings.js';
 import { auditEvents, getDocument, myDistribution, myLocker, myNotifications } from './queries.js';
 import { removeFromLocker } from './remove-from-locker.js';
 import { sweepBlobs } from './sweep-blobs.js';
+import { rollover } from './rollover.js';
+import { rolloverJobs } from './rollover-jobs.js';
 import { syncDirectory } from './sync-directory.js';
 import { updateContent } from './update-content.js';
 
@@ -35,6 +37,8 @@ export const useCases = (deps: Deps) => ({
   myNotifications: myNotifications(deps),
   auditEvents: auditEvents(deps),
   sweepBlobs: sweepBlobs(deps),
+  rollover: rollover(deps),
+  rollovers: rolloverJobs(deps),
   catchUp: () => deps.projector.catchUp(),
   /** The caller's tenant limit, read after catching up so an admin's change applies at once. */
   getLimits: async (actor: Actor) => {

@@ -9,3 +9,4 @@ export * from './deposited-document/events.js';
 export * from './deposited-document/errors.js';
 export * from './deposited-document/document.js';
 export * from './deposited-document/decide.js';
+export * from './deposited-document/carry-over.js';

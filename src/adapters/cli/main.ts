@@ -6,6 +6,10 @@ import { signToken } from '../http/auth.js';
 import { directorySchema } from '../http/schemas.js';
 import { TENANT_PATTERN } from '../../application/streams.js';
 import { compose, startServer } from '../../main.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { SYSTEM_SCOPE } from '../../application/rollover.js';
+import { presentEvent } from '../http/present.js';
+import { verifyChains } from '../shared/verify-chains.js';
 
 const USAGE = `locker <command>
 
@@ -14,6 +18,11 @@ const USAGE = `locker <command>
                                           print a token signed with the configured secret
   directory import FILE --tenant T        load a directory (JSON, as PUT /v1/directory) offline
   rebuild                                 rebuild the read models from the event log
+  rollover --tenant T --from YEAR --to YEAR [--dry-run] [--categories a,b]
+                                          carry year N's live documents into year N+1
+  audit verify [--tenant T]               recompute every hash chain; non-zero exit names the first broken event
+  audit export --tenant T [--from ISO] [--to ISO]
+                                          the history as JSON lines on stdout
   sweep [--grace-minutes N]               delete blobs no live document refers to
 
 Configuration comes from LOCKER_* environment variables (see README).`;
@@ -99,6 +108,66 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     }
   },
 
+  async rollover(config, args) {
+    const { values } = parseArgs({
+      args,
+      options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, categories: { type: 'string' } },
+    });
+    const tenant = tenantOf(values.tenant);
+    if (!values.from || !values.to) throw new UsageError('--from and --to are required, e.g. --from 2025-2026 --to 2026-2027');
+    const app = compose(config);
+    try {
+      const progress = progressReporter(`rollover ${values.from} → ${values.to}${values['dry-run'] ? ' (dry run)' : ''}`);
+      const result = await app.useCases.rollover(
+        { tenant, userId: 'cli:rollover', scopes: [SYSTEM_SCOPE] },
+        { from: values.from, to: values.to, dryRun: values['dry-run'], categories: values.categories?.split(',').map((c) => c.trim()).filter(Boolean) },
+        (p) => progress(p.phase === 'replaying' ? { done: p.eventsReplayed, total: p.eventsTotal, unit: 'events' } : { done: p.documentsExamined, total: p.documentsTotal, unit: 'documents' }),
+      );
+      progress(null);
+      if (result.isErr()) throw new UsageError(`rollover refused: ${JSON.stringify(result.error)}`);
+      process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
+    } finally {
+      await app.close();
+    }
+  },
+
+  async audit(config, args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+    });
+    const app = compose(config);
+    try {
+      if (positionals[0] === 'verify') {
+        const tenant = values.tenant === undefined ? undefined : tenantOf(values.tenant);
+        const progress = progressReporter('audit verify');
+        const report = await verifyChains(app.deps.events, { tenant, onProgress: (n) => progress({ done: n, total: null, unit: 'events' }) });
+        progress(null);
+        if (report.broken) {
+          const b = report.broken;
+          process.stdout.write(`${JSON.stringify(report)}\n`);
+          throw new Error(`broken chain at event ${b.id} (position ${b.position}, stream ${b.stream}, revision ${b.revision}, ${b.type}): ${b.reason}`);
+        }
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        return;
+      }
+      if (positionals[0] === 'export') {
+        const tenant = tenantOf(values.tenant);
+        const from = values.from === undefined ? undefined : isoOf(values.from, '--from');
+        const to = values.to === undefined ? undefined : isoOf(values.to, '--to');
+        for await (const event of exportEvents(app.deps.events, tenant)) {
+          if ((from && event.meta.at < from) || (to && event.meta.at > to)) continue;
+          if (!process.stdout.write(`${JSON.stringify(presentEvent(event))}\n`)) await new Promise((r) => process.stdout.once('drain', r));
+        }
+        return;
+      }
+      throw new UsageError('usage: locker audit verify [--tenant T] | locker audit export --tenant T [--from ISO] [--to ISO]');
+    } finally {
+      await app.close();
+    }
+  },
+
   async sweep(config, args) {
     const { values } = parseArgs({ args, options: { 'grace-minutes': { type: 'string', default: '60' } } });
     const minutes = Number(values['grace-minutes']);
@@ -111,6 +180,49 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
       await app.close();
     }
   },
+};
+
+const isoOf = (value: string, flag: string) => {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new UsageError(`${flag} is a date or time, e.g. 2026-09-01 or 2026-09-01T08:00:00Z`);
+  return new Date(time).toISOString();
+};
+
+async function* exportEvents(events: EventStore, tenant: string) {
+  let after: bigint | undefined;
+  for (;;) {
+    const page = await events.readAll({ after, limit: 1000, tenant });
+    if (page.isErr()) throw new Error(`cannot read the event log: ${JSON.stringify(page.error)}`);
+    yield* page.value;
+    if (page.value.length < 1000) return;
+    after = page.value[page.value.length - 1]!.position;
+  }
+}
+
+/**
+ * A progress bar with rate and ETA on a terminal (stderr), a plain line now and then otherwise,
+ * so logs of a scheduled run stay readable. `null` ends it.
+ */
+const progressReporter = (label: string) => {
+  const started = Date.now();
+  let lastLine = 0;
+  return (p: { done: number; total: number | null; unit: string } | null) => {
+    const now = Date.now();
+    if (p === null) {
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      return;
+    }
+    const rate = p.done / Math.max((now - started) / 1000, 0.001);
+    if (process.stderr.isTTY) {
+      const fraction = p.total ? Math.min(p.done / p.total, 1) : 0;
+      const bar = p.total ? `[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '-')}] ${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
+      const eta = p.total && rate > 0 ? ` ETA ${Math.ceil((p.total - p.done) / rate)}s` : '';
+      process.stderr.write(`\r${label} ${bar}${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}  ${Math.round(rate)} ${p.unit}/s${eta}   `);
+    } else if (now - lastLine >= 1000 || (p.total !== null && p.done >= p.total)) {
+      lastLine = now;
+      process.stderr.write(`${label}: ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit} (${Math.round(rate)} ${p.unit}/s)\n`);
+    }
+  };
 };
 
 const main = async () => {

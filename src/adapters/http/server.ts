@@ -17,6 +17,7 @@ import { problemSchema } from './schemas.js';
 import { adminRoutes } from './routes/admin.js';
 import { documentRoutes } from './routes/documents.js';
 import { listingRoutes } from './routes/listings.js';
+import { rolloverRoutes } from './routes/rollovers.js';
 
 export type ServerOptions = {
   readonly useCases: UseCases;
@@ -97,6 +98,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   await app.register(adminRoutes(options.useCases));
   await app.register(documentRoutes(options.useCases));
   await app.register(listingRoutes(options.useCases));
+  await app.register(rolloverRoutes(options.useCases));
   return app;
 };
 

@@ -163,6 +163,10 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  async count(tenant: string): Promise<number> {
+    return (this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM events WHERE tenant = ?').get(tenant)?.n ?? 0);
+  }
+
   ping(): ResultAsync<void, StoreError> {
     return this.guard(() => void this.db.prepare('SELECT 1').get());
   }

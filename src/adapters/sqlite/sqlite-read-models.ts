@@ -136,7 +136,8 @@ export class SqliteReadModels implements ReadModels {
           tenant, event.data.year,
         );
         return;
-      case 'DocumentDeposited': {
+      case 'DocumentDeposited':
+      case 'DocumentCarriedOver': {
         const d = event.data;
         const c = d.content;
         run(
@@ -147,7 +148,8 @@ export class SqliteReadModels implements ReadModels {
           c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey,
         );
         this.addVersion(tenant, d.documentId, c, event.at);
-        this.addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, 'deposited', event.actor);
+        // A carried-over document is not news: its recipients had it last year, so no notification.
+        this.addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? 'deposited' : null, event.actor);
         return;
       }
       case 'RecipientAdded':
@@ -193,12 +195,12 @@ export class SqliteReadModels implements ReadModels {
       .run(tenant, documentId, c.version, c.blobKey, c.sha256, c.sizeBytes, c.fileName, c.mediaType, at);
   }
 
-  private addRecipients(tenant: string, documentId: string, userIds: readonly string[], at: string, seq: number, kind: string, actor: string): void {
+  private addRecipients(tenant: string, documentId: string, userIds: readonly string[], at: string, seq: number, kind: string | null, actor: string): void {
     const recipient = this.db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)');
     const notification = this.db.prepare('INSERT OR IGNORE INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const userId of userIds) {
       recipient.run(tenant, documentId, userId, at, seq);
-      notification.run(tenant, userId, seq, kind, documentId, actor, at);
+      if (kind) notification.run(tenant, userId, seq, kind, documentId, actor, at);
     }
   }
 

@@ -46,6 +46,8 @@ export interface EventStore {
    * stores that can push; returns how to stop. The projector still reads the log itself.
    */
   watch?(onEvent: () => void, onError: (error: Error) => void): () => void;
+  /** How many events a tenant has, where the store can tell cheaply (for progress and ETAs). */
+  count?(tenant: string): Promise<number>;
   /** Resolves when the store is reachable and answering. */
   ping(): ResultAsync<void, StoreError>;
   close(): Promise<void>;

@@ -27,7 +27,7 @@ export const consultationKey = (userId: string, version: number): string => `${u
 export const latest = (doc: LiveDocument): Content => doc.versions[doc.versions.length - 1] as Content;
 
 export const evolveDocument = (state: DocumentState, event: DocumentEvent): DocumentState => {
-  if (event.type === 'DocumentDeposited') {
+  if (event.type === 'DocumentDeposited' || event.type === 'DocumentCarriedOver') {
     const d = event.data;
     return {
       status: 'live',
@@ -38,12 +38,12 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       categoryId: d.categoryId,
       memo: d.memo,
       recipients: new Set(d.recipientIds),
-      classes: d.classes,
+      classes: 'classes' in d ? d.classes : [],
       versions: [d.content],
       consulted: new Set(),
       depositedAt: event.at,
       updatedAt: event.at,
-      idempotency: d.idempotency,
+      idempotency: 'idempotency' in d ? d.idempotency : undefined,
     };
   }
   if (state.status === 'none') return state;

@@ -32,8 +32,30 @@ export type DocumentDeposited = DomainEvent<
   }
 >;
 
+/**
+ * A live document of a closed year starts again in the next one: a new stream, the latest content
+ * as version 1 (the same blob, no copy), the recipients still in the directory.
+ */
+export type DocumentCarriedOver = DomainEvent<
+  'DocumentCarriedOver',
+  {
+    documentId: string;
+    year: string;
+    sourceDocumentId: string;
+    sourceYear: string;
+    depositorId: string;
+    title: string;
+    categoryId: string;
+    memo: string | null;
+    recipientIds: string[];
+    droppedRecipientIds: string[];
+    content: Content;
+  }
+>;
+
 export type DocumentEvent =
   | DocumentDeposited
+  | DocumentCarriedOver
   | DomainEvent<'RecipientAdded', { documentId: string; recipientIds: string[]; classes: ClassRecipient[] }>
   | DomainEvent<'CategoryChanged', { documentId: string; categoryId: string }>
   | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>

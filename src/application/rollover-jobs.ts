@@ -1,0 +1,45 @@
+import { err, ok, type Result } from 'neverthrow';
+import { withPermission } from './access.js';
+import type { Actor, Deps } from './deps.js';
+import { notFound, type UseCaseError } from './errors.js';
+import { rollover, type RolloverProgress, type RolloverReport, type RolloverRequest } from './rollover.js';
+
+export type RolloverJob = {
+  readonly id: string;
+  readonly tenant: string;
+  readonly request: RolloverRequest;
+  status: 'running' | 'done' | 'failed';
+  progress: RolloverProgress | null;
+  report: RolloverReport | null;
+  error: UseCaseError | null;
+};
+
+/**
+ * Rollovers started over HTTP run in the background of the node that received them; their
+ * progress is kept on that node while it runs (the carried documents themselves are events).
+ */
+export const rolloverJobs = (deps: Deps) => {
+  const jobs = new Map<string, RolloverJob>();
+  const run = rollover(deps);
+  return {
+    start(actor: Actor, request: RolloverRequest): Result<RolloverJob, UseCaseError> {
+      const allowed = withPermission(deps, actor, 'locker.admin');
+      if (allowed.isErr()) return err(allowed.error);
+      const job: RolloverJob = { id: deps.ids.newId(), tenant: actor.tenant, request, status: 'running', progress: null, report: null, error: null };
+      jobs.set(job.id, job);
+      void run(actor, request, (p) => (job.progress = p)).then((result) =>
+        result.match(
+          (report) => Object.assign(job, { status: 'done', report }),
+          (error) => Object.assign(job, { status: 'failed', error }),
+        ),
+      );
+      return ok(job);
+    },
+    get(actor: Actor, id: string): Result<RolloverJob, UseCaseError> {
+      return withPermission(deps, actor, 'locker.admin').andThen(() => {
+        const job = jobs.get(id);
+        return job && job.tenant === actor.tenant ? ok(job) : err(notFound('rollover'));
+      });
+    },
+  };
+};
