@@ -7,7 +7,8 @@ import { depositDocument } from './deposit-document.js';
 import { downloadDocument } from './download-document.js';
 import { createCategory, listCategories, renameCategory, retireCategory } from './manage-categories.js';
 import { getSettings, updateSettings } from './manage-settings.js';
-import { auditEvents, getDocument, myDistribution, myLocker, myNotifications } from './queries.js';
+import { getDocument, myDistribution, myLocker, myNotifications } from './queries.js';
+import { auditEvents, documentHistory, lockerAsOf } from './audit.js';
 import { removeFromLocker } from './remove-from-locker.js';
 import { sweepBlobs } from './sweep-blobs.js';
 import { rollover } from './rollover.js';
@@ -36,6 +37,8 @@ export const useCases = (deps: Deps) => ({
   myDistribution: myDistribution(deps),
   myNotifications: myNotifications(deps),
   auditEvents: auditEvents(deps),
+  lockerAsOf: lockerAsOf(deps),
+  documentHistory: documentHistory(deps),
   sweepBlobs: sweepBlobs(deps),
   rollover: rollover(deps),
   rollovers: rolloverJobs(deps),

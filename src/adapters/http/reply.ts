@@ -5,7 +5,12 @@ import type { UseCaseError } from '../../application/errors.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 
 /** Sends a use case's value with the given status, or its error as problem+json. */
-export const answer = async <T>(reply: FastifyReply, result: Result<T, UseCaseError> | ResultAsync<T, UseCaseError>, status = 200, shape?: (value: T) => unknown) => {
+export const answer = async <T>(
+  reply: FastifyReply,
+  result: Result<T, UseCaseError> | ResultAsync<T, UseCaseError> | PromiseLike<Result<T, UseCaseError>>,
+  status = 200,
+  shape?: (value: T) => unknown,
+) => {
   const r = await result;
   if (r.isErr()) return sendProblem(reply, toProblem(r.error));
   return reply.code(status).send(shape ? shape(r.value) : r.value);

@@ -60,9 +60,21 @@ export const pageQuery = z.object({ cursor: cursor.optional(), limit }).strict()
 export const lockerQuery = z.object({ cursor: cursor.optional(), limit, categoryId: id.optional(), year: schoolYear.optional() }).strict();
 export const distributionQuery = z.object({ cursor: cursor.optional(), limit, year: schoolYear.optional() }).strict();
 export const contentQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
+const instant = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time, e.g. 2026-09-01T08:00:00Z' });
 export const auditQuery = z
-  .object({ after: z.string().regex(/^\d{1,40}$/, 'expected a position').optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
+  .object({
+    after: z.string().regex(/^\d{1,40}$/, 'expected a position').optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    documentId: id.optional(),
+    actor: id.optional(),
+    type: z.string().regex(/^[A-Za-z]{1,64}$/, 'expected an event type').optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    year: schoolYear.optional(),
+  })
   .strict();
+export const asOfQuery = z.object({ asOf: instant.optional() }).strict();
+export const asOfRequiredQuery = z.object({ asOf: instant }).strict();
 export const depositHeaders = z.object({
   'idempotency-key': z
     .string()

@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/admin.js';
 import { documentRoutes } from './routes/documents.js';
 import { listingRoutes } from './routes/listings.js';
 import { rolloverRoutes } from './routes/rollovers.js';
+import { auditRoutes } from './routes/audit.js';
 
 export type ServerOptions = {
   readonly useCases: UseCases;
@@ -99,6 +100,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   await app.register(documentRoutes(options.useCases));
   await app.register(listingRoutes(options.useCases));
   await app.register(rolloverRoutes(options.useCases));
+  await app.register(auditRoutes(options.useCases));
   return app;
 };
 

@@ -1,11 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
-import { presentDocument, presentEvent } from '../present.js';
+import { presentDocument } from '../present.js';
 import { actorOf, answer } from '../reply.js';
 import {
-  auditEventSchema,
-  auditQuery,
   distributionItemSchema,
   distributionQuery,
   lockerItemSchema,
@@ -56,20 +53,4 @@ export const listingRoutes =
       (req, reply) => answer(reply, uc.myNotifications(actorOf(req), req.query)),
     );
 
-    app.get(
-      '/v1/audit/events',
-      {
-        schema: {
-          tags: ['audit'],
-          summary: "The tenant's event history in order",
-          querystring: auditQuery,
-          response: { 200: z.object({ events: z.array(auditEventSchema), next: z.string().nullable() }), ...errors },
-        },
-      },
-      (req, reply) =>
-        answer(reply, uc.auditEvents(actorOf(req), req.query.after === undefined ? undefined : BigInt(req.query.after), req.query.limit), 200, (page) => ({
-          events: page.events.map(presentEvent),
-          next: page.next,
-        })),
-    );
   };

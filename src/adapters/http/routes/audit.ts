@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { UseCases } from '../../../application/use-cases.js';
+import { presentEvent } from '../present.js';
+import { actorOf, answer } from '../reply.js';
+import { asOfQuery, asOfRequiredQuery, auditEventSchema, auditQuery, idParam, problemSchema } from '../schemas.js';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const recipientAsOf = z.object({ userId: z.string(), openedVersions: z.array(z.number()) });
+const documentAsOf = z.object({
+  documentId: z.string(),
+  status: z.enum(['live', 'deleted']),
+  year: z.string(),
+  title: z.string(),
+  categoryId: z.string(),
+  depositorId: z.string(),
+  version: z.number(),
+  recipients: z.array(recipientAsOf),
+});
+const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+
+export const auditRoutes =
+  (uc: UseCases): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/audit/events',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "The tenant's event history in order, as stored; filters by document, actor, type, time range, school year",
+          querystring: auditQuery,
+          response: { 200: z.object({ events: z.array(auditEventSchema), next: z.string().nullable() }), ...errors },
+        },
+      },
+      (req, reply) => {
+        const { after, limit, from, to, ...filter } = req.query;
+        return answer(reply, uc.auditEvents(actorOf(req), after === undefined ? undefined : BigInt(after), limit, { ...filter, from: utc(from), to: utc(to) }), 200, (page) => ({
+          events: page.events.map(presentEvent),
+          next: page.next,
+        }));
+      },
+    );
+
+    app.get(
+      '/v1/audit/documents/:id/history',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "A document's events, and its state (recipients, versions each had opened) as of a moment",
+          params: idParam,
+          querystring: asOfQuery,
+          response: { 200: z.object({ events: z.array(auditEventSchema), asOf: z.string(), state: documentAsOf }), ...errors },
+        },
+      },
+      (req, reply) =>
+        answer(reply, uc.documentHistory(actorOf(req), req.params.id, utc(req.query.asOf)), 200, (h) => ({ events: h.events.map(presentEvent), asOf: h.asOf, state: h.state })),
+    );
+
+    app.get(
+      '/v1/audit/lockers/:id',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "What was in a user's locker at a moment, rebuilt from the history, with the versions they had opened",
+          params: idParam,
+          querystring: asOfRequiredQuery,
+          response: { 200: z.object({ userId: z.string(), asOf: z.string(), documents: z.array(documentAsOf) }), ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.lockerAsOf(actorOf(req), req.params.id, utc(req.query.asOf)!)),
+    );
+  };
