@@ -1,6 +1,7 @@
 // npm run bench: prints JSON. Every figure sits next to a baseline measured in the same run,
 // because these machines are shared and noisy; the ratios are what to compare across runs.
 import { benchEventAppends } from './event-appends.js';
+import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
 import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
 
@@ -10,6 +11,15 @@ const arg = (name: string, fallback: number) => {
 };
 
 const results: Record<string, unknown> = { node: process.version, at: new Date().toISOString() };
+const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
+if (only === 'history') {
+  results.history = await benchHistory([arg('history-events', 1_000_000)]);
+  // Rollover and audit replay over a generated history; a smaller one first shows whether memory
+// follows the history's length.
+results.history = await benchHistory([arg('history-events', 1_000_000) / 4, arg('history-events', 1_000_000)]);
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
+}
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);
@@ -29,4 +39,7 @@ try {
 } finally {
   await s3.stop();
 }
+// Rollover and audit replay over a generated history; a smaller one first shows whether memory
+// follows the history's length.
+results.history = await benchHistory([arg('history-events', 1_000_000) / 4, arg('history-events', 1_000_000)]);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -7,6 +7,7 @@ import {
   nextSchoolYear,
   type CarrySkipReason,
   type DocumentEvent,
+  type DirectoryView,
   type DocumentState,
 } from '../domain/index.js';
 import { withPermission } from './access.js';
@@ -46,7 +47,19 @@ export type RolloverReport = {
   droppedRecipients: { documentId: string; userIds: string[] }[];
 };
 
-const BATCH = 1000;
+const BATCH = 5000;
+
+/** The same few hundred staff are looked up for thousands of documents: ask the read model once each. */
+const memoised = (view: DirectoryView): DirectoryView => {
+  const users = new Map<string, ReturnType<DirectoryView['user']>>();
+  return {
+    ...view,
+    user: (id) => {
+      if (!users.has(id)) users.set(id, view.user(id));
+      return users.get(id);
+    },
+  };
+};
 export const SYSTEM_SCOPE = 'system';
 
 /**
@@ -117,7 +130,7 @@ export const rollover =
       perCategory: {},
       droppedRecipients: [],
     };
-    const directory = deps.readModels.directoryView(tenant);
+    const directory = memoised(deps.readModels.directoryView(tenant));
     const categories = request.categories ? new Set(request.categories) : undefined;
     const toEnvelope = envelope(tenant, deps.ids);
 

@@ -4,7 +4,7 @@ import { chainHash, GENESIS_HASH } from './event-chain.js';
 export type BrokenEvent = { position: string; stream: string; revision: number; id: string; type: string; reason: string };
 export type VerifyReport = { eventsChecked: number; streams: number; broken: BrokenEvent | null };
 
-const BATCH = 1000;
+const BATCH = 5000;
 
 /**
  * Recomputes every stream's hash chain from the stored events, in log order, and names the first

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/adapters/config/config.js';
+import { envelope } from '../src/application/event-envelope.js';
+import type { DocumentEvent } from '../src/domain/index.js';
+import { compose } from '../src/main.js';
+import { schoolDirectory } from '../test/support/harness.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const EVENTS_PER_DOCUMENT = 10;
+
+/** A school's year of history: every document deposited, shared, opened, annotated, updated; some deleted. */
+export const generate = async (dataDir: string, totalEvents: number) => {
+  const app = compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
+  const { deps, useCases: uc } = app;
+  (await uc.syncDirectory({ tenant: 'bench', userId: 'setup', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();
+  const admin = { tenant: 'bench', userId: 'admin', scopes: [] };
+  (await uc.updateSettings(admin, { currentYear: '2025-2026' }))._unsafeUnwrap();
+  const category = (await uc.createCategory(admin, 'Minutes'))._unsafeUnwrap().id;
+  const toEnvelope = envelope('bench', deps.ids);
+  const content = (version: number) => ({ version, blobKey: `bench/${'a'.repeat(64)}`, sha256: 'a'.repeat(64), sizeBytes: 1000, fileName: 'minutes.pdf', mediaType: 'application/pdf' });
+  const documents = Math.ceil(totalEvents / EVENTS_PER_DOCUMENT);
+  const started = performance.now();
+  for (let i = 0; i < documents; i++) {
+    const documentId = deps.ids.newId();
+    const at = new Date(Date.UTC(2025, 8, 1) + i * 60_000).toISOString();
+    const e = (type: string, data: object, actor = 'anne'): DocumentEvent => ({ type, data: { documentId, ...data }, actor, at }) as DocumentEvent;
+    const events: DocumentEvent[] = [
+      e('DocumentDeposited', { year: '2025-2026', depositorId: 'anne', title: `Minutes ${i}`, categoryId: category, memo: null, recipientIds: ['marc'], classes: [], content: content(1), source: 'upload' }),
+      e('RecipientAdded', { recipientIds: ['sophie'], classes: [] }),
+      e('RecipientAdded', { recipientIds: ['paul'], classes: [] }),
+      e('DocumentConsulted', { userId: 'marc', version: 1 }, 'marc'),
+      e('DocumentConsulted', { userId: 'sophie', version: 1 }, 'sophie'),
+      e('MemoChanged', { memo: `Read before council ${i}` }),
+      e('DocumentUpdated', { content: content(2) }),
+      e('DocumentConsulted', { userId: 'marc', version: 2 }, 'marc'),
+      e('DocumentConsulted', { userId: 'paul', version: 2 }, 'paul'),
+      i % 10 === 0 ? e('DocumentDeletedForAll', {}) : e('CategoryChanged', { categoryId: category }),
+    ];
+    (await deps.events.append(deps.streams.document('bench', documentId), events.map(toEnvelope), 'no-stream'))._unsafeUnwrap();
+  }
+  const generated = (performance.now() - started) / 1000;
+  const projectionStarted = performance.now();
+  (await deps.projector.catchUp())._unsafeUnwrap();
+  const projected = (performance.now() - projectionStarted) / 1000;
+  const events = (await deps.events.count!('bench'));
+  await app.close();
+  return { events, documents, generatedSeconds: generated, readModelEventsPerSecond: Math.round(events / projected) };
+};
+
+const worker = (mode: string, dataDir: string) =>
+  new Promise<{ events: number; seconds: number; peakRssMiB: number; detail?: unknown }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/history-worker.ts'), mode, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${mode} worker exited ${code}`))));
+  });
+
+/**
+ * Rollover and audit replay over a generated history, each next to a raw SQLite scan + JSON.parse
+ * of the same rows in the same run, each in its own process for an honest peak RSS.
+ */
+export const benchHistory = async (sizes: number[]) => {
+  const runs = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-bench-history-'));
+    try {
+      const generated = await generate(dir, size);
+      const raw = await worker('raw', dir);
+      const verify = await worker('verify', dir);
+      const rollover = await worker('rollover', dir);
+      const rate = (r: { events: number; seconds: number }) => Math.round(r.events / r.seconds);
+      runs.push({
+        events: generated.events,
+        documents: generated.documents,
+        readModelProjectionEventsPerSecond: generated.readModelEventsPerSecond,
+        rawScanJsonParseEventsPerSecond: rate(raw),
+        auditVerifyEventsPerSecond: rate(verify),
+        auditVerifyRatio: Number((rate(verify) / rate(raw)).toFixed(3)),
+        rolloverDryRunEventsPerSecond: rate(rollover),
+        rolloverRatio: Number((rate(rollover) / rate(raw)).toFixed(3)),
+        goal: '>= 0.5',
+        peakRssMiB: { rawScan: raw.peakRssMiB, auditVerify: verify.peakRssMiB, rollover: rollover.peakRssMiB },
+        rolloverReport: rollover.detail,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return runs;
+};
