@@ -14,8 +14,7 @@ import { withPermission } from './access.js';
 import { catchUp } from './command-runner.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
-import { envelope } from './event-envelope.js';
-import { upcast } from './upcasters.js';
+import { envelope, toDomain } from './event-envelope.js';
 
 export type RolloverRequest = {
   readonly from: string;
@@ -64,7 +63,7 @@ export const SYSTEM_SCOPE = 'system';
 
 /**
  * Closes year N by replaying it: the live documents of year N, found from the event log (not the
- * read models), each start a new stream in year N+1 whose id is derived from (source, target year)
+ * read models) and each folded from its own stream, each start a new stream in year N+1 whose id is derived from (source, target year)
  * and appended with a no-stream expectation, so running it again, or after a crash, carries
  * nothing twice. Year N stays as it was. A dry run decides the same and writes nothing.
  */
@@ -83,39 +82,40 @@ export const rollover =
 
     const tenant = actor.tenant;
     const eventsTotal = deps.events.count ? await deps.events.count(tenant) : null;
-    const documents = new Map<string, DocumentState>();
+    const sources: string[] = [];
     const removals = new Map<string, Set<string>>();
     let eventsReplayed = 0;
     let after: bigint | undefined;
     const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
-      onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal: documents.size });
+      onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal: sources.length });
 
-    // Replay: one pass over the tenant's history, keeping the state of year N's documents only.
+    // First pass over the tenant's history: which documents belong to year N, and who tidied what.
+    // Only ids are kept, so memory does not follow the length of the history.
     for (;;) {
       const page = await deps.events.readAll({ after, limit: BATCH, tenant });
       if (page.isErr()) return err(page.error);
       for (const stored of page.value) {
-        const recorded = upcast(stored);
         eventsReplayed += 1;
-        const data = recorded.data as { documentId?: string; year?: string; userId?: string };
-        if (recorded.type === 'DocumentRemovedFromLocker' && data.documentId && data.userId) {
+        const data = stored.data as { documentId?: string; year?: string; userId?: string };
+        if (stored.type === 'DocumentRemovedFromLocker' && data.documentId && data.userId) {
           const set = removals.get(data.documentId) ?? new Set<string>();
           set.add(data.userId);
           removals.set(data.documentId, set);
-          continue;
-        }
-        if (!data.documentId || !recorded.stream.startsWith(`${tenant}:document:`)) continue;
-        const event = { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as DocumentEvent;
-        const current = documents.get(data.documentId);
-        if (current) documents.set(data.documentId, evolveDocument(current, event));
-        else if ((event.type === 'DocumentDeposited' || event.type === 'DocumentCarriedOver') && event.data.year === request.from) {
-          documents.set(data.documentId, evolveDocument(initialDocument, event));
+        } else if ((stored.type === 'DocumentDeposited' || stored.type === 'DocumentCarriedOver') && data.year === request.from && data.documentId) {
+          sources.push(data.documentId);
         }
       }
       if (page.value.length > 0) after = page.value[page.value.length - 1]!.position;
       progress('replaying');
       if (page.value.length < BATCH) break;
     }
+
+    // Second pass, one document at a time: replay its stream, decide, carry.
+    const replay = async (documentId: string): Promise<Result<DocumentState, UseCaseError>> => {
+      const stream = await deps.events.readStream(deps.streams.document(tenant, documentId));
+      if (stream.isErr()) return err(stream.error);
+      return ok(stream.value.map((e) => toDomain<DocumentEvent>(e)).reduce(evolveDocument, initialDocument));
+    };
 
     const report: RolloverReport = {
       tenant,
@@ -134,7 +134,10 @@ export const rollover =
     const categories = request.categories ? new Set(request.categories) : undefined;
     const toEnvelope = envelope(tenant, deps.ids);
 
-    for (const [sourceId, source] of documents) {
+    for (const sourceId of sources) {
+      const replayed = await replay(sourceId);
+      if (replayed.isErr()) return err(replayed.error);
+      const source = replayed.value;
       report.documentsExamined += 1;
       const category = source.status === 'none' ? 'unknown' : source.categoryId;
       const perCategory = (report.perCategory[category] ??= { carried: 0, skipped: 0 });

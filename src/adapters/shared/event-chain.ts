@@ -29,8 +29,23 @@ export const canonicalJson = (value: unknown): string => {
  * so changing, removing or reordering any stored event breaks every hash after it.
  */
 export const chainHash = (prevHash: string, stream: string, revision: number, event: NewEvent): string =>
+  chainHashOfCanonical(prevHash, stream, revision, event.id, event.type, canonicalJson(event.data), canonicalJson(event.meta));
+
+/**
+ * The same hash from data and meta already in canonical JSON: the canonical form of the whole
+ * event is then a concatenation (keys in sorted order: data, id, meta, revision, stream, type).
+ */
+export const chainHashOfCanonical = (
+  prevHash: string,
+  stream: string,
+  revision: number,
+  id: string,
+  type: string,
+  dataJson: string,
+  metaJson: string,
+): string =>
   createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(canonicalJson({ stream, revision, id: event.id, type: event.type, data: event.data, meta: event.meta }))
+    .update(
+      `${prevHash}\n{"data":${dataJson},"id":${JSON.stringify(id)},"meta":${metaJson},"revision":${revision},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`,
+    )
     .digest('hex');

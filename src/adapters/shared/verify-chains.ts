@@ -1,5 +1,22 @@
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
-import { chainHash, GENESIS_HASH } from './event-chain.js';
+import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from './event-chain.js';
+
+/** A stored event as text: data and meta exactly as on disk. */
+export type RawEvent = {
+  position: string;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  dataJson: string;
+  metaJson: string;
+  prevHash: string;
+  hash: string;
+};
+
+/** A store that can hand its rows over as stored text (SQLite), which spares parsing them. */
+type RawScanning = { scanRaw(tenant?: string): Iterable<RawEvent> };
+const canScanRaw = (store: unknown): store is RawScanning => typeof (store as RawScanning).scanRaw === 'function';
 
 export type BrokenEvent = { position: string; stream: string; revision: number; id: string; type: string; reason: string };
 export type VerifyReport = { eventsChecked: number; streams: number; broken: BrokenEvent | null };
@@ -17,15 +34,29 @@ export const verifyChains = async (
 ): Promise<VerifyReport> => {
   const last = new Map<string, { revision: number; hash: string }>();
   let eventsChecked = 0;
+  const visit = (event: RawEvent): VerifyReport | undefined => {
+    const broken = check(event, last.get(event.stream));
+    if (broken) return { eventsChecked, streams: last.size, broken };
+    last.set(event.stream, { revision: event.revision, hash: event.hash });
+    eventsChecked += 1;
+    if (eventsChecked % BATCH === 0) options.onProgress?.(eventsChecked);
+    return undefined;
+  };
+  if (canScanRaw(events)) {
+    for (const event of events.scanRaw(options.tenant)) {
+      const stop = visit(event);
+      if (stop) return stop;
+    }
+    options.onProgress?.(eventsChecked);
+    return { eventsChecked, streams: last.size, broken: null };
+  }
   let after: bigint | undefined;
   for (;;) {
     const page = await events.readAll({ after, limit: BATCH, tenant: options.tenant });
     if (page.isErr()) throw new Error(`cannot read the event log: ${page.error.code === 'STORE_UNAVAILABLE' ? page.error.message : page.error.code}`);
     for (const event of page.value) {
-      const broken = check(event, last.get(event.stream));
-      if (broken) return { eventsChecked, streams: last.size, broken };
-      last.set(event.stream, { revision: event.revision, hash: event.hash });
-      eventsChecked += 1;
+      const stop = visit(toRaw(event));
+      if (stop) return stop;
     }
     options.onProgress?.(eventsChecked);
     if (page.value.length < BATCH) return { eventsChecked, streams: last.size, broken: null };
@@ -33,13 +64,25 @@ export const verifyChains = async (
   }
 };
 
-const check = (event: RecordedEvent, previous: { revision: number; hash: string } | undefined): BrokenEvent | null => {
-  const at = { position: String(event.position), stream: event.stream, revision: event.revision, id: event.id, type: event.type };
+const toRaw = (e: RecordedEvent): RawEvent => ({
+  position: String(e.position),
+  id: e.id,
+  stream: e.stream,
+  revision: e.revision,
+  type: e.type,
+  dataJson: canonicalJson(e.data),
+  metaJson: canonicalJson(e.meta),
+  prevHash: e.prevHash,
+  hash: e.hash,
+});
+
+const check = (event: RawEvent, previous: { revision: number; hash: string } | undefined): BrokenEvent | null => {
+  const at = { position: event.position, stream: event.stream, revision: event.revision, id: event.id, type: event.type };
   const expectedRevision = previous ? previous.revision + 1 : 0;
   if (event.revision !== expectedRevision) return { ...at, reason: `revision ${event.revision} follows ${expectedRevision - 1}: an event is missing or out of order` };
   const expectedPrev = previous?.hash ?? GENESIS_HASH;
   if (event.prevHash !== expectedPrev) return { ...at, reason: 'its previous-hash does not match the event before it' };
-  const recomputed = chainHash(expectedPrev, event.stream, event.revision, { id: event.id, type: event.type, data: event.data, meta: event.meta });
+  const recomputed = chainHashOfCanonical(expectedPrev, event.stream, event.revision, event.id, event.type, event.dataJson, event.metaJson);
   if (recomputed !== event.hash) return { ...at, reason: 'its content does not match its hash: the stored event was changed' };
   return null;
 };

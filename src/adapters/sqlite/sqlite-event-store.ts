@@ -9,7 +9,8 @@ import type {
   RecordedEvent,
   StoreError,
 } from '../../application/ports/event-store.js';
-import { chainHash, GENESIS_HASH } from '../shared/event-chain.js';
+import { canonicalJson, chainHash, GENESIS_HASH } from '../shared/event-chain.js';
+import type { RawEvent } from '../shared/verify-chains.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -115,8 +116,9 @@ export class SqliteEventStore implements EventStore {
         revision,
         tenant: event.meta.tenant,
         type: event.type,
-        data: JSON.stringify(event.data),
-        meta: JSON.stringify(event.meta),
+        // Stored canonical, so the verifier can hash the stored text without parsing it.
+        data: canonicalJson(event.data),
+        meta: canonicalJson(event.meta),
         prevHash,
         hash,
       });
@@ -153,13 +155,23 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  /** Raw rows, for the audit verifier: what is on disk, not what a reader makes of it. */
-  *scan(tenant?: string): Generator<RecordedEvent> {
-    const stmt = tenant
-      ? this.db.prepare<[string], Row>('SELECT * FROM events WHERE tenant = ? ORDER BY position')
-      : this.db.prepare<[], Row>('SELECT * FROM events ORDER BY position');
-    for (const row of (tenant ? (stmt as Database.Statement<[string], Row>).iterate(tenant) : (stmt as Database.Statement<[], Row>).iterate())) {
-      yield toRecorded(row);
+  /** The stored rows as text, for the audit verifier: what is on disk, not what a reader makes of it. */
+  *scanRaw(tenant?: string): Generator<RawEvent> {
+    const rows = tenant
+      ? this.db.prepare<[string], Row>('SELECT * FROM events WHERE tenant = ? ORDER BY position').iterate(tenant)
+      : this.db.prepare<[], Row>('SELECT * FROM events ORDER BY position').iterate();
+    for (const row of rows) {
+      yield {
+        position: String(row.position),
+        id: row.event_id,
+        stream: row.stream,
+        revision: row.revision,
+        type: row.type,
+        dataJson: row.data,
+        metaJson: row.meta,
+        prevHash: row.prev_hash,
+        hash: row.hash,
+      };
     }
   }
 
