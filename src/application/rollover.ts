@@ -24,6 +24,7 @@ export type RolloverRequest = {
 };
 
 export type RolloverProgress = {
+  /** Finding year N's documents, then replaying and carrying them one by one. */
   readonly phase: 'replaying' | 'carrying' | 'done';
   readonly eventsReplayed: number;
   readonly eventsTotal: number | null;
@@ -47,6 +48,7 @@ export type RolloverReport = {
 };
 
 const BATCH = 5000;
+const FIRST_PASS_TYPES = ['DocumentDeposited', 'DocumentCarriedOver', 'DocumentRemovedFromLocker'];
 
 /** The same few hundred staff are looked up for thousands of documents: ask the read model once each. */
 const memoised = (view: DirectoryView): DirectoryView => {
@@ -92,10 +94,9 @@ export const rollover =
     // First pass over the tenant's history: which documents belong to year N, and who tidied what.
     // Only ids are kept, so memory does not follow the length of the history.
     for (;;) {
-      const page = await deps.events.readAll({ after, limit: BATCH, tenant });
+      const page = await deps.events.readAll({ after, limit: BATCH, tenant, types: FIRST_PASS_TYPES });
       if (page.isErr()) return err(page.error);
       for (const stored of page.value) {
-        eventsReplayed += 1;
         const data = stored.data as { documentId?: string; year?: string; userId?: string };
         if (stored.type === 'DocumentRemovedFromLocker' && data.documentId && data.userId) {
           const set = removals.get(data.documentId) ?? new Set<string>();
@@ -114,6 +115,7 @@ export const rollover =
     const replay = async (documentId: string): Promise<Result<DocumentState, UseCaseError>> => {
       const stream = await deps.events.readStream(deps.streams.document(tenant, documentId));
       if (stream.isErr()) return err(stream.error);
+      eventsReplayed += stream.value.length;
       return ok(stream.value.map((e) => toDomain<DocumentEvent>(e)).reduce(evolveDocument, initialDocument));
     };
 
@@ -168,6 +170,7 @@ export const rollover =
       }
       if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
+    report.eventsReplayed = eventsReplayed;
     progress('done', report.documentsExamined);
     if (!request.dryRun) {
       const done = await catchUp(deps.projector);

@@ -121,7 +121,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
       const result = await app.useCases.rollover(
         { tenant, userId: 'cli:rollover', scopes: [SYSTEM_SCOPE] },
         { from: values.from, to: values.to, dryRun: values['dry-run'], categories: values.categories?.split(',').map((c) => c.trim()).filter(Boolean) },
-        (p) => progress(p.phase === 'replaying' ? { done: p.eventsReplayed, total: p.eventsTotal, unit: 'events' } : { done: p.documentsExamined, total: p.documentsTotal, unit: 'documents' }),
+        (p) => progress({ done: p.eventsReplayed, total: p.eventsTotal, unit: 'events', note: `${p.documentsExamined}/${p.documentsTotal} documents` }),
       );
       progress(null);
       if (result.isErr()) throw new UsageError(`rollover refused: ${JSON.stringify(result.error)}`);
@@ -206,7 +206,7 @@ async function* exportEvents(events: EventStore, tenant: string) {
 const progressReporter = (label: string) => {
   const started = Date.now();
   let lastLine = 0;
-  return (p: { done: number; total: number | null; unit: string } | null) => {
+  return (p: { done: number; total: number | null; unit: string; note?: string } | null) => {
     const now = Date.now();
     if (p === null) {
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -217,10 +217,10 @@ const progressReporter = (label: string) => {
       const fraction = p.total ? Math.min(p.done / p.total, 1) : 0;
       const bar = p.total ? `[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '-')}] ${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
       const eta = p.total && rate > 0 ? ` ETA ${Math.ceil((p.total - p.done) / rate)}s` : '';
-      process.stderr.write(`\r${label} ${bar}${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}  ${Math.round(rate)} ${p.unit}/s${eta}   `);
+      process.stderr.write(`\r${label} ${bar}${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}  ${Math.round(rate)} ${p.unit}/s${eta}${p.note ? `  ${p.note}` : ''}   `);
     } else if (now - lastLine >= 1000 || (p.total !== null && p.done >= p.total)) {
       lastLine = now;
-      process.stderr.write(`${label}: ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit} (${Math.round(rate)} ${p.unit}/s)\n`);
+      process.stderr.write(`${label}: ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit} (${Math.round(rate)} ${p.unit}/s)${p.note ? `, ${p.note}` : ''}\n`);
     }
   };
 };

@@ -153,6 +153,7 @@ export class EsdbEventStore implements EventStore {
             if (options.after !== undefined && lastPosition <= options.after) continue;
             if (!recorded || !isProductStream(recorded.stream)) continue;
             if (options.tenant !== undefined && recorded.meta.tenant !== options.tenant) continue;
+            if (options.types !== undefined && !options.types.includes(recorded.type)) continue;
             out.push(recorded);
             if (out.length >= options.limit) return out;
           }

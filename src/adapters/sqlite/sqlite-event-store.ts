@@ -147,6 +147,18 @@ export class SqliteEventStore implements EventStore {
 
   readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError> {
     const after = options.after ?? 0n;
+    if (options.types) {
+      const types = options.types;
+      return this.guard(() =>
+        this.db
+          .prepare<unknown[], Row>(
+            `SELECT * FROM events WHERE position > ? ${options.tenant === undefined ? '' : 'AND tenant = ?'}
+             AND type IN (${types.map(() => '?').join(', ')}) ORDER BY position LIMIT ?`,
+          )
+          .all(after, ...(options.tenant === undefined ? [] : [options.tenant]), ...types, options.limit)
+          .map(toRecorded),
+      );
+    }
     return this.guard(() =>
       (options.tenant === undefined
         ? this.statements.all.all(after, options.limit)

@@ -33,7 +33,13 @@ export type StoreError =
 
 export type AppendResult = { readonly lastRevision: number; readonly position: bigint };
 
-export type ReadAllOptions = { readonly after?: bigint | undefined; readonly limit: number; readonly tenant?: string | undefined };
+export type ReadAllOptions = {
+  readonly after?: bigint | undefined;
+  readonly limit: number;
+  readonly tenant?: string | undefined;
+  /** Only events of these types; the others are skipped by the store, unparsed where it can. */
+  readonly types?: readonly string[] | undefined;
+};
 
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError>;
