@@ -4,21 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listeningUrl } from '../test/support/listening.js';
 
 const MiB = 1024 * 1024;
 const ROOT = join(import.meta.dirname, '..');
 
-export const startProcess = (args: string[], env: Record<string, string>) =>
-  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [...(args[0]!.endsWith('.ts') ? ['--import', 'tsx'] : []), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
+export const startProcess = async (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> => {
+  const child = spawn(process.execPath, [...(args[0]!.endsWith('.ts') ? ['--import', 'tsx'] : []), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return { child, url: await listeningUrl(child, args.join(' ')) };
+};
 
 /** Peak resident memory of a process so far, as the kernel counts it (VmHWM). */
 export const peakRssMiB = (pid: number) => {

@@ -6,6 +6,7 @@ import { createServer, type Socket } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
+import { listeningUrl } from '../support/listening.js';
 
 const BIN = join(import.meta.dirname, '../../bin/locker.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'locker-cli-'));
@@ -129,15 +130,7 @@ describe('commands', () => {
       env: { PATH: process.env.PATH, LOCKER_DATA_DIR: dataDir, LOCKER_LOG_LEVEL: 'silent', LOCKER_PORT: '0' },
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-      });
+      const url = await listeningUrl(child, 'locker serve');
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
     } finally {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listeningUrl } from './listening.js';
 
 export const S3_CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER' };
 
@@ -11,15 +12,7 @@ export const startS3 = async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 's3rver-main.ts'), directory], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
-  });
+  const endpoint = await listeningUrl(child, 's3rver');
   return {
     endpoint,
     directory,
