@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { NewEvent } from '../../application/ports/event-store.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -44,8 +44,12 @@ export const chainHashOfCanonical = (
   dataJson: string,
   metaJson: string,
 ): string =>
-  createHash('sha256')
-    .update(
-      `${prevHash}\n{"data":${dataJson},"id":${JSON.stringify(id)},"meta":${metaJson},"revision":${revision},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`,
-    )
-    .digest('hex');
+  sha256Hex(
+    `${prevHash}\n{"data":${dataJson},"id":${JSON.stringify(id)},"meta":${metaJson},"revision":${revision},"stream":${JSON.stringify(stream)},"type":${JSON.stringify(type)}}`,
+  );
+
+type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
+const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
+
+/** `crypto.hash` (Node ≥ 20.12) hashes a short string in half the time of a Hash object. */
+export const sha256Hex = (text: string): string => (oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex'));
