@@ -216,7 +216,7 @@ const progressReporter = (label: string) => {
     if (process.stderr.isTTY) {
       const fraction = p.total ? Math.min(p.done / p.total, 1) : 0;
       const bar = p.total ? `[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '-')}] ${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
-      const eta = p.total && rate > 0 ? ` ETA ${Math.ceil((p.total - p.done) / rate)}s` : '';
+      const eta = p.total && rate > 0 ? ` ETA ${Math.round((p.total - p.done) / rate)}s` : '';
       process.stderr.write(`\r${label} ${bar}${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}  ${Math.round(rate)} ${p.unit}/s${eta}${p.note ? `  ${p.note}` : ''}   `);
     } else if (now - lastLine >= 1000 || (p.total !== null && p.done >= p.total)) {
       lastLine = now;

@@ -34,7 +34,6 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     // Uploads of many megabytes take time on slow school networks; a stuck one is still cut off.
     requestTimeout: 30 * 60 * 1000,
     return503OnClosing: true,
-    ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
