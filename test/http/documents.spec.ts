@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -216,6 +217,30 @@ describe('refusals change nothing', () => {
     expect((await h.request('PATCH', `/v1/documents/${doc.id}`, { as: 'marc', json: { memo: 'x' } })).status).toBe(403);
     expect((await h.request('DELETE', `/v1/documents/${doc.id}`, { as: 'marc' })).status).toBe(403);
     expect((await h.request('GET', '/v1/documents/not-a-document', { as: 'anne' })).status).toBe(404);
+  });
+});
+
+describe('a client that goes away mid-upload', () => {
+  it('leaves no event and no bytes behind', async () => {
+    const before = await h.footprint();
+    const token = await h.token('anne');
+    const boundary = '----abandoned';
+    const head =
+      `--${boundary}\r\nContent-Disposition: form-data; name="meta"\r\n\r\n${JSON.stringify(meta())}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const req = request(`${h.url}/v1/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 10_000_000) },
+    });
+    req.on('error', () => undefined);
+    req.write(head);
+    req.write(Buffer.alloc(256 * 1024, 1));
+    await new Promise((r) => setTimeout(r, 300));
+    req.destroy();
+    // The server notices the closed socket, fails the upload and discards the staged bytes.
+    for (let i = 0; i < 50 && JSON.stringify(await h.footprint()) !== JSON.stringify(before); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await h.footprint()).toEqual(before);
+    expect((await h.request('GET', '/health')).status).toBe(200);
   });
 });
 
