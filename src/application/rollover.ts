@@ -15,6 +15,7 @@ import { catchUp } from './command-runner.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { envelope, toDomain } from './event-envelope.js';
+import type { RecordedEvent } from './ports/event-store.js';
 
 export type RolloverRequest = {
   readonly from: string;
@@ -48,7 +49,44 @@ export type RolloverReport = {
 };
 
 const BATCH = 5000;
-const FIRST_PASS_TYPES = ['DocumentDeposited', 'DocumentCarriedOver', 'DocumentRemovedFromLocker'];
+const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
+
+const startsIn = (events: RecordedEvent[], year: string) => {
+  const head = events[0];
+  return head !== undefined && START_TYPES.includes(head.type) && (head.data as { year?: string }).year === year;
+};
+
+/** Pages through the tenant's events of some types. */
+const scan = async (deps: Deps, tenant: string, types: string[], visit: (e: RecordedEvent) => void): Promise<Result<void, UseCaseError>> => {
+  let after: bigint | undefined;
+  for (;;) {
+    const page = await deps.events.readAll({ after, limit: BATCH, tenant, types });
+    if (page.isErr()) return err(page.error);
+    page.value.forEach(visit);
+    if (page.value.length < BATCH) return ok(undefined);
+    after = page.value[page.value.length - 1]!.position;
+  }
+};
+
+/** Stores that keep streams together hand them over in one ordered scan. */
+async function* streamsByPrefix(all: AsyncIterable<RecordedEvent[]>, year: string) {
+  for await (const events of all) if (startsIn(events, year)) yield events;
+}
+
+/** Elsewhere: find year N's documents by their first event, then read each stream. */
+async function* streamsOneByOne(deps: Deps, tenant: string, year: string): AsyncGenerator<RecordedEvent[] | { storeError: UseCaseError }> {
+  const ids: string[] = [];
+  const found = await scan(deps, tenant, START_TYPES, (e) => {
+    const data = e.data as { documentId?: string; year?: string };
+    if (data.year === year && data.documentId) ids.push(data.documentId);
+  });
+  if (found.isErr()) return yield { storeError: found.error };
+  for (const id of ids) {
+    const stream = await deps.events.readStream(deps.streams.document(tenant, id));
+    if (stream.isErr()) return yield { storeError: stream.error };
+    yield stream.value;
+  }
+}
 
 /** The same few hundred staff are looked up for thousands of documents: ask the read model once each. */
 const memoised = (view: DirectoryView): DirectoryView => {
@@ -61,13 +99,14 @@ const memoised = (view: DirectoryView): DirectoryView => {
     },
   };
 };
+
 export const SYSTEM_SCOPE = 'system';
 
 /**
- * Closes year N by replaying it: the live documents of year N, found from the event log (not the
- * read models) and each folded from its own stream, each start a new stream in year N+1 whose id is derived from (source, target year)
- * and appended with a no-stream expectation, so running it again, or after a crash, carries
- * nothing twice. Year N stays as it was. A dry run decides the same and writes nothing.
+ * Closes year N by replaying it: each live document of year N, folded from its own stream in the
+ * event log (not the read models), starts a new stream in year N+1 whose id is derived from
+ * (source, target year) and is appended with a no-stream expectation, so running it again, or after
+ * a crash, carries nothing twice. Year N stays as it was. A dry run decides the same, writes nothing.
  */
 export const rollover =
   (deps: Deps) =>
@@ -84,39 +123,33 @@ export const rollover =
 
     const tenant = actor.tenant;
     const eventsTotal = deps.events.count ? await deps.events.count(tenant) : null;
-    const sources: string[] = [];
-    const removals = new Map<string, Set<string>>();
     let eventsReplayed = 0;
-    let after: bigint | undefined;
+    let documentsTotal = 0;
     const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
-      onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal: sources.length });
+      onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal });
 
-    // First pass over the tenant's history: which documents belong to year N, and who tidied what.
-    // Only ids are kept, so memory does not follow the length of the history.
-    for (;;) {
-      const page = await deps.events.readAll({ after, limit: BATCH, tenant, types: FIRST_PASS_TYPES });
-      if (page.isErr()) return err(page.error);
-      for (const stored of page.value) {
-        const data = stored.data as { documentId?: string; year?: string; userId?: string };
-        if (stored.type === 'DocumentRemovedFromLocker' && data.documentId && data.userId) {
-          const set = removals.get(data.documentId) ?? new Set<string>();
-          set.add(data.userId);
-          removals.set(data.documentId, set);
-        } else if ((stored.type === 'DocumentDeposited' || stored.type === 'DocumentCarriedOver') && data.year === request.from && data.documentId) {
-          sources.push(data.documentId);
-        }
+    // Who tidied what: the locker events, read by type. Everything else comes from document streams.
+    const removals = new Map<string, Set<string>>();
+    const first = await scan(deps, tenant, [...START_TYPES, 'DocumentRemovedFromLocker'], (stored) => {
+      const data = stored.data as { documentId?: string; year?: string; userId?: string };
+      if (stored.type === 'DocumentRemovedFromLocker' && data.documentId && data.userId) {
+        const set = removals.get(data.documentId) ?? new Set<string>();
+        set.add(data.userId);
+        removals.set(data.documentId, set);
+      } else if (data.year === request.from) {
+        documentsTotal += 1;
       }
-      if (page.value.length > 0) after = page.value[page.value.length - 1]!.position;
-      progress('replaying');
-      if (page.value.length < BATCH) break;
-    }
+    });
+    if (first.isErr()) return err(first.error);
+    progress('replaying');
 
-    // Second pass, one document at a time: replay its stream, decide, carry.
-    const replay = async (documentId: string): Promise<Result<DocumentState, UseCaseError>> => {
-      const stream = await deps.events.readStream(deps.streams.document(tenant, documentId));
-      if (stream.isErr()) return err(stream.error);
-      eventsReplayed += stream.value.length;
-      return ok(stream.value.map((e) => toDomain<DocumentEvent>(e)).reduce(evolveDocument, initialDocument));
+    // Year N's documents, one whole stream at a time: memory holds one document, whatever the history.
+    const yearDocuments = deps.events.readStreamsByPrefix
+      ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, '')), request.from)
+      : streamsOneByOne(deps, tenant, request.from);
+    const fold = (events: RecordedEvent[]): DocumentState => {
+      eventsReplayed += events.length;
+      return events.map((e) => toDomain<DocumentEvent>(e)).reduce(evolveDocument, initialDocument);
     };
 
     const report: RolloverReport = {
@@ -136,12 +169,13 @@ export const rollover =
     const categories = request.categories ? new Set(request.categories) : undefined;
     const toEnvelope = envelope(tenant, deps.ids);
 
-    for (const sourceId of sources) {
-      const replayed = await replay(sourceId);
-      if (replayed.isErr()) return err(replayed.error);
-      const source = replayed.value;
+    for await (const events of yearDocuments) {
+      if (!Array.isArray(events)) return err(events.storeError);
+      const source = fold(events);
+      if (source.status === 'none') continue;
+      const sourceId = source.id;
       report.documentsExamined += 1;
-      const category = source.status === 'none' ? 'unknown' : source.categoryId;
+      const category = source.categoryId;
       const perCategory = (report.perCategory[category] ??= { carried: 0, skipped: 0 });
       const newDocumentId = deps.ids.derive('rollover', tenant, sourceId, request.to);
       const decided = carryOver(source, {

@@ -167,6 +167,36 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
+  /**
+   * Pages through the (stream, revision) index: each page is read whole before anything is
+   * yielded, so the caller may append between pages on this same connection.
+   */
+  async *readStreamsByPrefix(prefix: string): AsyncIterable<RecordedEvent[]> {
+    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    const page = this.db.prepare<[string, number, string, number], Row>(
+      'SELECT * FROM events WHERE (stream, revision) > (?, ?) AND stream < ? ORDER BY stream, revision LIMIT ?',
+    );
+    const PAGE = 5000;
+    let after: [string, number] = [prefix, -1];
+    let pending: RecordedEvent[] = [];
+    for (;;) {
+      const rows = page.all(after[0], after[1], upper, PAGE);
+      for (const row of rows) {
+        if (pending.length > 0 && pending[0]!.stream !== row.stream) {
+          yield pending;
+          pending = [];
+        }
+        pending.push(toRecorded(row));
+      }
+      if (rows.length < PAGE) {
+        if (pending.length > 0) yield pending;
+        return;
+      }
+      const last = rows[rows.length - 1]!;
+      after = [last.stream, last.revision];
+    }
+  }
+
   /** The stored rows as text, for the audit verifier: what is on disk, not what a reader makes of it. */
   *scanRaw(tenant?: string): Generator<RawEvent> {
     const rows = tenant

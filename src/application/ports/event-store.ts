@@ -52,6 +52,11 @@ export interface EventStore {
    * stores that can push; returns how to stop. The projector still reads the log itself.
    */
   watch?(onEvent: () => void, onError: (error: Error) => void): () => void;
+  /**
+   * Every stream whose name starts with `prefix`, one after another, each whole and in order, for
+   * stores that keep streams together (SQLite): a replay then holds one stream at a time.
+   */
+  readStreamsByPrefix?(prefix: string): AsyncIterable<RecordedEvent[]>;
   /** How many events a tenant has, where the store can tell cheaply (for progress and ETAs). */
   count?(tenant: string): Promise<number>;
   /** Resolves when the store is reachable and answering. */

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import type { EventStore } from '../../src/application/ports/event-store.js';
+import { rollover, SYSTEM_SCOPE } from '../../src/application/rollover.js';
+import { compose } from '../../src/main.js';
+import { schoolDirectory } from '../support/harness.js';
+
+const bytes = async function* () {
+  yield new TextEncoder().encode('content');
+};
+
+describe('rollover on stores without an ordered stream scan (EventStoreDB)', () => {
+  it('finds the year’s documents by their first event and reads each stream: same report, same carried documents', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-rollover-paths-'));
+    const app = compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+    try {
+      const uc = app.useCases;
+      (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();
+      const admin = { tenant: 'school', userId: 'admin', scopes: [] };
+      (await uc.updateSettings(admin, { currentYear: '2025-2026' }))._unsafeUnwrap();
+      const category = (await uc.createCategory(admin, 'Minutes'))._unsafeUnwrap().id;
+      const anne = { tenant: 'school', userId: 'anne', scopes: [] };
+      for (let i = 0; i < 12; i++) {
+        const checked = (await uc.depositDocument.check(anne, { recipients: { users: i % 4 === 0 ? ['paul'] : ['marc'], classes: [] }, categoryId: category }, undefined))._unsafeUnwrap();
+        const doc = (await uc.depositDocument.store(checked, { fileName: `d${i}.txt`, mediaType: 'text/plain', content: bytes(), truncated: () => false }))._unsafeUnwrap().document;
+        if (i % 5 === 0) (await uc.deleteForAll(anne, doc.id))._unsafeUnwrap();
+      }
+      (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, { ...schoolDirectory, users: schoolDirectory.users.filter((u) => u.id !== 'paul'), classes: [] } as never))._unsafeUnwrap();
+
+      const system = { tenant: 'school', userId: 'system', scopes: [SYSTEM_SCOPE] };
+      const request = { from: '2025-2026', to: '2026-2027', dryRun: true };
+      const withScan = (await rollover(app.deps)(system, request))._unsafeUnwrap();
+      // The same store with its ordered scan hidden, as EventStoreDB has none.
+      const plain = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, { readStreamsByPrefix: undefined }) as EventStore;
+      const oneByOne = (await rollover({ ...app.deps, events: plain })(system, request))._unsafeUnwrap();
+      expect(oneByOne).toEqual(withScan);
+      expect(withScan).toMatchObject({ documentsExamined: 12, carried: 7, skipped: { deleted: 3, 'no-recipient-left': 2 } });
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
