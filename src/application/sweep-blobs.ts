@@ -1,6 +1,6 @@
 import type { Deps } from './deps.js';
 
-export type SweepReport = { examined: number; deleted: string[] };
+export type SweepReport = { examined: number; deleted: string[]; stagingRemoved: number };
 
 /**
  * Blob first, event second means a crash in between leaves bytes no event points at; deleted
@@ -10,7 +10,7 @@ export type SweepReport = { examined: number; deleted: string[] };
 export const sweepBlobs = (deps: Deps) => async (graceMs: number): Promise<SweepReport> => {
   await deps.projector.catchUp();
   const cutoff = Date.parse(deps.clock.now()) - graceMs;
-  const report: SweepReport = { examined: 0, deleted: [] };
+  const report: SweepReport = { examined: 0, deleted: [], stagingRemoved: await deps.blobs.sweepStaging(new Date(cutoff)) };
   for (const tenant of deps.readModels.tenants()) {
     for await (const blob of deps.blobs.list(tenant)) {
       report.examined += 1;

@@ -96,6 +96,16 @@ export const blobStoreContract = (name: string, factory: BlobStoreFactory | { sk
       expect(await read((await store.get(staged.key))._unsafeUnwrap().stream)).toBe('');
     });
 
+    it('sweeps staged uploads left behind, once they are older than the grace period', async () => {
+      const t = tenant();
+      const abandoned = (await store.stage(t, source('abandoned by a crash'), 100))._unsafeUnwrap();
+      expect(await store.sweepStaging(new Date(Date.now() - 60_000))).toBe(0);
+      expect(await store.sweepStaging(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+      // Its bytes are gone: committing now finds nothing to commit.
+      expect((await abandoned.commit()).isErr()).toBe(true);
+      expect((await store.exists(abandoned.key))._unsafeUnwrap()).toBe(false);
+    });
+
     it('serves a byte range', async () => {
       const t = tenant();
       const staged = (await store.stage(t, source('0123456789'), 100))._unsafeUnwrap();

@@ -116,6 +116,19 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async sweepStaging(before: Date): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.staging).catch(() => [] as string[])) {
+      const path = join(this.staging, name);
+      const s = await stat(path).catch(() => undefined);
+      if (s && s.mtime < before) {
+        await rm(path, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   ping(): ResultAsync<void, BlobError> {
     return ResultAsync.fromPromise(mkdir(this.staging, { recursive: true }).then(() => undefined), unavailable);
   }

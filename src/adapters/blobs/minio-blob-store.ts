@@ -174,6 +174,18 @@ export class MinioBlobStore implements BlobStore {
     }
   }
 
+  async sweepStaging(before: Date): Promise<number> {
+    let removed = 0;
+    for await (const item of this.client.listObjectsV2(this.bucket, '.staging/', true)) {
+      const entry = item as { name?: string; lastModified?: Date };
+      if (entry.name && entry.lastModified && entry.lastModified < before) {
+        await this.client.removeObject(this.bucket, entry.name);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   ping(): ResultAsync<void, BlobError> {
     return ResultAsync.fromPromise(
       this.client.bucketExists(this.bucket).then((exists) => {

@@ -175,7 +175,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     const app = compose(config);
     try {
       const report = await app.useCases.sweepBlobs(minutes * 60_000);
-      process.stdout.write(`${JSON.stringify({ examined: report.examined, deleted: report.deleted.length })}\n`);
+      process.stdout.write(`${JSON.stringify({ examined: report.examined, deleted: report.deleted.length, stagingRemoved: report.stagingRemoved })}\n`);
     } finally {
       await app.close();
     }

@@ -29,5 +29,7 @@ export interface BlobStore {
   delete(key: string): ResultAsync<void, BlobError>;
   /** Keys of one tenant, for the sweeper that removes blobs no document refers to. */
   list(tenant: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
+  /** Removes staged uploads older than `before` that nobody committed or discarded (a crash mid-upload); returns how many. */
+  sweepStaging(before: Date): Promise<number>;
   ping(): ResultAsync<void, BlobError>;
 }
