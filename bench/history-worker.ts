@@ -25,7 +25,7 @@ if (mode === 'raw') {
   }
   db.close();
 } else {
-  const app = compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_LOG_LEVEL: 'silent' }));
+  const app = await compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_LOG_LEVEL: 'silent' }));
   started = performance.now();
   if (mode === 'verify') {
     const report = await verifyChains(app.deps.events, { tenant: 'bench' });

@@ -13,7 +13,7 @@ const EVENTS_PER_DOCUMENT = 10;
 
 /** A school's year of history: every document deposited, shared, opened, annotated, updated; some deleted. */
 export const generate = async (dataDir: string, totalEvents: number) => {
-  const app = compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
+  const app = await compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
   const { deps, useCases: uc } = app;
   (await uc.syncDirectory({ tenant: 'bench', userId: 'setup', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();
   const admin = { tenant: 'bench', userId: 'admin', scopes: [] };

@@ -15,8 +15,6 @@ import { streams } from './application/streams.js';
 import { useCases, type UseCases } from './application/use-cases.js';
 import { err, type Result } from 'neverthrow';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
-import { MinioBlobStore } from './adapters/blobs/minio-blob-store.js';
-import { EsdbEventStore } from './adapters/eventstoredb/esdb-event-store.js';
 import type { Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
@@ -59,21 +57,31 @@ export const jwtSecretOf = (config: Config): string => {
   }
 };
 
-const eventStoreOf = (config: Config, dataDir: string): EventStore =>
-  config.LOCKER_EVENT_STORE === 'eventstoredb'
-    ? new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS })
-    : new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
+// The production adapters are loaded only when configured: their clients (gRPC, S3) cost ~30 MB
+// of memory that a school on the embedded default should not pay.
+const eventStoreOf = async (config: Config, dataDir: string): Promise<EventStore> => {
+  if (config.LOCKER_EVENT_STORE !== 'eventstoredb') {
+    return new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
+  }
+  const { EsdbEventStore } = await import('./adapters/eventstoredb/esdb-event-store.js');
+  return new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS });
+};
 
-const blobStoreOf = (config: Config, dataDir: string): BlobStore =>
-  config.LOCKER_BLOB_STORE === 's3'
-    ? new MinioBlobStore({
-        endpoint: config.LOCKER_S3_ENDPOINT!,
-        region: config.LOCKER_S3_REGION,
-        bucket: config.LOCKER_S3_BUCKET!,
-        accessKey: config.LOCKER_S3_ACCESS_KEY!,
-        secretKey: config.LOCKER_S3_SECRET_KEY!,
-      })
-    : new FsBlobStore(join(dataDir, 'blobs'));
+const blobStoreOf = async (config: Config, dataDir: string): Promise<BlobStore> => {
+  if (config.LOCKER_BLOB_STORE !== 's3') return new FsBlobStore(join(dataDir, 'blobs'));
+  const { MinioBlobStore } = await import('./adapters/blobs/minio-blob-store.js');
+  return new MinioBlobStore({
+    endpoint: config.LOCKER_S3_ENDPOINT!,
+    region: config.LOCKER_S3_REGION,
+    bucket: config.LOCKER_S3_BUCKET!,
+    accessKey: config.LOCKER_S3_ACCESS_KEY!,
+    secretKey: config.LOCKER_S3_SECRET_KEY!,
+  });
+};
+
+/** S3 creates its bucket at start; other blob stores only need to answer. */
+const readyBlobs = (blobs: BlobStore) =>
+  'ensureBucket' in blobs && typeof blobs.ensureBucket === 'function' ? (blobs.ensureBucket as () => ReturnType<BlobStore['ping']>)() : blobs.ping();
 
 /**
  * The stores answer before the service does: an unreachable EventStoreDB or S3 endpoint stops the
@@ -86,7 +94,7 @@ export const verifyStores = async (app: App): Promise<void> => {
     const where = config.LOCKER_EVENT_STORE === 'eventstoredb' ? `EventStoreDB at ${config.LOCKER_EVENTSTORE_URL}` : 'the SQLite event store';
     throw new Error(`cannot reach ${where}: ${events.error.code === 'STORE_UNAVAILABLE' ? events.error.message : events.error.code}`);
   }
-  const blobs = deps.blobs instanceof MinioBlobStore ? await withTimeout(deps.blobs.ensureBucket(), 10_000) : await deps.blobs.ping();
+  const blobs = await withTimeout(readyBlobs(deps.blobs), 10_000);
   if (blobs.isErr()) {
     const where = config.LOCKER_BLOB_STORE === 's3' ? `S3 at ${config.LOCKER_S3_ENDPOINT} (bucket ${config.LOCKER_S3_BUCKET})` : 'the blob folder';
     throw new Error(`cannot reach ${where}: ${'message' in blobs.error ? blobs.error.message : blobs.error.code}`);
@@ -102,13 +110,13 @@ const withTimeout = async <T, E>(work: PromiseLike<Result<T, E>>, ms: number): P
 };
 
 /** Config → adapters → use cases, registered as factories in a container of their own. */
-export const compose = (config: Config, overrides: { clock?: Clock } = {}): App => {
+export const compose = async (config: Config, overrides: { clock?: Clock } = {}): Promise<App> => {
   const dataDir = resolve(config.LOCKER_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const c: DependencyContainer = container.createChildContainer();
   c.register(TOKENS.Config, { useValue: config });
-  c.register(TOKENS.EventStore, { useValue: eventStoreOf(config, dataDir) });
-  c.register(TOKENS.BlobStore, { useValue: blobStoreOf(config, dataDir) });
+  c.register(TOKENS.EventStore, { useValue: await eventStoreOf(config, dataDir) });
+  c.register(TOKENS.BlobStore, { useValue: await blobStoreOf(config, dataDir) });
   c.register(TOKENS.ReadModels, { useValue: new SqliteReadModels(join(dataDir, 'read-models.sqlite')) });
   c.register(TOKENS.Clock, { useValue: overrides.clock ?? systemClock });
   c.register(TOKENS.Ids, { useValue: cryptoIds });
@@ -146,7 +154,7 @@ export type RunningServer = { app: App; server: FastifyInstance; url: string; st
 const HOUR = 60 * 60 * 1000;
 
 export const startServer = async (config: Config, overrides: { clock?: Clock } = {}): Promise<RunningServer> => {
-  const app = compose(config, overrides);
+  const app = await compose(config, overrides);
   try {
     await verifyStores(app);
   } catch (e) {

@@ -37,7 +37,7 @@ describe('authorization', () => {
     'no one but a current recipient or the depositor, in the same tenant, ever reads a document that is not deleted',
     async (commands) => {
       const dir = mkdtempSync(join(tmpdir(), 'locker-prop-'));
-      const app = compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+      const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
       const uc = app.useCases;
       try {
         const categories: Record<string, string> = {};

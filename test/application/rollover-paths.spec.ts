@@ -15,7 +15,7 @@ const bytes = async function* () {
 describe('rollover on stores without an ordered stream scan (EventStoreDB)', () => {
   it('finds the year’s documents by their first event and reads each stream: same report, same carried documents', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-rollover-paths-'));
-    const app = compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+    const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
     try {
       const uc = app.useCases;
       (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();

@@ -16,7 +16,7 @@ describe('schema evolution', () => {
 
   it('history written before the change replays after it: aggregates, projections and commands see the new shape', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-upcast-'));
-    const app = compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+    const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
     try {
       const uc = app.useCases;
       (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();

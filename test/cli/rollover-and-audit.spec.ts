@@ -40,7 +40,7 @@ const carriedSoFar = () => {
 
 /** A year of deposits written straight through the domain and the store: fast enough for thousands. */
 beforeAll(async () => {
-  const app = compose(loadConfig({ ...env, LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+  const app = await compose(loadConfig({ ...env, LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
   const uc = app.useCases;
   const system = { tenant: 'school', userId: 'setup', scopes: ['directory:write'] };
   (await uc.syncDirectory(system, schoolDirectory as never))._unsafeUnwrap();

@@ -53,7 +53,7 @@ describe('EventStoreDB adapter without a server', () => {
   });
 
   it('a dead server gives a failing /ready and 503 problems, never a hung request', async () => {
-    const app = compose(
+    const app = await compose(
       loadConfig({ LOCKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'locker-dead-')), LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url, LOCKER_STORE_TIMEOUT_MS: '300', LOCKER_JWT_SECRET: SECRET }),
     );
     const server = await buildServer({ useCases: app.useCases, verifier: createVerifier({ secret: SECRET }), logLevel: 'silent' });

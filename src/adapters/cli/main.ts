@@ -58,7 +58,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     if (!values.user) throw new UsageError('--user is required');
     const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
     if (!Number.isInteger(ttl) || ttl <= 0) throw new UsageError('--ttl is a positive number of seconds');
-    const app = compose(config);
+    const app = await compose(config);
     try {
       const token = await signToken(app.jwtSecret, {
         tenant,
@@ -86,7 +86,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     }
     const parsed = directorySchema.safeParse(json);
     if (!parsed.success) throw new UsageError(`${positionals[1]} is not a directory: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
-    const app = compose(config);
+    const app = await compose(config);
     try {
       const result = await app.useCases.syncDirectory({ tenant, userId: 'cli:directory-import', scopes: ['directory:write'] }, parsed.data);
       if (result.isErr()) throw new UsageError(`directory refused: ${JSON.stringify(result.error)}`);
@@ -97,7 +97,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
   },
 
   async rebuild(config) {
-    const app = compose(config);
+    const app = await compose(config);
     try {
       const started = Date.now();
       const result = await app.deps.projector.rebuild();
@@ -115,7 +115,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     });
     const tenant = tenantOf(values.tenant);
     if (!values.from || !values.to) throw new UsageError('--from and --to are required, e.g. --from 2025-2026 --to 2026-2027');
-    const app = compose(config);
+    const app = await compose(config);
     try {
       const progress = progressReporter(`rollover ${values.from} → ${values.to}${values['dry-run'] ? ' (dry run)' : ''}`);
       const result = await app.useCases.rollover(
@@ -137,7 +137,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
       allowPositionals: true,
       options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
     });
-    const app = compose(config);
+    const app = await compose(config);
     try {
       if (positionals[0] === 'verify') {
         const tenant = values.tenant === undefined ? undefined : tenantOf(values.tenant);
@@ -172,7 +172,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     const { values } = parseArgs({ args, options: { 'grace-minutes': { type: 'string', default: '60' } } });
     const minutes = Number(values['grace-minutes']);
     if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError('--grace-minutes is a number of minutes');
-    const app = compose(config);
+    const app = await compose(config);
     try {
       const report = await app.useCases.sweepBlobs(minutes * 60_000);
       process.stdout.write(`${JSON.stringify({ examined: report.examined, deleted: report.deleted.length, stagingRemoved: report.stagingRemoved })}\n`);
