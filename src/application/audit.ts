@@ -4,6 +4,7 @@ import { withPermission } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import { notFound, type UseCaseError } from './errors.js';
 import type { RecordedEvent } from './ports/event-store.js';
+import { LogUnavailable, noteRemoval, readLog } from './read-log.js';
 import { upcast } from './upcasters.js';
 
 export type AuditFilter = {
@@ -18,7 +19,6 @@ export type AuditFilter = {
 
 export type AuditPage = { events: RecordedEvent[]; next: string | null };
 
-const BATCH = 1000;
 /** A filtered page scans at most this many events, then hands back a cursor to go on from. */
 const SCAN_BUDGET = 20_000;
 
@@ -36,21 +36,11 @@ const matches = (tenant: string, f: AuditFilter) => {
     (range === undefined || (e.meta.at >= range.from && e.meta.at < range.to));
 };
 
-/** Pages through the tenant's log, oldest first. */
-async function* tenantLog(deps: Deps, tenant: string, after?: bigint): AsyncGenerator<RecordedEvent, void, undefined> {
-  for (;;) {
-    const page = await deps.events.readAll({ after, limit: BATCH, tenant });
-    if (page.isErr()) throw page.error;
-    yield* page.value;
-    if (page.value.length < BATCH) return;
-    after = page.value[page.value.length - 1]!.position;
-  }
-}
-
 const guarded = async <T>(work: () => Promise<T>): Promise<Result<T, UseCaseError>> => {
   try {
     return ok(await work());
   } catch (e) {
+    if (e instanceof LogUnavailable) return err(e.storeError);
     if (e && typeof e === 'object' && 'code' in e) return err(e as UseCaseError);
     throw e;
   }
@@ -67,7 +57,7 @@ export const auditEvents =
       const events: RecordedEvent[] = [];
       let scanned = 0;
       let last: bigint | undefined;
-      for await (const event of tenantLog(deps, actor.tenant, after)) {
+      for await (const event of readLog(deps.events, { tenant: actor.tenant, after })) {
         scanned += 1;
         last = event.position;
         if (keep(event)) events.push(event);
@@ -112,15 +102,13 @@ const asOfView = (state: DocumentState, removed: ReadonlySet<string>): DocumentA
 const replayUntil = async (deps: Deps, tenant: string, asOf: string, only?: string) => {
   const documents = new Map<string, DocumentState>();
   const removals = new Map<string, Set<string>>();
-  for await (const stored of tenantLog(deps, tenant)) {
+  for await (const stored of readLog(deps.events, { tenant })) {
     if (stored.meta.at > asOf) continue;
     const event = upcast(stored);
-    const data = event.data as { documentId?: string; userId?: string };
+    const data = event.data as { documentId?: string };
     if (!data.documentId || (only !== undefined && data.documentId !== only)) continue;
     if (event.type === 'DocumentRemovedFromLocker') {
-      const set = removals.get(data.documentId) ?? new Set<string>();
-      set.add(data.userId!);
-      removals.set(data.documentId, set);
+      noteRemoval(removals, event);
       continue;
     }
     if (!event.stream.startsWith(`${tenant}:document:`)) continue;

@@ -16,6 +16,7 @@ import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { envelope, toDomain } from './event-envelope.js';
 import type { RecordedEvent } from './ports/event-store.js';
+import { LogUnavailable, noteRemoval, readLog } from './read-log.js';
 
 export type RolloverRequest = {
   readonly from: string;
@@ -48,7 +49,6 @@ export type RolloverReport = {
   droppedRecipients: { documentId: string; userIds: string[] }[];
 };
 
-const BATCH = 5000;
 const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
 
 const startsIn = (events: RecordedEvent[], year: string) => {
@@ -56,34 +56,16 @@ const startsIn = (events: RecordedEvent[], year: string) => {
   return head !== undefined && START_TYPES.includes(head.type) && (head.data as { year?: string }).year === year;
 };
 
-/** Pages through the tenant's events of some types. */
-const scan = async (deps: Deps, tenant: string, types: string[], visit: (e: RecordedEvent) => void): Promise<Result<void, UseCaseError>> => {
-  let after: bigint | undefined;
-  for (;;) {
-    const page = await deps.events.readAll({ after, limit: BATCH, tenant, types });
-    if (page.isErr()) return err(page.error);
-    page.value.forEach(visit);
-    if (page.value.length < BATCH) return ok(undefined);
-    after = page.value[page.value.length - 1]!.position;
-  }
-};
-
 /** Stores that keep streams together hand them over in one ordered scan. */
 async function* streamsByPrefix(all: AsyncIterable<RecordedEvent[]>, year: string) {
   for await (const events of all) if (startsIn(events, year)) yield events;
 }
 
-/** Elsewhere: find year N's documents by their first event, then read each stream. */
-async function* streamsOneByOne(deps: Deps, tenant: string, year: string): AsyncGenerator<RecordedEvent[] | { storeError: UseCaseError }> {
-  const ids: string[] = [];
-  const found = await scan(deps, tenant, START_TYPES, (e) => {
-    const data = e.data as { documentId?: string; year?: string };
-    if (data.year === year && data.documentId) ids.push(data.documentId);
-  });
-  if (found.isErr()) return yield { storeError: found.error };
+/** Elsewhere: each stream found by the first pass is read on its own. */
+async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string[]): AsyncGenerator<RecordedEvent[]> {
   for (const id of ids) {
     const stream = await deps.events.readStream(deps.streams.document(tenant, id));
-    if (stream.isErr()) return yield { storeError: stream.error };
+    if (stream.isErr()) throw new LogUnavailable(stream.error);
     yield stream.value;
   }
 }
@@ -124,29 +106,27 @@ export const rollover =
     const tenant = actor.tenant;
     const eventsTotal = deps.events.count ? await deps.events.count(tenant) : null;
     let eventsReplayed = 0;
-    let documentsTotal = 0;
-    const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
-      onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal });
-
-    // Who tidied what: the locker events, read by type. Everything else comes from document streams.
+    // First pass, by type: year N's documents (ids only) and who tidied what from their locker.
+    const ids: string[] = [];
     const removals = new Map<string, Set<string>>();
-    const first = await scan(deps, tenant, [...START_TYPES, 'DocumentRemovedFromLocker'], (stored) => {
-      const data = stored.data as { documentId?: string; year?: string; userId?: string };
-      if (stored.type === 'DocumentRemovedFromLocker' && data.documentId && data.userId) {
-        const set = removals.get(data.documentId) ?? new Set<string>();
-        set.add(data.userId);
-        removals.set(data.documentId, set);
-      } else if (data.year === request.from) {
-        documentsTotal += 1;
+    try {
+      for await (const stored of readLog(deps.events, { tenant, types: [...START_TYPES, 'DocumentRemovedFromLocker'] })) {
+        const data = stored.data as { documentId?: string; year?: string };
+        if (stored.type === 'DocumentRemovedFromLocker') noteRemoval(removals, stored);
+        else if (data.year === request.from && data.documentId) ids.push(data.documentId);
       }
-    });
-    if (first.isErr()) return err(first.error);
+    } catch (e) {
+      if (e instanceof LogUnavailable) return err(e.storeError);
+      throw e;
+    }
+    const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
+      onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal: ids.length });
     progress('replaying');
 
-    // Year N's documents, one whole stream at a time: memory holds one document, whatever the history.
+    // Second pass: year N's documents, one whole stream at a time; memory holds one document.
     const yearDocuments = deps.events.readStreamsByPrefix
       ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, '')), request.from)
-      : streamsOneByOne(deps, tenant, request.from);
+      : streamsOneByOne(deps, tenant, ids);
     const fold = (events: RecordedEvent[]): DocumentState => {
       eventsReplayed += events.length;
       return events.map((e) => toDomain<DocumentEvent>(e)).reduce(evolveDocument, initialDocument);
@@ -169,40 +149,44 @@ export const rollover =
     const categories = request.categories ? new Set(request.categories) : undefined;
     const toEnvelope = envelope(tenant, deps.ids);
 
-    for await (const events of yearDocuments) {
-      if (!Array.isArray(events)) return err(events.storeError);
-      const source = fold(events);
-      if (source.status === 'none') continue;
-      const sourceId = source.id;
-      report.documentsExamined += 1;
-      const category = source.categoryId;
-      const perCategory = (report.perCategory[category] ??= { carried: 0, skipped: 0 });
-      const newDocumentId = deps.ids.derive('rollover', tenant, sourceId, request.to);
-      const decided = carryOver(source, {
-        actorId: actor.userId,
-        at: deps.clock.now(),
-        newDocumentId,
-        toYear: request.to,
-        directory,
-        categories,
-        removedBy: removals.get(sourceId),
-      });
-      if (decided.isErr()) {
-        report.skipped[decided.error.reason] += 1;
-        perCategory.skipped += 1;
-      } else {
-        if (!request.dryRun) {
-          const appended = await deps.events.append(deps.streams.document(tenant, newDocumentId), [toEnvelope(decided.value)], 'no-stream');
-          if (appended.isErr() && appended.error.code !== 'WRONG_EXPECTED_VERSION') return err(appended.error);
-          if (appended.isErr()) report.alreadyCarried += 1;
+    try {
+      for await (const events of yearDocuments) {
+        const source = fold(events);
+        if (source.status === 'none') continue;
+        const sourceId = source.id;
+        report.documentsExamined += 1;
+        const category = source.categoryId;
+        const perCategory = (report.perCategory[category] ??= { carried: 0, skipped: 0 });
+        const newDocumentId = deps.ids.derive('rollover', tenant, sourceId, request.to);
+        const decided = carryOver(source, {
+          actorId: actor.userId,
+          at: deps.clock.now(),
+          newDocumentId,
+          toYear: request.to,
+          directory,
+          categories,
+          removedBy: removals.get(sourceId),
+        });
+        if (decided.isErr()) {
+          report.skipped[decided.error.reason] += 1;
+          perCategory.skipped += 1;
+        } else {
+          if (!request.dryRun) {
+            const appended = await deps.events.append(deps.streams.document(tenant, newDocumentId), [toEnvelope(decided.value)], 'no-stream');
+            if (appended.isErr() && appended.error.code !== 'WRONG_EXPECTED_VERSION') return err(appended.error);
+            if (appended.isErr()) report.alreadyCarried += 1;
+          }
+          report.carried += 1;
+          perCategory.carried += 1;
+          if (decided.value.data.droppedRecipientIds.length > 0) {
+            report.droppedRecipients.push({ documentId: sourceId, userIds: decided.value.data.droppedRecipientIds });
+          }
         }
-        report.carried += 1;
-        perCategory.carried += 1;
-        if (decided.value.data.droppedRecipientIds.length > 0) {
-          report.droppedRecipients.push({ documentId: sourceId, userIds: decided.value.data.droppedRecipientIds });
-        }
+        if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
       }
-      if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
+    } catch (e) {
+      if (e instanceof LogUnavailable) return err(e.storeError);
+      throw e;
     }
     report.eventsReplayed = eventsReplayed;
     progress('done', report.documentsExamined);

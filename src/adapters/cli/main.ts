@@ -6,7 +6,7 @@ import { signToken } from '../http/auth.js';
 import { directorySchema } from '../http/schemas.js';
 import { TENANT_PATTERN } from '../../application/streams.js';
 import { compose, startServer } from '../../main.js';
-import type { EventStore } from '../../application/ports/event-store.js';
+import { readLog } from '../../application/read-log.js';
 import { SYSTEM_SCOPE } from '../../application/rollover.js';
 import { presentEvent } from '../http/present.js';
 import { verifyChains } from '../shared/verify-chains.js';
@@ -156,7 +156,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
         const tenant = tenantOf(values.tenant);
         const from = values.from === undefined ? undefined : isoOf(values.from, '--from');
         const to = values.to === undefined ? undefined : isoOf(values.to, '--to');
-        for await (const event of exportEvents(app.deps.events, tenant)) {
+        for await (const event of readLog(app.deps.events, { tenant })) {
           if ((from && event.meta.at < from) || (to && event.meta.at > to)) continue;
           if (!process.stdout.write(`${JSON.stringify(presentEvent(event))}\n`)) await new Promise((r) => process.stdout.once('drain', r));
         }
@@ -187,17 +187,6 @@ const isoOf = (value: string, flag: string) => {
   if (Number.isNaN(time)) throw new UsageError(`${flag} is a date or time, e.g. 2026-09-01 or 2026-09-01T08:00:00Z`);
   return new Date(time).toISOString();
 };
-
-async function* exportEvents(events: EventStore, tenant: string) {
-  let after: bigint | undefined;
-  for (;;) {
-    const page = await events.readAll({ after, limit: 1000, tenant });
-    if (page.isErr()) throw new Error(`cannot read the event log: ${JSON.stringify(page.error)}`);
-    yield* page.value;
-    if (page.value.length < 1000) return;
-    after = page.value[page.value.length - 1]!.position;
-  }
-}
 
 /**
  * A progress bar with rate and ETA on a terminal (stderr), a plain line now and then otherwise,

@@ -3,7 +3,7 @@ import { decodeCursor } from '../../application/cursor.js';
 import { PERMISSIONS, USER_KINDS } from '../../domain/index.js';
 
 const id = z.string().trim().min(1).max(128);
-const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, 'expected a school year like 2026-2027');
+export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, 'expected a school year like 2026-2027');
 
 export const idParam = z.object({ id });
 

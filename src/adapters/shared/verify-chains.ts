@@ -1,4 +1,5 @@
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
+import { readLog } from '../../application/read-log.js';
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from './event-chain.js';
 
 /** A stored event as text: data and meta exactly as on disk. */
@@ -21,7 +22,7 @@ const canScanRaw = (store: unknown): store is RawScanning => typeof (store as Ra
 export type BrokenEvent = { position: string; stream: string; revision: number; id: string; type: string; reason: string };
 export type VerifyReport = { eventsChecked: number; streams: number; broken: BrokenEvent | null };
 
-const BATCH = 5000;
+const PROGRESS_EVERY = 5000;
 
 /**
  * Recomputes every stream's hash chain from the stored events, in log order, and names the first
@@ -39,7 +40,7 @@ export const verifyChains = async (
     if (broken) return { eventsChecked, streams: last.size, broken };
     last.set(event.stream, { revision: event.revision, hash: event.hash });
     eventsChecked += 1;
-    if (eventsChecked % BATCH === 0) options.onProgress?.(eventsChecked);
+    if (eventsChecked % PROGRESS_EVERY === 0) options.onProgress?.(eventsChecked);
     return undefined;
   };
   if (canScanRaw(events)) {
@@ -50,18 +51,12 @@ export const verifyChains = async (
     options.onProgress?.(eventsChecked);
     return { eventsChecked, streams: last.size, broken: null };
   }
-  let after: bigint | undefined;
-  for (;;) {
-    const page = await events.readAll({ after, limit: BATCH, tenant: options.tenant });
-    if (page.isErr()) throw new Error(`cannot read the event log: ${page.error.code === 'STORE_UNAVAILABLE' ? page.error.message : page.error.code}`);
-    for (const event of page.value) {
-      const stop = visit(toRaw(event));
-      if (stop) return stop;
-    }
-    options.onProgress?.(eventsChecked);
-    if (page.value.length < BATCH) return { eventsChecked, streams: last.size, broken: null };
-    after = page.value[page.value.length - 1]!.position;
+  for await (const event of readLog(events, { tenant: options.tenant })) {
+    const stop = visit(toRaw(event));
+    if (stop) return stop;
   }
+  options.onProgress?.(eventsChecked);
+  return { eventsChecked, streams: last.size, broken: null };
 };
 
 const toRaw = (e: RecordedEvent): RawEvent => ({

@@ -41,6 +41,7 @@ type UserRow = { id: string; display_name: string; kind: UserKind; email: string
 export class SqliteReadModels implements ReadModels {
   private readonly db: Database.Database;
   private readonly applyTx: (events: readonly RecordedEvent[]) => void;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -53,7 +54,7 @@ export class SqliteReadModels implements ReadModels {
     }
     this.db.exec(READ_MODEL_SCHEMA);
     this.applyTx = this.db.transaction((events: readonly RecordedEvent[]) => {
-      const current = this.db.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1').get();
+      const current = this.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1').get();
       let seq = current?.seq ?? 0;
       // Another process on the same file (the CLI beside the server) may have applied some of these
       // already: only what lies beyond the stored checkpoint is projected, so applying is idempotent.
@@ -68,8 +69,18 @@ export class SqliteReadModels implements ReadModels {
     });
   }
 
+  /** Prepared once per SQL text: queries run on every request, preparing them is not free. */
+  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  }
+
   checkpoint(): bigint {
-    const row = this.db.prepare<[], { position: string }>('SELECT position FROM checkpoint WHERE id = 1').get();
+    const row = this.prepare<[], { position: string }>('SELECT position FROM checkpoint WHERE id = 1').get();
     return row ? BigInt(row.position) : 0n;
   }
 
@@ -86,22 +97,22 @@ export class SqliteReadModels implements ReadModels {
   /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
   dump(): Record<string, string[]> {
     return Object.fromEntries(
-      READ_MODEL_TABLES.map((t) => [t, this.db.prepare(`SELECT * FROM ${t}`).all().map((r) => JSON.stringify(r)).sort()]),
+      READ_MODEL_TABLES.map((t) => [t, this.prepare(`SELECT * FROM ${t}`).all().map((r) => JSON.stringify(r)).sort()]),
     );
   }
 
   private project(recorded: RecordedEvent, seq: number): void {
     const tenant = recorded.meta.tenant;
     const event = { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as AnyEvent;
-    const run = (sql: string, ...params: unknown[]) => this.db.prepare(sql).run(...params);
+    const run = (sql: string, ...params: unknown[]) => this.prepare(sql).run(...params);
     switch (event.type) {
       case 'DirectorySynced': {
         for (const table of ['profiles', 'users', 'classes']) run(`DELETE FROM ${table} WHERE tenant = ?`, tenant);
-        const profile = this.db.prepare('INSERT INTO profiles VALUES (?, ?, ?, ?)');
+        const profile = this.prepare('INSERT INTO profiles VALUES (?, ?, ?, ?)');
         for (const p of event.data.profiles) profile.run(tenant, p.id, p.name, JSON.stringify(p.permissions));
-        const user = this.db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)');
+        const user = this.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)');
         for (const u of event.data.users) user.run(tenant, u.id, u.displayName, u.kind, u.email ?? null, JSON.stringify(u.profiles));
-        const cls = this.db.prepare('INSERT INTO classes VALUES (?, ?, ?, ?)');
+        const cls = this.prepare('INSERT INTO classes VALUES (?, ?, ?, ?)');
         for (const c of event.data.classes) cls.run(tenant, c.id, c.name, JSON.stringify(c.teacherIds));
         return;
       }
@@ -196,8 +207,8 @@ export class SqliteReadModels implements ReadModels {
   }
 
   private addRecipients(tenant: string, documentId: string, userIds: readonly string[], at: string, seq: number, kind: string | null, actor: string): void {
-    const recipient = this.db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)');
-    const notification = this.db.prepare('INSERT OR IGNORE INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const recipient = this.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)');
+    const notification = this.prepare('INSERT OR IGNORE INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const userId of userIds) {
       recipient.run(tenant, documentId, userId, at, seq);
       if (kind) notification.run(tenant, userId, seq, kind, documentId, actor, at);
@@ -205,12 +216,12 @@ export class SqliteReadModels implements ReadModels {
   }
 
   private touch(tenant: string, documentId: string, at: string): void {
-    this.db.prepare('UPDATE documents SET updated_at = ? WHERE tenant = ? AND id = ?').run(at, tenant, documentId);
+    this.prepare('UPDATE documents SET updated_at = ? WHERE tenant = ? AND id = ?').run(at, tenant, documentId);
   }
 
   directoryView(tenant: string): DirectoryView {
-    const userStmt = this.db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE tenant = ? AND id = ?');
-    const classStmt = this.db.prepare<[string, string], { id: string; name: string; teacher_ids: string }>('SELECT * FROM classes WHERE tenant = ? AND id = ?');
+    const userStmt = this.prepare<[string, string], UserRow>('SELECT * FROM users WHERE tenant = ? AND id = ?');
+    const classStmt = this.prepare<[string, string], { id: string; name: string; teacher_ids: string }>('SELECT * FROM classes WHERE tenant = ? AND id = ?');
     return {
       user: (id) => {
         const row = userStmt.get(tenant, id);
@@ -225,17 +236,17 @@ export class SqliteReadModels implements ReadModels {
   }
 
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined {
-    const row = this.db.prepare<[string, string], UserRow>('SELECT * FROM users WHERE tenant = ? AND id = ?').get(tenant, userId);
+    const row = this.prepare<[string, string], UserRow>('SELECT * FROM users WHERE tenant = ? AND id = ?').get(tenant, userId);
     if (!row) return undefined;
     const user = toUser(row);
     const permissions = new Set<string>();
-    const profile = this.db.prepare<[string, string], { permissions: string }>('SELECT permissions FROM profiles WHERE tenant = ? AND id = ?');
+    const profile = this.prepare<[string, string], { permissions: string }>('SELECT permissions FROM profiles WHERE tenant = ? AND id = ?');
     for (const p of user.profiles) for (const perm of JSON.parse(profile.get(tenant, p)?.permissions ?? '[]')) permissions.add(perm);
     return { ...user, permissions: [...permissions].sort() };
   }
 
   lockerHolders(tenant: string): string[] {
-    return this.db.prepare<[string], { user_id: string }>('SELECT user_id FROM lockers WHERE tenant = ? AND open = 1 ORDER BY user_id').all(tenant).map((r) => r.user_id);
+    return this.prepare<[string], { user_id: string }>('SELECT user_id FROM lockers WHERE tenant = ? AND open = 1 ORDER BY user_id').all(tenant).map((r) => r.user_id);
   }
 
   usersOfKind(tenant: string, kinds: readonly UserKind[]): string[] {
@@ -261,7 +272,7 @@ export class SqliteReadModels implements ReadModels {
   }
 
   document(tenant: string, documentId: string): DocumentView | undefined {
-    const row = this.db.prepare<[string, string], DocRow>('SELECT * FROM documents WHERE tenant = ? AND id = ?').get(tenant, documentId);
+    const row = this.prepare<[string, string], DocRow>('SELECT * FROM documents WHERE tenant = ? AND id = ?').get(tenant, documentId);
     return row ? this.toView(tenant, row) : undefined;
   }
 

@@ -4,9 +4,8 @@ import type { RolloverJob } from '../../../application/rollover-jobs.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import { sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
-import { idParam, problemSchema } from '../schemas.js';
+import { idParam, problemSchema, schoolYear } from '../schemas.js';
 
-const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, 'expected a school year like 2026-2027');
 const rolloverBody = z
   .object({ from: schoolYear, to: schoolYear, dryRun: z.boolean().default(false), categories: z.array(z.string().min(1).max(128)).max(1000).optional() })
   .strict();
