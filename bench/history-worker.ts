@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/adapters/config/config.js';
 import { verifyChains } from '../src/adapters/shared/verify-chains.js';
-import { SYSTEM_SCOPE } from '../src/application/rollover.js';
+import { SYSTEM_SCOPE } from '../src/application/use-cases/rollover.js';
 import { compose } from '../src/main.js';
 
 const [mode, dataDir] = process.argv.slice(2) as [string, string];
@@ -28,7 +28,7 @@ if (mode === 'raw') {
   const app = await compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_LOG_LEVEL: 'silent' }));
   started = performance.now();
   if (mode === 'verify') {
-    const report = await verifyChains(app.deps.events, { tenant: 'bench' });
+    const report = (await verifyChains(app.deps.events, { tenant: 'bench' }))._unsafeUnwrap();
     if (report.broken) throw new Error(JSON.stringify(report.broken));
     events = report.eventsChecked;
   } else {

@@ -55,7 +55,7 @@ export const uploadMultipart = (url: string, headers: Record<string, string>, me
 
 const sh = (args: string[], env: Record<string, string>) =>
   new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/adapters/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`locker ${args.join(' ')} exited ${code}`))));
@@ -80,7 +80,7 @@ export const benchUpload = async (bytes: number, extraEnv: Record<string, string
     const durableBaseline = await bareUpload('fsync');
 
     // The product as `npm start` runs it: compiled JavaScript, no transpiler in the process.
-    const locker = await startProcess(['dist/adapters/cli/main.js', 'serve'], env);
+    const locker = await startProcess(['dist/main.js', 'serve'], env);
     const category = await fetch(`${locker.url}/v1/categories`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx locker` works from a clone without a build step.
+// Runs the TypeScript composition root through tsx, so `npx locker` works from a clone without a build step.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/adapters/cli/main.ts');
+const { main } = await import('../src/main.ts');
+await main(process.argv.slice(2), process.env);

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { container, type DependencyContainer } from 'tsyringe';
+import { container, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import type { Deps } from './application/deps.js';
 import type { BlobStore } from './application/ports/blob-store.js';
-import type { Clock } from './application/ports/clock.js';
 import type { EventStore } from './application/ports/event-store.js';
 import type { IdGenerator } from './application/ports/id-generator.js';
 import type { ReadModels } from './application/ports/read-models.js';
@@ -15,7 +16,8 @@ import { streams } from './application/streams.js';
 import { useCases, type UseCases } from './application/use-cases.js';
 import { err, type Result } from 'neverthrow';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
-import type { Config } from './adapters/config/config.js';
+import { runCli, type CliHost } from './adapters/cli/cli.js';
+import { loadConfig, type Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
@@ -23,7 +25,10 @@ import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { systemClock } from './adapters/system/system-clock.js';
 
-/** Explicit tokens: tsyringe cannot see types under esbuild, and we want none of its magic anyway. */
+/**
+ * One token per port, and explicit: tsyringe cannot see types under esbuild, and we want none of
+ * its magic anyway. Tests override a token (a clock, a store wrapper) before anything is resolved.
+ */
 export const TOKENS = {
   Config: Symbol('Config'),
   EventStore: Symbol('EventStore'),
@@ -31,10 +36,14 @@ export const TOKENS = {
   ReadModels: Symbol('ReadModels'),
   Clock: Symbol('Clock'),
   Ids: Symbol('IdGenerator'),
+  Streams: Symbol('Streams'),
   Projector: Symbol('Projector'),
   Deps: Symbol('Deps'),
   UseCases: Symbol('UseCases'),
 } as const;
+
+/** Replaces registrations before the graph is built: `c.register(TOKENS.Clock, { useValue: clock })`. */
+export type Overrides = (container: DependencyContainer) => void;
 
 export type App = {
   readonly config: Config;
@@ -59,18 +68,18 @@ export const jwtSecretOf = (config: Config): string => {
 
 // The production adapters are loaded only when configured: their clients (gRPC, S3) cost ~30 MB
 // of memory that a school on the embedded default should not pay.
-const eventStoreOf = async (config: Config, dataDir: string): Promise<EventStore> => {
+const eventStoreFactory = async (config: Config, dataDir: string): Promise<() => EventStore> => {
   if (config.LOCKER_EVENT_STORE !== 'eventstoredb') {
-    return new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
+    return () => new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
   }
   const { EsdbEventStore } = await import('./adapters/eventstoredb/esdb-event-store.js');
-  return new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS });
+  return () => new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS });
 };
 
-const blobStoreOf = async (config: Config, dataDir: string): Promise<BlobStore> => {
-  if (config.LOCKER_BLOB_STORE !== 's3') return new FsBlobStore(join(dataDir, 'blobs'));
+const blobStoreFactory = async (config: Config, dataDir: string): Promise<() => BlobStore> => {
+  if (config.LOCKER_BLOB_STORE !== 's3') return () => new FsBlobStore(join(dataDir, 'blobs'));
   const { MinioBlobStore } = await import('./adapters/blobs/minio-blob-store.js');
-  return new MinioBlobStore({
+  return () => new MinioBlobStore({
     endpoint: config.LOCKER_S3_ENDPOINT!,
     region: config.LOCKER_S3_REGION,
     bucket: config.LOCKER_S3_BUCKET!,
@@ -109,37 +118,40 @@ const withTimeout = async <T, E>(work: PromiseLike<Result<T, E>>, ms: number): P
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 };
 
-/** Config → adapters → use cases, registered as factories in a container of their own. */
-export const compose = async (config: Config, overrides: { clock?: Clock } = {}): Promise<App> => {
+/** Config → adapters → use cases: factories in a container of their own, each built once, on first use. */
+export const compose = async (config: Config, overrides: Overrides = () => undefined): Promise<App> => {
   const dataDir = resolve(config.LOCKER_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
+  // The production adapters' modules load before the graph is built: factories are synchronous.
+  const eventStore = await eventStoreFactory(config, dataDir);
+  const blobStore = await blobStoreFactory(config, dataDir);
   const c: DependencyContainer = container.createChildContainer();
+  const once = <T>(token: symbol, build: (c: DependencyContainer) => T) => c.register<T>(token, { useFactory: instanceCachingFactory(build) });
   c.register(TOKENS.Config, { useValue: config });
-  c.register(TOKENS.EventStore, { useValue: await eventStoreOf(config, dataDir) });
-  c.register(TOKENS.BlobStore, { useValue: await blobStoreOf(config, dataDir) });
-  c.register(TOKENS.ReadModels, { useValue: new SqliteReadModels(join(dataDir, 'read-models.sqlite')) });
-  c.register(TOKENS.Clock, { useValue: overrides.clock ?? systemClock });
+  once(TOKENS.EventStore, eventStore);
+  once(TOKENS.BlobStore, blobStore);
+  once(TOKENS.ReadModels, () => new SqliteReadModels(join(dataDir, 'read-models.sqlite')));
+  c.register(TOKENS.Clock, { useValue: systemClock });
   c.register(TOKENS.Ids, { useValue: cryptoIds });
-  c.register(TOKENS.Projector, {
-    useValue: new Projector(c.resolve<EventStore>(TOKENS.EventStore), c.resolve<ReadModels>(TOKENS.ReadModels)),
-  });
-  const ids = c.resolve<IdGenerator>(TOKENS.Ids);
-  const deps: Deps = {
-    events: c.resolve(TOKENS.EventStore),
-    blobs: c.resolve(TOKENS.BlobStore),
-    readModels: c.resolve(TOKENS.ReadModels),
-    projector: c.resolve(TOKENS.Projector),
-    clock: c.resolve(TOKENS.Clock),
-    ids,
-    streams: streams(ids),
+  once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));
+  once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
+  once(TOKENS.Deps, (r): Deps => ({
+    events: r.resolve(TOKENS.EventStore),
+    blobs: r.resolve(TOKENS.BlobStore),
+    readModels: r.resolve(TOKENS.ReadModels),
+    projector: r.resolve(TOKENS.Projector),
+    clock: r.resolve(TOKENS.Clock),
+    ids: r.resolve(TOKENS.Ids),
+    streams: r.resolve(TOKENS.Streams),
     defaultMaxDocumentBytes: config.LOCKER_DEFAULT_MAX_DOCUMENT_BYTES,
-  };
-  c.register(TOKENS.Deps, { useValue: deps });
-  c.register(TOKENS.UseCases, { useValue: useCases(deps) });
+  }));
+  once(TOKENS.UseCases, (r) => useCases(r.resolve<Deps>(TOKENS.Deps)));
+  overrides(c);
+  const deps = c.resolve<Deps>(TOKENS.Deps);
   return {
     config,
     deps,
-    useCases: c.resolve(TOKENS.UseCases),
+    useCases: c.resolve<UseCases>(TOKENS.UseCases),
     jwtSecret: jwtSecretOf(config),
     close: async () => {
       await deps.events.close();
@@ -153,7 +165,7 @@ export type RunningServer = { app: App; server: FastifyInstance; url: string; st
 
 const HOUR = 60 * 60 * 1000;
 
-export const startServer = async (config: Config, overrides: { clock?: Clock } = {}): Promise<RunningServer> => {
+export const startServer = async (config: Config, overrides?: Overrides): Promise<RunningServer> => {
   const app = await compose(config, overrides);
   try {
     await verifyStores(app);
@@ -178,7 +190,10 @@ export const startServer = async (config: Config, overrides: { clock?: Clock } =
     () => void app.deps.projector.catchUp(),
     (e) => server.log.warn({ err: e }, 'subscription to the event store dropped; resubscribing'),
   );
-  const sweep = setInterval(() => void app.useCases.sweepBlobs(HOUR).then((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')), HOUR);
+  const sweep = setInterval(
+    () => void app.useCases.sweepBlobs(HOUR).map((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')),
+    HOUR,
+  );
   poll.unref();
   sweep.unref();
   return {
@@ -194,3 +209,32 @@ export const startServer = async (config: Config, overrides: { clock?: Clock } =
     },
   };
 };
+
+/** The CLI's view of this composition root: it receives the composed app, never builds one itself. */
+export const cliHost = (config: Config): CliHost => ({
+  open: async () => {
+    const app = await compose(config);
+    return { useCases: app.useCases, events: app.deps.events, jwtSecret: app.jwtSecret, close: app.close };
+  },
+  serve: () => startServer(config),
+  dataDir: config.LOCKER_DATA_DIR,
+  tokenClaims: { issuer: config.LOCKER_JWT_ISSUER, audience: config.LOCKER_JWT_AUDIENCE },
+});
+
+/** The process entry point: `locker <command>` (and `npm start`, which is `locker serve`). */
+export const main = async (argv: readonly string[], env: Record<string, string | undefined>): Promise<void> => {
+  // A bad variable stops the command with the one line loadConfig wrote, naming it.
+  const outcome = await runCli(argv, () => cliHost(loadConfig(env)));
+  if (outcome.message) process.stderr.write(`locker: ${outcome.message}\n`);
+  if (outcome.exitCode !== 0) process.exit(outcome.exitCode);
+};
+
+const isEntryPoint = () => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+};
+
+if (isEntryPoint()) await main(process.argv.slice(2), process.env);

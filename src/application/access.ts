@@ -1,40 +1,45 @@
-import { err, ok, type Result } from 'neverthrow';
-import { schoolYearOf, type DirectoryUser, type Permission, type TenantSettings } from '../domain/index.js';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { canRead, holdsLocker, schoolYearOf, type DirectoryUser, type Permission, type TenantSettings } from '../domain/index.js';
 import type { Actor, Deps } from './deps.js';
-import { forbidden, notFound, type AppError } from './errors.js';
+import { forbidden, notFound, type AppError, type UseCaseError } from './errors.js';
 import type { DocumentView } from './ports/read-models.js';
 
 export type Member = DirectoryUser & { permissions: string[] };
 
-/** A token is not enough: its subject must be in the tenant's directory today. */
+/**
+ * A token is not enough: its subject must be in the tenant's directory now. Every use case starts
+ * here (or with one of the two below), so someone who left, or became a student, keeps nothing
+ * of a still-valid token.
+ */
 export const member = (deps: Deps, actor: Actor): Result<Member, AppError> => {
   const user = deps.readModels.user(actor.tenant, actor.userId);
   return user ? ok(user) : err(forbidden('user is not in the directory of this tenant'));
 };
 
 export const withPermission = (deps: Deps, actor: Actor, permission: Permission): Result<Member, AppError> =>
-  member(deps, actor).andThen((user) =>
-    user.permissions.includes(permission) ? ok(user) : err(forbidden(`requires the permission ${permission}`)),
-  );
+  member(deps, actor).andThen((user) => (user.permissions.includes(permission) ? ok(user) : err(forbidden(`requires the permission ${permission}`))));
 
-export const staffMember = (deps: Deps, actor: Actor): Result<Member, AppError> =>
-  member(deps, actor).andThen((user) => (user.kind === 'student' ? err(forbidden('students have no locker')) : ok(user)));
+/** Documents are for locker holders only: in the directory now, and not a student (the domain's rule). */
+export const lockerHolder = (deps: Deps, actor: Actor): Result<Member, AppError> =>
+  member(deps, actor).andThen((user) =>
+    holdsLocker(deps.readModels.directoryView(actor.tenant), user.id) ? ok(user) : err(forbidden('students have no locker')),
+  );
 
 /**
- * A document the actor may see: in their tenant, not deleted, and they deposited it or it is in
- * their locker. Anything else is "not found", so a probe learns nothing about other people's documents.
+ * A document the actor may read, as the read models have it: the domain's reading rule, with
+ * "recipient" meaning a current one who has not removed it from their locker. Anything else is
+ * "not found", so a probe learns nothing about other people's documents.
  */
-export const visibleDocument = (deps: Deps, actor: Actor, documentId: string): Result<DocumentView, AppError> => {
-  const doc = deps.readModels.document(actor.tenant, documentId);
-  if (!doc || doc.deleted) return err(notFound('document'));
-  if (doc.depositorId === actor.userId || deps.readModels.isCurrentRecipient(actor.tenant, documentId, actor.userId)) return ok(doc);
-  return err(notFound('document'));
-};
-
-export const managedDocument = (deps: Deps, actor: Actor, documentId: string): Result<DocumentView, AppError> =>
-  visibleDocument(deps, actor, documentId).andThen((doc) =>
-    doc.depositorId === actor.userId ? ok(doc) : err(forbidden('only the depositor manages a document')),
-  );
+export const readableDocument = (deps: Deps, actor: Actor, documentId: string): Result<DocumentView, AppError> =>
+  lockerHolder(deps, actor).andThen(() => {
+    const doc = deps.readModels.document(actor.tenant, documentId);
+    if (!doc) return err(notFound('document'));
+    const readable = canRead(
+      { status: doc.deleted ? 'deleted' : 'live', depositorId: doc.depositorId, recipients: { has: (u) => deps.readModels.isCurrentRecipient(actor.tenant, documentId, u) } },
+      actor.userId,
+    );
+    return readable ? ok(doc) : err(notFound('document'));
+  });
 
 export const maxDocumentBytes = (deps: Deps, tenant: string): number =>
   deps.readModels.settings(tenant).maxDocumentBytes ?? deps.defaultMaxDocumentBytes;
@@ -51,3 +56,13 @@ export const tenantSettingsOf = (deps: Deps, tenant: string): TenantSettings => 
 
 export const currentYear = (deps: Deps, tenant: string): string =>
   deps.readModels.settings(tenant).currentYear ?? schoolYearOf(deps.clock.now());
+
+/** A synchronous answer in the use cases' one error channel. */
+export const async = <T, E extends UseCaseError>(result: Result<T, E>): ResultAsync<T, UseCaseError> =>
+  result.isOk() ? okAsync(result.value) : errAsync(result.error);
+
+/** The document as the read model has it after a command: the answer of most management routes. */
+export const documentView = (deps: Deps, tenant: string, documentId: string): Result<DocumentView, UseCaseError> => {
+  const doc = deps.readModels.document(tenant, documentId);
+  return doc ? ok(doc) : err(notFound('document'));
+};

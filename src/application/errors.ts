@@ -6,7 +6,6 @@ export type AppError =
   | { readonly code: 'FORBIDDEN'; readonly reason: string }
   | { readonly code: 'NOT_FOUND'; readonly resource: string }
   | { readonly code: 'CONCURRENCY_CONFLICT'; readonly stream: string }
-  | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly key: string }
   | { readonly code: 'INVALID_INPUT'; readonly detail: string };
 
 export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | StoreError | BlobError;

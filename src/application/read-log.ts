@@ -1,25 +1,32 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import type { EventStore, ReadAllOptions, RecordedEvent, StoreError } from './ports/event-store.js';
 
 const PAGE = 5000;
 
-/** Thrown out of `readLog` when the store fails; callers turn it back into a value at their edge. */
-export class LogUnavailable extends Error {
-  constructor(readonly storeError: StoreError) {
-    super(storeError.code === 'STORE_UNAVAILABLE' ? storeError.message : storeError.code);
-  }
-}
+/** What a visitor of the log answers: go on, or stop here (a page is full, a budget is spent). */
+export type Visit = void | 'stop';
 
-/** The log in order, page after page, one event at a time: what every replay walks. */
-export async function* readLog(events: EventStore, options: Omit<ReadAllOptions, 'limit'> = {}): AsyncGenerator<RecordedEvent, void, undefined> {
-  let after = options.after;
-  for (;;) {
-    const page = await events.readAll({ ...options, after, limit: PAGE });
-    if (page.isErr()) throw new LogUnavailable(page.error);
-    yield* page.value;
-    if (page.value.length < PAGE) return;
-    after = page.value[page.value.length - 1]!.position;
-  }
-}
+/**
+ * The log in order, page after page, one event at a time: what every replay walks (audit, the
+ * rollover, export, verify). A failing store ends the walk as a value, never as an exception.
+ */
+export const scanLog = (
+  events: Pick<EventStore, 'readAll'>,
+  options: Omit<ReadAllOptions, 'limit'>,
+  visit: (event: RecordedEvent) => Visit | Promise<Visit>,
+): ResultAsync<{ stopped: boolean }, StoreError> => {
+  const walk = async (): Promise<Result<{ stopped: boolean }, StoreError>> => {
+    let after = options.after;
+    for (;;) {
+      const page = await events.readAll({ ...options, after, limit: PAGE });
+      if (page.isErr()) return err(page.error);
+      for (const event of page.value) if ((await visit(event)) === 'stop') return ok({ stopped: true });
+      if (page.value.length < PAGE) return ok({ stopped: false });
+      after = page.value[page.value.length - 1]!.position;
+    }
+  };
+  return new ResultAsync(walk());
+};
 
 /** Who removed which document from their own locker, from `DocumentRemovedFromLocker` events. */
 export const noteRemoval = (removals: Map<string, Set<string>>, event: RecordedEvent): void => {

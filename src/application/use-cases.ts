@@ -1,20 +1,24 @@
-import { addRecipients } from './add-recipients.js';
-import { changeDocument } from './change-document.js';
-import { deleteForAll } from './delete-for-all.js';
-import type { Actor, Deps } from './deps.js';
+import { err, ok, okAsync, ResultAsync } from 'neverthrow';
+
 import { maxDocumentBytes } from './access.js';
-import { depositDocument } from './deposit-document.js';
-import { downloadDocument } from './download-document.js';
-import { createCategory, listCategories, renameCategory, retireCategory } from './manage-categories.js';
-import { getSettings, updateSettings } from './manage-settings.js';
-import { getDocument, myDistribution, myLocker, myNotifications } from './queries.js';
-import { auditEvents, documentHistory, lockerAsOf } from './audit.js';
-import { removeFromLocker } from './remove-from-locker.js';
-import { sweepBlobs } from './sweep-blobs.js';
-import { rollover } from './rollover.js';
-import { rolloverJobs } from './rollover-jobs.js';
-import { syncDirectory } from './sync-directory.js';
-import { updateContent } from './update-content.js';
+import type { Actor, Deps } from './deps.js';
+import type { UseCaseError } from './errors.js';
+import { catchUp } from './handle-command.js';
+import { addRecipients } from './use-cases/add-recipients.js';
+import { auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
+import { changeDocument } from './use-cases/change-document.js';
+import { deleteForAll } from './use-cases/delete-for-all.js';
+import { depositDocument } from './use-cases/deposit-document.js';
+import { downloadDocument } from './use-cases/download-document.js';
+import { createCategory, listCategories, renameCategory, retireCategory } from './use-cases/manage-categories.js';
+import { getSettings, updateSettings } from './use-cases/manage-settings.js';
+import { getDocument, myDistribution, myLocker, myNotifications } from './use-cases/queries.js';
+import { removeFromLocker } from './use-cases/remove-from-locker.js';
+import { rollover } from './use-cases/rollover.js';
+import { rolloverJobs } from './use-cases/rollover-jobs.js';
+import { sweepBlobs } from './use-cases/sweep-blobs.js';
+import { syncDirectory } from './use-cases/sync-directory.js';
+import { updateContent } from './use-cases/update-content.js';
 
 /** Every use case, bound to its ports: what the HTTP edge and the CLI call. */
 export const useCases = (deps: Deps) => ({
@@ -42,16 +46,19 @@ export const useCases = (deps: Deps) => ({
   sweepBlobs: sweepBlobs(deps),
   rollover: rollover(deps),
   rollovers: rolloverJobs(deps),
-  catchUp: () => deps.projector.catchUp(),
+  catchUp: (): ResultAsync<void, UseCaseError> => catchUp(deps.projector),
+  rebuild: (): ResultAsync<bigint, UseCaseError> => new ResultAsync(deps.projector.rebuild()),
   /** The caller's tenant limit, read after catching up so an admin's change applies at once. */
-  getLimits: async (actor: Actor) => {
-    await deps.projector.catchUp();
-    return { maxDocumentBytes: maxDocumentBytes(deps, actor.tenant) };
-  },
-  ready: async () => {
-    const [events, blobs] = await Promise.all([deps.events.ping(), deps.blobs.ping()]);
-    return events.isOk() && blobs.isOk() ? { ok: true as const } : { ok: false as const, detail: [events, blobs].filter((r) => r.isErr()).map((r) => r._unsafeUnwrapErr().code).join(', ') };
-  },
+  getLimits: (actor: Actor): ResultAsync<{ maxDocumentBytes: number }, UseCaseError> =>
+    catchUp(deps.projector).andThen(() => okAsync({ maxDocumentBytes: maxDocumentBytes(deps, actor.tenant) })),
+  /** Readiness: both stores answer; the codes of those that do not. */
+  ready: (): ResultAsync<void, UseCaseError[]> =>
+    new ResultAsync(
+      Promise.all([deps.events.ping(), deps.blobs.ping()]).then((results) => {
+        const failed = results.flatMap((r) => (r.isErr() ? [r.error as UseCaseError] : []));
+        return failed.length === 0 ? ok(undefined) : err(failed);
+      }),
+    ),
 });
 
 export type UseCases = ReturnType<typeof useCases>;

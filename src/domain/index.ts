@@ -1,6 +1,7 @@
 export * from './shared/decider.js';
 export * from './shared/permissions.js';
 export * from './shared/school-year.js';
+export * from './shared/text.js';
 export * from './directory/directory.js';
 export * from './directory/sync-directory.js';
 export * from './locker/locker.js';
@@ -8,5 +9,5 @@ export * from './tenant-settings/tenant-settings.js';
 export * from './deposited-document/events.js';
 export * from './deposited-document/errors.js';
 export * from './deposited-document/document.js';
+export * from './deposited-document/recipients.js';
 export * from './deposited-document/decide.js';
-export * from './deposited-document/carry-over.js';

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
-import { rollover, SYSTEM_SCOPE } from '../../src/application/rollover.js';
+import { rollover, SYSTEM_SCOPE } from '../../src/application/use-cases/rollover.js';
 import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/harness.js';
+import { schoolDirectory } from '../support/fixtures.js';
 
 const bytes = async function* () {
   yield new TextEncoder().encode('content');
@@ -18,7 +18,7 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
     const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
     try {
       const uc = app.useCases;
-      (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();
+      (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
       const admin = { tenant: 'school', userId: 'admin', scopes: [] };
       (await uc.updateSettings(admin, { currentYear: '2025-2026' }))._unsafeUnwrap();
       const category = (await uc.createCategory(admin, 'Minutes'))._unsafeUnwrap().id;

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/adapters/config/config.js';
 import { toDomain } from '../../src/application/event-envelope.js';
 import { currentSchemaVersion, upcast } from '../../src/application/upcasters.js';
 import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/harness.js';
+import { schoolDirectory } from '../support/fixtures.js';
 
 describe('schema evolution', () => {
   it('DocumentDeposited is at version 2; other events at 1', () => {
@@ -19,7 +19,7 @@ describe('schema evolution', () => {
     const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
     try {
       const uc = app.useCases;
-      (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory as never))._unsafeUnwrap();
+      (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
       const category = (await uc.createCategory({ tenant: 'school', userId: 'admin', scopes: [] }, 'Minutes'))._unsafeUnwrap();
       const staged = (await app.deps.blobs.stage('school', (async function* () {
         yield new TextEncoder().encode('old bytes');
@@ -47,8 +47,8 @@ describe('schema evolution', () => {
 
       const marc = { tenant: 'school', userId: 'marc', scopes: [] };
       await uc.catchUp();
-      expect(uc.getDocument(marc, 'legacy-doc')._unsafeUnwrap()).toMatchObject({ title: 'Old', version: 1 });
-      const download = (await uc.downloadDocument(marc, 'legacy-doc', undefined))._unsafeUnwrap();
+      expect((await uc.getDocument(marc, 'legacy-doc'))._unsafeUnwrap()).toMatchObject({ title: 'Old', version: 1 });
+      const download = (await uc.downloadDocument(marc, 'legacy-doc', {}))._unsafeUnwrap();
       let text = '';
       for await (const chunk of download.stream) text += chunk;
       expect(text).toBe('old bytes');

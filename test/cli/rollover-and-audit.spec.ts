@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { envelope } from '../../src/application/event-envelope.js';
-import { deposit, initialDocument, viewOf } from '../../src/domain/index.js';
+import { documentDecider, viewOf } from '../../src/domain/index.js';
 import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/harness.js';
+import { schoolDirectory } from '../support/fixtures.js';
 
 const BIN = join(import.meta.dirname, '../../bin/locker.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'locker-rollover-'));
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const app = await compose(loadConfig({ ...env, LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
   const uc = app.useCases;
   const system = { tenant: 'school', userId: 'setup', scopes: ['directory:write'] };
-  (await uc.syncDirectory(system, schoolDirectory as never))._unsafeUnwrap();
+  (await uc.syncDirectory(system, schoolDirectory))._unsafeUnwrap();
   const admin = { tenant: 'school', userId: 'admin', scopes: [] };
   (await uc.updateSettings(admin, { currentYear: '2025-2026' }))._unsafeUnwrap();
   const category = (await uc.createCategory(admin, 'Minutes'))._unsafeUnwrap();
@@ -51,11 +51,13 @@ beforeAll(async () => {
     yield new TextEncoder().encode('minutes');
   })(), 100))._unsafeUnwrap();
   (await staged.commit())._unsafeUnwrap();
-  const directory = viewOf(schoolDirectory as never);
+  const directory = viewOf(schoolDirectory);
   const settings = { categories: new Map([[category.id, category]]), maxDocumentBytes: 100, currentYear: '2025-2026' };
   for (let i = 0; i < DOCUMENTS; i++) {
     const documentId = app.deps.ids.newId();
-    const events = deposit(initialDocument, { directory, settings, maxDocumentBytes: 100, year: '2025-2026' }, {
+    const events = documentDecider.decide(documentDecider.initialState, {
+      type: 'Deposit',
+      context: { directory, settings, maxDocumentBytes: 100, year: '2025-2026' },
       actorId: 'anne',
       at: new Date().toISOString(),
       documentId,

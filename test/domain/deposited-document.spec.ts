@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addRecipients,
-  canRead,
-  changeCategory,
-  changeMemo,
-  consult,
-  deleteForAll,
-  deposit,
-  initialDocument,
-  updateContent,
-  viewOf,
-  type DocumentEvent,
-} from '../../src/domain/index.js';
-import { AT, ctx, deposited, directory, file, given, settings } from './given.js';
+import { canRead, documentDecider, type DocumentCommand, type DocumentEvent } from '../../src/domain/index.js';
+import { AT, context, deposited, directory, file, given, settings, YEAR } from './given.js';
 
-const request = (over: Record<string, unknown> = {}) => ({
+const document = (history: DocumentEvent[]) => given(documentDecider, history);
+
+const deposit = (over: Partial<Extract<DocumentCommand, { type: 'Deposit' }>> = {}): DocumentCommand => ({
+  type: 'Deposit',
   actorId: 'anne',
   at: AT,
   documentId: 'doc-1',
@@ -22,138 +13,233 @@ const request = (over: Record<string, unknown> = {}) => ({
   categoryId: 'minutes',
   title: null,
   memo: null,
+  context,
   file: file(),
   ...over,
 });
 
+const byAnne = { actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR };
+const byPaul = { ...byAnne, actorId: 'paul' };
+const updated = (version: number): DocumentEvent => ({ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version } }, actor: 'anne', at: AT });
+const consulted = (userId: string, version = 1): DocumentEvent => ({ type: 'DocumentConsulted', data: { documentId: 'doc-1', userId, version }, actor: userId, at: AT });
+const deletedForAll: DocumentEvent = { type: 'DocumentDeletedForAll', data: { documentId: 'doc-1' }, actor: 'anne', at: AT };
+
 describe('depositing', () => {
-  it('records one event with the resolved recipients, version 1 and the file name as title', () => {
-    given([])
-      .when(() => deposit(initialDocument, ctx, request({ recipients: { users: ['sophie'], classes: ['3a'] } })))
-      .then(([event]) => {
-        expect(event!.type).toBe('DocumentDeposited');
-        const data = (event as Extract<DocumentEvent, { type: 'DocumentDeposited' }>).data;
-        expect(new Set(data.recipientIds)).toEqual(new Set(['sophie', 'paul', 'marc']));
-        expect(data.classes).toEqual([{ classId: '3a', teacherIds: ['anne', 'paul', 'marc'] }]);
-        expect(data.content.version).toBe(1);
-        expect(data.title).toBe('minutes.pdf');
-        expect(event!.actor).toBe('anne');
-        expect(event!.at).toBe(AT);
+  it('records one event with the resolved recipients, version 1, trimmed texts and the file name as title', () => {
+    document([])
+      .when(deposit({ recipients: { users: ['sophie'], classes: ['3a'] }, memo: '  Read me  ', title: '   ' }))
+      .then([
+        {
+          type: 'DocumentDeposited',
+          data: {
+            documentId: 'doc-1',
+            year: YEAR,
+            depositorId: 'anne',
+            title: 'minutes.pdf',
+            categoryId: 'minutes',
+            memo: 'Read me',
+            recipientIds: ['sophie', 'paul', 'marc'],
+            classes: [{ classId: '3a', teacherIds: ['anne', 'paul', 'marc'] }],
+            content: { ...file(), version: 1 },
+            source: 'upload',
+          },
+          actor: 'anne',
+          at: AT,
+        },
+      ]);
+  });
+
+  it('refuses a depositor without locker.deposit, and a student even with it', () => {
+    document([]).when(deposit({ actorId: 'marc' })).thenError('NOT_ALLOWED_TO_DEPOSIT', { userId: 'marc' });
+    document([]).when(deposit({ actorId: 'leo' })).thenError('NOT_ALLOWED_TO_DEPOSIT', { userId: 'leo' });
+    document([]).when(deposit({ actorId: 'ghost' })).thenError('NOT_ALLOWED_TO_DEPOSIT', { userId: 'ghost' });
+  });
+
+  it('names every refused recipient: students, unknown users, unknown classes, classes with no team', () => {
+    document([])
+      .when(deposit({ recipients: { users: ['leo', 'ghost', 'marc'], classes: ['nope', 'empty'] } }))
+      .thenError('RECIPIENTS_REFUSED', {
+        refused: [
+          { kind: 'user', id: 'leo', reason: 'student' },
+          { kind: 'user', id: 'ghost', reason: 'unknown' },
+          { kind: 'class', id: 'nope', reason: 'unknown' },
+          { kind: 'class', id: 'empty', reason: 'no-teaching-team' },
+        ],
       });
   });
 
-  it('refuses a depositor without locker.deposit', () => {
-    given([]).when(() => deposit(initialDocument, ctx, request({ actorId: 'marc' }))).thenFails('NOT_ALLOWED_TO_DEPOSIT');
-  });
-
-  it('refuses a student even with locker.deposit: students have no locker', () => {
-    given([]).when(() => deposit(initialDocument, ctx, request({ actorId: 'leo' }))).thenFails('NOT_ALLOWED_TO_DEPOSIT');
-  });
-
-  it('names every refused recipient: students, unknown users, unknown classes', () => {
-    const error = given([])
-      .when(() => deposit(initialDocument, ctx, request({ recipients: { users: ['leo', 'ghost', 'marc'], classes: ['nope'] } })))
-      .thenFails('RECIPIENTS_REFUSED');
-    expect(error).toEqual({
-      code: 'RECIPIENTS_REFUSED',
-      refused: [
-        { kind: 'user', id: 'leo', reason: 'student' },
-        { kind: 'user', id: 'ghost', reason: 'unknown' },
-        { kind: 'class', id: 'nope', reason: 'unknown' },
-      ],
-    });
-  });
-
-  it('refuses a class without a teaching team', () => {
-    given([]).when(() => deposit(initialDocument, ctx, request({ recipients: { users: [], classes: ['empty'] } }))).thenFails('RECIPIENTS_REFUSED');
-  });
-
   it('refuses a deposit whose only recipient is the depositor', () => {
-    given([]).when(() => deposit(initialDocument, ctx, request({ recipients: { users: ['anne'], classes: [] } }))).thenFails('NO_RECIPIENTS');
+    document([]).when(deposit({ recipients: { users: ['anne'], classes: [] } })).thenError('NO_RECIPIENTS');
   });
 
   it('refuses unknown and retired categories', () => {
-    given([]).when(() => deposit(initialDocument, ctx, request({ categoryId: 'nope' }))).thenFails('CATEGORY_NOT_FOUND');
-    given([]).when(() => deposit(initialDocument, ctx, request({ categoryId: 'old' }))).thenFails('CATEGORY_RETIRED');
+    document([]).when(deposit({ categoryId: 'nope' })).thenError('CATEGORY_NOT_FOUND', { categoryId: 'nope' });
+    document([]).when(deposit({ categoryId: 'old' })).thenError('CATEGORY_RETIRED', { categoryId: 'old' });
   });
 
   it('refuses an empty file and one over the limit, accepts one at the limit', () => {
-    given([]).when(() => deposit(initialDocument, ctx, request({ file: file({ sizeBytes: 0 }) }))).thenFails('EMPTY_FILE');
-    given([]).when(() => deposit(initialDocument, ctx, request({ file: file({ sizeBytes: 1001 }) }))).thenFails('FILE_TOO_LARGE');
-    given([]).when(() => deposit(initialDocument, ctx, request({ file: file({ sizeBytes: 1000 }) }))).then((events) => expect(events).toHaveLength(1));
+    document([]).when(deposit({ file: file({ sizeBytes: 0 }) })).thenError('EMPTY_FILE');
+    document([]).when(deposit({ file: file({ sizeBytes: 1001 }) })).thenError('FILE_TOO_LARGE', { maxDocumentBytes: 1000 });
+    expect(documentDecider.decide(documentDecider.initialState, deposit({ file: file({ sizeBytes: 1000 }) })).isOk()).toBe(true);
+  });
+
+  it('refuses texts over their limits, and accepts them at the limit', () => {
+    document([]).when(deposit({ title: 'x'.repeat(201) })).thenError('TEXT_TOO_LONG', { field: 'title', max: 200 });
+    document([]).when(deposit({ memo: 'x'.repeat(2001) })).thenError('TEXT_TOO_LONG', { field: 'memo', max: 2000 });
+    document([]).when(deposit({ file: file({ fileName: 'x'.repeat(256) }) })).thenError('TEXT_TOO_LONG', { field: 'fileName', max: 255 });
+    expect(documentDecider.decide(documentDecider.initialState, deposit({ title: 'x'.repeat(200), memo: 'y'.repeat(2000) })).isOk()).toBe(true);
   });
 
   it('refuses to deposit twice on the same document', () => {
-    given([deposited()]).when((s) => deposit(s, ctx, request())).thenFails('ALREADY_DEPOSITED');
+    document([deposited()]).when(deposit()).thenError('ALREADY_DEPOSITED', { documentId: 'doc-1' });
+  });
+
+  it('the same request under the same Idempotency-Key changes nothing; another request under it is refused', () => {
+    const idempotency = { key: 'k1', fingerprint: 'f1' };
+    const first = documentDecider.decide(documentDecider.initialState, deposit({ idempotency }))._unsafeUnwrap();
+    document(first).when(deposit({ idempotency })).then([]);
+    document(first).when(deposit({ idempotency: { key: 'k1', fingerprint: 'f2' } })).thenError('IDEMPOTENCY_KEY_REUSED', { key: 'k1' });
+    document(first).when(deposit()).thenError('ALREADY_DEPOSITED');
   });
 });
 
 describe('managing a deposited document', () => {
-  const byPaul = { actorId: 'paul', at: AT, documentId: 'doc-1' };
-  const byAnne = { actorId: 'anne', at: AT, documentId: 'doc-1' };
+  const history = [deposited({ recipients: ['paul'] })];
 
-  it('only the depositor manages it', () => {
-    const history = [deposited({ recipients: ['paul'] })];
-    given(history).when((s) => addRecipients(s, viewOf(directory), { ...byPaul, recipients: { users: ['marc'], classes: [] } })).thenFails('NOT_DEPOSITOR');
-    given(history).when((s) => changeMemo(s, { ...byPaul, memo: 'x' })).thenFails('NOT_DEPOSITOR');
-    given(history).when((s) => changeCategory(s, settings, { ...byPaul, categoryId: 'minutes' })).thenFails('NOT_DEPOSITOR');
-    given(history).when((s) => updateContent(s, 1000, { ...byPaul, file: file() })).thenFails('NOT_DEPOSITOR');
-    given(history).when((s) => deleteForAll(s, byPaul)).thenFails('NOT_DEPOSITOR');
+  it('only the depositor manages it: a recipient is told so, a stranger learns nothing', () => {
+    const commands: DocumentCommand[] = [
+      { type: 'AddRecipients', ...byPaul, directory, recipients: { users: ['marc'], classes: [] } },
+      { type: 'ChangeDetails', ...byPaul, settings, memo: 'x' },
+      { type: 'UpdateContent', ...byPaul, maxDocumentBytes: 1000, file: file() },
+      { type: 'DeleteForAll', ...byPaul },
+    ];
+    for (const command of commands) {
+      document(history).when(command).thenError('NOT_DEPOSITOR', { documentId: 'doc-1' });
+      document(history).when({ ...command, actorId: 'sophie' }).thenError('DOCUMENT_NOT_FOUND', { documentId: 'doc-1' });
+      document([]).when(command).thenError('DOCUMENT_NOT_FOUND', { documentId: 'doc-1' });
+    }
+  });
+
+  it('only in its own school year: an earlier year is closed, a later one not open yet', () => {
+    document([deposited({ year: '2025-2026' })]).when({ type: 'DeleteForAll', ...byAnne }).thenError('YEAR_CLOSED', { documentId: 'doc-1', year: '2025-2026' });
+    document([deposited({ year: '2027-2028' })]).when({ type: 'DeleteForAll', ...byAnne }).thenError('YEAR_NOT_OPEN', { documentId: 'doc-1', year: '2027-2028' });
   });
 
   it('adding an existing recipient is a no-op, adding a new one records only them', () => {
-    given([deposited({ recipients: ['marc'] })])
-      .when((s) => addRecipients(s, viewOf(directory), { ...byAnne, recipients: { users: ['marc'], classes: [] } }))
-      .then((events) => expect(events).toEqual([]));
-    given([deposited({ recipients: ['marc'] })])
-      .when((s) => addRecipients(s, viewOf(directory), { ...byAnne, recipients: { users: ['marc', 'sophie'], classes: [] } }))
-      .then((events) => expect(events[0]).toMatchObject({ type: 'RecipientAdded', data: { recipientIds: ['sophie'] } }));
+    document([deposited({ recipients: ['marc'] })]).when({ type: 'AddRecipients', ...byAnne, directory, recipients: { users: ['marc'], classes: [] } }).then([]);
+    document([deposited({ recipients: ['marc'] })])
+      .when({ type: 'AddRecipients', ...byAnne, directory, recipients: { users: ['marc', 'sophie'], classes: [] } })
+      .then([{ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT }]);
   });
 
-  it('a memo change that changes nothing records nothing; an empty memo clears it', () => {
-    given([deposited()]).when((s) => changeMemo(s, { ...byAnne, memo: '  ' })).then((events) => expect(events).toEqual([]));
-    given([deposited()]).when((s) => changeMemo(s, { ...byAnne, memo: 'Read before Monday' })).then((events) => expect(events).toHaveLength(1));
+  it('refuses students and unknown people as new recipients', () => {
+    document([deposited()])
+      .when({ type: 'AddRecipients', ...byAnne, directory, recipients: { users: ['leo'], classes: [] } })
+      .thenError('RECIPIENTS_REFUSED', { refused: [{ kind: 'user', id: 'leo', reason: 'student' }] });
   });
 
-  it('a category change needs a usable category', () => {
-    given([deposited()]).when((s) => changeCategory(s, settings, { ...byAnne, categoryId: 'old' })).thenFails('CATEGORY_RETIRED');
+  it('a memo change that changes nothing records nothing; blanks clear it; a new one is trimmed', () => {
+    document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, memo: '  ' }).then([]);
+    document([deposited({ memo: 'Old' })])
+      .when({ type: 'ChangeDetails', ...byAnne, settings, memo: '  ' })
+      .then([{ type: 'MemoChanged', data: { documentId: 'doc-1', memo: null }, actor: 'anne', at: AT }]);
+    document([deposited()])
+      .when({ type: 'ChangeDetails', ...byAnne, settings, memo: ' Read before Monday ' })
+      .then([{ type: 'MemoChanged', data: { documentId: 'doc-1', memo: 'Read before Monday' }, actor: 'anne', at: AT }]);
+    document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, memo: 'x'.repeat(2001) }).thenError('TEXT_TOO_LONG');
   });
 
-  it('a new version is the next number', () => {
-    const v2: DocumentEvent = { type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version: 2 } }, actor: 'anne', at: AT };
-    given([deposited(), v2])
-      .when((s) => updateContent(s, 1000, { ...byAnne, file: file() }))
-      .then((events) => expect(events[0]).toMatchObject({ data: { content: { version: 3 } } }));
+  it('category and memo change together or not at all', () => {
+    document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, categoryId: 'old', memo: 'x' }).thenError('CATEGORY_RETIRED');
+    document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, categoryId: 'minutes', memo: 'x'.repeat(2001) }).thenError('TEXT_TOO_LONG');
+  });
+
+  it('a new version is the next number, within the size limit', () => {
+    document([deposited(), updated(2)])
+      .when({ type: 'UpdateContent', ...byAnne, maxDocumentBytes: 1000, file: file() })
+      .then([{ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version: 3 } }, actor: 'anne', at: AT }]);
+    document([deposited()]).when({ type: 'UpdateContent', ...byAnne, maxDocumentBytes: 5, file: file() }).thenError('FILE_TOO_LARGE', { maxDocumentBytes: 5 });
+    document([deposited()]).when({ type: 'UpdateContent', ...byAnne, maxDocumentBytes: 1000, file: file({ sizeBytes: 0 }) }).thenError('EMPTY_FILE');
   });
 
   it('a deleted document accepts no command and nobody reads it', () => {
-    const history: DocumentEvent[] = [deposited({ recipients: ['marc'] }), { type: 'DocumentDeletedForAll', data: { documentId: 'doc-1' }, actor: 'anne', at: AT }];
-    const g = given(history);
-    expect(canRead(g.state, 'anne')).toBe(false);
-    expect(canRead(g.state, 'marc')).toBe(false);
-    g.when((s) => deleteForAll(s, byAnne)).thenFails('DOCUMENT_DELETED');
-    g.when((s) => changeMemo(s, { ...byAnne, memo: 'x' })).thenFails('DOCUMENT_DELETED');
-    g.when((s) => consult(s, { actorId: 'marc', at: AT, documentId: 'doc-1' })).thenFails('DOCUMENT_NOT_FOUND');
+    const deleted = document([deposited({ recipients: ['marc'] }), deletedForAll]);
+    expect(canRead(deleted.state, 'anne')).toBe(false);
+    expect(canRead(deleted.state, 'marc')).toBe(false);
+    deleted.when({ type: 'DeleteForAll', ...byAnne }).thenError('DOCUMENT_DELETED');
+    deleted.when({ type: 'ChangeDetails', ...byAnne, settings, memo: 'x' }).thenError('DOCUMENT_DELETED');
+    deleted.when({ type: 'Consult', actorId: 'marc', at: AT, documentId: 'doc-1' }).thenError('DOCUMENT_NOT_FOUND');
+  });
+
+  it('deleting for all records who did it', () => {
+    document([deposited()]).when({ type: 'DeleteForAll', ...byAnne }).then([deletedForAll]);
   });
 });
 
 describe('consulting', () => {
+  const consult = (actorId: string, version?: number): DocumentCommand => ({ type: 'Consult', actorId, at: AT, documentId: 'doc-1', version });
+
   it('records a recipient’s first opening of a version, once', () => {
-    given([deposited({ recipients: ['marc'] })])
-      .when((s) => consult(s, { actorId: 'marc', at: AT, documentId: 'doc-1' }))
-      .then(({ events, content }) => {
-        expect(content.version).toBe(1);
-        expect(events).toEqual([{ type: 'DocumentConsulted', data: { documentId: 'doc-1', userId: 'marc', version: 1 }, actor: 'marc', at: AT }]);
-      });
-    const opened: DocumentEvent = { type: 'DocumentConsulted', data: { documentId: 'doc-1', userId: 'marc', version: 1 }, actor: 'marc', at: AT };
-    given([deposited({ recipients: ['marc'] }), opened])
-      .when((s) => consult(s, { actorId: 'marc', at: AT, documentId: 'doc-1' }))
-      .then(({ events }) => expect(events).toEqual([]));
+    document([deposited({ recipients: ['marc'] })]).when(consult('marc')).then([consulted('marc')]);
+    document([deposited({ recipients: ['marc'] }), consulted('marc')]).when(consult('marc')).then([]);
+    document([deposited({ recipients: ['marc'] }), consulted('marc'), updated(2)]).when(consult('marc')).then([consulted('marc', 2)]);
+    document([deposited({ recipients: ['marc'] }), updated(2)]).when(consult('marc', 1)).then([consulted('marc', 1)]);
   });
 
   it('the depositor reads without a consultation; strangers do not read; unknown versions are refused', () => {
-    given([deposited()]).when((s) => consult(s, { actorId: 'anne', at: AT, documentId: 'doc-1' })).then(({ events }) => expect(events).toEqual([]));
-    given([deposited()]).when((s) => consult(s, { actorId: 'paul', at: AT, documentId: 'doc-1' })).thenFails('DOCUMENT_NOT_FOUND');
-    given([deposited()]).when((s) => consult(s, { actorId: 'marc', at: AT, documentId: 'doc-1', version: 7 })).thenFails('VERSION_NOT_FOUND');
+    document([deposited()]).when(consult('anne')).then([]);
+    document([deposited()]).when(consult('paul')).thenError('DOCUMENT_NOT_FOUND');
+    document([deposited()]).when(consult('marc', 7)).thenError('VERSION_NOT_FOUND', { documentId: 'doc-1', version: 7 });
+  });
+});
+
+describe('carrying over into the next school year', () => {
+  const carry = (over: Partial<Extract<DocumentCommand, { type: 'CarryOver' }>> = {}): DocumentCommand => ({
+    type: 'CarryOver',
+    actorId: 'admin',
+    at: AT,
+    newDocumentId: 'doc-2',
+    toYear: '2027-2028',
+    source: document([deposited({ recipients: ['marc', 'sophie'] }), updated(2)]).state,
+    directory,
+    ...over,
+  });
+
+  it('starts a new document with the latest content as version 1 and the recipients still there', () => {
+    const source = document([deposited({ recipients: ['marc', 'sophie', 'gone'] }), updated(2)]).state;
+    document([])
+      .when(carry({ source, removedBy: new Set(['sophie']) }))
+      .then([
+        {
+          type: 'DocumentCarriedOver',
+          data: {
+            documentId: 'doc-2',
+            year: '2027-2028',
+            sourceDocumentId: 'doc-1',
+            sourceYear: YEAR,
+            depositorId: 'anne',
+            title: 'Minutes',
+            categoryId: 'minutes',
+            memo: null,
+            recipientIds: ['marc'],
+            droppedRecipientIds: ['sophie', 'gone'],
+            content: { ...file(), version: 1 },
+          },
+          actor: 'admin',
+          at: AT,
+        },
+      ]);
+  });
+
+  it('skips with the reason: deleted, category excluded, depositor left, nobody left', () => {
+    document([]).when(carry({ source: document([deposited(), deletedForAll]).state })).thenError('NOT_CARRIED', { reason: 'deleted' });
+    document([]).when(carry({ categories: new Set(['other']) })).thenError('NOT_CARRIED', { reason: 'category-excluded' });
+    document([]).when(carry({ source: document([deposited({ depositor: 'gone' })]).state })).thenError('NOT_CARRIED', { reason: 'depositor-left' });
+    document([]).when(carry({ source: document([deposited({ recipients: ['leo'] })]).state })).thenError('NOT_CARRIED', { reason: 'no-recipient-left' });
+  });
+
+  it('carries nothing twice: the new stream already holds it', () => {
+    const first = documentDecider.decide(documentDecider.initialState, carry())._unsafeUnwrap();
+    document(first).when(carry()).thenError('ALREADY_CARRIED', { documentId: 'doc-2' });
   });
 });

@@ -1,31 +1,12 @@
 import { expect } from 'vitest';
-import type { Result } from 'neverthrow';
-import {
-  evolveDocument,
-  initialDocument,
-  viewOf,
-  type Directory,
-  type DocumentEvent,
-  type DocumentState,
-  type TenantSettings,
-} from '../../src/domain/index.js';
+import { viewOf, type Decider, type DocumentEvent, type TenantSettings } from '../../src/domain/index.js';
+import { schoolDirectory } from '../support/fixtures.js';
 
 export const AT = '2026-11-28T10:00:00.000Z';
+export const YEAR = '2026-2027';
 
-export const directory: Directory = {
-  profiles: [{ id: 'depositors', name: 'Depositors', permissions: ['locker.deposit'] }],
-  users: [
-    { id: 'anne', displayName: 'Anne', kind: 'teacher', profiles: ['depositors'] },
-    { id: 'paul', displayName: 'Paul', kind: 'teacher', profiles: ['depositors'] },
-    { id: 'marc', displayName: 'Marc', kind: 'staff', profiles: [] },
-    { id: 'sophie', displayName: 'Sophie', kind: 'counselor', profiles: [] },
-    { id: 'leo', displayName: 'Léo', kind: 'student', profiles: ['depositors'] },
-  ],
-  classes: [
-    { id: '3a', name: '3A', teacherIds: ['anne', 'paul', 'marc'] },
-    { id: 'empty', name: 'Empty', teacherIds: [] },
-  ],
-};
+/** The fixture directory plus a class with nobody left to teach it. */
+export const directory = viewOf({ ...schoolDirectory, classes: [...schoolDirectory.classes, { id: 'empty', name: 'Empty', teacherIds: [] }] });
 
 export const settings: TenantSettings = {
   categories: new Map([
@@ -33,13 +14,13 @@ export const settings: TenantSettings = {
     ['old', { id: 'old', designation: 'Old', retired: true }],
   ]),
   maxDocumentBytes: 1000,
-  currentYear: '2026-2027',
+  currentYear: YEAR,
 };
 
-export const ctx = { directory: viewOf(directory), settings, maxDocumentBytes: 1000, year: '2026-2027' };
+export const context = { directory, settings, maxDocumentBytes: 1000, year: YEAR };
 
-export const file = (over: Partial<{ sizeBytes: number; sha256: string }> = {}) => ({
-  blobKey: `t/${'a'.repeat(64)}`,
+export const file = (over: Partial<{ sizeBytes: number; sha256: string; fileName: string }> = {}) => ({
+  blobKey: `t/${over.sha256 ?? 'a'.repeat(64)}`,
   sha256: 'a'.repeat(64),
   sizeBytes: 10,
   fileName: 'minutes.pdf',
@@ -47,15 +28,16 @@ export const file = (over: Partial<{ sizeBytes: number; sha256: string }> = {}) 
   ...over,
 });
 
-export const deposited = (over: { recipients?: string[]; depositor?: string; id?: string } = {}): DocumentEvent => ({
+/** A whole `DocumentDeposited` event, as the decider writes it; every field can be changed. */
+export const deposited = (over: { recipients?: string[]; depositor?: string; id?: string; year?: string; memo?: string | null; title?: string } = {}): DocumentEvent => ({
   type: 'DocumentDeposited',
   data: {
     documentId: over.id ?? 'doc-1',
-    year: '2026-2027',
+    year: over.year ?? YEAR,
     depositorId: over.depositor ?? 'anne',
-    title: 'Minutes',
+    title: over.title ?? 'Minutes',
     categoryId: 'minutes',
-    memo: null,
+    memo: over.memo ?? null,
     recipientIds: over.recipients ?? ['marc'],
     classes: [],
     content: { ...file(), version: 1 },
@@ -65,22 +47,28 @@ export const deposited = (over: { recipients?: string[]; depositor?: string; id?
   at: AT,
 });
 
-/** given(history).when(decision) → thenEvents / thenFails, reading like the rule it checks. */
-export const given = (history: DocumentEvent[]) => {
-  const state: DocumentState = history.reduce(evolveDocument, initialDocument);
+/**
+ * given(history).when(command).then(events): the decider folds the history with its own `evolve`,
+ * decides the command, and the outcome is compared whole (deep equality), or by its error code.
+ */
+export const given = <Command, State, Event, Error extends { code: string }>(decider: Decider<Command, State, Event, Error>, history: readonly Event[]) => {
+  const state = history.reduce(decider.evolve, decider.initialState);
   return {
     state,
-    when: <T>(decide: (state: DocumentState) => Result<T, { code: string }>) => {
-      const result = decide(state);
+    when: (command: Command) => {
+      const result = decider.decide(state, command);
       return {
-        thenFails: (code: string) => {
-          expect(result.isErr(), `expected ${code}, got ${JSON.stringify(result)}`).toBe(true);
-          expect(result._unsafeUnwrapErr().code).toBe(code);
-          return result._unsafeUnwrapErr();
+        then: (expected: Event[]) => {
+          expect(result.isOk(), `expected events, got ${JSON.stringify(result)}`).toBe(true);
+          expect(result._unsafeUnwrap()).toEqual(expected);
+          return expected.reduce(decider.evolve, state);
         },
-        then: (check: (value: T) => void) => {
-          expect(result.isOk(), `expected success, got ${JSON.stringify(result)}`).toBe(true);
-          check(result._unsafeUnwrap());
+        thenError: (code: Error['code'], details?: Partial<Error>) => {
+          expect(result.isErr(), `expected ${code}, got ${JSON.stringify(result)}`).toBe(true);
+          const error = result._unsafeUnwrapErr();
+          expect(error.code).toBe(code);
+          if (details) expect(error).toEqual({ code, ...details });
+          return error;
         },
       };
     },

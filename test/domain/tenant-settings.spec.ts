@@ -1,75 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import {
-  closeLocker,
-  createCategory,
-  evolveLocker,
-  evolveTenantSettings,
-  initialLocker,
-  initialTenantSettings,
-  openLocker,
-  removeFromLocker,
-  renameCategory,
-  retireCategory,
-  setMaxDocumentSize,
-  syncDirectory,
-  type TenantSettingsEvent,
-} from '../../src/domain/index.js';
-import { AT, directory } from './given.js';
+import { tenantSettingsDecider, usableCategory, type TenantSettingsEvent } from '../../src/domain/index.js';
+import { AT, given } from './given.js';
 
+const settings = (history: TenantSettingsEvent[]) => given(tenantSettingsDecider, history);
 const by = { actorId: 'admin', at: AT };
-const fold = (events: TenantSettingsEvent[]) => events.reduce(evolveTenantSettings, initialTenantSettings);
+const created = (categoryId: string, designation: string): TenantSettingsEvent => ({ type: 'CategoryCreated', data: { categoryId, designation }, actor: 'admin', at: AT });
+const retired = (categoryId: string): TenantSettingsEvent => ({ type: 'CategoryRetired', data: { categoryId }, actor: 'admin', at: AT });
+const create = (designation: string, categoryId = 'c2') => ({ type: 'CreateCategory' as const, ...by, categoryId, designation });
 
-describe('categories and settings', () => {
-  const created = createCategory(initialTenantSettings, { ...by, categoryId: 'c1', designation: '  Council   minutes ' })._unsafeUnwrap();
-  const state = fold(created);
-
-  it('creates with a normalised designation and refuses a duplicate, whatever its case', () => {
-    expect(state.categories.get('c1')).toEqual({ id: 'c1', designation: 'Council minutes', retired: false });
-    expect(createCategory(state, { ...by, categoryId: 'c2', designation: 'council MINUTES' })._unsafeUnwrapErr().code).toBe('DESIGNATION_TAKEN');
-    expect(createCategory(state, { ...by, categoryId: 'c2', designation: '   ' })._unsafeUnwrapErr().code).toBe('INVALID_DESIGNATION');
+describe('categories', () => {
+  it('are created with a normalised designation (NFC, single spaces, trimmed)', () => {
+    settings([]).when(create('  Council   minutes ', 'c1')).then([created('c1', 'Council minutes')]);
+    settings([]).when(create('Re\u0301unions', 'c1')).then([created('c1', 'Réunions')]);
   });
 
-  it('renames, retires once, and a retired category cannot be renamed', () => {
-    expect(renameCategory(state, { ...by, categoryId: 'c1', designation: 'Minutes' })._unsafeUnwrap()).toHaveLength(1);
-    const retired = fold([...created, ...retireCategory(state, { ...by, categoryId: 'c1' })._unsafeUnwrap()]);
-    expect(retireCategory(retired, { ...by, categoryId: 'c1' })._unsafeUnwrap()).toEqual([]);
-    expect(renameCategory(retired, { ...by, categoryId: 'c1', designation: 'X' })._unsafeUnwrapErr().code).toBe('CATEGORY_RETIRED');
-    expect(retireCategory(state, { ...by, categoryId: 'nope' })._unsafeUnwrapErr().code).toBe('CATEGORY_NOT_FOUND');
+  it('refuse a duplicate whatever its case or accents, but not a retired one’s name', () => {
+    const history = [created('c1', 'Réunions')];
+    settings(history).when(create('REUNIONS')).thenError('DESIGNATION_TAKEN', { designation: 'REUNIONS' });
+    settings(history).when(create('réunions')).thenError('DESIGNATION_TAKEN');
+    settings([...history, retired('c1')]).when(create('Réunions')).then([created('c2', 'Réunions')]);
   });
 
-  it('sets a positive maximum size, and setting the same again records nothing', () => {
-    const set = setMaxDocumentSize(state, { ...by, maxDocumentBytes: 10 })._unsafeUnwrap();
-    expect(set).toHaveLength(1);
-    expect(setMaxDocumentSize(fold([...created, ...set]), { ...by, maxDocumentBytes: 10 })._unsafeUnwrap()).toEqual([]);
-    expect(setMaxDocumentSize(state, { ...by, maxDocumentBytes: 0 })._unsafeUnwrapErr().code).toBe('INVALID_MAX_SIZE');
+  it('refuse blank, too long, control, NUL, invisible characters and lone surrogates', () => {
+    for (const bad of ['   ', 'x'.repeat(101), 'a\u0000b', 'a\u0007b', 'a\u200bb', 'a\u202eb', 'a\ufeffb', 'a\ud800b', 'a\udc00']) {
+      settings([]).when(create(bad)).thenError('INVALID_DESIGNATION');
+    }
+    settings([]).when(create('x'.repeat(100), 'c1')).then([created('c1', 'x'.repeat(100))]);
+    settings([]).when(create('Émojis 📚', 'c1')).then([created('c1', 'Émojis 📚')]);
+  });
+
+  it('are renamed unless retired, and renaming to the same name records nothing', () => {
+    const history = [created('c1', 'Minutes')];
+    settings(history).when({ type: 'RenameCategory', ...by, categoryId: 'c1', designation: 'Council' }).then([
+      { type: 'CategoryRenamed', data: { categoryId: 'c1', designation: 'Council' }, actor: 'admin', at: AT },
+    ]);
+    settings(history).when({ type: 'RenameCategory', ...by, categoryId: 'c1', designation: ' Minutes ' }).then([]);
+    settings([...history, retired('c1')]).when({ type: 'RenameCategory', ...by, categoryId: 'c1', designation: 'X' }).thenError('CATEGORY_RETIRED');
+    settings(history).when({ type: 'RenameCategory', ...by, categoryId: 'nope', designation: 'X' }).thenError('CATEGORY_NOT_FOUND');
+  });
+
+  it('are retired once, and a retired one is no longer usable', () => {
+    const history = [created('c1', 'Minutes')];
+    const after = settings(history).when({ type: 'RetireCategory', ...by, categoryId: 'c1' }).then([retired('c1')]);
+    settings([...history, retired('c1')]).when({ type: 'RetireCategory', ...by, categoryId: 'c1' }).then([]);
+    settings(history).when({ type: 'RetireCategory', ...by, categoryId: 'nope' }).thenError('CATEGORY_NOT_FOUND');
+    expect(usableCategory(after, 'c1')._unsafeUnwrapErr()).toEqual({ code: 'CATEGORY_RETIRED', categoryId: 'c1' });
   });
 });
 
-describe('lockers and the directory', () => {
-  it('opens once, closes once, and only an open locker is tidied by its holder', () => {
-    const opened = openLocker(initialLocker, { ...by, userId: 'marc' });
-    const open = opened.reduce(evolveLocker, initialLocker);
-    expect(openLocker(open, { ...by, userId: 'marc' })).toEqual([]);
-    expect(removeFromLocker(open, { actorId: 'marc', at: AT, documentId: 'd', isRecipient: true })._unsafeUnwrap()).toHaveLength(1);
-    expect(removeFromLocker(open, { actorId: 'marc', at: AT, documentId: 'd', isRecipient: false })._unsafeUnwrapErr().code).toBe('NOT_IN_LOCKER');
-    const closed = closeLocker(open, { ...by, userId: 'marc', reason: 'left-directory' }).reduce(evolveLocker, open);
-    expect(closeLocker(closed, { ...by, userId: 'marc', reason: 'left-directory' })).toEqual([]);
-    expect(removeFromLocker(closed, { actorId: 'marc', at: AT, documentId: 'd', isRecipient: true })._unsafeUnwrapErr().code).toBe('LOCKER_CLOSED');
+describe('settings', () => {
+  const size = (maxDocumentBytes: number): TenantSettingsEvent => ({ type: 'MaxDocumentSizeSet', data: { maxDocumentBytes }, actor: 'admin', at: AT });
+  const year = (y: string): TenantSettingsEvent => ({ type: 'CurrentYearSet', data: { year: y }, actor: 'admin', at: AT });
+
+  it('set a positive maximum size, and setting the same again records nothing', () => {
+    settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10 }).then([size(10)]);
+    settings([size(10)]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10 }).then([]);
+    for (const bad of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+      settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: bad }).thenError('INVALID_MAX_SIZE', { maxDocumentBytes: bad });
+    }
   });
 
-  it('accepts a consistent directory and names every broken reference of another', () => {
-    expect(syncDirectory({ ...by, directory })._unsafeUnwrap()).toHaveLength(1);
-    const broken = {
-      ...directory,
-      users: [...directory.users, { id: 'anne', displayName: 'Twin', kind: 'teacher' as const, profiles: ['ghost-profile'] }],
-      classes: [{ id: 'x', name: 'X', teacherIds: ['leo', 'nobody'] }],
-    };
-    const error = syncDirectory({ ...by, directory: broken })._unsafeUnwrapErr();
-    expect(error.problems.map((p) => p.message)).toEqual([
-      'duplicate user id anne',
-      'user anne refers to unknown profile ghost-profile',
-      'class x lists student leo in its teaching team',
-      'class x refers to unknown user nobody',
-    ]);
+  it('set the current school year, both changes in one decision or neither', () => {
+    settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10, currentYear: '2027-2028' }).then([size(10), year('2027-2028')]);
+    settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10, currentYear: '2027-2029' }).thenError('INVALID_SCHOOL_YEAR', { year: '2027-2029' });
+    settings([year('2027-2028')]).when({ type: 'ChangeSettings', ...by, currentYear: '2027-2028' }).then([]);
   });
 });

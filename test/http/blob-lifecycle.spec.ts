@@ -26,11 +26,11 @@ describe('blobs outlive nothing that uses them, and nothing outlives them', () =
 
     await h.request('DELETE', `/v1/documents/${a.id}`, { as: 'anne' });
     const sweep = h.running.app.useCases.sweepBlobs;
-    expect((await sweep(0)).deleted).toEqual([]);
+    expect((await sweep(0))._unsafeUnwrap().deleted).toEqual([]);
     expect((await h.request('GET', `/v1/documents/${b.id}/content`, { as: 'marc' })).text).toBe('shared bytes');
 
     await h.request('DELETE', `/v1/documents/${b.id}`, { as: 'paul' });
-    expect((await sweep(0)).deleted).toEqual([`school/${a.sha256}`]);
+    expect((await sweep(0))._unsafeUnwrap().deleted).toEqual([`school/${a.sha256}`]);
     expect(await blobCount()).toBe(before);
   });
 
@@ -39,7 +39,7 @@ describe('blobs outlive nothing that uses them, and nothing outlives them', () =
       yield new TextEncoder().encode('orphan');
     })(), 100))._unsafeUnwrap();
     (await staged.commit())._unsafeUnwrap();
-    expect((await h.running.app.useCases.sweepBlobs(60 * 60 * 1000)).deleted).toEqual([]);
-    expect((await h.running.app.useCases.sweepBlobs(0)).deleted).toEqual([staged.key]);
+    expect((await h.running.app.useCases.sweepBlobs(60 * 60 * 1000))._unsafeUnwrap().deleted).toEqual([]);
+    expect((await h.running.app.useCases.sweepBlobs(0))._unsafeUnwrap().deleted).toEqual([staged.key]);
   });
 });

@@ -2,32 +2,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
-import { signToken } from '../../src/adapters/http/auth.js';
+import { signToken } from '../../src/adapters/shared/tokens.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { S3_CREDENTIALS, startS3 } from './s3-server.js';
 
 export const SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
-export const schoolDirectory = {
-  profiles: [
-    { id: 'p-teacher', name: 'Teachers', permissions: ['locker.deposit'] },
-    { id: 'p-admin', name: 'Administration', permissions: ['locker.deposit', 'locker.admin'] },
-    { id: 'p-audit', name: 'Auditors', permissions: ['locker.audit'] },
-  ],
-  users: [
-    { id: 'admin', displayName: 'Claire Principal', kind: 'staff', profiles: ['p-admin'] },
-    { id: 'auditor', displayName: 'Ines Auditor', kind: 'staff', profiles: ['p-audit'] },
-    { id: 'anne', displayName: 'Anne Martin', kind: 'teacher', profiles: ['p-teacher'] },
-    { id: 'paul', displayName: 'Paul Durand', kind: 'teacher', profiles: ['p-teacher'] },
-    { id: 'marc', displayName: 'Marc Petit', kind: 'teacher', profiles: [] },
-    { id: 'sophie', displayName: 'Sophie Leroy', kind: 'counselor', profiles: [] },
-    { id: 'leo', displayName: 'Léo Bernard', kind: 'student', profiles: ['p-teacher'] },
-  ],
-  classes: [
-    { id: '3a', name: '3A', teacherIds: ['anne', 'paul', 'marc'] },
-    { id: '4b', name: '4B', teacherIds: ['marc', 'sophie'] },
-  ],
-};
+import { schoolDirectory } from './fixtures.js';
+
+export { schoolDirectory };
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { TENANT_PATTERN } from '../../application/streams.js';
 import type { Actor } from '../../application/deps.js';
@@ -64,16 +64,3 @@ export const createVerifier = (options: VerifierOptions) => {
 export type Verifier = ReturnType<typeof createVerifier>;
 
 /** Tokens for the CLI and tests, signed with the shared secret. */
-export const signToken = async (
-  secret: string,
-  claims: { tenant: string; userId: string; scope?: string | undefined; ttlSeconds?: number; issuer?: string | undefined; audience?: string | undefined },
-): Promise<string> => {
-  const jwt = new SignJWT({ tenant: claims.tenant, ...(claims.scope ? { scope: claims.scope } : {}) })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(claims.userId)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.ttlSeconds ?? 3600));
-  if (claims.issuer) jwt.setIssuer(claims.issuer);
-  if (claims.audience) jwt.setAudience(claims.audience);
-  return jwt.sign(new TextEncoder().encode(secret));
-};

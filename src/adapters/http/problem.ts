@@ -54,11 +54,15 @@ export const toProblem = (e: UseCaseError): Problem => {
     case 'INVALID_DIRECTORY':
       return problem(422, e.code, 'Invalid directory', e.problems.map((p) => `${p.path}: ${p.message}`).join('; '), { problems: e.problems });
     case 'DESIGNATION_TAKEN':
-      return problem(422, e.code, 'Designation taken', `a category is already called ${e.designation}`);
+      return problem(409, e.code, 'Designation taken', `a category is already called ${e.designation} (case and accents aside)`, { designation: e.designation });
     case 'INVALID_DESIGNATION':
-      return problem(422, e.code, 'Invalid designation', 'a designation has 1 to 100 characters');
+      return problem(422, e.code, 'Invalid designation', e.reason);
     case 'YEAR_CLOSED':
       return problem(422, e.code, 'School year closed', `the document belongs to ${e.year}, which is closed: it is read-only`, { year: e.year });
+    case 'YEAR_NOT_OPEN':
+      return problem(422, e.code, 'School year not open yet', `the document belongs to ${e.year}, which is not open yet: it is read-only until an admin makes it the current year`, { year: e.year });
+    case 'NOT_CARRIED':
+      return problem(422, e.code, 'Not carried over', `the document is not carried over: ${e.reason}`, { reason: e.reason });
     case 'INVALID_SCHOOL_YEAR':
       return problem(422, e.code, 'Invalid school year', `${e.year} is not a school year like 2026-2027`);
     case 'INVALID_MAX_SIZE':
@@ -68,6 +72,7 @@ export const toProblem = (e: UseCaseError): Problem => {
     case 'BLOB_TOO_LARGE':
       return problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${e.maxBytes} bytes`, { maxDocumentBytes: e.maxBytes });
     case 'ALREADY_DEPOSITED':
+    case 'ALREADY_CARRIED':
     case 'CONCURRENCY_CONFLICT':
     case 'WRONG_EXPECTED_VERSION':
       return problem(409, 'CONCURRENCY_CONFLICT', 'Conflict', 'the resource changed concurrently; retry');

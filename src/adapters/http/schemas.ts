@@ -1,31 +1,12 @@
 import { z } from 'zod';
 import { decodeCursor } from '../../application/cursor.js';
-import { PERMISSIONS, USER_KINDS } from '../../domain/index.js';
+import { id } from '../shared/directory-schema.js';
 
-const id = z.string().trim().min(1).max(128);
+export { directorySchema } from '../shared/directory-schema.js';
+
 export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, 'expected a school year like 2026-2027');
 
 export const idParam = z.object({ id });
-
-export const directorySchema = z
-  .object({
-    profiles: z.array(z.object({ id, name: z.string().trim().min(1).max(200), permissions: z.array(z.enum(PERMISSIONS)).max(10) }).strict()).max(1000),
-    users: z
-      .array(
-        z
-          .object({
-            id,
-            displayName: z.string().trim().min(1).max(200),
-            kind: z.enum(USER_KINDS),
-            email: z.email().max(320).optional(),
-            profiles: z.array(id).max(50).default([]),
-          })
-          .strict(),
-      )
-      .max(100_000),
-    classes: z.array(z.object({ id, name: z.string().trim().min(1).max(200), teacherIds: z.array(id).max(200) }).strict()).max(10_000),
-  })
-  .strict();
 
 export const recipientsSchema = z
   .object({ users: z.array(id).max(1000).default([]), classes: z.array(id).max(200).default([]) })

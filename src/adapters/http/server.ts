@@ -89,7 +89,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     { schema: { tags: ['operations'], summary: 'Readiness: the stores answer', security: [], response: { 200: z.object({ status: z.literal('ready') }), 503: problemSchema } } },
     async (_req, reply) => {
       const ready = await options.useCases.ready();
-      if (!ready.ok) return sendProblem(reply, problem(503, 'NOT_READY', 'Not ready', `not answering: ${ready.detail}`));
+      if (ready.isErr()) return sendProblem(reply, problem(503, 'NOT_READY', 'Not ready', `not answering: ${ready.error.map((e) => e.code).join(', ')}`));
       return { status: 'ready' as const };
     },
   );

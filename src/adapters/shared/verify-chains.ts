@@ -1,5 +1,7 @@
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.js';
-import { readLog } from '../../application/read-log.js';
+import { ok, type Result } from 'neverthrow';
+import type { StoreError } from '../../application/ports/event-store.js';
+import { scanLog } from '../../application/read-log.js';
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from './event-chain.js';
 
 /** A stored event as text: data and meta exactly as on disk. */
@@ -32,7 +34,7 @@ const PROGRESS_EVERY = 5000;
 export const verifyChains = async (
   events: EventStore,
   options: { tenant?: string | undefined; onProgress?: (checked: number) => void } = {},
-): Promise<VerifyReport> => {
+): Promise<Result<VerifyReport, StoreError>> => {
   const last = new Map<string, { revision: number; hash: string }>();
   let eventsChecked = 0;
   const visit = (event: RawEvent): VerifyReport | undefined => {
@@ -46,17 +48,18 @@ export const verifyChains = async (
   if (canScanRaw(events)) {
     for (const event of events.scanRaw(options.tenant)) {
       const stop = visit(event);
-      if (stop) return stop;
+      if (stop) return ok(stop);
     }
     options.onProgress?.(eventsChecked);
-    return { eventsChecked, streams: last.size, broken: null };
+    return ok({ eventsChecked, streams: last.size, broken: null });
   }
-  for await (const event of readLog(events, { tenant: options.tenant })) {
-    const stop = visit(toRaw(event));
-    if (stop) return stop;
-  }
+  let stopped: VerifyReport | undefined;
+  const scanned = await scanLog(events, { tenant: options.tenant }, (event) => {
+    stopped = visit(toRaw(event));
+    return stopped ? 'stop' : undefined;
+  });
   options.onProgress?.(eventsChecked);
-  return { eventsChecked, streams: last.size, broken: null };
+  return scanned.map(() => stopped ?? { eventsChecked, streams: last.size, broken: null });
 };
 
 const toRaw = (e: RecordedEvent): RawEvent => ({

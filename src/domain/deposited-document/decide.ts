@@ -1,68 +1,20 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { DirectoryView } from '../directory/directory.js';
-import type { CommandContext } from '../shared/decider.js';
-import { hasLocker } from '../shared/permissions.js';
+import { holdsLocker } from '../directory/directory.js';
+import type { CommandContext, Decider } from '../shared/decider.js';
+import { cleanText } from '../shared/text.js';
 import { usableCategory, type TenantSettings } from '../tenant-settings/tenant-settings.js';
-import { canRead, consultationKey, latest, type DocumentState, type LiveDocument } from './document.js';
-import type { DocumentError, RefusedRecipient } from './errors.js';
-import type { ClassRecipient, Content, DocumentEvent } from './events.js';
+import { canManage, canRead, consultationKey, evolveDocument, initialDocument, latest, versionOf, type DocumentState, type LiveDocument } from './document.js';
+import type { CarrySkipReason, DocumentError } from './errors.js';
+import type { Content, DocumentEvent } from './events.js';
+import { resolveRecipients, type RecipientChoice, type ResolvedRecipients } from './recipients.js';
 
 export const LIMITS = { title: 200, memo: 2000, fileName: 255 } as const;
 
-export type RecipientChoice = { readonly users: readonly string[]; readonly classes: readonly string[] };
-export type ResolvedRecipients = { readonly recipientIds: string[]; readonly classes: ClassRecipient[] };
 /** A file as stored: everything about a version except its number, which the document assigns. */
 export type StoredFile = Omit<Content, 'version'>;
 
-/**
- * Users must hold a locker; a class stands for its teaching team as the directory has it now.
- * The depositor is never their own recipient: they see the document in their distribution.
- */
-export const resolveRecipients = (
-  directory: DirectoryView,
-  choice: RecipientChoice,
-  depositorId: string,
-): Result<ResolvedRecipients, DocumentError> => {
-  const refused: RefusedRecipient[] = [];
-  const ids = new Set<string>();
-  for (const id of choice.users) {
-    const user = directory.user(id);
-    if (!user) refused.push({ kind: 'user', id, reason: 'unknown' });
-    else if (!hasLocker(user.kind)) refused.push({ kind: 'user', id, reason: 'student' });
-    else ids.add(id);
-  }
-  const classes: ClassRecipient[] = [];
-  for (const id of new Set(choice.classes)) {
-    const schoolClass = directory.schoolClass(id);
-    if (!schoolClass) {
-      refused.push({ kind: 'class', id, reason: 'unknown' });
-      continue;
-    }
-    const team = schoolClass.teacherIds.filter((t) => {
-      const teacher = directory.user(t);
-      return teacher !== undefined && hasLocker(teacher.kind);
-    });
-    if (team.length === 0) refused.push({ kind: 'class', id, reason: 'no-teaching-team' });
-    classes.push({ classId: id, teacherIds: team });
-    for (const t of team) ids.add(t);
-  }
-  if (refused.length > 0) return err({ code: 'RECIPIENTS_REFUSED', refused });
-  ids.delete(depositorId);
-  return ok({ recipientIds: [...ids], classes });
-};
-
-const checkText = (field: 'title' | 'memo' | 'fileName', value: string | null): Result<void, DocumentError> =>
-  value !== null && value.length > LIMITS[field] ? err({ code: 'TEXT_TOO_LONG', field, max: LIMITS[field] }) : ok(undefined);
-
-const checkFile = (file: StoredFile, maxDocumentBytes: number): Result<void, DocumentError> => {
-  if (file.sizeBytes === 0) return err({ code: 'EMPTY_FILE' });
-  if (file.sizeBytes > maxDocumentBytes) return err({ code: 'FILE_TOO_LARGE', maxDocumentBytes });
-  return checkText('fileName', file.fileName);
-};
-
-const fromCategoryError = (e: { code: string; categoryId?: string }, categoryId: string): DocumentError =>
-  e.code === 'CATEGORY_RETIRED' ? { code: 'CATEGORY_RETIRED', categoryId } : { code: 'CATEGORY_NOT_FOUND', categoryId };
-
+/** What a deposit is decided against besides the document itself: read by the caller, handed in. */
 export type DepositContext = {
   readonly directory: DirectoryView;
   readonly settings: TenantSettings;
@@ -79,155 +31,216 @@ export type DepositRequest = CommandContext & {
   readonly idempotency?: { key: string; fingerprint: string } | undefined;
 };
 
+/** Every management command says on which document, and the tenant's current year. */
+export type Managing = CommandContext & { readonly documentId: string; readonly currentYear: string };
+
+export type DocumentCommand =
+  | ({ readonly type: 'Deposit'; readonly context: DepositContext; readonly file: StoredFile } & DepositRequest)
+  | ({ readonly type: 'AddRecipients'; readonly directory: DirectoryView; readonly recipients: RecipientChoice } & Managing)
+  | ({ readonly type: 'ChangeDetails'; readonly settings: TenantSettings; readonly categoryId?: string | undefined; readonly memo?: string | null | undefined } & Managing)
+  | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile } & Managing)
+  | ({ readonly type: 'DeleteForAll' } & Managing)
+  | ({ readonly type: 'Consult'; readonly documentId: string; readonly version?: number | undefined } & CommandContext)
+  | ({ readonly type: 'CarryOver' } & CarryOver);
+
+/** The rollover's command, decided on the new stream of year N+1 with year N's replayed state in hand. */
+export type CarryOver = CommandContext & {
+  readonly newDocumentId: string;
+  readonly toYear: string;
+  readonly source: DocumentState;
+  readonly directory: DirectoryView;
+  /** Only these categories are carried, when given. */
+  readonly categories?: ReadonlySet<string> | undefined;
+  /** Recipients who removed the document from their own locker during the year. */
+  readonly removedBy?: ReadonlySet<string> | undefined;
+};
+
+const checkText = (field: 'title' | 'memo' | 'fileName', value: string | null): Result<void, DocumentError> =>
+  value !== null && value.length > LIMITS[field] ? err({ code: 'TEXT_TOO_LONG', field, max: LIMITS[field] }) : ok(undefined);
+
+const checkFile = (file: StoredFile, maxDocumentBytes: number): Result<void, DocumentError> => {
+  if (file.sizeBytes === 0) return err({ code: 'EMPTY_FILE' });
+  if (file.sizeBytes > maxDocumentBytes) return err({ code: 'FILE_TOO_LARGE', maxDocumentBytes });
+  return checkText('fileName', file.fileName);
+};
+
+const checkCategory = (settings: TenantSettings, categoryId: string): Result<void, DocumentError> =>
+  usableCategory(settings, categoryId).map(() => undefined).mapErr((e) =>
+    e.code === 'CATEGORY_RETIRED' ? { code: 'CATEGORY_RETIRED', categoryId } : { code: 'CATEGORY_NOT_FOUND', categoryId },
+  );
+
+/** Who may deposit at all: staff (students never have a locker) whose profiles grant locker.deposit. */
+export const mayDeposit = (directory: DirectoryView, userId: string): boolean =>
+  holdsLocker(directory, userId) && directory.permissionsOf(userId).has('locker.deposit');
+
 /**
  * Everything about a deposit that can be refused before a single byte is uploaded, so a refused
  * deposit costs the client nothing and the server no storage.
  */
 export const checkDeposit = (ctx: DepositContext, req: DepositRequest): Result<ResolvedRecipients, DocumentError> => {
-  if (!ctx.directory.permissionsOf(req.actorId).has('locker.deposit') || !isStaff(ctx.directory, req.actorId)) {
-    return err({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: req.actorId });
-  }
-  return checkText('title', req.title)
-    .andThen(() => checkText('memo', req.memo))
-    .andThen(() => usableCategory(ctx.settings, req.categoryId).mapErr((e) => fromCategoryError(e, req.categoryId)))
+  if (!mayDeposit(ctx.directory, req.actorId)) return err({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: req.actorId });
+  return checkText('title', cleanText(req.title))
+    .andThen(() => checkText('memo', cleanText(req.memo)))
+    .andThen(() => checkCategory(ctx.settings, req.categoryId))
     .andThen(() => resolveRecipients(ctx.directory, req.recipients, req.actorId))
     .andThen((resolved) => (resolved.recipientIds.length === 0 ? err({ code: 'NO_RECIPIENTS' } as const) : ok(resolved)));
 };
 
-const isStaff = (directory: DirectoryView, userId: string): boolean => {
-  const user = directory.user(userId);
-  return user !== undefined && hasLocker(user.kind);
-};
-
-export const deposit = (
-  state: DocumentState,
-  ctx: DepositContext,
-  req: DepositRequest & { readonly file: StoredFile },
-): Result<DocumentEvent[], DocumentError> => {
-  if (state.status !== 'none') return err({ code: 'ALREADY_DEPOSITED', documentId: req.documentId });
-  return checkDeposit(ctx, req).andThen((resolved) =>
-    checkFile(req.file, ctx.maxDocumentBytes).map((): DocumentEvent[] => [
+/**
+ * A deposit on a stream that already holds one is the same request sent again under the same
+ * Idempotency-Key (the id is derived from it): nothing new happens if it is the same request,
+ * and it is refused if the key now comes with another one.
+ */
+const deposit = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'Deposit' }>): Result<DocumentEvent[], DocumentError> => {
+  if (state.status !== 'none') {
+    if (cmd.idempotency === undefined || state.idempotency?.key !== cmd.idempotency.key) return err({ code: 'ALREADY_DEPOSITED', documentId: cmd.documentId });
+    return state.idempotency.fingerprint === cmd.idempotency.fingerprint ? ok([]) : err({ code: 'IDEMPOTENCY_KEY_REUSED', key: cmd.idempotency.key });
+  }
+  return checkDeposit(cmd.context, cmd).andThen((resolved) =>
+    checkFile(cmd.file, cmd.context.maxDocumentBytes).map((): DocumentEvent[] => [
       {
         type: 'DocumentDeposited',
         data: {
-          documentId: req.documentId,
-          year: ctx.year,
-          depositorId: req.actorId,
-          title: req.title ?? req.file.fileName,
-          categoryId: req.categoryId,
-          memo: req.memo,
+          documentId: cmd.documentId,
+          year: cmd.context.year,
+          depositorId: cmd.actorId,
+          title: cleanText(cmd.title) ?? cmd.file.fileName,
+          categoryId: cmd.categoryId,
+          memo: cleanText(cmd.memo),
           recipientIds: resolved.recipientIds,
           classes: resolved.classes,
-          content: { ...req.file, version: 1 },
+          content: { ...cmd.file, version: 1 },
           source: 'upload',
-          ...(req.idempotency ? { idempotency: req.idempotency } : {}),
+          ...(cmd.idempotency ? { idempotency: cmd.idempotency } : {}),
         },
-        actor: req.actorId,
-        at: req.at,
-      },
-    ]),
-  );
-};
-
-/** What every management command carries: the tenant's current year, when the caller knows it. */
-export type Managing = CommandContext & { readonly documentId: string; readonly currentYear?: string | undefined };
-
-/** Only the depositor manages a live document, and only while its school year is the current one. */
-const managed = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> => {
-  const { actorId, documentId } = cmd;
-  if (state.status === 'none') return err({ code: 'DOCUMENT_NOT_FOUND', documentId });
-  if (state.status === 'deleted') return err({ code: 'DOCUMENT_DELETED', documentId });
-  if (state.depositorId !== actorId) return err({ code: 'NOT_DEPOSITOR', documentId });
-  if (cmd.currentYear !== undefined && state.year !== cmd.currentYear) return err({ code: 'YEAR_CLOSED', documentId, year: state.year });
-  return ok(state);
-};
-
-export const addRecipients = (
-  state: DocumentState,
-  directory: DirectoryView,
-  cmd: Managing & { recipients: RecipientChoice },
-): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd).andThen((doc) =>
-    resolveRecipients(directory, cmd.recipients, doc.depositorId).map((resolved): DocumentEvent[] => {
-      const fresh = resolved.recipientIds.filter((id) => !doc.recipients.has(id));
-      if (fresh.length === 0) return [];
-      return [
-        {
-          type: 'RecipientAdded',
-          data: { documentId: doc.id, recipientIds: fresh, classes: resolved.classes },
-          actor: cmd.actorId,
-          at: cmd.at,
-        },
-      ];
-    }),
-  );
-
-export const changeCategory = (
-  state: DocumentState,
-  settings: TenantSettings,
-  cmd: Managing & { categoryId: string },
-): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd).andThen((doc) =>
-    doc.categoryId === cmd.categoryId
-      ? ok([])
-      : usableCategory(settings, cmd.categoryId)
-          .mapErr((e) => fromCategoryError(e, cmd.categoryId))
-          .map((): DocumentEvent[] => [
-            { type: 'CategoryChanged', data: { documentId: doc.id, categoryId: cmd.categoryId }, actor: cmd.actorId, at: cmd.at },
-          ]),
-  );
-
-export const changeMemo = (
-  state: DocumentState,
-  cmd: Managing & { memo: string | null },
-): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd).andThen((doc) => {
-    const memo = cmd.memo === null || cmd.memo.trim() === '' ? null : cmd.memo;
-    if (memo === doc.memo) return ok([]);
-    return checkText('memo', memo).map((): DocumentEvent[] => [
-      { type: 'MemoChanged', data: { documentId: doc.id, memo }, actor: cmd.actorId, at: cmd.at },
-    ]);
-  });
-
-/** A new version keeps the document, its recipients and its history: versions count up by one. */
-export const updateContent = (
-  state: DocumentState,
-  maxDocumentBytes: number,
-  cmd: Managing & { file: StoredFile },
-): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd).andThen((doc) =>
-    checkFile(cmd.file, maxDocumentBytes).map((): DocumentEvent[] => [
-      {
-        type: 'DocumentUpdated',
-        data: { documentId: doc.id, content: { ...cmd.file, version: latest(doc).version + 1 } },
         actor: cmd.actorId,
         at: cmd.at,
       },
     ]),
   );
+};
 
-export const deleteForAll = (
-  state: DocumentState,
-  cmd: Managing,
-): Result<DocumentEvent[], DocumentError> =>
-  managed(state, cmd).map((doc): DocumentEvent[] => [
-    { type: 'DocumentDeletedForAll', data: { documentId: doc.id }, actor: cmd.actorId, at: cmd.at },
+/**
+ * Only the depositor manages a live document, and only while its school year is the current one.
+ * Someone who may not even read it learns nothing: for them it does not exist.
+ */
+export const checkManaging = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> => {
+  const { actorId, documentId } = cmd;
+  if (state.status === 'none') return err({ code: 'DOCUMENT_NOT_FOUND', documentId });
+  if (state.status === 'deleted') return err({ code: 'DOCUMENT_DELETED', documentId });
+  if (!canRead(state, actorId)) return err({ code: 'DOCUMENT_NOT_FOUND', documentId });
+  if (!canManage(state, actorId)) return err({ code: 'NOT_DEPOSITOR', documentId });
+  if (state.year < cmd.currentYear) return err({ code: 'YEAR_CLOSED', documentId, year: state.year });
+  if (state.year > cmd.currentYear) return err({ code: 'YEAR_NOT_OPEN', documentId, year: state.year });
+  return ok(state);
+};
+
+const addRecipients = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'AddRecipients' }>) =>
+  resolveRecipients(cmd.directory, cmd.recipients, doc.depositorId).map((resolved): DocumentEvent[] => {
+    const fresh = resolved.recipientIds.filter((id) => !doc.recipients.has(id));
+    if (fresh.length === 0) return [];
+    return [{ type: 'RecipientAdded', data: { documentId: doc.id, recipientIds: fresh, classes: resolved.classes }, actor: cmd.actorId, at: cmd.at }];
+  });
+
+/** Category and memo in one decision, so a change of both is all or nothing. */
+const changeDetails = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'ChangeDetails' }>): Result<DocumentEvent[], DocumentError> => {
+  const events: DocumentEvent[] = [];
+  if (cmd.categoryId !== undefined && cmd.categoryId !== doc.categoryId) {
+    const usable = checkCategory(cmd.settings, cmd.categoryId);
+    if (usable.isErr()) return err(usable.error);
+    events.push({ type: 'CategoryChanged', data: { documentId: doc.id, categoryId: cmd.categoryId }, actor: cmd.actorId, at: cmd.at });
+  }
+  if (cmd.memo !== undefined) {
+    const memo = cleanText(cmd.memo);
+    if (memo !== doc.memo) {
+      const fits = checkText('memo', memo);
+      if (fits.isErr()) return err(fits.error);
+      events.push({ type: 'MemoChanged', data: { documentId: doc.id, memo }, actor: cmd.actorId, at: cmd.at });
+    }
+  }
+  return ok(events);
+};
+
+/** A new version keeps the document, its recipients and its history: versions count up by one. */
+const updateContent = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'UpdateContent' }>) =>
+  checkFile(cmd.file, cmd.maxDocumentBytes).map((): DocumentEvent[] => [
+    { type: 'DocumentUpdated', data: { documentId: doc.id, content: { ...cmd.file, version: latest(doc).version + 1 } }, actor: cmd.actorId, at: cmd.at },
   ]);
 
 /**
  * Opening a document: the latest version unless another is asked for. A recipient's first opening
  * of each version is recorded; the depositor's openings are not consultations.
  */
-export const consult = (
-  state: DocumentState,
-  cmd: CommandContext & { documentId: string; version?: number | undefined },
-): Result<{ content: Content; events: DocumentEvent[] }, DocumentError> => {
+const consult = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'Consult' }>): Result<DocumentEvent[], DocumentError> => {
   if (state.status === 'none' || !canRead(state, cmd.actorId)) return err({ code: 'DOCUMENT_NOT_FOUND', documentId: cmd.documentId });
-  const content = cmd.version === undefined ? latest(state) : state.versions.find((v) => v.version === cmd.version);
+  const content = versionOf(state, cmd.version);
   if (!content) return err({ code: 'VERSION_NOT_FOUND', documentId: state.id, version: cmd.version ?? 0 });
   const first = state.recipients.has(cmd.actorId) && !state.consulted.has(consultationKey(cmd.actorId, content.version));
-  const events: DocumentEvent[] = first
-    ? [{ type: 'DocumentConsulted', data: { documentId: state.id, userId: cmd.actorId, version: content.version }, actor: cmd.actorId, at: cmd.at }]
-    : [];
-  return ok({ content, events });
+  return ok(first ? [{ type: 'DocumentConsulted', data: { documentId: state.id, userId: cmd.actorId, version: content.version }, actor: cmd.actorId, at: cmd.at }] : []);
+};
+
+const notCarried = (reason: CarrySkipReason): Result<DocumentEvent[], DocumentError> => err({ code: 'NOT_CARRIED', reason });
+
+/**
+ * What the rollover does with one document of the closed year, decided on its replayed state and
+ * today's directory: carried with whoever is still there, or skipped with the reason. The new
+ * stream's id is derived from (source, year), so a second run finds it there already.
+ */
+const carryOver = (target: DocumentState, cmd: CarryOver): Result<DocumentEvent[], DocumentError> => {
+  const source = cmd.source;
+  if (source.status !== 'live') return notCarried('deleted');
+  if (cmd.categories && !cmd.categories.has(source.categoryId)) return notCarried('category-excluded');
+  if (!holdsLocker(cmd.directory, source.depositorId)) return notCarried('depositor-left');
+  const all = [...source.recipients];
+  const kept = all.filter((id) => holdsLocker(cmd.directory, id) && !cmd.removedBy?.has(id) && id !== source.depositorId);
+  if (kept.length === 0) return notCarried('no-recipient-left');
+  if (target.status !== 'none') return err({ code: 'ALREADY_CARRIED', documentId: cmd.newDocumentId });
+  return ok([
+    {
+      type: 'DocumentCarriedOver',
+      data: {
+        documentId: cmd.newDocumentId,
+        year: cmd.toYear,
+        sourceDocumentId: source.id,
+        sourceYear: source.year,
+        depositorId: source.depositorId,
+        title: source.title,
+        categoryId: source.categoryId,
+        memo: source.memo,
+        recipientIds: kept,
+        droppedRecipientIds: all.filter((id) => !kept.includes(id)),
+        content: { ...latest(source), version: 1 },
+      },
+      actor: cmd.actorId,
+      at: cmd.at,
+    },
+  ]);
+};
+
+const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEvent[], DocumentError> => {
+  switch (cmd.type) {
+    case 'Deposit':
+      return deposit(state, cmd);
+    case 'Consult':
+      return consult(state, cmd);
+    case 'CarryOver':
+      return carryOver(state, cmd);
+    case 'AddRecipients':
+      return checkManaging(state, cmd).andThen((doc) => addRecipients(doc, cmd));
+    case 'ChangeDetails':
+      return checkManaging(state, cmd).andThen((doc) => changeDetails(doc, cmd));
+    case 'UpdateContent':
+      return checkManaging(state, cmd).andThen((doc) => updateContent(doc, cmd));
+    case 'DeleteForAll':
+      return checkManaging(state, cmd).map((doc): DocumentEvent[] => [
+        { type: 'DocumentDeletedForAll', data: { documentId: doc.id }, actor: cmd.actorId, at: cmd.at },
+      ]);
+  }
+};
+
+/** One stream per deposited document. */
+export const documentDecider: Decider<DocumentCommand, DocumentState, DocumentEvent, DocumentError> = {
+  initialState: initialDocument,
+  evolve: evolveDocument,
+  decide,
 };

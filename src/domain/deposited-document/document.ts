@@ -26,6 +26,10 @@ export const consultationKey = (userId: string, version: number): string => `${u
 
 export const latest = (doc: LiveDocument): Content => doc.versions[doc.versions.length - 1] as Content;
 
+/** The version a reader gets: the latest unless they ask for another. */
+export const versionOf = (doc: LiveDocument, version: number | undefined): Content | undefined =>
+  version === undefined ? latest(doc) : doc.versions.find((v) => v.version === version);
+
 export const evolveDocument = (state: DocumentState, event: DocumentEvent): DocumentState => {
   if (event.type === 'DocumentDeposited' || event.type === 'DocumentCarriedOver') {
     const d = event.data;
@@ -68,6 +72,19 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
   }
 };
 
+/**
+ * What the reading rule needs to know of a document, whether it comes from the folded stream or
+ * from a read model: the one rule then serves both.
+ */
+export type Readable = {
+  readonly status: 'none' | 'live' | 'deleted';
+  readonly depositorId?: string;
+  readonly recipients?: { has(userId: string): boolean };
+};
+
 /** The one reading rule: the depositor or a current recipient, of a document that is not deleted. */
-export const canRead = (state: DocumentState, userId: string): boolean =>
-  state.status === 'live' && (state.depositorId === userId || state.recipients.has(userId));
+export const canRead = (doc: Readable, userId: string): boolean =>
+  doc.status === 'live' && (doc.depositorId === userId || doc.recipients?.has(userId) === true);
+
+/** The one managing rule's first half: only the depositor manages; everyone else may at most read. */
+export const canManage = (doc: Readable, userId: string): boolean => doc.status === 'live' && doc.depositorId === userId;

@@ -4,6 +4,9 @@ export type RefusedRecipient = {
   readonly reason: 'unknown' | 'student' | 'no-teaching-team';
 };
 
+/** Why the rollover leaves a document of the closed year behind. */
+export type CarrySkipReason = 'deleted' | 'category-excluded' | 'depositor-left' | 'no-recipient-left';
+
 /** Codes with the data a caller needs to explain the refusal; the HTTP edge alone maps them to statuses. */
 export type DocumentError =
   | { readonly code: 'NOT_ALLOWED_TO_DEPOSIT'; readonly userId: string }
@@ -19,4 +22,8 @@ export type DocumentError =
   | { readonly code: 'NOT_DEPOSITOR'; readonly documentId: string }
   | { readonly code: 'VERSION_NOT_FOUND'; readonly documentId: string; readonly version: number }
   | { readonly code: 'ALREADY_DEPOSITED'; readonly documentId: string }
-  | { readonly code: 'YEAR_CLOSED'; readonly documentId: string; readonly year: string };
+  | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly key: string }
+  | { readonly code: 'YEAR_CLOSED'; readonly documentId: string; readonly year: string }
+  | { readonly code: 'YEAR_NOT_OPEN'; readonly documentId: string; readonly year: string }
+  | { readonly code: 'NOT_CARRIED'; readonly reason: CarrySkipReason }
+  | { readonly code: 'ALREADY_CARRIED'; readonly documentId: string };

@@ -62,5 +62,3 @@ export type DocumentEvent =
   | DomainEvent<'DocumentUpdated', { documentId: string; content: Content }>
   | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>
   | DomainEvent<'DocumentDeletedForAll', { documentId: string }>;
-
-export type DocumentEventType = DocumentEvent['type'];

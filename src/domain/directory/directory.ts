@@ -17,8 +17,6 @@ export type Directory = {
   readonly classes: readonly SchoolClass[];
 };
 
-export const emptyDirectory: Directory = { profiles: [], users: [], classes: [] };
-
 /**
  * The slice of the directory a decision needs. Use cases hand the domain lookups rather than the
  * whole directory so that a school of thousands of students does not have to be loaded per request.
@@ -41,5 +39,8 @@ export const viewOf = (directory: Directory): DirectoryView => {
   };
 };
 
-export const lockerHolders = (directory: Directory): string[] =>
-  directory.users.filter((u) => hasLocker(u.kind)).map((u) => u.id);
+/** The one standing rule: someone holds a locker while they are in the directory and not a student. */
+export const holdsLocker = (directory: DirectoryView, userId: string): boolean => {
+  const user = directory.user(userId);
+  return user !== undefined && hasLocker(user.kind);
+};

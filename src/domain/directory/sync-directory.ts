@@ -1,5 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { CommandContext, DomainEvent } from '../shared/decider.js';
+import type { CommandContext, Decider, DomainEvent } from '../shared/decider.js';
 import { hasLocker } from '../shared/permissions.js';
 import type { Directory } from './directory.js';
 
@@ -9,13 +9,15 @@ export type DirectoryEvent = DirectorySynced;
 export type DirectoryProblem = { readonly path: string; readonly message: string };
 export type DirectoryError = { readonly code: 'INVALID_DIRECTORY'; readonly problems: readonly DirectoryProblem[] };
 
-export type SyncDirectory = CommandContext & { readonly directory: Directory };
+export type DirectoryCommand = CommandContext & { readonly type: 'SyncDirectory'; readonly directory: Directory };
 
-const duplicates = (ids: readonly string[]): string[] =>
-  [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+/** How many times the directory was replaced: the decision needs no more than that it may be. */
+export type DirectoryState = { readonly syncs: number };
+
+const duplicates = (ids: readonly string[]): string[] => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
 
 /** A directory is accepted whole or not at all: every reference in it must resolve. */
-export const syncDirectory = (command: SyncDirectory): Result<DirectoryEvent[], DirectoryError> => {
+const sync = (command: DirectoryCommand): Result<DirectoryEvent[], DirectoryError> => {
   const { profiles, users, classes } = command.directory;
   const problems: DirectoryProblem[] = [];
   for (const id of duplicates(profiles.map((p) => p.id))) problems.push({ path: 'profiles', message: `duplicate profile id ${id}` });
@@ -38,4 +40,31 @@ export const syncDirectory = (command: SyncDirectory): Result<DirectoryEvent[], 
   });
   if (problems.length > 0) return err({ code: 'INVALID_DIRECTORY', problems });
   return ok([{ type: 'DirectorySynced', data: command.directory, actor: command.actorId, at: command.at }]);
+};
+
+/** One stream per tenant for its directory. */
+export const directoryDecider: Decider<DirectoryCommand, DirectoryState, DirectoryEvent, DirectoryError> = {
+  initialState: { syncs: 0 },
+  evolve: (state) => ({ syncs: state.syncs + 1 }),
+  decide: (_state, command) => sync(command),
+};
+
+export type LockerReason = 'left-directory' | 'became-student';
+export type LockerChanges = { readonly open: string[]; readonly close: { userId: string; reason: LockerReason }[] };
+
+/**
+ * Which lockers a new directory opens and closes, given who holds an open locker now: staff who
+ * appeared get one; staff who left, or became students, have theirs closed.
+ */
+export const lockerChanges = (openNow: Iterable<string>, directory: Directory): LockerChanges => {
+  const kinds = new Map(directory.users.map((u) => [u.id, u.kind]));
+  const open = new Set(openNow);
+  const wanted = directory.users.filter((u) => hasLocker(u.kind)).map((u) => u.id);
+  const wantedSet = new Set(wanted);
+  return {
+    open: wanted.filter((id) => !open.has(id)),
+    close: [...open]
+      .filter((id) => !wantedSet.has(id))
+      .map((userId) => ({ userId, reason: kinds.has(userId) ? 'became-student' : 'left-directory' })),
+  };
 };

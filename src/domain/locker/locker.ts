@@ -1,10 +1,11 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { CommandContext, DomainEvent } from '../shared/decider.js';
+import type { LockerReason } from '../directory/sync-directory.js';
+import type { CommandContext, Decider, DomainEvent } from '../shared/decider.js';
 
 /** One stream per staff member: the locker exists while its holder is staff in the directory. */
 export type LockerEvent =
   | DomainEvent<'LockerOpened', { userId: string }>
-  | DomainEvent<'LockerClosed', { userId: string; reason: 'left-directory' | 'became-student' }>
+  | DomainEvent<'LockerClosed', { userId: string; reason: LockerReason }>
   | DomainEvent<'DocumentRemovedFromLocker', { userId: string; documentId: string }>;
 
 export type Locker = {
@@ -13,9 +14,17 @@ export type Locker = {
   readonly removed: ReadonlySet<string>;
 };
 
-export const initialLocker: Locker = { userId: undefined, open: false, removed: new Set() };
+export type LockerCommand =
+  | (CommandContext & { readonly type: 'OpenLocker'; readonly userId: string })
+  | (CommandContext & { readonly type: 'CloseLocker'; readonly userId: string; readonly reason: LockerReason })
+  /** Whether the document was deposited for them is known to the document, not the locker: the caller says so. */
+  | (CommandContext & { readonly type: 'RemoveFromLocker'; readonly documentId: string; readonly isRecipient: boolean });
 
-export const evolveLocker = (state: Locker, event: LockerEvent): Locker => {
+export type LockerError =
+  | { readonly code: 'LOCKER_CLOSED'; readonly userId: string }
+  | { readonly code: 'NOT_IN_LOCKER'; readonly documentId: string };
+
+const evolve = (state: Locker, event: LockerEvent): Locker => {
   switch (event.type) {
     case 'LockerOpened':
       return { ...state, userId: event.data.userId, open: true };
@@ -26,29 +35,23 @@ export const evolveLocker = (state: Locker, event: LockerEvent): Locker => {
   }
 };
 
-export type LockerError =
-  | { readonly code: 'LOCKER_CLOSED'; readonly userId: string }
-  | { readonly code: 'NOT_IN_LOCKER'; readonly documentId: string };
+const decide = (state: Locker, cmd: LockerCommand): Result<LockerEvent[], LockerError> => {
+  switch (cmd.type) {
+    case 'OpenLocker':
+      return ok(state.open ? [] : [{ type: 'LockerOpened', data: { userId: cmd.userId }, actor: cmd.actorId, at: cmd.at }]);
+    case 'CloseLocker':
+      return ok(state.open ? [{ type: 'LockerClosed', data: { userId: cmd.userId, reason: cmd.reason }, actor: cmd.actorId, at: cmd.at }] : []);
+    case 'RemoveFromLocker':
+      // A recipient tidies their own locker; the document stays for everyone else.
+      if (!state.open || state.userId !== cmd.actorId) return err({ code: 'LOCKER_CLOSED', userId: cmd.actorId });
+      if (!cmd.isRecipient) return err({ code: 'NOT_IN_LOCKER', documentId: cmd.documentId });
+      if (state.removed.has(cmd.documentId)) return ok([]);
+      return ok([{ type: 'DocumentRemovedFromLocker', data: { userId: cmd.actorId, documentId: cmd.documentId }, actor: cmd.actorId, at: cmd.at }]);
+  }
+};
 
-export const openLocker = (state: Locker, cmd: CommandContext & { userId: string }): LockerEvent[] =>
-  state.open ? [] : [{ type: 'LockerOpened', data: { userId: cmd.userId }, actor: cmd.actorId, at: cmd.at }];
-
-export const closeLocker = (
-  state: Locker,
-  cmd: CommandContext & { userId: string; reason: 'left-directory' | 'became-student' },
-): LockerEvent[] =>
-  state.open ? [{ type: 'LockerClosed', data: { userId: cmd.userId, reason: cmd.reason }, actor: cmd.actorId, at: cmd.at }] : [];
-
-/**
- * A recipient tidies their own locker. Whether the document was deposited for them is known to the
- * document, not the locker, so the caller says so.
- */
-export const removeFromLocker = (
-  state: Locker,
-  cmd: CommandContext & { documentId: string; isRecipient: boolean },
-): Result<LockerEvent[], LockerError> => {
-  if (!state.open || state.userId !== cmd.actorId) return err({ code: 'LOCKER_CLOSED', userId: cmd.actorId });
-  if (!cmd.isRecipient) return err({ code: 'NOT_IN_LOCKER', documentId: cmd.documentId });
-  if (state.removed.has(cmd.documentId)) return ok([]);
-  return ok([{ type: 'DocumentRemovedFromLocker', data: { userId: cmd.actorId, documentId: cmd.documentId }, actor: cmd.actorId, at: cmd.at }]);
+export const lockerDecider: Decider<LockerCommand, Locker, LockerEvent, LockerError> = {
+  initialState: { userId: undefined, open: false, removed: new Set() },
+  evolve,
+  decide,
 };

@@ -11,11 +11,16 @@ export type DomainEvent<Type extends string, Data> = {
   readonly at: string;
 };
 
-export type Decide<State, Command, Event, Error> = (state: State, command: Command) => Result<Event[], Error>;
-export type Evolve<State, Event> = (state: State, event: Event) => State;
-
-export const fold = <State, Event>(evolve: Evolve<State, Event>, initial: State, events: readonly Event[]): State =>
-  events.reduce(evolve, initial);
+/**
+ * One aggregate, as one value: its state is a fold of its events with `evolve`, and a command is
+ * decided against that state. Plain functions over plain data, so the one command path in the
+ * application runs every aggregate the same way, and tests read given(events).when(command).
+ */
+export type Decider<Command, State, Event, Error> = {
+  readonly initialState: State;
+  readonly evolve: (state: State, event: Event) => State;
+  readonly decide: (state: State, command: Command) => Result<Event[], Error>;
+};
 
 /** What every command carries besides its own fields. */
 export type CommandContext = { readonly actorId: string; readonly at: string };

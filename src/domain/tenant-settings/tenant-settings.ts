@@ -1,8 +1,8 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { CommandContext, DomainEvent } from '../shared/decider.js';
+import type { CommandContext, Decider, DomainEvent } from '../shared/decider.js';
 import { isSchoolYear } from '../shared/school-year.js';
 
-/** Categories and the document size limit of one tenant: one stream, because they change rarely. */
+/** Categories, the document size limit and the current year of one tenant: one stream, because they change rarely. */
 export type TenantSettingsEvent =
   | DomainEvent<'CategoryCreated', { categoryId: string; designation: string }>
   | DomainEvent<'CategoryRenamed', { categoryId: string; designation: string }>
@@ -20,9 +20,22 @@ export type TenantSettings = {
   readonly currentYear: string | undefined;
 };
 
-export const initialTenantSettings: TenantSettings = { categories: new Map(), maxDocumentBytes: undefined, currentYear: undefined };
+export type TenantSettingsCommand =
+  | (CommandContext & { readonly type: 'CreateCategory'; readonly categoryId: string; readonly designation: string })
+  | (CommandContext & { readonly type: 'RenameCategory'; readonly categoryId: string; readonly designation: string })
+  | (CommandContext & { readonly type: 'RetireCategory'; readonly categoryId: string })
+  /** Both changes or neither: one decision, one append. */
+  | (CommandContext & { readonly type: 'ChangeSettings'; readonly maxDocumentBytes?: number | undefined; readonly currentYear?: string | undefined });
 
-export const evolveTenantSettings = (state: TenantSettings, event: TenantSettingsEvent): TenantSettings => {
+export type TenantSettingsError =
+  | { readonly code: 'CATEGORY_NOT_FOUND'; readonly categoryId: string }
+  | { readonly code: 'CATEGORY_RETIRED'; readonly categoryId: string }
+  | { readonly code: 'DESIGNATION_TAKEN'; readonly designation: string }
+  | { readonly code: 'INVALID_DESIGNATION'; readonly reason: string }
+  | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number }
+  | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string };
+
+const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettings => {
   switch (event.type) {
     case 'CategoryCreated': {
       const categories = new Map(state.categories);
@@ -47,83 +60,86 @@ export const evolveTenantSettings = (state: TenantSettings, event: TenantSetting
   }
 };
 
-export type TenantSettingsError =
-  | { readonly code: 'CATEGORY_NOT_FOUND'; readonly categoryId: string }
-  | { readonly code: 'CATEGORY_RETIRED'; readonly categoryId: string }
-  | { readonly code: 'DESIGNATION_TAKEN'; readonly designation: string }
-  | { readonly code: 'INVALID_DESIGNATION' }
-  | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number }
-  | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string };
+export const DESIGNATION_MAX = 100;
 
-const normalise = (designation: string): string => designation.trim().replace(/\s+/g, ' ');
+// Control characters (C0, DEL, C1), and characters that print nothing: zero-width spaces and
+// joiners, bidirectional controls, the BOM, soft hyphen, invisible operators, tag characters.
+const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]|[\u{e0000}-\u{e0fff}]/u;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const checkDesignation = (state: TenantSettings, designation: string, except?: string): Result<string, TenantSettingsError> => {
-  const clean = normalise(designation);
-  if (clean.length === 0 || clean.length > 100) return err({ code: 'INVALID_DESIGNATION' });
-  const taken = [...state.categories.values()].some(
-    (c) => !c.retired && c.id !== except && c.designation.toLocaleLowerCase() === clean.toLocaleLowerCase(),
-  );
-  return taken ? err({ code: 'DESIGNATION_TAKEN', designation: clean }) : ok(clean);
+/** Names people read: NFC, single spaces, and nothing that hides or controls text. */
+export const normaliseDesignation = (designation: string): Result<string, TenantSettingsError> => {
+  if (LONE_SURROGATE.test(designation)) return err({ code: 'INVALID_DESIGNATION', reason: 'contains an unpaired surrogate' });
+  if (FORBIDDEN.test(designation.replace(/[\t\n\r]/g, ' '))) return err({ code: 'INVALID_DESIGNATION', reason: 'contains a control or invisible character' });
+  const clean = designation.normalize('NFC').replace(/\s+/g, ' ').trim();
+  if (clean.length === 0 || [...clean].length > DESIGNATION_MAX) return err({ code: 'INVALID_DESIGNATION', reason: `a designation has 1 to ${DESIGNATION_MAX} characters` });
+  return ok(clean);
 };
 
-const activeCategory = (state: TenantSettings, categoryId: string): Result<Category, TenantSettingsError> => {
+/** Two designations are the same name when they differ only by case or accents: "Réunions" = "reunions". */
+const sameName = (a: string, b: string): boolean => {
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('und');
+  return fold(a) === fold(b);
+};
+
+const checkDesignation = (state: TenantSettings, designation: string, except?: string): Result<string, TenantSettingsError> =>
+  normaliseDesignation(designation).andThen((clean): Result<string, TenantSettingsError> =>
+    [...state.categories.values()].some((c) => !c.retired && c.id !== except && sameName(c.designation, clean))
+      ? err({ code: 'DESIGNATION_TAKEN', designation: clean })
+      : ok(clean),
+  );
+
+/** A category a document may be filed under: it exists and is not retired. */
+export const usableCategory = (state: TenantSettings, categoryId: string): Result<Category, TenantSettingsError> => {
   const category = state.categories.get(categoryId);
   if (!category) return err({ code: 'CATEGORY_NOT_FOUND', categoryId });
   if (category.retired) return err({ code: 'CATEGORY_RETIRED', categoryId });
   return ok(category);
 };
 
-export const createCategory = (
-  state: TenantSettings,
-  cmd: CommandContext & { categoryId: string; designation: string },
-): Result<TenantSettingsEvent[], TenantSettingsError> =>
-  checkDesignation(state, cmd.designation).map((designation) => [
-    { type: 'CategoryCreated', data: { categoryId: cmd.categoryId, designation }, actor: cmd.actorId, at: cmd.at },
-  ]);
-
-export const renameCategory = (
-  state: TenantSettings,
-  cmd: CommandContext & { categoryId: string; designation: string },
-): Result<TenantSettingsEvent[], TenantSettingsError> =>
-  activeCategory(state, cmd.categoryId).andThen((category) =>
-    checkDesignation(state, cmd.designation, category.id).map((designation): TenantSettingsEvent[] =>
-      designation === category.designation
-        ? []
-        : [{ type: 'CategoryRenamed', data: { categoryId: category.id, designation }, actor: cmd.actorId, at: cmd.at }],
-    ),
-  );
-
-/** Retiring keeps the category on the documents already filed under it; it only stops new use. */
-export const retireCategory = (
-  state: TenantSettings,
-  cmd: CommandContext & { categoryId: string },
-): Result<TenantSettingsEvent[], TenantSettingsError> => {
-  const category = state.categories.get(cmd.categoryId);
-  if (!category) return err({ code: 'CATEGORY_NOT_FOUND', categoryId: cmd.categoryId });
-  return ok(category.retired ? [] : [{ type: 'CategoryRetired', data: { categoryId: category.id }, actor: cmd.actorId, at: cmd.at }]);
-};
-
-export const setMaxDocumentSize = (
-  state: TenantSettings,
-  cmd: CommandContext & { maxDocumentBytes: number },
-): Result<TenantSettingsEvent[], TenantSettingsError> => {
-  if (!Number.isSafeInteger(cmd.maxDocumentBytes) || cmd.maxDocumentBytes < 1) {
-    return err({ code: 'INVALID_MAX_SIZE', maxDocumentBytes: cmd.maxDocumentBytes });
+const changeSettings = (state: TenantSettings, cmd: Extract<TenantSettingsCommand, { type: 'ChangeSettings' }>): Result<TenantSettingsEvent[], TenantSettingsError> => {
+  const events: TenantSettingsEvent[] = [];
+  if (cmd.maxDocumentBytes !== undefined) {
+    if (!Number.isSafeInteger(cmd.maxDocumentBytes) || cmd.maxDocumentBytes < 1) return err({ code: 'INVALID_MAX_SIZE', maxDocumentBytes: cmd.maxDocumentBytes });
+    if (state.maxDocumentBytes !== cmd.maxDocumentBytes) {
+      events.push({ type: 'MaxDocumentSizeSet', data: { maxDocumentBytes: cmd.maxDocumentBytes }, actor: cmd.actorId, at: cmd.at });
+    }
   }
-  return ok(
-    state.maxDocumentBytes === cmd.maxDocumentBytes
-      ? []
-      : [{ type: 'MaxDocumentSizeSet', data: { maxDocumentBytes: cmd.maxDocumentBytes }, actor: cmd.actorId, at: cmd.at }],
-  );
+  if (cmd.currentYear !== undefined) {
+    // The year deposits go to and listings show; every other year is read-only.
+    if (!isSchoolYear(cmd.currentYear)) return err({ code: 'INVALID_SCHOOL_YEAR', year: cmd.currentYear });
+    if (state.currentYear !== cmd.currentYear) events.push({ type: 'CurrentYearSet', data: { year: cmd.currentYear }, actor: cmd.actorId, at: cmd.at });
+  }
+  return ok(events);
 };
 
-/** The year deposits go to and listings show; every other year is closed: read-only. */
-export const setCurrentYear = (
-  state: TenantSettings,
-  cmd: CommandContext & { year: string },
-): Result<TenantSettingsEvent[], TenantSettingsError> => {
-  if (!isSchoolYear(cmd.year)) return err({ code: 'INVALID_SCHOOL_YEAR', year: cmd.year });
-  return ok(state.currentYear === cmd.year ? [] : [{ type: 'CurrentYearSet', data: { year: cmd.year }, actor: cmd.actorId, at: cmd.at }]);
+const decide = (state: TenantSettings, cmd: TenantSettingsCommand): Result<TenantSettingsEvent[], TenantSettingsError> => {
+  switch (cmd.type) {
+    case 'CreateCategory':
+      return checkDesignation(state, cmd.designation).map((designation) => [
+        { type: 'CategoryCreated', data: { categoryId: cmd.categoryId, designation }, actor: cmd.actorId, at: cmd.at },
+      ]);
+    case 'RenameCategory':
+      return usableCategory(state, cmd.categoryId).andThen((category) =>
+        checkDesignation(state, cmd.designation, category.id).map((designation): TenantSettingsEvent[] =>
+          designation === category.designation
+            ? []
+            : [{ type: 'CategoryRenamed', data: { categoryId: category.id, designation }, actor: cmd.actorId, at: cmd.at }],
+        ),
+      );
+    case 'RetireCategory': {
+      // Retiring keeps the category on the documents already filed under it; it only stops new use.
+      const category = state.categories.get(cmd.categoryId);
+      if (!category) return err({ code: 'CATEGORY_NOT_FOUND', categoryId: cmd.categoryId });
+      return ok(category.retired ? [] : [{ type: 'CategoryRetired', data: { categoryId: category.id }, actor: cmd.actorId, at: cmd.at }]);
+    }
+    case 'ChangeSettings':
+      return changeSettings(state, cmd);
+  }
 };
 
-export const usableCategory = activeCategory;
+export const tenantSettingsDecider: Decider<TenantSettingsCommand, TenantSettings, TenantSettingsEvent, TenantSettingsError> = {
+  initialState: { categories: new Map(), maxDocumentBytes: undefined, currentYear: undefined },
+  evolve,
+  decide,
+};

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
-import { problem, sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
 import { categorySchema, designationSchema, directorySchema, idParam, problemSchema, settingsPatchSchema, settingsSchema } from '../schemas.js';
 
@@ -46,24 +45,16 @@ export const adminRoutes =
       (req, reply) => answer(reply, uc.createCategory(actorOf(req), req.body.designation), 201),
     );
 
-    // A category that does not exist is a 404 here, where it is the resource, not a 422 as in a deposit.
-    const categoryNotFoundIs404 = async <T>(reply: import('fastify').FastifyReply, result: PromiseLike<import('neverthrow').Result<T, import('../../../application/errors.js').UseCaseError>>, status: number) => {
-      const r = await result;
-      if (r.isErr() && r.error.code === 'CATEGORY_NOT_FOUND') return sendProblem(reply, problem(404, 'NOT_FOUND', 'Not found', 'no such category'));
-      if (r.isErr()) return sendProblem(reply, toProblem(r.error));
-      return reply.code(status).send(status === 204 ? undefined : r.value);
-    };
-
     app.patch(
       '/v1/categories/:id',
       { schema: { tags: ['categories'], summary: 'Rename a category', params: idParam, body: designationSchema, response: { 200: categorySchema, ...errors } } },
-      (req, reply) => categoryNotFoundIs404(reply, uc.renameCategory(actorOf(req), req.params.id, req.body.designation), 200),
+      (req, reply) => answer(reply, uc.renameCategory(actorOf(req), req.params.id, req.body.designation)),
     );
 
     app.delete(
       '/v1/categories/:id',
       { schema: { tags: ['categories'], summary: 'Retire a category (documents keep it)', params: idParam, response: { 204: z.null(), ...errors } } },
-      (req, reply) => categoryNotFoundIs404(reply, uc.retireCategory(actorOf(req), req.params.id), 204),
+      (req, reply) => answer(reply, uc.retireCategory(actorOf(req), req.params.id), 204, () => undefined),
     );
 
     app.get(

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
-import { presentEvent } from '../present.js';
+import { presentEvent } from '../../shared/present-event.js';
 import { actorOf, answer } from '../reply.js';
 import { asOfQuery, asOfRequiredQuery, auditEventSchema, auditQuery, idParam, problemSchema } from '../schemas.js';
 

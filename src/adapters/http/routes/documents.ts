@@ -2,7 +2,7 @@ import type { MultipartFile, MultipartValue, Multipart } from '@fastify/multipar
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { IncomingFile } from '../../../application/deposit-document.js';
+import type { IncomingFile } from '../../../application/use-cases/deposit-document.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import { contentDisposition, safeFileName, safeMediaType } from '../file-name.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
@@ -80,8 +80,9 @@ export const documentRoutes =
         if (!requireMultipart(req, reply)) return reply;
         // The size limit is the tenant's: known only once the caller is.
         const limits = await uc.getLimits(actor);
-        if (tooLargeUpFront(req, reply, limits.maxDocumentBytes)) return reply;
-        const parts = partsOf(req, limits.maxDocumentBytes);
+        if (limits.isErr()) return sendProblem(reply, toProblem(limits.error));
+        if (tooLargeUpFront(req, reply, limits.value.maxDocumentBytes)) return reply;
+        const parts = partsOf(req, limits.value.maxDocumentBytes);
         const metaPart = await next(parts);
         if (metaPart instanceof Error) return badRequest(reply, `malformed multipart body: ${metaPart.message}`);
         if (!metaPart || metaPart.type !== 'field' || metaPart.fieldname !== 'meta') return badRequest(reply, 'expected a first part named meta holding JSON');
@@ -140,7 +141,7 @@ export const documentRoutes =
       async (req, reply) => {
         const actor = actorOf(req);
         if (!requireMultipart(req, reply)) return reply;
-        const limit = uc.updateContent.check(actor, req.params.id);
+        const limit = await uc.updateContent.check(actor, req.params.id);
         if (limit.isErr()) {
           reply.header('connection', 'close');
           return sendProblem(reply, toProblem(limit.error));
@@ -178,7 +179,7 @@ export const documentRoutes =
           }
           return { start, end };
         };
-        const result = await uc.downloadDocument(actorOf(req), req.params.id, req.query.version, range);
+        const result = await uc.downloadDocument(actorOf(req), req.params.id, { version: req.query.version, range, bodyless: req.method === 'HEAD' });
         if (result.isErr()) return sendProblem(reply, toProblem(result.error));
         const { content, stream, sizeBytes, range: served } = result.value;
         if (unsatisfiable) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RolloverJob } from '../../../application/rollover-jobs.js';
+import type { RolloverJob } from '../../../application/use-cases/rollover-jobs.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import { sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';

@@ -1,15 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { signToken } from '../http/auth.js';
-import { directorySchema } from '../http/schemas.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import { scanLog } from '../../application/read-log.js';
 import { TENANT_PATTERN } from '../../application/streams.js';
-import { compose, startServer } from '../../main.js';
-import { readLog } from '../../application/read-log.js';
-import { SYSTEM_SCOPE } from '../../application/rollover.js';
-import { presentEvent } from '../http/present.js';
+import type { UseCases } from '../../application/use-cases.js';
+import { SYSTEM_SCOPE } from '../../application/use-cases/rollover.js';
+import { directorySchema } from '../shared/directory-schema.js';
+import { describeError } from '../shared/describe-error.js';
+import { presentEvent } from '../shared/present-event.js';
+import { signToken } from '../shared/tokens.js';
 import { verifyChains } from '../shared/verify-chains.js';
+
+/** What the CLI needs of the composed application; the composition root (src/main.ts) provides it. */
+export type CliApp = {
+  readonly useCases: UseCases;
+  /** The log itself, for verify and export, which read it as stored. */
+  readonly events: EventStore;
+  readonly jwtSecret: string;
+  close(): Promise<void>;
+};
+
+export type CliHost = {
+  /** Composes the application over the configured stores; the command closes it. */
+  open(): Promise<CliApp>;
+  /** Starts the HTTP service; resolves once it listens. */
+  serve(): Promise<{ url: string; stop(): Promise<void> }>;
+  readonly dataDir: string;
+  readonly tokenClaims: { readonly issuer?: string | undefined; readonly audience?: string | undefined };
+};
 
 const USAGE = `locker <command>
 
@@ -29,10 +48,6 @@ Configuration comes from LOCKER_* environment variables (see README).`;
 
 class UsageError extends Error {}
 
-const fail = (message: string, code = 1): never => {
-  process.stderr.write(`locker: ${message}\n`);
-  process.exit(code);
-};
 
 const tenantOf = (value: string | undefined) => {
   if (!value) throw new UsageError('--tenant is required');
@@ -40,10 +55,10 @@ const tenantOf = (value: string | undefined) => {
   return value;
 };
 
-const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = {
-  async serve(config) {
-    const running = await startServer(config);
-    process.stdout.write(`digital-locker listening on ${running.url} (data in ${config.LOCKER_DATA_DIR})\n`);
+const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>> = {
+  async serve(host) {
+    const running = await host.serve();
+    process.stdout.write(`digital-locker listening on ${running.url} (data in ${host.dataDir})\n`);
     const stop = async () => {
       await running.stop();
       process.exit(0);
@@ -52,21 +67,21 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     process.once('SIGTERM', stop);
   },
 
-  async token(config, args) {
+  async token(host, args) {
     const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, user: { type: 'string' }, scope: { type: 'string' }, ttl: { type: 'string' } } });
     const tenant = tenantOf(values.tenant);
     if (!values.user) throw new UsageError('--user is required');
     const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
     if (!Number.isInteger(ttl) || ttl <= 0) throw new UsageError('--ttl is a positive number of seconds');
-    const app = await compose(config);
+    const app = await host.open();
     try {
       const token = await signToken(app.jwtSecret, {
         tenant,
         userId: values.user,
         scope: values.scope,
         ttlSeconds: ttl,
-        issuer: config.LOCKER_JWT_ISSUER,
-        audience: config.LOCKER_JWT_AUDIENCE,
+        issuer: host.tokenClaims.issuer,
+        audience: host.tokenClaims.audience,
       });
       process.stdout.write(`${token}\n`);
     } finally {
@@ -74,7 +89,7 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     }
   },
 
-  async directory(config, args) {
+  async directory(host, args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { tenant: { type: 'string' } } });
     if (positionals[0] !== 'import' || !positionals[1]) throw new UsageError('usage: locker directory import FILE --tenant T');
     const tenant = tenantOf(values.tenant);
@@ -86,36 +101,36 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     }
     const parsed = directorySchema.safeParse(json);
     if (!parsed.success) throw new UsageError(`${positionals[1]} is not a directory: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
-    const app = await compose(config);
+    const app = await host.open();
     try {
       const result = await app.useCases.syncDirectory({ tenant, userId: 'cli:directory-import', scopes: ['directory:write'] }, parsed.data);
-      if (result.isErr()) throw new UsageError(`directory refused: ${JSON.stringify(result.error)}`);
+      if (result.isErr()) throw new UsageError(`directory refused: ${describeError(result.error)}`);
       process.stdout.write(`${JSON.stringify(result.value)}\n`);
     } finally {
       await app.close();
     }
   },
 
-  async rebuild(config) {
-    const app = await compose(config);
+  async rebuild(host) {
+    const app = await host.open();
     try {
       const started = Date.now();
-      const result = await app.deps.projector.rebuild();
-      if (result.isErr()) throw new Error(`rebuild failed: ${JSON.stringify(result.error)}`);
+      const result = await app.useCases.rebuild();
+      if (result.isErr()) throw new Error(`rebuild failed: ${describeError(result.error)}`);
       process.stdout.write(`read models rebuilt up to position ${result.value} in ${Date.now() - started} ms\n`);
     } finally {
       await app.close();
     }
   },
 
-  async rollover(config, args) {
+  async rollover(host, args) {
     const { values } = parseArgs({
       args,
       options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, categories: { type: 'string' } },
     });
     const tenant = tenantOf(values.tenant);
     if (!values.from || !values.to) throw new UsageError('--from and --to are required, e.g. --from 2025-2026 --to 2026-2027');
-    const app = await compose(config);
+    const app = await host.open();
     try {
       const progress = progressReporter(`rollover ${values.from} → ${values.to}${values['dry-run'] ? ' (dry run)' : ''}`);
       const result = await app.useCases.rollover(
@@ -124,26 +139,28 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
         (p) => progress({ done: p.eventsReplayed, total: p.eventsTotal, unit: 'events', note: `${p.documentsExamined}/${p.documentsTotal} documents` }),
       );
       progress(null);
-      if (result.isErr()) throw new UsageError(`rollover refused: ${JSON.stringify(result.error)}`);
+      if (result.isErr()) throw new UsageError(`rollover refused: ${describeError(result.error)}`);
       process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
     } finally {
       await app.close();
     }
   },
 
-  async audit(config, args) {
+  async audit(host, args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
       options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
     });
-    const app = await compose(config);
+    const app = await host.open();
     try {
       if (positionals[0] === 'verify') {
         const tenant = values.tenant === undefined ? undefined : tenantOf(values.tenant);
         const progress = progressReporter('audit verify');
-        const report = await verifyChains(app.deps.events, { tenant, onProgress: (n) => progress({ done: n, total: null, unit: 'events' }) });
+        const verified = await verifyChains(app.events, { tenant, onProgress: (n) => progress({ done: n, total: null, unit: 'events' }) });
         progress(null);
+        if (verified.isErr()) throw new Error(describeError(verified.error));
+        const report = verified.value;
         if (report.broken) {
           const b = report.broken;
           process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -156,10 +173,11 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
         const tenant = tenantOf(values.tenant);
         const from = values.from === undefined ? undefined : isoOf(values.from, '--from');
         const to = values.to === undefined ? undefined : isoOf(values.to, '--to');
-        for await (const event of readLog(app.deps.events, { tenant })) {
-          if ((from && event.meta.at < from) || (to && event.meta.at > to)) continue;
+        const exported = await scanLog(app.events, { tenant }, async (event) => {
+          if ((from && event.meta.at < from) || (to && event.meta.at > to)) return;
           if (!process.stdout.write(`${JSON.stringify(presentEvent(event))}\n`)) await new Promise((r) => process.stdout.once('drain', r));
-        }
+        });
+        if (exported.isErr()) throw new Error(describeError(exported.error));
         return;
       }
       throw new UsageError('usage: locker audit verify [--tenant T] | locker audit export --tenant T [--from ISO] [--to ISO]');
@@ -168,13 +186,15 @@ const commands: Record<string, (config: Config, args: string[]) => Promise<void>
     }
   },
 
-  async sweep(config, args) {
+  async sweep(host, args) {
     const { values } = parseArgs({ args, options: { 'grace-minutes': { type: 'string', default: '60' } } });
     const minutes = Number(values['grace-minutes']);
     if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError('--grace-minutes is a number of minutes');
-    const app = await compose(config);
+    const app = await host.open();
     try {
-      const report = await app.useCases.sweepBlobs(minutes * 60_000);
+      const swept = await app.useCases.sweepBlobs(minutes * 60_000);
+      if (swept.isErr()) throw new Error(describeError(swept.error));
+      const report = swept.value;
       process.stdout.write(`${JSON.stringify({ examined: report.examined, deleted: report.deleted.length, stagingRemoved: report.stagingRemoved })}\n`);
     } finally {
       await app.close();
@@ -214,27 +234,25 @@ const progressReporter = (label: string) => {
   };
 };
 
-const main = async () => {
-  const [name, ...args] = process.argv.slice(2);
-  if (!name || name === 'help' || name === '--help') {
+export type CliOutcome = { readonly exitCode: number; readonly message?: string };
+
+/**
+ * Runs one command. Usage mistakes exit 2 with one line, failures exit 1 with one sentence;
+ * `serve` resolves once listening and keeps the process alive.
+ */
+export const runCli = async (argv: readonly string[], host: () => CliHost): Promise<CliOutcome> => {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
-    return;
+    return { exitCode: 0 };
   }
   const command = commands[name];
-  if (!command) fail(`unknown command ${name}\n\n${USAGE}`, 2);
-  let config: Config;
+  if (!command) return { exitCode: 2, message: `unknown command ${name}\n\n${USAGE}` };
   try {
-    config = loadConfig(process.env);
+    await command(host(), args);
+    return { exitCode: 0 };
   } catch (e) {
-    if (e instanceof ConfigError) fail(e.message);
-    throw e;
-  }
-  try {
-    await command!(config!, args);
-  } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') fail((e as Error).message, 2);
-    fail((e as Error).message);
+    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return { exitCode: 2, message: (e as Error).message };
+    return { exitCode: 1, message: (e as Error).message };
   }
 };
-
-await main();

@@ -1,0 +1,77 @@
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { Decider, DomainEvent } from '../domain/index.js';
+import type { Deps } from './deps.js';
+import type { UseCaseError } from './errors.js';
+import { envelope, toDomain } from './event-envelope.js';
+import type { ExpectedVersion, RecordedEvent } from './ports/event-store.js';
+
+const MAX_ATTEMPTS = 200;
+
+const pause = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 + attempt * 2)));
+
+export type CommandOptions = {
+  /**
+   * The stream is new unless proven otherwise (a deposit, a carried-over document): the first
+   * attempt skips the read and appends with `no-stream`; if the stream exists after all, the next
+   * attempt reads it and decides on what is there (an idempotent replay, or a refusal).
+   */
+  readonly expectNew?: boolean;
+  /** Runs once the decision holds and before its events are appended: bytes first, events second. */
+  readonly beforeAppend?: () => ResultAsync<void, UseCaseError>;
+  /** Read-your-writes by default; a batch (the rollover) catches up once at its end instead. */
+  readonly waitForReadModels?: boolean;
+};
+
+export type Handled<State, Event> = { readonly state: State; readonly events: Event[] };
+
+export type CommandDeps = Pick<Deps, 'events' | 'ids' | 'projector'>;
+
+/**
+ * The one command path: read the stream, fold it with the decider's `evolve`, decide, append at the
+ * revision that was read. Another writer in between makes the append fail on its expected version,
+ * and the whole cycle runs again on the new state: concurrent commands on one stream all land,
+ * each decided on what is true. The answer waits until this node's read models include the events.
+ */
+export const handle = <Command, State, Event extends DomainEvent<string, unknown>, Error extends UseCaseError>(
+  deps: CommandDeps,
+  decider: Decider<Command, State, Event, Error>,
+  tenant: string,
+  stream: string,
+  command: Command,
+  options: CommandOptions = {},
+): ResultAsync<Handled<State, Event>, UseCaseError> => {
+  const load = (attempt: number): ResultAsync<RecordedEvent[] | undefined, UseCaseError> =>
+    attempt === 0 && options.expectNew ? okAsync(undefined) : deps.events.readStream(stream);
+
+  const run = (attempt: number): ResultAsync<Handled<State, Event>, UseCaseError> =>
+    load(attempt).andThen((recorded) => {
+      const history = recorded ?? [];
+      const state = history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);
+      const expected: ExpectedVersion = history.length === 0 ? 'no-stream' : { revision: history.length - 1 };
+      const decided = decider.decide(state, command);
+      if (decided.isErr()) return errAsync<Handled<State, Event>, UseCaseError>(decided.error);
+      const events = decided.value;
+      const after = { state: events.reduce(decider.evolve, state), events };
+      if (events.length === 0) return okAsync(after);
+      return (options.beforeAppend?.() ?? okAsync(undefined))
+        .andThen(() => deps.events.append(stream, events.map(envelope(tenant, deps.ids)), expected))
+        .map(() => after)
+        .orElse((e): ResultAsync<Handled<State, Event>, UseCaseError> => {
+          if (e.code !== 'WRONG_EXPECTED_VERSION') return errAsync(e);
+          if (attempt + 1 >= MAX_ATTEMPTS) return errAsync({ code: 'CONCURRENCY_CONFLICT', stream });
+          return ResultAsync.fromSafePromise(pause(attempt)).andThen(() => run(attempt + 1));
+        });
+    });
+
+  const handled = run(0);
+  return options.waitForReadModels === false ? handled : handled.andThen((outcome) => catchUp(deps.projector).map(() => outcome));
+};
+
+/** Read-your-writes: the answer waits until this node's read models include what was just written. */
+export const catchUp = (projector: CommandDeps['projector']): ResultAsync<void, UseCaseError> =>
+  ResultAsync.fromSafePromise(projector.catchUp()).andThen((r) => (r.isOk() ? okAsync(undefined) : errAsync(r.error)));
+
+/** Folds a stream already read, with the aggregate's own `evolve`: audits and the rollover replay this way. */
+export const replay = <Command, State, Event extends DomainEvent<string, unknown>>(decider: Decider<Command, State, Event, unknown>, recorded: readonly RecordedEvent[]): State =>
+  recorded.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);

@@ -1,0 +1,190 @@
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { documentDecider, isSchoolYear, nextSchoolYear, type CarrySkipReason, type DirectoryView, type DocumentEvent } from '../../domain/index.js';
+import { withPermission } from '../access.js';
+import type { Actor, Deps } from '../deps.js';
+import type { UseCaseError } from '../errors.js';
+import { catchUp, handle, replay } from '../handle-command.js';
+import type { RecordedEvent, StoreError } from '../ports/event-store.js';
+import { noteRemoval, scanLog } from '../read-log.js';
+
+export type RolloverRequest = {
+  readonly from: string;
+  readonly to: string;
+  readonly dryRun: boolean;
+  readonly categories?: readonly string[] | undefined;
+};
+
+export type RolloverProgress = {
+  /** Finding year N's documents, then replaying and carrying them one by one. */
+  readonly phase: 'replaying' | 'carrying' | 'done';
+  readonly eventsReplayed: number;
+  readonly eventsTotal: number | null;
+  readonly documentsExamined: number;
+  readonly documentsTotal: number;
+};
+
+export type RolloverReport = {
+  tenant: string;
+  from: string;
+  to: string;
+  dryRun: boolean;
+  eventsReplayed: number;
+  documentsExamined: number;
+  carried: number;
+  /** Carried by an earlier run (a rerun, or one that was interrupted): nothing is carried twice. */
+  alreadyCarried: number;
+  skipped: Record<CarrySkipReason, number>;
+  perCategory: Record<string, { carried: number; skipped: number }>;
+  droppedRecipients: { documentId: string; userIds: string[] }[];
+};
+
+const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
+
+const startsIn = (events: RecordedEvent[], year: string) => {
+  const head = events[0];
+  return head !== undefined && START_TYPES.includes(head.type) && (head.data as { year?: string }).year === year;
+};
+
+/** Stores that keep streams together hand them over in one ordered scan. */
+async function* streamsByPrefix(all: AsyncIterable<RecordedEvent[]>, year: string) {
+  for await (const events of all) if (startsIn(events, year)) yield events;
+}
+
+/** Elsewhere: each stream found by the first pass is read on its own; a failed read ends the walk as a value. */
+async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string[]): AsyncGenerator<RecordedEvent[] | StoreError> {
+  for (const id of ids) {
+    const stream = await deps.events.readStream(deps.streams.document(tenant, id));
+    yield stream.isErr() ? stream.error : stream.value;
+  }
+}
+
+/** The same few hundred staff are looked up for thousands of documents: ask the read model once each. */
+const memoised = (view: DirectoryView): DirectoryView => {
+  const users = new Map<string, ReturnType<DirectoryView['user']>>();
+  return {
+    ...view,
+    user: (id) => {
+      if (!users.has(id)) users.set(id, view.user(id));
+      return users.get(id);
+    },
+  };
+};
+
+export const SYSTEM_SCOPE = 'system';
+
+/**
+ * Closes year N by replaying it: each live document of year N, folded from its own stream in the
+ * event log (not the read models), starts a new stream in year N+1 whose id is derived from
+ * (source, target year) and is appended with a no-stream expectation, so running it again, or after
+ * a crash, carries nothing twice. Year N stays as it was. A dry run decides the same, writes nothing.
+ */
+/** A rollover goes from a school year to the next one: anything else is refused before it starts. */
+export const checkRolloverYears = (request: Pick<RolloverRequest, 'from' | 'to'>): Result<void, UseCaseError> =>
+  isSchoolYear(request.from) && request.to === nextSchoolYear(request.from)
+    ? ok(undefined)
+    : err({ code: 'INVALID_INPUT', detail: `a rollover goes from a school year to the next one (${request.from} → ${isSchoolYear(request.from) ? nextSchoolYear(request.from) : '?'})` });
+
+const allowedToRollOver = (deps: Deps, actor: Actor): Result<unknown, UseCaseError> =>
+  actor.scopes.includes(SYSTEM_SCOPE) ? ok(undefined) : withPermission(deps, actor, 'locker.admin');
+
+/**
+ * Closes year N by replaying it: each live document of year N, folded from its own stream in the
+ * event log (not the read models) with the document decider's `evolve`, starts a new stream in
+ * year N+1 whose id is derived from (source, target year) and goes through the one command path
+ * expecting a new stream, so running it again, or after a crash, carries nothing twice. Year N
+ * stays as it was. A dry run decides the same, writes nothing.
+ */
+export const rollover =
+  (deps: Deps) =>
+  (actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void = () => undefined): ResultAsync<RolloverReport, UseCaseError> => {
+    const checked = allowedToRollOver(deps, actor).andThen(() => checkRolloverYears(request));
+    if (checked.isErr()) return new ResultAsync(Promise.resolve(err(checked.error)));
+    return catchUp(deps.projector).andThen(() => new ResultAsync(run(deps, actor, request, onProgress)));
+  };
+
+const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void): Promise<Result<RolloverReport, UseCaseError>> => {
+  const tenant = actor.tenant;
+  const eventsTotal = deps.events.count ? await deps.events.count(tenant) : null;
+  let eventsReplayed = 0;
+  // First pass, by type: year N's documents (ids only) and who tidied what from their locker.
+  const ids: string[] = [];
+  const removals = new Map<string, Set<string>>();
+  const found = await scanLog(deps.events, { tenant, types: [...START_TYPES, 'DocumentRemovedFromLocker'] }, (stored) => {
+    const data = stored.data as { documentId?: string; year?: string };
+    if (stored.type === 'DocumentRemovedFromLocker') noteRemoval(removals, stored);
+    else if (data.year === request.from && data.documentId) ids.push(data.documentId);
+  });
+  if (found.isErr()) return err(found.error);
+  const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
+    onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal: ids.length });
+  progress('replaying');
+
+  // Second pass: year N's documents, one whole stream at a time; memory holds one document.
+  const yearDocuments = deps.events.readStreamsByPrefix
+    ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, '')), request.from)
+    : streamsOneByOne(deps, tenant, ids);
+
+  const report: RolloverReport = {
+    tenant,
+    from: request.from,
+    to: request.to,
+    dryRun: request.dryRun,
+    eventsReplayed,
+    documentsExamined: 0,
+    carried: 0,
+    alreadyCarried: 0,
+    skipped: { deleted: 0, 'category-excluded': 0, 'depositor-left': 0, 'no-recipient-left': 0 },
+    perCategory: {},
+    droppedRecipients: [],
+  };
+  const directory = memoised(deps.readModels.directoryView(tenant));
+  const categories = request.categories ? new Set(request.categories) : undefined;
+
+  for await (const events of yearDocuments) {
+    if (!Array.isArray(events)) return err(events);
+    eventsReplayed += events.length;
+    const source = replay(documentDecider, events);
+    if (source.status === 'none') continue;
+    report.documentsExamined += 1;
+    const perCategory = (report.perCategory[source.categoryId] ??= { carried: 0, skipped: 0 });
+    const newDocumentId = deps.ids.derive('rollover', tenant, source.id, request.to);
+    const command = {
+      type: 'CarryOver' as const,
+      actorId: actor.userId,
+      at: deps.clock.now(),
+      newDocumentId,
+      toYear: request.to,
+      source,
+      directory,
+      categories,
+      removedBy: removals.get(source.id),
+    };
+    // Decided first on a new stream: what to carry, or why not, whether or not an earlier run did.
+    const decided = documentDecider.decide(documentDecider.initialState, command);
+    if (decided.isErr()) {
+      if (decided.error.code === 'NOT_CARRIED') report.skipped[decided.error.reason] += 1;
+      perCategory.skipped += 1;
+    } else {
+      if (!request.dryRun) {
+        const stream = deps.streams.document(tenant, newDocumentId);
+        const appended = await handle(deps, documentDecider, tenant, stream, command, { expectNew: true, waitForReadModels: false });
+        if (appended.isErr() && appended.error.code !== 'ALREADY_CARRIED') return err(appended.error);
+        if (appended.isErr()) report.alreadyCarried += 1;
+      }
+      report.carried += 1;
+      perCategory.carried += 1;
+      const carried = decided.value[0] as Extract<DocumentEvent, { type: 'DocumentCarriedOver' }>;
+      if (carried.data.droppedRecipientIds.length > 0) {
+        report.droppedRecipients.push({ documentId: source.id, userIds: carried.data.droppedRecipientIds });
+      }
+    }
+    if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
+  }
+  report.eventsReplayed = eventsReplayed;
+  progress('done', report.documentsExamined);
+  if (!request.dryRun) {
+    const done = await catchUp(deps.projector);
+    if (done.isErr()) return err(done.error);
+  }
+  return ok(report);
+};

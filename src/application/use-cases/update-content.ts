@@ -1,0 +1,46 @@
+import { errAsync, type ResultAsync } from 'neverthrow';
+import { checkManaging, documentDecider } from '../../domain/index.js';
+import { async, currentYear, documentView, lockerHolder, maxDocumentBytes } from '../access.js';
+import type { Actor, Deps } from '../deps.js';
+import type { UseCaseError } from '../errors.js';
+import { handle, replay } from '../handle-command.js';
+import type { DocumentView } from '../ports/read-models.js';
+import { stagedOnce, type IncomingFile } from './deposit-document.js';
+
+/** A new version of the same document: recipients keep it in their locker and are told it changed. */
+export const updateContent = (deps: Deps) => ({
+  /** Refused before a byte is read when the caller may not manage the document: the domain's rule, on the stream. */
+  check: (actor: Actor, documentId: string): ResultAsync<number, UseCaseError> =>
+    async(lockerHolder(deps, actor))
+      .andThen(() => deps.events.readStream(deps.streams.document(actor.tenant, documentId)))
+      .andThen((recorded) =>
+        async(
+          checkManaging(replay(documentDecider, recorded), {
+            actorId: actor.userId,
+            at: deps.clock.now(),
+            documentId,
+            currentYear: currentYear(deps, actor.tenant),
+          }),
+        ),
+      )
+      .map(() => maxDocumentBytes(deps, actor.tenant)),
+
+  store(actor: Actor, documentId: string, limit: number, file: IncomingFile): ResultAsync<DocumentView, UseCaseError> {
+    return deps.blobs.stage(actor.tenant, file.content, limit).andThen((staged) => {
+      const bytes = stagedOnce(staged);
+      if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
+      const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
+      return handle(
+        deps,
+        documentDecider,
+        actor.tenant,
+        deps.streams.document(actor.tenant, documentId),
+        { type: 'UpdateContent', actorId: actor.userId, at: deps.clock.now(), documentId, currentYear: currentYear(deps, actor.tenant), maxDocumentBytes: limit, file: stored },
+        { beforeAppend: bytes.commit },
+      )
+        .andThen(() => bytes.release())
+        .orElse((e) => bytes.release().andThen(() => errAsync<void, UseCaseError>(e)))
+        .andThen(() => async(documentView(deps, actor.tenant, documentId)));
+    });
+  },
+});

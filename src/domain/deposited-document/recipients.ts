@@ -1,0 +1,42 @@
+import { err, ok, type Result } from 'neverthrow';
+import type { DirectoryView } from '../directory/directory.js';
+import { holdsLocker } from '../directory/directory.js';
+import type { DocumentError, RefusedRecipient } from './errors.js';
+import type { ClassRecipient } from './events.js';
+
+export type RecipientChoice = { readonly users: readonly string[]; readonly classes: readonly string[] };
+export type ResolvedRecipients = { readonly recipientIds: string[]; readonly classes: ClassRecipient[] };
+
+/**
+ * Users must hold a locker; a class stands for its teaching team as the directory has it now.
+ * The depositor is never their own recipient: they see the document in their distribution.
+ */
+export const resolveRecipients = (
+  directory: DirectoryView,
+  choice: RecipientChoice,
+  depositorId: string,
+): Result<ResolvedRecipients, DocumentError> => {
+  const refused: RefusedRecipient[] = [];
+  const ids = new Set<string>();
+  for (const id of choice.users) {
+    const user = directory.user(id);
+    if (!user) refused.push({ kind: 'user', id, reason: 'unknown' });
+    else if (!holdsLocker(directory, id)) refused.push({ kind: 'user', id, reason: 'student' });
+    else ids.add(id);
+  }
+  const classes: ClassRecipient[] = [];
+  for (const id of new Set(choice.classes)) {
+    const schoolClass = directory.schoolClass(id);
+    if (!schoolClass) {
+      refused.push({ kind: 'class', id, reason: 'unknown' });
+      continue;
+    }
+    const team = schoolClass.teacherIds.filter((t) => holdsLocker(directory, t));
+    if (team.length === 0) refused.push({ kind: 'class', id, reason: 'no-teaching-team' });
+    classes.push({ classId: id, teacherIds: team });
+    for (const t of team) ids.add(t);
+  }
+  if (refused.length > 0) return err({ code: 'RECIPIENTS_REFUSED', refused });
+  ids.delete(depositorId);
+  return ok({ recipientIds: [...ids], classes });
+};

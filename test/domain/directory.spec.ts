@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { directoryDecider, holdsLocker, lockerChanges, viewOf, type Directory } from '../../src/domain/index.js';
+import { schoolDirectory } from '../support/fixtures.js';
+import { AT, given } from './given.js';
+
+const by = { actorId: 'admin', at: AT };
+
+describe('the directory', () => {
+  it('is accepted whole when every reference resolves', () => {
+    given(directoryDecider, []).when({ type: 'SyncDirectory', ...by, directory: schoolDirectory }).then([
+      { type: 'DirectorySynced', data: schoolDirectory, actor: 'admin', at: AT },
+    ]);
+  });
+
+  it('is refused whole, naming every broken reference', () => {
+    const broken: Directory = {
+      ...schoolDirectory,
+      users: [...schoolDirectory.users, { id: 'anne', displayName: 'Twin', kind: 'teacher', profiles: ['ghost-profile'] }],
+      classes: [{ id: 'x', name: 'X', teacherIds: ['leo', 'nobody'] }],
+    };
+    const error = given(directoryDecider, []).when({ type: 'SyncDirectory', ...by, directory: broken }).thenError('INVALID_DIRECTORY');
+    expect(error.problems.map((p) => p.message)).toEqual([
+      'duplicate user id anne',
+      'user anne refers to unknown profile ghost-profile',
+      'class x lists student leo in its teaching team',
+      'class x refers to unknown user nobody',
+    ]);
+  });
+
+  it('says who holds a locker: in the directory, and not a student', () => {
+    const view = viewOf(schoolDirectory);
+    expect(['admin', 'anne', 'marc', 'sophie'].every((u) => holdsLocker(view, u))).toBe(true);
+    expect(holdsLocker(view, 'leo')).toBe(false);
+    expect(holdsLocker(view, 'ghost')).toBe(false);
+  });
+
+  it('opens lockers for staff who appear and closes those of staff who left or became students', () => {
+    const next: Directory = {
+      ...schoolDirectory,
+      users: [
+        ...schoolDirectory.users.filter((u) => u.id !== 'paul').map((u) => (u.id === 'sophie' ? { ...u, kind: 'student' as const } : u)),
+        { id: 'nina', displayName: 'Nina', kind: 'staff', profiles: [] },
+      ],
+    };
+    expect(lockerChanges(['admin', 'auditor', 'anne', 'paul', 'marc', 'sophie'], next)).toEqual({
+      open: ['nina'],
+      close: [
+        { userId: 'paul', reason: 'left-directory' },
+        { userId: 'sophie', reason: 'became-student' },
+      ],
+    });
+    expect(lockerChanges(['admin', 'auditor', 'anne', 'paul', 'marc', 'sophie'], schoolDirectory)).toEqual({ open: [], close: [] });
+  });
+});

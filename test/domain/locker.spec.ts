@@ -1,0 +1,36 @@
+import { describe, it } from 'vitest';
+import { lockerDecider, type LockerEvent } from '../../src/domain/index.js';
+import { AT, given } from './given.js';
+
+const locker = (history: LockerEvent[]) => given(lockerDecider, history);
+const by = { actorId: 'admin', at: AT };
+const opened: LockerEvent = { type: 'LockerOpened', data: { userId: 'marc' }, actor: 'admin', at: AT };
+const closed: LockerEvent = { type: 'LockerClosed', data: { userId: 'marc', reason: 'left-directory' }, actor: 'admin', at: AT };
+const removed: LockerEvent = { type: 'DocumentRemovedFromLocker', data: { userId: 'marc', documentId: 'd' }, actor: 'marc', at: AT };
+const tidy = (over: { actorId?: string; isRecipient?: boolean } = {}) =>
+  ({ type: 'RemoveFromLocker', actorId: 'marc', at: AT, documentId: 'd', isRecipient: true, ...over }) as const;
+
+describe('a locker', () => {
+  it('opens once', () => {
+    locker([]).when({ type: 'OpenLocker', ...by, userId: 'marc' }).then([opened]);
+    locker([opened]).when({ type: 'OpenLocker', ...by, userId: 'marc' }).then([]);
+  });
+
+  it('closes once, with the reason', () => {
+    locker([opened]).when({ type: 'CloseLocker', ...by, userId: 'marc', reason: 'left-directory' }).then([closed]);
+    locker([opened, closed]).when({ type: 'CloseLocker', ...by, userId: 'marc', reason: 'left-directory' }).then([]);
+    locker([]).when({ type: 'CloseLocker', ...by, userId: 'marc', reason: 'became-student' }).then([]);
+  });
+
+  it('is tidied by its holder only, of documents deposited for them, once', () => {
+    locker([opened]).when(tidy()).then([removed]);
+    locker([opened, removed]).when(tidy()).then([]);
+    locker([opened]).when(tidy({ isRecipient: false })).thenError('NOT_IN_LOCKER', { documentId: 'd' });
+    locker([opened]).when(tidy({ actorId: 'paul' })).thenError('LOCKER_CLOSED', { userId: 'paul' });
+  });
+
+  it('a closed or never opened locker is not tidied', () => {
+    locker([opened, closed]).when(tidy()).thenError('LOCKER_CLOSED', { userId: 'marc' });
+    locker([]).when(tidy()).thenError('LOCKER_CLOSED', { userId: 'marc' });
+  });
+});
