@@ -21,7 +21,7 @@ import { loadConfig, type Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
-import { SqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
+import { openSqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { systemClock } from './adapters/system/system-clock.js';
 
@@ -130,7 +130,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   c.register(TOKENS.Config, { useValue: config });
   once(TOKENS.EventStore, eventStore);
   once(TOKENS.BlobStore, blobStore);
-  once(TOKENS.ReadModels, () => new SqliteReadModels(join(dataDir, 'read-models.sqlite')));
+  once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
   c.register(TOKENS.Clock, { useValue: systemClock });
   c.register(TOKENS.Ids, { useValue: cryptoIds });
   once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));

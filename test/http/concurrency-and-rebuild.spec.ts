@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteReadModels } from '../../src/adapters/sqlite/sqlite-read-models.js';
+import type { openSqliteReadModels } from '../../src/adapters/sqlite/sqlite-read-models.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -71,7 +71,7 @@ describe('concurrency', () => {
 
 describe('read models', () => {
   it('a rebuild from zero gives exactly the live read models', async () => {
-    const readModels = h.running.app.deps.readModels as SqliteReadModels;
+    const readModels = h.running.app.deps.readModels as ReturnType<typeof openSqliteReadModels>;
     const live = readModels.dump();
     expect(live.documents!.length).toBeGreaterThan(20);
     const rebuilt = await h.running.app.deps.projector.rebuild();

@@ -1,4 +1,4 @@
-import type { Category, Content, DirectoryUser, DirectoryView, UserKind } from '../../domain/index.js';
+import type { Category, DirectoryUser, DirectoryView } from '../../domain/index.js';
 import type { RecordedEvent } from './event-store.js';
 
 export type DocumentView = {
@@ -63,14 +63,12 @@ export interface ReadModels {
   directoryView(tenant: string): DirectoryView;
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;
   lockerHolders(tenant: string): string[];
-  usersOfKind(tenant: string, kinds: readonly UserKind[]): string[];
 
   categories(tenant: string): Category[];
   settings(tenant: string): TenantSettingsView;
 
   document(tenant: string, documentId: string): DocumentView | undefined;
   isCurrentRecipient(tenant: string, documentId: string, userId: string): boolean;
-  versions(tenant: string, documentId: string): Content[];
   distribution(tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem>;
   locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined }, page: PageRequest): Page<LockerItem>;
   notifications(tenant: string, userId: string, page: PageRequest): Page<NotificationView>;

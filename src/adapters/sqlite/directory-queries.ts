@@ -1,0 +1,50 @@
+import type Database from 'better-sqlite3';
+import type { DirectoryUser, DirectoryView, Permission, UserKind } from '../../domain/index.js';
+
+type UserRow = { id: string; display_name: string; kind: UserKind; email: string | null; profiles: string; permissions: string };
+
+/** The directory as the read models hold it: one statement per lookup, prepared once. */
+export const directoryQueries = (db: Database.Database) => {
+  const sql = {
+    // A user with the permissions their profiles grant, in one statement.
+    user: db.prepare<{ tenant: string; id: string }, UserRow>(
+      `SELECT u.*, (SELECT json_group_array(DISTINCT perm.value ORDER BY perm.value)
+                      FROM json_each(u.profiles) j
+                      JOIN profiles p ON p.tenant = u.tenant AND p.id = j.value, json_each(p.permissions) perm) AS permissions
+       FROM users u WHERE u.tenant = @tenant AND u.id = @id`,
+    ),
+    schoolClass: db.prepare<[string, string], { id: string; name: string; teacher_ids: string }>('SELECT id, name, teacher_ids FROM classes WHERE tenant = ? AND id = ?'),
+    lockerHolders: db.prepare<[string], { user_id: string }>('SELECT user_id FROM lockers WHERE tenant = ? AND open = 1 ORDER BY user_id'),
+  };
+
+  const user = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => {
+    const row = sql.user.get({ tenant, id });
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      displayName: row.display_name,
+      kind: row.kind,
+      email: row.email ?? undefined,
+      profiles: JSON.parse(row.profiles),
+      permissions: JSON.parse(row.permissions),
+    };
+  };
+
+  return {
+    user,
+    directoryView: (tenant: string): DirectoryView => ({
+      user: (id) => {
+        const found = user(tenant, id);
+        if (!found) return undefined;
+        const { permissions: _, ...directoryUser } = found;
+        return directoryUser;
+      },
+      schoolClass: (id) => {
+        const row = sql.schoolClass.get(tenant, id);
+        return row ? { id: row.id, name: row.name, teacherIds: JSON.parse(row.teacher_ids) } : undefined;
+      },
+      permissionsOf: (userId) => new Set((user(tenant, userId)?.permissions ?? []) as Permission[]),
+    }),
+    lockerHolders: (tenant: string): string[] => sql.lockerHolders.all(tenant).map((r) => r.user_id),
+  };
+};

@@ -1,0 +1,117 @@
+import type Database from 'better-sqlite3';
+import { decodeCursor, encodeCursor } from '../../application/cursor.js';
+import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page, PageRequest, RecipientStatus } from '../../application/ports/read-models.js';
+
+type DocRow = {
+  id: string; seq: number; year: string; title: string; category_id: string; memo: string | null; depositor_id: string;
+  deposited_at: string; updated_at: string; deleted: number; version: number; file_name: string; media_type: string;
+  size_bytes: number; sha256: string; blob_key: string; recipients: string;
+};
+
+// A document's recipients, aggregated in the same statement as the document: no query per row.
+const RECIPIENTS = `(SELECT json_group_array(x.user_id ORDER BY x.user_id) FROM recipients x WHERE x.tenant = d.tenant AND x.document_id = d.id) AS recipients`;
+
+const STATUSES = `(SELECT json_group_array(json_object(
+      'userId', r.user_id, 'displayName', u.display_name, 'addedAt', r.added_at, 'removedFromLocker', r.removed,
+      'consultations', json((SELECT json_group_array(json_object('version', c.version, 'at', c.at) ORDER BY c.version)
+                             FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id)),
+      'consultedLatest', EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version))
+    ORDER BY r.user_id)
+  FROM recipients r LEFT JOIN users u ON u.tenant = r.tenant AND u.id = r.user_id
+  WHERE r.tenant = d.tenant AND r.document_id = d.id) AS statuses`;
+
+const toView = (row: DocRow): DocumentView => ({
+  id: row.id,
+  year: row.year,
+  title: row.title,
+  fileName: row.file_name,
+  mediaType: row.media_type,
+  sizeBytes: row.size_bytes,
+  sha256: row.sha256,
+  version: row.version,
+  categoryId: row.category_id,
+  memo: row.memo,
+  depositorId: row.depositor_id,
+  recipients: JSON.parse(row.recipients),
+  depositedAt: row.deposited_at,
+  updatedAt: row.updated_at,
+  deleted: row.deleted === 1,
+});
+
+const before = (page: PageRequest) => (page.cursor ? (decodeCursor(page.cursor) ?? 0) : Number.MAX_SAFE_INTEGER);
+
+const pageOf = <Row extends { seq: number }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> => {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
+};
+
+/**
+ * What the document routes and listings read. One statement per page, prepared once: the per-item
+ * facts (recipients, consultations, statuses) are aggregated by SQLite in the same statement, and
+ * each listing walks an index in its own order.
+ */
+export const documentQueries = (db: Database.Database) => {
+  const sql = {
+    document: db.prepare<[string, string], DocRow>(`SELECT d.*, ${RECIPIENTS} FROM documents d WHERE d.tenant = ? AND d.id = ?`),
+    isCurrentRecipient: db.prepare('SELECT 1 FROM recipients WHERE tenant = ? AND document_id = ? AND user_id = ? AND removed = 0'),
+    distribution: db.prepare<{ tenant: string; depositor: string; before: number; year: string | null; limit: number }, DocRow & { statuses: string }>(
+      `SELECT d.*, ${RECIPIENTS}, ${STATUSES} FROM documents d
+       WHERE d.tenant = @tenant AND d.depositor_id = @depositor AND d.deleted = 0 AND d.seq < @before AND (@year IS NULL OR d.year = @year)
+       ORDER BY d.seq DESC LIMIT @limit`,
+    ),
+    locker: db.prepare<
+      { tenant: string; user: string; before: number; category: string | null; year: string | null; limit: number },
+      DocRow & { r_seq: number; consulted_version: number | null; consulted_latest: number }
+    >(
+      `SELECT d.*, r.seq AS r_seq, ${RECIPIENTS},
+         (SELECT MAX(c.version) FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id) AS consulted_version,
+         EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version) AS consulted_latest
+       FROM recipients r JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id
+       WHERE r.tenant = @tenant AND r.user_id = @user AND r.removed = 0 AND d.deleted = 0 AND r.seq < @before
+         AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year)
+       ORDER BY r.seq DESC LIMIT @limit`,
+    ),
+    notifications: db.prepare<[string, string, number, number], { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string }>(
+      `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, d.title FROM notifications n
+       JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+       JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
+       WHERE n.tenant = ? AND n.user_id = ? AND d.deleted = 0 AND r.removed = 0 AND n.seq < ?
+       ORDER BY n.seq DESC LIMIT ?`,
+    ),
+    blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),
+  };
+
+  return {
+    document: (tenant: string, documentId: string): DocumentView | undefined => {
+      const row = sql.document.get(tenant, documentId);
+      return row ? toView(row) : undefined;
+    },
+    isCurrentRecipient: (tenant: string, documentId: string, userId: string): boolean => sql.isCurrentRecipient.get(tenant, documentId, userId) !== undefined,
+    distribution: (tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem> =>
+      pageOf(sql.distribution.all({ tenant, depositor: depositorId, before: before(page), year: year ?? null, limit: page.limit + 1 }), page.limit, (row) => ({
+        ...toView(row),
+        recipientStatuses: (JSON.parse(row.statuses) as (Omit<RecipientStatus, 'removedFromLocker' | 'consultedLatest'> & { removedFromLocker: number; consultedLatest: number })[]).map((s) => ({
+          ...s,
+          removedFromLocker: s.removedFromLocker === 1,
+          consultedLatest: s.consultedLatest === 1,
+        })),
+      })),
+    locker: (tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined }, page: PageRequest): Page<LockerItem> =>
+      pageOf(
+        sql.locker.all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, limit: page.limit + 1 }).map((r) => ({ ...r, seq: r.r_seq })),
+        page.limit,
+        (row) => ({ ...toView(row), consulted: row.consulted_version !== null, consultedVersion: row.consulted_version, consultedLatest: row.consulted_latest === 1 }),
+      ),
+    notifications: (tenant: string, userId: string, page: PageRequest): Page<NotificationView> =>
+      pageOf(sql.notifications.all(tenant, userId, before(page), page.limit + 1), page.limit, (r) => ({
+        id: String(r.seq),
+        kind: r.kind,
+        documentId: r.document_id,
+        title: r.title,
+        actorId: r.actor_id,
+        at: r.at,
+      })),
+    blobInUse: (blobKey: string): boolean => sql.blobInUse.get(blobKey) !== undefined,
+  };
+};

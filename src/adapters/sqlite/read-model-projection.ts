@@ -1,0 +1,151 @@
+import type Database from 'better-sqlite3';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import type { Content, DirectoryEvent, DocumentEvent, LockerEvent, TenantSettingsEvent } from '../../domain/index.js';
+import { READ_MODEL_TABLES } from './read-model-schema.js';
+
+type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent;
+
+/**
+ * The one writer of the read models: each event, in log order, becomes rows. Every statement is
+ * prepared once, here; a batch is one transaction together with its checkpoint.
+ */
+export const readModelProjection = (db: Database.Database) => {
+  const sql = {
+    checkpoint: db.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1'),
+    setCheckpoint: db.prepare('INSERT INTO checkpoint (id, position, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, seq = excluded.seq'),
+    clearDirectory: ['profiles', 'users', 'classes'].map((t) => db.prepare(`DELETE FROM ${t} WHERE tenant = ?`)),
+    profile: db.prepare('INSERT INTO profiles VALUES (?, ?, ?, ?)'),
+    user: db.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)'),
+    schoolClass: db.prepare('INSERT INTO classes VALUES (?, ?, ?, ?)'),
+    locker: db.prepare('INSERT INTO lockers VALUES (?, ?, ?) ON CONFLICT (tenant, user_id) DO UPDATE SET open = excluded.open'),
+    removed: db.prepare('UPDATE recipients SET removed = 1 WHERE tenant = ? AND document_id = ? AND user_id = ?'),
+    categoryCreated: db.prepare('INSERT OR IGNORE INTO categories VALUES (?, ?, ?, 0, ?)'),
+    categoryRenamed: db.prepare('UPDATE categories SET designation = ? WHERE tenant = ? AND id = ?'),
+    categoryRetired: db.prepare('UPDATE categories SET retired = 1 WHERE tenant = ? AND id = ?'),
+    maxSize: db.prepare('INSERT INTO settings (tenant, max_document_bytes) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET max_document_bytes = excluded.max_document_bytes'),
+    currentYear: db.prepare('INSERT INTO settings (tenant, current_year) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET current_year = excluded.current_year'),
+    document: db.prepare(
+      `INSERT OR IGNORE INTO documents (tenant, id, seq, year, title, category_id, memo, depositor_id, deposited_at, updated_at,
+         deleted, version, file_name, media_type, size_bytes, sha256, blob_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+    ),
+    version: db.prepare('INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    recipient: db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)'),
+    notification: db.prepare('INSERT OR IGNORE INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    touch: db.prepare('UPDATE documents SET updated_at = ? WHERE tenant = ? AND id = ?'),
+    category: db.prepare('UPDATE documents SET category_id = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
+    memo: db.prepare('UPDATE documents SET memo = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
+    content: db.prepare(
+      `UPDATE documents SET version = ?, file_name = ?, media_type = ?, size_bytes = ?, sha256 = ?, blob_key = ?, updated_at = ?
+       WHERE tenant = ? AND id = ?`,
+    ),
+    notifyUpdated: db.prepare(
+      `INSERT INTO notifications SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
+       WHERE tenant = ? AND document_id = ? AND removed = 0`,
+    ),
+    consulted: db.prepare('INSERT OR IGNORE INTO consultations VALUES (?, ?, ?, ?, ?)'),
+    deleted: db.prepare('UPDATE documents SET deleted = 1, updated_at = ? WHERE tenant = ? AND id = ?'),
+  };
+  const clearAll = READ_MODEL_TABLES.map((t) => db.prepare(`DELETE FROM ${t}`));
+
+  const addVersion = (tenant: string, documentId: string, c: Content, at: string) =>
+    sql.version.run(tenant, documentId, c.version, c.blobKey, c.sha256, c.sizeBytes, c.fileName, c.mediaType, at);
+
+  const addRecipients = (tenant: string, documentId: string, userIds: readonly string[], at: string, seq: number, kind: string | null, actor: string) => {
+    for (const userId of userIds) {
+      sql.recipient.run(tenant, documentId, userId, at, seq);
+      if (kind) sql.notification.run(tenant, userId, seq, kind, documentId, actor, at);
+    }
+  };
+
+  const project = (recorded: RecordedEvent, seq: number): void => {
+    const tenant = recorded.meta.tenant;
+    const event = { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as AnyEvent;
+    switch (event.type) {
+      case 'DirectorySynced':
+        for (const clear of sql.clearDirectory) clear.run(tenant);
+        for (const p of event.data.profiles) sql.profile.run(tenant, p.id, p.name, JSON.stringify(p.permissions));
+        for (const u of event.data.users) sql.user.run(tenant, u.id, u.displayName, u.kind, u.email ?? null, JSON.stringify(u.profiles));
+        for (const c of event.data.classes) sql.schoolClass.run(tenant, c.id, c.name, JSON.stringify(c.teacherIds));
+        return;
+      case 'LockerOpened':
+      case 'LockerClosed':
+        sql.locker.run(tenant, event.data.userId, event.type === 'LockerOpened' ? 1 : 0);
+        return;
+      case 'DocumentRemovedFromLocker':
+        sql.removed.run(tenant, event.data.documentId, event.data.userId);
+        return;
+      case 'CategoryCreated':
+        sql.categoryCreated.run(tenant, event.data.categoryId, event.data.designation, seq);
+        return;
+      case 'CategoryRenamed':
+        sql.categoryRenamed.run(event.data.designation, tenant, event.data.categoryId);
+        return;
+      case 'CategoryRetired':
+        sql.categoryRetired.run(tenant, event.data.categoryId);
+        return;
+      case 'MaxDocumentSizeSet':
+        sql.maxSize.run(tenant, event.data.maxDocumentBytes);
+        return;
+      case 'CurrentYearSet':
+        sql.currentYear.run(tenant, event.data.year);
+        return;
+      case 'DocumentDeposited':
+      case 'DocumentCarriedOver': {
+        const d = event.data;
+        const c = d.content;
+        sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey);
+        addVersion(tenant, d.documentId, c, event.at);
+        // A carried-over document is not news: its recipients had it last year, so no notification.
+        addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? 'deposited' : null, event.actor);
+        return;
+      }
+      case 'RecipientAdded':
+        addRecipients(tenant, event.data.documentId, event.data.recipientIds, event.at, seq, 'recipient-added', event.actor);
+        sql.touch.run(event.at, tenant, event.data.documentId);
+        return;
+      case 'CategoryChanged':
+        sql.category.run(event.data.categoryId, event.at, tenant, event.data.documentId);
+        return;
+      case 'MemoChanged':
+        sql.memo.run(event.data.memo, event.at, tenant, event.data.documentId);
+        return;
+      case 'DocumentUpdated': {
+        const c = event.data.content;
+        sql.content.run(c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, event.at, tenant, event.data.documentId);
+        addVersion(tenant, event.data.documentId, c, event.at);
+        sql.notifyUpdated.run(seq, event.actor, event.at, tenant, event.data.documentId);
+        return;
+      }
+      case 'DocumentConsulted':
+        sql.consulted.run(tenant, event.data.documentId, event.data.userId, event.data.version, event.at);
+        return;
+      case 'DocumentDeletedForAll':
+        sql.deleted.run(event.at, tenant, event.data.documentId);
+        return;
+      default:
+        // Events this node does not project yet (newer types) are skipped, not fatal.
+        return;
+    }
+  };
+
+  return {
+    checkpoint: (): bigint => {
+      const row = sql.checkpoint.get();
+      return row ? BigInt(row.position) : 0n;
+    },
+    apply: db.transaction((events: readonly RecordedEvent[]) => {
+      const current = sql.checkpoint.get();
+      let seq = current?.seq ?? 0;
+      // Another process on the same file (the CLI beside the server) may have applied some of these
+      // already: only what lies beyond the stored checkpoint is projected, so applying is idempotent.
+      const fresh = current ? events.filter((e) => e.position > BigInt(current.position)) : events;
+      for (const event of fresh) project(event, ++seq);
+      const last = fresh[fresh.length - 1];
+      if (last) sql.setCheckpoint.run(String(last.position), seq);
+    }),
+    reset: db.transaction(() => {
+      for (const clear of clearAll) clear.run();
+    }),
+  };
+};
