@@ -21,6 +21,8 @@ export type CommandOptions = {
   readonly beforeAppend?: () => ResultAsync<void, UseCaseError>;
   /** Read-your-writes by default; a batch (the rollover) catches up once at its end instead. */
   readonly waitForReadModels?: boolean;
+  /** How many times a command is decided again after losing a race, before answering 409. */
+  readonly maxAttempts?: number;
 };
 
 export type Handled<State, Event> = { readonly state: State; readonly events: Event[] };
@@ -59,7 +61,7 @@ export const handle = <Command, State, Event extends DomainEvent<string, unknown
         .map(() => after)
         .orElse((e): ResultAsync<Handled<State, Event>, UseCaseError> => {
           if (e.code !== 'WRONG_EXPECTED_VERSION') return errAsync(e);
-          if (attempt + 1 >= MAX_ATTEMPTS) return errAsync({ code: 'CONCURRENCY_CONFLICT', stream });
+          if (attempt + 1 >= (options.maxAttempts ?? MAX_ATTEMPTS)) return errAsync({ code: 'CONCURRENCY_CONFLICT', stream });
           return ResultAsync.fromSafePromise(pause(attempt)).andThen(() => run(attempt + 1));
         });
     });

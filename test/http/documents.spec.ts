@@ -260,6 +260,12 @@ describe('idempotency keys', () => {
     expect(otherBody.status).toBe(409);
     const otherMeta = await h.deposit('anne', meta({ memo: 'changed' }), { content: 'same' }, { headers: key });
     expect(otherMeta.status).toBe(409);
+    // Every part of the request counts: other recipients, another category or title, another file name.
+    for (const other of [meta({ recipients: { users: ['marc', 'sophie'] } }), meta({ title: 'Another title' })]) {
+      const r = await h.deposit('anne', other, { content: 'same' }, { headers: key });
+      expect([r.status, r.json.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
+    }
+    expect((await h.deposit('anne', meta(), { content: 'same', name: 'other.txt' }, { headers: key })).status).toBe(409);
     expect(await h.footprint()).toEqual(before);
 
     const otherUser = await h.deposit('paul', meta(), { content: 'same' }, { headers: key });

@@ -1,9 +1,10 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { checkManaging, documentDecider } from '../../domain/index.js';
-import { async, currentYear, documentView, lockerHolder, maxDocumentBytes } from '../access.js';
+import { async, documentView, lockerHolder, maxDocumentBytes } from '../access.js';
+import { documentCommand, managing } from '../document-command.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
-import { handle, replay } from '../handle-command.js';
+import { replay } from '../handle-command.js';
 import type { DocumentView } from '../ports/read-models.js';
 import { stagedOnce, type IncomingFile } from './deposit-document.js';
 
@@ -13,16 +14,7 @@ export const updateContent = (deps: Deps) => ({
   check: (actor: Actor, documentId: string): ResultAsync<number, UseCaseError> =>
     async(lockerHolder(deps, actor))
       .andThen(() => deps.events.readStream(deps.streams.document(actor.tenant, documentId)))
-      .andThen((recorded) =>
-        async(
-          checkManaging(replay(documentDecider, recorded), {
-            actorId: actor.userId,
-            at: deps.clock.now(),
-            documentId,
-            currentYear: currentYear(deps, actor.tenant),
-          }),
-        ),
-      )
+      .andThen((recorded) => async(checkManaging(replay(documentDecider, recorded), managing(deps, actor, documentId))))
       .map(() => maxDocumentBytes(deps, actor.tenant)),
 
   store(actor: Actor, documentId: string, limit: number, file: IncomingFile): ResultAsync<DocumentView, UseCaseError> {
@@ -30,14 +22,7 @@ export const updateContent = (deps: Deps) => ({
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
-      return handle(
-        deps,
-        documentDecider,
-        actor.tenant,
-        deps.streams.document(actor.tenant, documentId),
-        { type: 'UpdateContent', actorId: actor.userId, at: deps.clock.now(), documentId, currentYear: currentYear(deps, actor.tenant), maxDocumentBytes: limit, file: stored },
-        { beforeAppend: bytes.commit },
-      )
+      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored }), { beforeAppend: bytes.commit })
         .andThen(() => bytes.release())
         .orElse((e) => bytes.release().andThen(() => errAsync<void, UseCaseError>(e)))
         .andThen(() => async(documentView(deps, actor.tenant, documentId)));
