@@ -60,6 +60,15 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory | { 
       expect((await store.append(stream(), [event(tenant)], { revision: 0 }))._unsafeUnwrapErr().code).toBe('WRONG_EXPECTED_VERSION');
     });
 
+    it('an empty append writes nothing and only checks the expectation', async () => {
+      const s = stream();
+      expect((await store.append(s, [], 'no-stream'))._unsafeUnwrap().lastRevision).toBe(-1);
+      await store.append(s, [event(tenant)], 'no-stream');
+      expect((await store.append(s, [], { revision: 0 }))._unsafeUnwrap().lastRevision).toBe(0);
+      expect((await store.append(s, [], 'no-stream'))._unsafeUnwrapErr()).toMatchObject({ code: 'WRONG_EXPECTED_VERSION', actual: 0 });
+      expect((await store.readStream(s))._unsafeUnwrap()).toHaveLength(1);
+    });
+
     it('of two appends with the same expected version, exactly one wins', async () => {
       const s = stream();
       await store.append(s, [event(tenant)], 'no-stream');

@@ -13,7 +13,7 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { errAsync, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type {
   AppendResult,
   EventMeta,
@@ -25,6 +25,7 @@ import type {
   StoreError,
 } from '../../application/ports/event-store.js';
 import { chainHash, GENESIS_HASH } from '../shared/event-chain.js';
+import { expectationHolds } from '../shared/expected-version.js';
 
 /** What we keep in an event's metadata besides the envelope: the chain. */
 type StoredMeta = EventMeta & { prevHash: string; hash: string };
@@ -84,7 +85,15 @@ export class EsdbEventStore implements EventStore {
   }
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError> {
-    if (events.length === 0) return errAsync({ code: 'STORE_UNAVAILABLE', message: 'nothing to append' });
+    if (events.length === 0) {
+      // Nothing to write: only the expectation is checked, as SQLite does.
+      return ResultAsync.fromPromise(this.bounded(() => this.last(stream)), (e) => this.unavailable(e)).andThen((last): ResultAsync<AppendResult, StoreError> => {
+        const actual = last?.revision ?? 'no-stream';
+        return expectationHolds(expected, actual)
+          ? okAsync({ lastRevision: last?.revision ?? -1, position: 0n })
+          : errAsync({ code: 'WRONG_EXPECTED_VERSION', stream, expected, actual });
+      });
+    }
     return ResultAsync.fromPromise(this.bounded(() => this.appendChained(stream, events, expected)), (e) => {
       if (e instanceof WrongExpectedVersionError) {
         const actual = e.actualVersion;

@@ -78,6 +78,8 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(409, 'CONCURRENCY_CONFLICT', 'Conflict', 'the resource changed concurrently; retry');
     case 'IDEMPOTENCY_KEY_REUSED':
       return problem(409, e.code, 'Idempotency key reused', 'this Idempotency-Key was used with another request');
+    case 'INVALID_POSITION':
+      return problem(400, e.code, 'Invalid cursor', `${e.position} is not a position of this event log`, { position: e.position });
     case 'INVALID_INPUT':
       return problem(400, e.code, 'Bad request', e.detail);
     case 'UPLOAD_ABORTED':

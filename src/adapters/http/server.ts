@@ -34,6 +34,21 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     // Uploads of many megabytes take time on slow school networks; a stuck one is still cut off.
     requestTimeout: 30 * 60 * 1000,
     return503OnClosing: true,
+    // Ids are up to 128 characters (schemas.ts); the router's default of 100 would cut them first.
+    maxParamLength: 256,
+    // The router's own refusals (a malformed percent-encoding, a parameter over the length) are
+    // the client's mistakes, answered like every other one.
+    frameworkErrors: (error, _req, reply) => {
+      const status = error.statusCode ?? 400;
+      void sendProblem(reply, problem(status < 500 ? status : 400, codeOfStatus(status), statusTitle(status), error.message));
+    },
+    // A request Node cannot even parse (bad header, oversized header) gets a problem document too.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify(problem(status, codeOfStatus(status), statusTitle(status), 'the request could not be parsed'));
+      socket.end(`HTTP/1.1 ${status} ${statusTitle(status)}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -74,7 +89,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own refusals (malformed JSON, body too large, wrong content type) are the client's.
-      return sendProblem(reply, problem(status, error.code ?? 'BAD_REQUEST', statusTitle(status), error.message));
+      return sendProblem(reply, problem(status, codeOfStatus(status), statusTitle(status), error.message));
     }
     req.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem(500, 'INTERNAL', 'Internal error', 'the request failed on the server; it has been logged'));
@@ -103,5 +118,18 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   return app;
 };
 
-const statusTitle = (status: number) =>
-  ({ 400: 'Bad request', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable', 413: 'Payload too large', 415: 'Unsupported media type' })[status] ?? 'Request refused';
+const STATUSES: Record<number, [code: string, title: string]> = {
+  400: ['BAD_REQUEST', 'Bad request'],
+  404: ['NOT_FOUND', 'Not found'],
+  405: ['METHOD_NOT_ALLOWED', 'Method not allowed'],
+  406: ['NOT_ACCEPTABLE', 'Not acceptable'],
+  408: ['REQUEST_TIMEOUT', 'Request timeout'],
+  413: ['BODY_TOO_LARGE', 'Payload too large'],
+  414: ['URI_TOO_LONG', 'URI too long'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type'],
+  431: ['HEADERS_TOO_LARGE', 'Request header fields too large'],
+};
+
+/** Our own codes for the framework's refusals: its internal FST_ERR_* names are not part of the contract. */
+const codeOfStatus = (status: number) => STATUSES[status]?.[0] ?? 'BAD_REQUEST';
+const statusTitle = (status: number) => STATUSES[status]?.[1] ?? 'Request refused';

@@ -10,6 +10,7 @@ import type {
   StoreError,
 } from '../../application/ports/event-store.js';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../shared/event-chain.js';
+import { expectationHolds } from '../shared/expected-version.js';
 import type { RawEvent } from '../shared/verify-chains.js';
 
 const SCHEMA = `
@@ -63,6 +64,9 @@ export type SqliteEventStoreOptions = { readonly synchronous?: 'FULL' | 'NORMAL'
  * The embedded event log: one table, WAL, and `synchronous=FULL` so an acknowledged append survives
  * a power cut. The expected version is checked inside the same transaction that writes.
  */
+/** The largest SQLite integer: positions are rowids. */
+const MAX_POSITION = 2n ** 63n - 1n;
+
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly statements;
@@ -99,10 +103,7 @@ export class SqliteEventStore implements EventStore {
       if (lastOfBatch) return { lastRevision: lastOfBatch.revision, position: BigInt(lastOfBatch.position) };
     }
     const actual = last ? last.revision : 'no-stream';
-    const matches =
-      expected === 'any' ||
-      (expected === 'no-stream' ? actual === 'no-stream' : actual !== 'no-stream' && actual === expected.revision);
-    if (!matches) throw new WrongExpectedVersion({ code: 'WRONG_EXPECTED_VERSION', stream, expected, actual });
+    if (!expectationHolds(expected, actual)) throw new WrongExpectedVersion({ code: 'WRONG_EXPECTED_VERSION', stream, expected, actual });
 
     let revision = last ? last.revision : -1;
     let prevHash = last ? last.hash : GENESIS_HASH;
@@ -132,7 +133,6 @@ export class SqliteEventStore implements EventStore {
     this.db.transaction(this.appendTx).immediate(stream, events, expected);
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError> {
-    if (events.length === 0) return errAsync({ code: 'STORE_UNAVAILABLE', message: 'nothing to append' });
     try {
       return okAsync(this.transaction(stream, events, expected));
     } catch (e) {
@@ -147,6 +147,8 @@ export class SqliteEventStore implements EventStore {
 
   readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError> {
     const after = options.after ?? 0n;
+    // Positions here are SQLite rowids: a cursor beyond them was not made by this store.
+    if (after < 0n || after > MAX_POSITION) return errAsync({ code: 'INVALID_POSITION', position: String(after) });
     if (options.types) {
       const types = options.types;
       return this.guard(() =>

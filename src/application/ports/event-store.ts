@@ -29,7 +29,9 @@ export type RecordedEvent = NewEvent & {
 
 export type StoreError =
   | { readonly code: 'WRONG_EXPECTED_VERSION'; readonly stream: string; readonly expected: ExpectedVersion; readonly actual: number | 'no-stream' }
-  | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string };
+  | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string }
+  /** A position this store never gives out (a client's cursor made up or from another store). */
+  | { readonly code: 'INVALID_POSITION'; readonly position: string };
 
 export type AppendResult = { readonly lastRevision: number; readonly position: bigint };
 
