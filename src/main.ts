@@ -181,7 +181,12 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     issuer: config.LOCKER_JWT_ISSUER,
     audience: config.LOCKER_JWT_AUDIENCE,
   });
-  const server = await buildServer({ useCases: app.useCases, verifier, logLevel: config.LOCKER_LOG_LEVEL });
+  const server = await buildServer({
+    useCases: app.useCases,
+    verifier,
+    logLevel: config.LOCKER_LOG_LEVEL,
+    uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND },
+  });
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
   // Other nodes' writes, and anything appended by the CLI, reach this node's read models too.
   const poll = setInterval(() => void app.deps.projector.catchUp(), 1000);
@@ -204,7 +209,12 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       clearInterval(poll);
       clearInterval(sweep);
       unwatch?.();
+      // In-flight requests get a grace period to finish; then every connection is closed, including
+      // keep-alive ones Node still counts as busy (a refusal answered before its body was read).
+      const grace = setTimeout(() => server.server.closeAllConnections(), config.LOCKER_SHUTDOWN_GRACE_MS);
+      server.log.info({ graceMs: config.LOCKER_SHUTDOWN_GRACE_MS }, 'shutting down');
       await server.close();
+      clearTimeout(grace);
       await app.close();
     },
   };

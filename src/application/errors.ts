@@ -6,7 +6,11 @@ export type AppError =
   | { readonly code: 'FORBIDDEN'; readonly reason: string }
   | { readonly code: 'NOT_FOUND'; readonly resource: string }
   | { readonly code: 'CONCURRENCY_CONFLICT'; readonly stream: string }
-  | { readonly code: 'INVALID_INPUT'; readonly detail: string };
+  | { readonly code: 'INVALID_INPUT'; readonly detail: string }
+  /** More parts than the request may carry (a second file while deposits carry one). */
+  | { readonly code: 'TOO_MANY_FILES'; readonly detail: string }
+  /** The body stopped arriving, or trickled below the minimum rate: the upload was cut. */
+  | { readonly code: 'UPLOAD_TOO_SLOW'; readonly detail: string };
 
 export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | StoreError | BlobError;
 

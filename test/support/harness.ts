@@ -29,6 +29,8 @@ export const startHarness = async (env: Record<string, string> = {}) => {
     LOCKER_JWT_SECRET: SECRET,
     // Tests do not need to survive a power cut; the default (FULL) is measured in the benchmark.
     LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL',
+    // Tests stop servers often; connections left open by a test need not hold them for long.
+    LOCKER_SHUTDOWN_GRACE_MS: '500',
     ...s3Env,
     ...env,
   });

@@ -48,6 +48,9 @@ export const configSchema = z
       .default(52_428_800),
     LOCKER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a pino level' }).default('info'),
     LOCKER_STORE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(5000),
+    LOCKER_UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(30_000),
+    LOCKER_UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number({ error: 'expected bytes per second' }).int().min(0, 'expected 0 (no minimum) or more').default(1024),
+    LOCKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0, 'expected 0 or more milliseconds').default(10_000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
   })
   .superRefine((c, ctx) => {

@@ -78,12 +78,16 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(409, 'CONCURRENCY_CONFLICT', 'Conflict', 'the resource changed concurrently; retry');
     case 'IDEMPOTENCY_KEY_REUSED':
       return problem(409, e.code, 'Idempotency key reused', 'this Idempotency-Key was used with another request');
+    case 'TOO_MANY_FILES':
+      return problem(400, e.code, 'Too many files', e.detail);
+    case 'UPLOAD_TOO_SLOW':
+      return problem(408, e.code, 'Upload too slow', e.detail);
     case 'INVALID_POSITION':
       return problem(400, e.code, 'Invalid cursor', `${e.position} is not a position of this event log`, { position: e.position });
     case 'INVALID_INPUT':
       return problem(400, e.code, 'Bad request', e.detail);
     case 'UPLOAD_ABORTED':
-      return problem(400, e.code, 'Upload aborted', 'the upload ended before the file was complete');
+      return problem(400, e.code, 'Upload aborted', `the upload ended before the file was complete: ${e.message}`);
     case 'BLOB_NOT_FOUND':
       return problem(500, e.code, 'Content missing', 'the stored content of this document is missing');
     case 'STORE_UNAVAILABLE':

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { UseCases } from '../../application/use-cases.js';
 import type { Verifier } from './auth.js';
 import { problem, sendProblem } from './problem.js';
+import { drainAfterAnswer, type UploadLimits } from './upload.js';
 import { problemSchema } from './schemas.js';
 import { adminRoutes } from './routes/admin.js';
 import { documentRoutes } from './routes/documents.js';
@@ -24,6 +25,7 @@ export type ServerOptions = {
   readonly useCases: UseCases;
   readonly verifier: Verifier;
   readonly logLevel: string;
+  readonly uploads: UploadLimits;
 };
 
 const PUBLIC = new Set(['/health', '/ready', '/openapi.json']);
@@ -81,6 +83,9 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     req.actor = verified.actor;
   });
 
+  // A refusal sent before the body was read: read (and drop) a bounded rest, so the client reads the answer.
+  app.addHook('onResponse', async (req) => drainAfterAnswer(req.raw));
+
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const detail = error.validation.map((v) => `${error.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}: ${v.message}`).join('; ');
@@ -111,7 +116,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(adminRoutes(options.useCases));
-  await app.register(documentRoutes(options.useCases));
+  await app.register(documentRoutes(options.useCases, options.uploads));
   await app.register(listingRoutes(options.useCases));
   await app.register(rolloverRoutes(options.useCases));
   await app.register(auditRoutes(options.useCases));

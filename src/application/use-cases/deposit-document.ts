@@ -20,7 +20,12 @@ export type IncomingFile = {
   readonly content: AsyncIterable<Uint8Array>;
   /** The transport cut the file at the size limit (multipart parsers do that rather than failing). */
   readonly truncated: () => boolean;
+  /** Why the transport cut the upload, if it did (too slow, more than the file): asked after a failed stage. */
+  readonly refusal?: () => UseCaseError | undefined;
 };
+
+/** A failed stage explained by the transport when it cut the upload itself, else by the store. */
+export const whyNotStaged = (file: IncomingFile) => (e: UseCaseError): UseCaseError => file.refusal?.() ?? e;
 
 export type CheckedDeposit = {
   readonly actor: Actor;
@@ -75,7 +80,7 @@ export const depositDocument = (deps: Deps) => ({
   store(checked: CheckedDeposit, file: IncomingFile): ResultAsync<DepositOutcome, UseCaseError> {
     const { actor, context, request } = checked;
     const tenant = actor.tenant;
-    return deps.blobs.stage(tenant, file.content, context.maxDocumentBytes).andThen((staged) => {
+    return deps.blobs.stage(tenant, file.content, context.maxDocumentBytes).mapErr(whyNotStaged(file)).andThen((staged) => {
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DepositOutcome, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: context.maxDocumentBytes }));
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };

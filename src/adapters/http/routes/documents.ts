@@ -1,55 +1,25 @@
-import type { MultipartFile, MultipartValue, Multipart } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { IncomingFile } from '../../../application/use-cases/deposit-document.js';
+import type { UseCaseError } from '../../../application/errors.js';
 import type { UseCases } from '../../../application/use-cases.js';
-import { contentDisposition, safeFileName, safeMediaType } from '../file-name.js';
+import { contentDisposition } from '../file-name.js';
+import { MULTIPART_OVERHEAD, uploadBody, type UploadLimits } from '../upload.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer, badRequest } from '../reply.js';
 import { contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, recipientsSchema } from '../schemas.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
-/** Room for the multipart framing and the meta part around the file itself. */
-const MULTIPART_OVERHEAD = 256 * 1024;
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
 
-type Parts = AsyncIterator<Multipart>;
-
-const partsOf = (req: FastifyRequest, maxFileBytes: number): Parts =>
-  req.parts({ limits: { fileSize: maxFileBytes, files: 1, fields: 4, fieldSize: 64 * 1024, parts: 6 } })[Symbol.asyncIterator]();
-
-const next = async (parts: Parts): Promise<Multipart | undefined | Error> => {
-  try {
-    const r = await parts.next();
-    return r.done ? undefined : r.value;
-  } catch (e) {
-    return e as Error;
-  }
-};
-
+/** A declared length over the limit is refused before a byte of the body is read. */
 const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number) => {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max + MULTIPART_OVERHEAD) {
-    // Refuse before reading a byte; closing the connection spares the client sending the rest.
-    reply.header('connection', 'close');
     sendProblem(reply, problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${max} bytes`, { maxDocumentBytes: max }));
     return true;
   }
   return false;
-};
-
-const filePart = async (parts: Parts, reply: FastifyReply): Promise<IncomingFile | undefined> => {
-  const part = await next(parts);
-  if (part instanceof Error) return void badRequest(reply, `malformed multipart body: ${part.message}`);
-  if (!part || part.type !== 'file' || part.fieldname !== 'file') return void badRequest(reply, 'expected a part named file holding the document');
-  const file = part as MultipartFile;
-  return {
-    fileName: safeFileName(file.filename),
-    mediaType: safeMediaType(file.mimetype),
-    content: file.file,
-    truncated: () => file.file.truncated,
-  };
 };
 
 const requireMultipart = (req: FastifyRequest, reply: FastifyReply) => {
@@ -58,8 +28,10 @@ const requireMultipart = (req: FastifyRequest, reply: FastifyReply) => {
   return false;
 };
 
+const isError = (value: unknown): value is UseCaseError => typeof value === 'object' && value !== null && 'code' in value;
+
 export const documentRoutes =
-  (uc: UseCases): FastifyPluginAsyncZod =>
+  (uc: UseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/documents',
@@ -82,29 +54,29 @@ export const documentRoutes =
         const limits = await uc.getLimits(actor);
         if (limits.isErr()) return sendProblem(reply, toProblem(limits.error));
         if (tooLargeUpFront(req, reply, limits.value.maxDocumentBytes)) return reply;
-        const parts = partsOf(req, limits.value.maxDocumentBytes);
-        const metaPart = await next(parts);
-        if (metaPart instanceof Error) return badRequest(reply, `malformed multipart body: ${metaPart.message}`);
-        if (!metaPart || metaPart.type !== 'field' || metaPart.fieldname !== 'meta') return badRequest(reply, 'expected a first part named meta holding JSON');
-        let json: unknown;
+        const body = uploadBody(req, limits.value.maxDocumentBytes, uploads);
         try {
-          json = JSON.parse(String((metaPart as MultipartValue).value));
-        } catch {
-          return badRequest(reply, 'the meta part is not valid JSON');
+          const text = await body.meta();
+          if (isError(text)) return sendProblem(reply, toProblem(text));
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            return badRequest(reply, 'the meta part is not valid JSON');
+          }
+          const meta = depositMetaSchema.safeParse(json);
+          if (!meta.success) return badRequest(reply, `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}`);
+          const checked = await uc.depositDocument.check(actor, meta.data, req.headers['idempotency-key']);
+          if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
+          const file = await body.file();
+          if (isError(file)) return sendProblem(reply, toProblem(file));
+          const stored = await uc.depositDocument.store(checked.value, file);
+          if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
+          if (stored.value.replayed) reply.header('idempotent-replayed', 'true');
+          return reply.code(201).header('location', `/v1/documents/${stored.value.document.id}`).send(presentDocument(stored.value.document));
+        } finally {
+          body.done();
         }
-        const meta = depositMetaSchema.safeParse(json);
-        if (!meta.success) return badRequest(reply, `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}`);
-        const checked = await uc.depositDocument.check(actor, meta.data, req.headers['idempotency-key']);
-        if (checked.isErr()) {
-          reply.header('connection', 'close');
-          return sendProblem(reply, toProblem(checked.error));
-        }
-        const file = await filePart(parts, reply);
-        if (!file) return reply;
-        const stored = await uc.depositDocument.store(checked.value, file);
-        if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
-        if (stored.value.replayed) reply.header('idempotent-replayed', 'true');
-        return reply.code(201).header('location', `/v1/documents/${stored.value.document.id}`).send(presentDocument(stored.value.document));
       },
     );
 
@@ -142,14 +114,16 @@ export const documentRoutes =
         const actor = actorOf(req);
         if (!requireMultipart(req, reply)) return reply;
         const limit = await uc.updateContent.check(actor, req.params.id);
-        if (limit.isErr()) {
-          reply.header('connection', 'close');
-          return sendProblem(reply, toProblem(limit.error));
-        }
+        if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
         if (tooLargeUpFront(req, reply, limit.value)) return reply;
-        const file = await filePart(partsOf(req, limit.value), reply);
-        if (!file) return reply;
-        return answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, file), 200, presentDocument);
+        const body = uploadBody(req, limit.value, uploads);
+        try {
+          const file = await body.file();
+          if (isError(file)) return sendProblem(reply, toProblem(file));
+          return await answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, file), 200, presentDocument);
+        } finally {
+          body.done();
+        }
       },
     );
 

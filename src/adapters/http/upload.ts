@@ -1,0 +1,140 @@
+import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { UseCaseError } from '../../application/errors.js';
+import type { IncomingFile } from '../../application/use-cases/deposit-document.js';
+import { safeFileName, safeMediaType } from './file-name.js';
+
+/** How slow an upload may be before it is cut: idle for this long, or slower than this on average. */
+export type UploadLimits = { readonly idleTimeoutMs: number; readonly minBytesPerSecond: number };
+
+/** Room for the multipart framing and the meta part around the file itself. */
+export const MULTIPART_OVERHEAD = 256 * 1024;
+
+type Parts = AsyncIterator<Multipart>;
+
+/**
+ * One upload request's body, watched as it arrives. The refusals it can make on its own (too
+ * slow, a second file) are kept here and handed to the use case, which asks after a failed stage.
+ */
+export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: UploadLimits) => {
+  // One byte over the limit reaches the blob store, which refuses at once: the parser's own limit
+  // would instead truncate silently and read the rest of the body before anyone noticed.
+  const parts: Parts = req.parts({ limits: { fileSize: maxFileBytes + 1, files: 2, fields: 4, fieldSize: 64 * 1024, parts: 6 } })[Symbol.asyncIterator]();
+  let refusal: UseCaseError | undefined;
+  let current: MultipartFile | undefined;
+  let stall: (e: UseCaseError) => void = () => undefined;
+  const stalled = new Promise<UseCaseError>((resolve) => (stall = resolve));
+  const cut = (reason: UseCaseError) => {
+    if (refusal) return;
+    refusal = reason;
+    stall(reason);
+    current?.file.destroy(new Error(reason.code));
+  };
+  const stop = watch(req.raw, limits, cut);
+
+  /** The next part, unless the body stalls first. */
+  const next = async (): Promise<Multipart | undefined | UseCaseError> => {
+    try {
+      const r = await Promise.race([parts.next(), stalled]);
+      if ('code' in r) return r;
+      return r.done ? undefined : r.value;
+    } catch (e) {
+      return { code: 'INVALID_INPUT', detail: `malformed multipart body: ${(e as Error).message}` };
+    }
+  };
+
+  const fileOf = (part: MultipartFile): IncomingFile => {
+    current = part;
+    return {
+      fileName: safeFileName(part.filename),
+      mediaType: safeMediaType(part.mimetype),
+      content: (async function* () {
+        for await (const chunk of part.file) yield chunk as Uint8Array;
+        // The file is complete only if nothing follows it: a second file would otherwise be lost.
+        const after = await next();
+        if (after !== undefined) {
+          cut('code' in after ? after : { code: 'TOO_MANY_FILES', detail: 'a deposit carries one part named file' });
+          throw new Error('more than the file');
+        }
+      })(),
+      truncated: () => part.file.truncated,
+      refusal: () => refusal,
+    };
+  };
+
+  return {
+    /** The `meta` part: a JSON text. */
+    async meta(): Promise<string | UseCaseError> {
+      const part = await next();
+      if (part && 'code' in part) return part;
+      if (!part || part.type !== 'field' || part.fieldname !== 'meta') return { code: 'INVALID_INPUT', detail: 'expected a first part named meta holding JSON' };
+      return String((part as MultipartValue).value);
+    },
+    /** The `file` part, streamed: nothing is read until the use case reads it. */
+    async file(): Promise<IncomingFile | UseCaseError> {
+      const part = await next();
+      if (part && 'code' in part) return part;
+      if (!part || part.type !== 'file' || part.fieldname !== 'file') return { code: 'INVALID_INPUT', detail: 'expected a part named file holding the document' };
+      return fileOf(part as MultipartFile);
+    },
+    done: stop,
+  };
+};
+
+/**
+ * Cuts a body that stops arriving (no byte for `idleTimeoutMs`) or trickles (less than
+ * `minBytesPerSecond` on average once a first idle window has passed): each such upload would
+ * otherwise hold a staging file and a socket for as long as the request timeout.
+ */
+const watch = (raw: IncomingMessage, limits: UploadLimits, cut: (e: UseCaseError) => void) => {
+  const started = Date.now();
+  let received = 0;
+  const tooSlow = (): UseCaseError => ({ code: 'UPLOAD_TOO_SLOW', detail: `the upload sent no byte for ${limits.idleTimeoutMs} ms, or less than ${limits.minBytesPerSecond} bytes/s` });
+  let idle = setTimeout(() => cut(tooSlow()), limits.idleTimeoutMs);
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    clearTimeout(idle);
+    idle = setTimeout(() => cut(tooSlow()), limits.idleTimeoutMs);
+    const elapsed = Date.now() - started;
+    if (limits.minBytesPerSecond > 0 && elapsed > limits.idleTimeoutMs && (received * 1000) / elapsed < limits.minBytesPerSecond) cut(tooSlow());
+  };
+  const stop = () => {
+    clearTimeout(idle);
+    raw.off('data', onData);
+    raw.off('end', stop);
+    raw.off('close', stop);
+  };
+  raw.on('data', onData);
+  raw.once('end', stop);
+  raw.once('close', stop);
+  return stop;
+};
+
+/** After a refusal sent before the body was read: how much of the rest is read (and dropped) so the client can read the answer. */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * A client still sending its body when the answer comes (a 403 before the upload, a 413 on a
+ * declared length) would see its connection reset, and Node's fetch reports EPIPE instead of our
+ * answer. So the rest of the body is read and dropped, up to a bound; past it, the connection is
+ * closed, which a client sending that much must expect.
+ */
+export const drainAfterAnswer = (raw: IncomingMessage): void => {
+  if (raw.complete || raw.destroyed) return;
+  raw.unpipe();
+  let drained = 0;
+  const close = () => raw.socket?.destroy();
+  const timer = setTimeout(close, DRAIN_MS);
+  raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_BYTES) {
+      clearTimeout(timer);
+      close();
+    }
+  });
+  raw.once('end', () => clearTimeout(timer));
+  raw.once('close', () => clearTimeout(timer));
+  raw.resume();
+};
