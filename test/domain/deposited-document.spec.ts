@@ -238,8 +238,42 @@ describe('carrying over into the next school year', () => {
     document([]).when(carry({ source: document([deposited({ recipients: ['leo'] })]).state })).thenError('NOT_CARRIED', { reason: 'no-recipient-left' });
   });
 
-  it('carries nothing twice: the new stream already holds it', () => {
+  it('carries nothing twice: a carried document already up to date records nothing', () => {
     const first = documentDecider.decide(documentDecider.initialState, carry())._unsafeUnwrap();
-    document(first).when(carry()).thenError('ALREADY_CARRIED', { documentId: 'doc-2' });
+    document(first).when(carry()).then([]);
+  });
+
+  it('a rerun brings a carried document up to date with year N’s final state', () => {
+    const carriedEarlier = documentDecider.decide(documentDecider.initialState, carry({ source: document([deposited({ recipients: ['marc'] })]).state }))._unsafeUnwrap();
+    const since: DocumentEvent[] = [
+      deposited({ recipients: ['marc'] }),
+      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie', 'leo'], classes: [] }, actor: 'anne', at: AT },
+      { type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file({ sha256: 'b'.repeat(64) }), version: 2 } }, actor: 'anne', at: AT },
+      { type: 'MemoChanged', data: { documentId: 'doc-1', memo: 'Corrected' }, actor: 'anne', at: AT },
+    ];
+    const refreshed: DocumentEvent = {
+      type: 'CarriedDocumentRefreshed',
+      // Léo is a student: never a recipient, carried or not.
+      data: { documentId: 'doc-2', sourceDocumentId: 'doc-1', content: { ...file({ sha256: 'b'.repeat(64) }), version: 2 }, memo: 'Corrected', recipientIds: ['sophie'] },
+      actor: 'admin',
+      at: AT,
+    };
+    document(carriedEarlier).when(carry({ source: document(since).state })).then([refreshed]);
+    // Once refreshed, a rerun records nothing more.
+    document([...carriedEarlier, refreshed]).when(carry({ source: document(since).state })).then([]);
+  });
+
+  it('a change made to the carried document in its own year is never undone by a rerun', () => {
+    const carriedEarlier = documentDecider.decide(documentDecider.initialState, carry())._unsafeUnwrap();
+    const editedInNewYear: DocumentEvent = { type: 'MemoChanged', data: { documentId: 'doc-2', memo: 'New year' }, actor: 'anne', at: AT };
+    document([...carriedEarlier, editedInNewYear]).when(carry()).then([]);
+  });
+
+  it('a document deleted in year N after it was carried is deleted in year N+1 too, once', () => {
+    const carriedEarlier = documentDecider.decide(documentDecider.initialState, carry())._unsafeUnwrap();
+    const deletedSource = document([deposited(), deletedForAll]).state;
+    const gone: DocumentEvent = { type: 'DocumentDeletedForAll', data: { documentId: 'doc-2' }, actor: 'admin', at: AT };
+    expect(document(carriedEarlier).when(carry({ source: deletedSource })).then([gone]).status).toBe('deleted');
+    document([...carriedEarlier, gone]).when(carry({ source: deletedSource })).then([]);
   });
 });

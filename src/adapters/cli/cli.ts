@@ -136,7 +136,8 @@ const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>>
       const result = await app.useCases.rollover(
         { tenant, userId: 'cli:rollover', scopes: [SYSTEM_SCOPE] },
         { from: values.from, to: values.to, dryRun: values['dry-run'], categories: values.categories?.split(',').map((c) => c.trim()).filter(Boolean) },
-        (p) => progress({ done: p.eventsReplayed, total: p.eventsTotal, unit: 'events', note: `${p.documentsExamined}/${p.documentsTotal} documents` }),
+        // The first pass finds year N's documents; the total is known from then on, and right.
+        (p) => progress({ done: p.documentsExamined, total: p.documentsTotal, unit: 'documents', note: `${p.eventsReplayed} events replayed` }),
       );
       progress(null);
       if (result.isErr()) throw new UsageError(`rollover refused: ${describeError(result.error)}`);

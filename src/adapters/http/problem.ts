@@ -72,7 +72,6 @@ export const toProblem = (e: UseCaseError): Problem => {
     case 'BLOB_TOO_LARGE':
       return problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${e.maxBytes} bytes`, { maxDocumentBytes: e.maxBytes });
     case 'ALREADY_DEPOSITED':
-    case 'ALREADY_CARRIED':
     case 'CONCURRENCY_CONFLICT':
     case 'WRONG_EXPECTED_VERSION':
       return problem(409, 'CONCURRENCY_CONFLICT', 'Conflict', 'the resource changed concurrently; retry');

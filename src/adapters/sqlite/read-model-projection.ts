@@ -117,6 +117,20 @@ export const readModelProjection = (db: Database.Database) => {
         sql.notifyUpdated.run(seq, event.actor, event.at, tenant, event.data.documentId);
         return;
       }
+      case 'CarriedDocumentRefreshed': {
+        const d = event.data;
+        if (d.content) {
+          const c = d.content;
+          sql.content.run(c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, event.at, tenant, d.documentId);
+          addVersion(tenant, d.documentId, c, event.at);
+        }
+        if (d.memo !== undefined) sql.memo.run(d.memo, event.at, tenant, d.documentId);
+        if (d.categoryId !== undefined) sql.category.run(d.categoryId, event.at, tenant, d.documentId);
+        // Carried documents are not news until their year opens: nobody is notified.
+        addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, null, event.actor);
+        sql.touch.run(event.at, tenant, d.documentId);
+        return;
+      }
       case 'DocumentConsulted':
         sql.consulted.run(tenant, event.data.documentId, event.data.userId, event.data.version, event.at);
         return;

@@ -1,4 +1,4 @@
-import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import { documentDecider, isSchoolYear, nextSchoolYear, type CarrySkipReason, type DirectoryView, type DocumentEvent } from '../../domain/index.js';
 import { withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
@@ -18,7 +18,6 @@ export type RolloverProgress = {
   /** Finding year N's documents, then replaying and carrying them one by one. */
   readonly phase: 'replaying' | 'carrying' | 'done';
   readonly eventsReplayed: number;
-  readonly eventsTotal: number | null;
   readonly documentsExamined: number;
   readonly documentsTotal: number;
 };
@@ -33,6 +32,8 @@ export type RolloverReport = {
   carried: number;
   /** Carried by an earlier run (a rerun, or one that was interrupted): nothing is carried twice. */
   alreadyCarried: number;
+  /** Of those, how many were brought up to date with year N's final state (content, memo, category, recipients, deletion). */
+  updated: number;
   skipped: Record<CarrySkipReason, number>;
   perCategory: Record<string, { carried: number; skipped: number }>;
   droppedRecipients: { documentId: string; userIds: string[] }[];
@@ -104,7 +105,6 @@ export const rollover =
 
 const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void): Promise<Result<RolloverReport, UseCaseError>> => {
   const tenant = actor.tenant;
-  const eventsTotal = deps.events.count ? await deps.events.count(tenant) : null;
   let eventsReplayed = 0;
   // First pass, by type: year N's documents (ids only) and who tidied what from their locker.
   const ids: string[] = [];
@@ -116,7 +116,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   });
   if (found.isErr()) return err(found.error);
   const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
-    onProgress({ phase, eventsReplayed, eventsTotal, documentsExamined, documentsTotal: ids.length });
+    onProgress({ phase, eventsReplayed, documentsExamined, documentsTotal: ids.length });
   progress('replaying');
 
   // Second pass: year N's documents, one whole stream at a time; memory holds one document.
@@ -133,6 +133,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
     documentsExamined: 0,
     carried: 0,
     alreadyCarried: 0,
+    updated: 0,
     skipped: { deleted: 0, 'category-excluded': 0, 'depositor-left': 0, 'no-recipient-left': 0 },
     perCategory: {},
     droppedRecipients: [],
@@ -140,10 +141,10 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   const directory = memoised(deps.readModels.directoryView(tenant));
   const categories = request.categories ? new Set(request.categories) : undefined;
 
-  for await (const events of yearDocuments) {
-    if (!Array.isArray(events)) return err(events);
-    eventsReplayed += events.length;
-    const source = replay(documentDecider, events);
+  for await (const history of yearDocuments) {
+    if (!Array.isArray(history)) return err(history);
+    eventsReplayed += history.length;
+    const source = replay(documentDecider, history);
     if (source.status === 'none') continue;
     report.documentsExamined += 1;
     const perCategory = (report.perCategory[source.categoryId] ??= { carried: 0, skipped: 0 });
@@ -159,22 +160,34 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
       categories,
       removedBy: removals.get(source.id),
     };
-    // Decided first on a new stream: what to carry, or why not, whether or not an earlier run did.
-    const decided = documentDecider.decide(documentDecider.initialState, command);
-    if (decided.isErr()) {
-      if (decided.error.code === 'NOT_CARRIED') report.skipped[decided.error.reason] += 1;
+    // Decided on the new stream as it is: nothing yet (carry it, or say why not), or carried by an
+    // earlier run (bring it up to date). A dry run stops at the decision.
+    const stream = deps.streams.document(tenant, newDocumentId);
+    const decided: Result<Result<DocumentEvent[], UseCaseError>, UseCaseError> = request.dryRun
+      ? await deps.events.readStream(stream).map((recorded) => documentDecider.decide(replay(documentDecider, recorded), command))
+      : await handle(deps, documentDecider, tenant, stream, command, { waitForReadModels: false })
+          .map((outcome) => ok<DocumentEvent[], UseCaseError>(outcome.events))
+          .orElse((e) => okAsync(err<DocumentEvent[], UseCaseError>(e)));
+    if (decided.isErr()) return err(decided.error);
+    const events = decided.value;
+    if (events.isErr() && events.error.code !== 'NOT_CARRIED') return err(events.error);
+    const changed = events.isOk() ? events.value : [];
+    // The report classifies by what a carry decided now would do, so a first run and a rerun agree.
+    const wouldCarry = documentDecider.decide(documentDecider.initialState, command);
+    if (wouldCarry.isErr()) {
+      if (wouldCarry.error.code === 'NOT_CARRIED') report.skipped[wouldCarry.error.reason] += 1;
       perCategory.skipped += 1;
+      // Carried by an earlier run and deleted since in year N: the deletion followed.
+      if (changed.length > 0) report.updated += 1;
     } else {
-      if (!request.dryRun) {
-        const stream = deps.streams.document(tenant, newDocumentId);
-        const appended = await handle(deps, documentDecider, tenant, stream, command, { expectNew: true, waitForReadModels: false });
-        if (appended.isErr() && appended.error.code !== 'ALREADY_CARRIED') return err(appended.error);
-        if (appended.isErr()) report.alreadyCarried += 1;
-      }
       report.carried += 1;
       perCategory.carried += 1;
-      const carried = decided.value[0] as Extract<DocumentEvent, { type: 'DocumentCarriedOver' }>;
-      if (carried.data.droppedRecipientIds.length > 0) {
+      if (!changed.some((e) => e.type === 'DocumentCarriedOver')) {
+        report.alreadyCarried += 1;
+        if (changed.length > 0) report.updated += 1;
+      }
+      const carried = wouldCarry.value[0];
+      if (carried?.type === 'DocumentCarriedOver' && carried.data.droppedRecipientIds.length > 0) {
         report.droppedRecipients.push({ documentId: source.id, userIds: carried.data.droppedRecipientIds });
       }
     }

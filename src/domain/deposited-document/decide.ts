@@ -181,20 +181,26 @@ const consult = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'Co
 
 const notCarried = (reason: CarrySkipReason): Result<DocumentEvent[], DocumentError> => err({ code: 'NOT_CARRIED', reason });
 
+/** Who of the source's recipients goes on into the next year: staff still, who kept it, not the depositor. */
+const keptRecipients = (source: LiveDocument, cmd: CarryOver): string[] =>
+  [...source.recipients].filter((id) => holdsLocker(cmd.directory, id) && !cmd.removedBy?.has(id) && id !== source.depositorId);
+
 /**
  * What the rollover does with one document of the closed year, decided on its replayed state and
- * today's directory: carried with whoever is still there, or skipped with the reason. The new
- * stream's id is derived from (source, year), so a second run finds it there already.
+ * today's directory, against the new stream of year N+1 (its id derived from the source):
+ * - nothing there yet: carried with whoever is still there, or skipped with the reason;
+ * - carried by an earlier run: brought up to date with year N's final state (deleted, new content,
+ *   memo, category, new recipients), so a rerun converges and nothing is carried twice.
  */
 const carryOver = (target: DocumentState, cmd: CarryOver): Result<DocumentEvent[], DocumentError> => {
   const source = cmd.source;
+  if (target.status !== 'none') return ok(bringUpToDate(target, cmd));
   if (source.status !== 'live') return notCarried('deleted');
   if (cmd.categories && !cmd.categories.has(source.categoryId)) return notCarried('category-excluded');
   if (!holdsLocker(cmd.directory, source.depositorId)) return notCarried('depositor-left');
   const all = [...source.recipients];
-  const kept = all.filter((id) => holdsLocker(cmd.directory, id) && !cmd.removedBy?.has(id) && id !== source.depositorId);
+  const kept = keptRecipients(source, cmd);
   if (kept.length === 0) return notCarried('no-recipient-left');
-  if (target.status !== 'none') return err({ code: 'ALREADY_CARRIED', documentId: cmd.newDocumentId });
   return ok([
     {
       type: 'DocumentCarriedOver',
@@ -215,6 +221,39 @@ const carryOver = (target: DocumentState, cmd: CarryOver): Result<DocumentEvent[
       at: cmd.at,
     },
   ]);
+};
+
+/**
+ * Only what changed in the source since it was last taken over follows: a change made in year N+1
+ * itself (once it is the current year) is never undone by a rerun.
+ */
+const bringUpToDate = (target: LiveDocument, cmd: CarryOver): DocumentEvent[] => {
+  const source = cmd.source;
+  const from = target.fromSource;
+  const by = { actor: cmd.actorId, at: cmd.at };
+  const documentId = target.id;
+  if (target.status === 'deleted' || !from || source.status === 'none') return [];
+  if (source.status === 'deleted') return [{ type: 'DocumentDeletedForAll', data: { documentId }, ...by }];
+  const now = latest(source);
+  const contentChanged = now.sha256 !== from.sha256 || now.fileName !== from.fileName || now.mediaType !== from.mediaType;
+  const memoChanged = source.memo !== from.memo;
+  const categoryChanged = source.categoryId !== from.categoryId;
+  const fresh = keptRecipients(source, cmd).filter((id) => !from.recipients.has(id) && !target.recipients.has(id));
+  if (!contentChanged && !memoChanged && !categoryChanged && fresh.length === 0) return [];
+  return [
+    {
+      type: 'CarriedDocumentRefreshed',
+      data: {
+        documentId,
+        sourceDocumentId: source.id,
+        ...(contentChanged ? { content: { ...now, version: latest(target).version + 1 } } : {}),
+        ...(memoChanged ? { memo: source.memo } : {}),
+        ...(categoryChanged ? { categoryId: source.categoryId } : {}),
+        recipientIds: fresh,
+      },
+      ...by,
+    },
+  ];
 };
 
 const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEvent[], DocumentError> => {

@@ -16,6 +16,17 @@ export type LiveDocument = {
   readonly depositedAt: string;
   readonly updatedAt: string;
   readonly idempotency: { readonly key: string; readonly fingerprint: string } | undefined;
+  /** For a carried document: its source as last taken over, so a rerun carries only what changed there since. */
+  readonly fromSource: SourceSnapshot | undefined;
+};
+
+export type SourceSnapshot = {
+  readonly sha256: string;
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly memo: string | null;
+  readonly categoryId: string;
+  readonly recipients: ReadonlySet<string>;
 };
 
 export type DocumentState = { readonly status: 'none' } | LiveDocument;
@@ -48,6 +59,10 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       depositedAt: event.at,
       updatedAt: event.at,
       idempotency: 'idempotency' in d ? d.idempotency : undefined,
+      fromSource:
+        event.type === 'DocumentCarriedOver'
+          ? { sha256: d.content.sha256, fileName: d.content.fileName, mediaType: d.content.mediaType, memo: d.memo, categoryId: d.categoryId, recipients: new Set(d.recipientIds) }
+          : undefined,
     };
   }
   if (state.status === 'none') return state;
@@ -69,6 +84,27 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       return { ...state, consulted: new Set([...state.consulted, consultationKey(event.data.userId, event.data.version)]) };
     case 'DocumentDeletedForAll':
       return { ...state, status: 'deleted', updatedAt: event.at };
+    case 'CarriedDocumentRefreshed': {
+      const d = event.data;
+      const from = state.fromSource;
+      const content = d.content;
+      return {
+        ...state,
+        versions: content ? [...state.versions, content] : state.versions,
+        memo: d.memo === undefined ? state.memo : d.memo,
+        categoryId: d.categoryId ?? state.categoryId,
+        recipients: new Set([...state.recipients, ...d.recipientIds]),
+        updatedAt: event.at,
+        fromSource: from && {
+          sha256: content?.sha256 ?? from.sha256,
+          fileName: content?.fileName ?? from.fileName,
+          mediaType: content?.mediaType ?? from.mediaType,
+          memo: d.memo === undefined ? from.memo : d.memo,
+          categoryId: d.categoryId ?? from.categoryId,
+          recipients: new Set([...from.recipients, ...d.recipientIds]),
+        },
+      };
+    }
   }
 };
 

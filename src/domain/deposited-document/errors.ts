@@ -25,5 +25,4 @@ export type DocumentError =
   | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly key: string }
   | { readonly code: 'YEAR_CLOSED'; readonly documentId: string; readonly year: string }
   | { readonly code: 'YEAR_NOT_OPEN'; readonly documentId: string; readonly year: string }
-  | { readonly code: 'NOT_CARRIED'; readonly reason: CarrySkipReason }
-  | { readonly code: 'ALREADY_CARRIED'; readonly documentId: string };
+  | { readonly code: 'NOT_CARRIED'; readonly reason: CarrySkipReason };

@@ -53,9 +53,26 @@ export type DocumentCarriedOver = DomainEvent<
   }
 >;
 
+/**
+ * A carried document follows what changed in its source since it was carried (or last refreshed),
+ * while year N+1 is being prepared: a rerun of the rollover converges. Only what changed is set.
+ */
+export type CarriedDocumentRefreshed = DomainEvent<
+  'CarriedDocumentRefreshed',
+  {
+    documentId: string;
+    sourceDocumentId: string;
+    content?: Content | undefined;
+    memo?: string | null | undefined;
+    categoryId?: string | undefined;
+    recipientIds: string[];
+  }
+>;
+
 export type DocumentEvent =
   | DocumentDeposited
   | DocumentCarriedOver
+  | CarriedDocumentRefreshed
   | DomainEvent<'RecipientAdded', { documentId: string; recipientIds: string[]; classes: ClassRecipient[] }>
   | DomainEvent<'CategoryChanged', { documentId: string; categoryId: string }>
   | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>
