@@ -21,7 +21,9 @@ import { loadConfig, type Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
+import { openSqliteNotaryLedger } from './adapters/sqlite/sqlite-notary-ledger.js';
 import { openSqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
+import { ed25519Signer } from './adapters/system/ed25519-signer.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { systemClock } from './adapters/system/system-clock.js';
 
@@ -34,6 +36,8 @@ export const TOKENS = {
   EventStore: Symbol('EventStore'),
   BlobStore: Symbol('BlobStore'),
   ReadModels: Symbol('ReadModels'),
+  Notary: Symbol('NotaryLedger'),
+  Signer: Symbol('CheckpointSigner'),
   Clock: Symbol('Clock'),
   Ids: Symbol('IdGenerator'),
   Streams: Symbol('Streams'),
@@ -131,6 +135,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.EventStore, eventStore);
   once(TOKENS.BlobStore, blobStore);
   once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
+  once(TOKENS.Notary, () => openSqliteNotaryLedger(join(dataDir, 'notary.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS }));
+  once(TOKENS.Signer, () => ed25519Signer({ pem: config.LOCKER_AUDIT_SIGNING_KEY, file: join(dataDir, 'audit-signing-key.pem') }));
   c.register(TOKENS.Clock, { useValue: systemClock });
   c.register(TOKENS.Ids, { useValue: cryptoIds });
   once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));
@@ -139,6 +145,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     events: r.resolve(TOKENS.EventStore),
     blobs: r.resolve(TOKENS.BlobStore),
     readModels: r.resolve(TOKENS.ReadModels),
+    notary: r.resolve(TOKENS.Notary),
+    signer: r.resolve(TOKENS.Signer),
     projector: r.resolve(TOKENS.Projector),
     clock: r.resolve(TOKENS.Clock),
     ids: r.resolve(TOKENS.Ids),
@@ -156,6 +164,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     close: async () => {
       await deps.events.close();
       deps.readModels.close();
+      deps.notary.close();
       c.clearInstances();
     },
   };
@@ -199,8 +208,17 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     () => void app.useCases.sweepBlobs(HOUR).map((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')),
     HOUR,
   );
+  // The notary chains and signs what was appended, at least every minute with activity.
+  const notary = setInterval(
+    () => void app.useCases.notarize().match(
+      (run) => run.signed.length && server.log.info({ linked: run.linked, signed: run.signed.length }, 'checkpoints signed'),
+      (e) => server.log.warn({ error: e }, 'notary could not read the log; will retry'),
+    ),
+    config.LOCKER_NOTARY_INTERVAL_MS,
+  );
   poll.unref();
   sweep.unref();
+  notary.unref();
   return {
     app,
     server,
@@ -208,6 +226,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     stop: async () => {
       clearInterval(poll);
       clearInterval(sweep);
+      clearInterval(notary);
       unwatch?.();
       // In-flight requests get a grace period to finish; then every connection is closed, including
       // keep-alive ones Node still counts as busy (a refusal answered before its body was read).
@@ -224,7 +243,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
 export const cliHost = (config: Config): CliHost => ({
   open: async () => {
     const app = await compose(config);
-    return { useCases: app.useCases, events: app.deps.events, jwtSecret: app.jwtSecret, close: app.close };
+    return { useCases: app.useCases, events: app.deps.events, notary: app.deps.notary, publicKeyPem: app.deps.signer.publicKeyPem, jwtSecret: app.jwtSecret, close: app.close };
   },
   serve: () => startServer(config),
   dataDir: config.LOCKER_DATA_DIR,

@@ -2,6 +2,7 @@ import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/event-store.js';
 import type { IdGenerator } from './ports/id-generator.js';
+import type { CheckpointSigner, NotaryLedger } from './ports/notary.js';
 import type { ReadModels } from './ports/read-models.js';
 import type { Projector } from './projector.js';
 import type { Streams } from './streams.js';
@@ -11,6 +12,8 @@ export type Deps = {
   readonly events: EventStore;
   readonly blobs: BlobStore;
   readonly readModels: ReadModels;
+  readonly notary: NotaryLedger;
+  readonly signer: CheckpointSigner;
   readonly projector: Projector;
   readonly clock: Clock;
   readonly ids: IdGenerator;

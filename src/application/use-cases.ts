@@ -5,7 +5,8 @@ import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { catchUp } from './handle-command.js';
 import { addRecipients } from './use-cases/add-recipients.js';
-import { auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
+import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
+import { notarize } from './notary.js';
 import { changeDocument } from './use-cases/change-document.js';
 import { deleteForAll } from './use-cases/delete-for-all.js';
 import { depositDocument } from './use-cases/deposit-document.js';
@@ -43,6 +44,8 @@ export const useCases = (deps: Deps) => ({
   auditEvents: auditEvents(deps),
   lockerAsOf: lockerAsOf(deps),
   documentHistory: documentHistory(deps),
+  auditCheckpoints: auditCheckpoints(deps),
+  notarize: notarize(deps),
   sweepBlobs: sweepBlobs(deps),
   rollover: rollover(deps),
   rollovers: rolloverJobs(deps),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { EventStore } from '../../application/ports/event-store.js';
+import type { NotaryLedger } from '../../application/ports/notary.js';
 import { scanLog } from '../../application/read-log.js';
 import { TENANT_PATTERN } from '../../application/streams.js';
 import type { UseCases } from '../../application/use-cases.js';
@@ -10,13 +11,16 @@ import { directorySchema } from '../shared/directory-schema.js';
 import { describeError } from '../shared/describe-error.js';
 import { presentEvent } from '../shared/present-event.js';
 import { signToken } from '../shared/tokens.js';
-import { verifyChains } from '../shared/verify-chains.js';
+import { verifyChains, type TrustedCheckpoint } from '../shared/verify-chains.js';
 
 /** What the CLI needs of the composed application; the composition root (src/main.ts) provides it. */
 export type CliApp = {
   readonly useCases: UseCases;
   /** The log itself, for verify and export, which read it as stored. */
   readonly events: EventStore;
+  /** The notary's record and the key its checkpoints are signed with, for verify. */
+  readonly notary: NotaryLedger;
+  readonly publicKeyPem: string;
   readonly jwtSecret: string;
   close(): Promise<void>;
 };
@@ -39,7 +43,8 @@ const USAGE = `locker <command>
   rebuild                                 rebuild the read models from the event log
   rollover --tenant T --from YEAR --to YEAR [--dry-run] [--categories a,b]
                                           carry year N's live documents into year N+1
-  audit verify [--tenant T]               recompute every hash chain; non-zero exit names the first broken event
+  audit verify [--tenant T] [--checkpoint FILE]
+                                          recompute every chain, hold it to signed checkpoints; exit 1 names the first broken event
   audit export --tenant T [--from ISO] [--to ISO]
                                           the history as JSON lines on stdout
   sweep [--grace-minutes N]               delete blobs no live document refers to
@@ -151,14 +156,23 @@ const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>>
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+      options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, checkpoint: { type: 'string' } },
     });
+    // An auditor's checkpoint file is read before anything opens: a wrong file is a usage error.
+    const external = values.checkpoint === undefined ? undefined : checkpointsIn(values.checkpoint);
     const app = await host.open();
     try {
       if (positionals[0] === 'verify') {
         const tenant = values.tenant === undefined ? undefined : tenantOf(values.tenant);
         const progress = progressReporter('audit verify');
-        const verified = await verifyChains(app.events, { tenant, onProgress: (n) => progress({ done: n, total: null, unit: 'events' }) });
+        // Held to the auditor's checkpoints when given, else to the latest the notary signed.
+        const checkpoints =
+          external ??
+          app.notary.heads().flatMap((h) => {
+            const last = app.notary.lastCheckpoint(h.tenant);
+            return last ? [{ checkpoint: last, publicKeyPem: app.publicKeyPem }] : [];
+          });
+        const verified = await verifyChains(app.events, { tenant, notary: app.notary, checkpoints, onProgress: (n) => progress({ done: n, total: null, unit: 'events' }) });
         progress(null);
         if (verified.isErr()) throw new Error(describeError(verified.error));
         const report = verified.value;
@@ -181,7 +195,7 @@ const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>>
         if (exported.isErr()) throw new Error(describeError(exported.error));
         return;
       }
-      throw new UsageError('usage: locker audit verify [--tenant T] | locker audit export --tenant T [--from ISO] [--to ISO]');
+      throw new UsageError('usage: locker audit verify [--tenant T] [--checkpoint FILE] | locker audit export --tenant T [--from ISO] [--to ISO]');
     } finally {
       await app.close();
     }
@@ -201,6 +215,27 @@ const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>>
       await app.close();
     }
   },
+};
+
+/**
+ * Checkpoints an auditor kept: the answer of `GET /v1/audit/checkpoints` as saved (its `publicKey`
+ * and `checkpoints`), or one checkpoint with a `publicKey` beside it.
+ */
+const checkpointsIn = (file: string): TrustedCheckpoint[] => {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const checkpoint = z.object({ tenant: z.string(), seq: z.number().int().positive(), position: z.string(), head: z.string(), at: z.string(), keyId: z.string(), signature: z.string() });
+  const saved = z.union([
+    z.object({ publicKey: z.string(), checkpoints: z.array(checkpoint).min(1) }),
+    checkpoint.extend({ publicKey: z.string() }).transform(({ publicKey, ...c }) => ({ publicKey, checkpoints: [c] })),
+  ]);
+  const parsed = saved.safeParse(json);
+  if (!parsed.success) throw new UsageError(`${file} holds no checkpoint: save the answer of GET /v1/audit/checkpoints`);
+  return parsed.data.checkpoints.map((c) => ({ checkpoint: c, publicKeyPem: parsed.data.publicKey }));
 };
 
 const isoOf = (value: string, flag: string) => {

@@ -50,6 +50,8 @@ export const configSchema = z
     LOCKER_STORE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(5000),
     LOCKER_UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(30_000),
     LOCKER_UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number({ error: 'expected bytes per second' }).int().min(0, 'expected 0 (no minimum) or more').default(1024),
+    LOCKER_AUDIT_SIGNING_KEY: optionalText.refine((v) => v === undefined || v.includes('-----BEGIN PRIVATE KEY-----'), 'expected an Ed25519 private key in PEM (-----BEGIN PRIVATE KEY-----)'),
+    LOCKER_NOTARY_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').max(60_000, 'expected at most 60000 ms: checkpoints are signed at least every minute').default(60_000),
     LOCKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0, 'expected 0 or more milliseconds').default(10_000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
   })

@@ -53,3 +53,13 @@ const oneShot = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 /** `crypto.hash` (Node ≥ 20.12) hashes a short string in half the time of a Hash object. */
 export const sha256Hex = (text: string): string => (oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex'));
+
+export const TENANT_GENESIS = '0'.repeat(64);
+
+/**
+ * One link of a tenant's chain: every event of the tenant in the store's global order, with the
+ * tenant and the position hashed in, over the event's own (per-stream) hash. A stream that
+ * vanished, a tail cut off, two events swapped, or an event moved to another tenant all change it.
+ */
+export const tenantLink = (prevLink: string, tenant: string, position: string, stream: string, revision: number, eventHash: string): string =>
+  sha256Hex(`${prevLink}\n${JSON.stringify(tenant)}\n${position}\n${JSON.stringify(stream)}\n${revision}\n${eventHash}`);

@@ -35,6 +35,7 @@ type Row = {
   event_id: string;
   stream: string;
   revision: number;
+  tenant: string;
   type: string;
   data: string;
   meta: string;
@@ -210,6 +211,7 @@ export class SqliteEventStore implements EventStore {
         id: row.event_id,
         stream: row.stream,
         revision: row.revision,
+        tenant: row.tenant,
         type: row.type,
         dataJson: row.data,
         metaJson: row.meta,

@@ -5,6 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import { toDomain } from '../event-envelope.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import type { RecordedEvent } from '../ports/event-store.js';
+import type { SignedCheckpoint } from '../ports/notary.js';
 import { noteRemoval, scanLog } from '../read-log.js';
 import { upcast } from '../upcasters.js';
 
@@ -131,3 +132,11 @@ export const documentHistory =
         }),
       );
   };
+
+export type CheckpointsView = { keyId: string; publicKey: string; checkpoints: SignedCheckpoint[] };
+
+/** The signed heads of the tenant's chain, newest first, with the key to check them: for auditors to keep. */
+export const auditCheckpoints =
+  (deps: Deps) =>
+  (actor: Actor, limit: number): ResultAsync<CheckpointsView, UseCaseError> =>
+    auditor(deps, actor).map(() => ({ keyId: deps.signer.keyId, publicKey: deps.signer.publicKeyPem, checkpoints: deps.notary.checkpoints(actor.tenant, limit) }));

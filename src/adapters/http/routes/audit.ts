@@ -69,4 +69,24 @@ export const auditRoutes =
       },
       (req, reply) => answer(reply, uc.lockerAsOf(actorOf(req), req.params.id, utc(req.query.asOf)!)),
     );
+
+    app.get(
+      '/v1/audit/checkpoints',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "Signed heads of the tenant's audit chain, newest first, with the public key: keep them, then `locker audit verify --checkpoint FILE`",
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
+          response: {
+            200: z.object({
+              keyId: z.string(),
+              publicKey: z.string(),
+              checkpoints: z.array(z.object({ tenant: z.string(), seq: z.number(), position: z.string(), head: z.string(), at: z.string(), keyId: z.string(), signature: z.string() })),
+            }),
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.auditCheckpoints(actorOf(req), req.query.limit)),
+    );
   };
