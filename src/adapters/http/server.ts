@@ -37,7 +37,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     requestTimeout: 30 * 60 * 1000,
     return503OnClosing: true,
     // Ids are up to 128 characters (schemas.ts); the router's default of 100 would cut them first.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // The router's own refusals (a malformed percent-encoding, a parameter over the length) are
     // the client's mistakes, answered like every other one.
     frameworkErrors: (error, _req, reply) => {
