@@ -91,6 +91,9 @@ describe('locker rollover', () => {
     });
     const afterKill = carriedSoFar();
     console.info(`rollover killed by ${killed.signal ?? `exit ${killed.status}`} after carrying ${afterKill.total} of ${DOCUMENTS}`);
+    // The kill did happen, part-way: otherwise this test would prove nothing about a crash.
+    expect(killed.signal).toBe('SIGKILL');
+    expect(afterKill.total).toBeLessThan(DOCUMENTS);
     expect(afterKill.total).toBe(afterKill.distinct);
 
     const rerun = await run(['rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2026-2027']);

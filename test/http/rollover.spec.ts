@@ -53,7 +53,7 @@ describe('school years', () => {
     expect(patch.status).toBe(422);
     expect(patch.json.code).toBe('YEAR_CLOSED');
     expect((await h.request('DELETE', `/v1/documents/${docs.live!.id}`, { as: 'anne' })).status).toBe(422);
-    expect(ids(await h.request('GET', '/v1/locker', { as: 'marc' }))).toEqual([]);
+    expect(ids(await h.request('GET', '/v1/locker', { as: 'marc' }))).not.toContain(docs.live!.id);
     expect(ids(await h.request('GET', '/v1/locker?year=2025-2026', { as: 'marc' }))).toContain(docs.live!.id);
     expect((await h.request('GET', `/v1/documents/${docs.live!.id}/content`, { as: 'marc' })).status).toBe(200);
     expect((await h.request('PATCH', '/v1/settings', { as: 'admin', json: { currentYear: '2026-2028' } })).status).toBe(422);
@@ -73,7 +73,8 @@ describe('rollover', () => {
     expect(started.headers.get('location')).toBe(`/v1/rollovers/${started.json.id}`);
     const job = await poll(started.json.id);
     expect(job.status).toBe('done');
-    expect(job.report).toMatchObject({ ...expected, dryRun: true, alreadyCarried: 0 });
+    // The same numbers whether or not a real run came first (tests run in any order).
+    expect(job.report).toMatchObject({ ...expected, dryRun: true });
     expect(await h.footprint()).toEqual(before);
   });
 
@@ -86,7 +87,7 @@ describe('rollover', () => {
 
   it('carries the live documents into the next year with only the people still here; year N stays as it was', async () => {
     const job = await poll((await h.request('POST', '/v1/rollovers', { as: 'admin', json: { from: '2025-2026', to: '2026-2027' } })).json.id);
-    expect(job.report).toMatchObject({ ...expected, dryRun: false, alreadyCarried: 0 });
+    expect(job.report).toMatchObject({ ...expected, dryRun: false });
     expect(job.report.droppedRecipients).toEqual(
       expect.arrayContaining([
         { documentId: docs.updated!.id, userIds: ['paul'] },
@@ -110,6 +111,8 @@ describe('rollover', () => {
   });
 
   it('running it again carries nothing twice', async () => {
+    // Carried once (by this test or an earlier one), then run again.
+    await poll((await h.request('POST', '/v1/rollovers', { as: 'admin', json: { from: '2025-2026', to: '2026-2027' } })).json.id);
     const before = await h.footprint();
     const job = await poll((await h.request('POST', '/v1/rollovers', { as: 'admin', json: { from: '2025-2026', to: '2026-2027' } })).json.id);
     expect(job.report).toMatchObject({ ...expected, alreadyCarried: 4 });

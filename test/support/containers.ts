@@ -2,16 +2,21 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 
 type Skip = { skip: string };
 
+const NO_RUNTIME = /Could not find a working container runtime strategy/;
+
 /**
  * Starts a container, or says why not. Without a Docker engine testcontainers rejects at once
- * ("Could not find a working container runtime strategy"): that is the reason printed, not
- * whether a docker client happens to be installed.
+ * ("Could not find a working container runtime strategy"): that is the only reason to skip, and
+ * the one printed. Any other failure (an image that does not start, a health check that never
+ * passes) is a failure of the suite, not a skip.
  */
-const tryStart = async (build: () => Promise<StartedTestContainer>): Promise<StartedTestContainer | Skip> => {
+export const tryStart = async (build: () => Promise<StartedTestContainer>): Promise<StartedTestContainer | Skip> => {
   try {
     return await build();
   } catch (e) {
-    return { skip: `no container runtime: ${(e as Error).message.split('\n')[0]}` };
+    const message = (e as Error).message;
+    if (NO_RUNTIME.test(message)) return { skip: `no container runtime: ${message.split('\n')[0]}` };
+    throw e;
   }
 };
 

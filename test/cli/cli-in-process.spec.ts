@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/adapters/cli/cli.js';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import { cliHost } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+
+/**
+ * The CLI's commands run in this process too (the child-process suite checks the real binary):
+ * each command's behaviour, its exit code and its one-line errors, quickly and under coverage.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), 'locker-cli-in-process-'));
+const host = () => cliHost(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
+
+const run = async (...argv: string[]) => {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    const outcome = await runCli(argv, host);
+    return { ...outcome, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+};
+
+beforeAll(() => {
+  writeFileSync(join(dataDir, 'directory.json'), JSON.stringify(schoolDirectory));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('the CLI, in process', () => {
+  it('prints its usage for help, and refuses an unknown command with exit 2', async () => {
+    expect((await run('--help')).stdout).toMatch(/^locker <command>/);
+    expect(await run('fly')).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^unknown command fly/) });
+  });
+
+  it('imports a directory, signs a token, and refuses bad arguments with exit 2', async () => {
+    const imported = await run('directory', 'import', join(dataDir, 'directory.json'), '--tenant', 'school');
+    expect(imported.exitCode).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ users: 7, lockersOpened: expect.arrayContaining(['anne', 'marc']) });
+    const token = await run('token', '--tenant', 'school', '--user', 'anne', '--ttl', '60');
+    expect(token.stdout.trim().split('.')).toHaveLength(3);
+    expect(await run('token', '--tenant', 'School!', '--user', 'anne')).toMatchObject({ exitCode: 2, message: expect.stringContaining('--tenant') });
+    expect(await run('token', '--tenant', 'school')).toMatchObject({ exitCode: 2, message: '--user is required' });
+    expect(await run('directory', 'import', join(dataDir, 'missing.json'), '--tenant', 'school')).toMatchObject({ exitCode: 2 });
+  });
+
+  it('rebuilds the read models, verifies and exports the history, sweeps, and rolls over (dry run)', async () => {
+    expect((await run('rebuild')).stdout).toMatch(/read models rebuilt up to position \d+/);
+    const verified = await run('audit', 'verify', '--tenant', 'school');
+    expect(verified.exitCode).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ broken: null });
+    const exported = await run('audit', 'export', '--tenant', 'school');
+    expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toContain('DirectorySynced');
+    expect(JSON.parse((await run('sweep', '--grace-minutes', '0')).stdout)).toMatchObject({ deleted: 0 });
+    const dry = await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2026-2027', '--dry-run');
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, documentsExamined: 0 });
+    expect(await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2027-2028')).toMatchObject({ exitCode: 2, message: expect.stringContaining('next one') });
+    expect(await run('audit', 'verify', '--checkpoint', join(dataDir, 'directory.json'))).toMatchObject({ exitCode: 2, message: expect.stringContaining('holds no checkpoint') });
+  });
+});
