@@ -17,7 +17,7 @@ import { useCases, type UseCases } from './application/use-cases.js';
 import { err, type Result } from 'neverthrow';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
 import { runCli, type CliHost } from './adapters/cli/cli.js';
-import { loadConfig, type Config } from './adapters/config/config.js';
+import { loadConfig, redactCredentials, type Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
@@ -89,6 +89,7 @@ const blobStoreFactory = async (config: Config, dataDir: string): Promise<() => 
     bucket: config.LOCKER_S3_BUCKET!,
     accessKey: config.LOCKER_S3_ACCESS_KEY!,
     secretKey: config.LOCKER_S3_SECRET_KEY!,
+    timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
   });
 };
 
@@ -104,7 +105,7 @@ export const verifyStores = async (app: App): Promise<void> => {
   const { config, deps } = app;
   const events = await deps.events.ping();
   if (events.isErr()) {
-    const where = config.LOCKER_EVENT_STORE === 'eventstoredb' ? `EventStoreDB at ${config.LOCKER_EVENTSTORE_URL}` : 'the SQLite event store';
+    const where = config.LOCKER_EVENT_STORE === 'eventstoredb' ? `EventStoreDB at ${redactCredentials(config.LOCKER_EVENTSTORE_URL!)}` : 'the SQLite event store';
     throw new Error(`cannot reach ${where}: ${events.error.code === 'STORE_UNAVAILABLE' ? events.error.message : events.error.code}`);
   }
   const blobs = await withTimeout(readyBlobs(deps.blobs), 10_000);

@@ -1,4 +1,5 @@
 // Runs s3rver in a process of its own, so that its memory is not counted as the product's.
+import { utimes } from 'node:fs/promises';
 import S3rver from 's3rver';
 
 const directory = process.argv[2]!;
@@ -19,6 +20,19 @@ server.middleware.unshift(async (ctx, next) => {
     return;
   }
   await next();
+});
+// s3rver takes an object's Last-Modified from its file's mtime, which a copy of an object onto
+// itself (metadata replaced) leaves alone; S3 and MinIO give the copy a new Last-Modified. Done
+// here after the copy, as they would.
+server.middleware.unshift(async (ctx, next) => {
+  await next();
+  const source = ctx.get('x-amz-copy-source');
+  if (ctx.method !== 'PUT' || !source || ctx.status !== 200) return;
+  if (decodeURIComponent(source).replace(/^\//, '') !== decodeURIComponent(ctx.path).replace(/^\//, '')) return;
+  const [bucket, ...key] = decodeURIComponent(ctx.path).replace(/^\//, '').split('/');
+  const store = (server as unknown as { store: { getResourcePath(b: string, k: string, r: string): string } }).store;
+  const now = new Date();
+  await utimes(store.getResourcePath(bucket!, key.join('/'), 'object'), now, now);
 });
 const address = await server.run();
 process.stdout.write(`listening on http://127.0.0.1:${address.port}\n`);

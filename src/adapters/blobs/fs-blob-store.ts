@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -43,7 +43,11 @@ export class FsBlobStore implements BlobStore {
           ResultAsync.fromPromise(
             (async () => {
               if (await exists(target)) {
-                // Same bytes already stored: the address is the content, so the staged copy is redundant.
+                // Same bytes already stored: the address is the content, so the staged copy is
+                // redundant. The stored file is made new again: a sweep between this commit and
+                // the event must not take it for an old orphan and delete what a document now uses.
+                const now = new Date();
+                await utimes(target, now, now);
                 await rm(temp, { force: true });
                 return;
               }

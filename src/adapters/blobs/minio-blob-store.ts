@@ -1,23 +1,33 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
-import { Client } from 'minio';
+import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { BlobError, BlobRange, BlobStore, StagedBlob } from '../../application/ports/blob-store.js';
 import { blobKey, parseBlobKey } from './blob-keys.js';
 
 export type S3Options = {
   readonly endpoint: string;
+  /** Unset: the client asks the bucket's location (AWS buckets live in many regions, MinIO in one). */
   readonly region?: string | undefined;
   readonly bucket: string;
   readonly accessKey: string;
   readonly secretKey: string;
+  /** Every S3 call is bounded: a silent endpoint gives 503, never a hung request. */
+  readonly timeoutMs?: number | undefined;
+  /** Uploads are bounded per part instead: by default the call timeout, and at least a minute. */
+  readonly partTimeoutMs?: number | undefined;
 };
+
+class Timeout extends Error {}
 
 /** Parts of 8 MiB: the client holds about one part in memory, whatever the file size. */
 const PART_SIZE = 8 * 1024 * 1024;
 
 const unavailable = (e: unknown): BlobError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: (e as Error).message ?? String(e) });
-const isMissing = (e: unknown) => ['NotFound', 'NoSuchKey', 'NoSuchObject'].includes((e as { code?: string }).code ?? '');
+const codeOf = (e: unknown) => (e as { code?: string }).code ?? '';
+const isMissing = (e: unknown) => ['NotFound', 'NoSuchKey', 'NoSuchObject'].includes(codeOf(e));
+/** Another node created the bucket a moment before: that is the outcome wanted. */
+const isBucketThere = (e: unknown) => ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(codeOf(e));
 
 /**
  * Blobs in MinIO or any S3. Bytes are streamed to a staging object (`.staging/<tenant>/<uuid>`)
@@ -27,6 +37,8 @@ const isMissing = (e: unknown) => ['NotFound', 'NoSuchKey', 'NoSuchObject'].incl
 export class MinioBlobStore implements BlobStore {
   private readonly client: Client;
   private readonly bucket: string;
+  private readonly timeoutMs: number;
+  private readonly partTimeoutMs: number;
 
   constructor(private readonly options: S3Options) {
     const url = new URL(options.endpoint);
@@ -36,19 +48,56 @@ export class MinioBlobStore implements BlobStore {
       useSSL: url.protocol === 'https:',
       accessKey: options.accessKey,
       secretKey: options.secretKey,
-      region: options.region ?? 'us-east-1',
+      ...(options.region ? { region: options.region } : {}),
       partSize: PART_SIZE,
       pathStyle: true,
     });
     this.bucket = options.bucket;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.partTimeoutMs = options.partTimeoutMs ?? Math.max(this.timeoutMs, 60_000);
+  }
+
+  /**
+   * The minio client has no request timeout: each call races our own timer. A part of an upload
+   * (8 MiB) gets at least a minute: a slow link to S3 is not a dead one.
+   */
+  private bounded<T>(work: Promise<T>, ms = this.timeoutMs): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout(`S3 did not answer within ${ms} ms`)), ms);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** An S3 listing, one bounded page at a time. */
+  private async *listed<T>(stream: AsyncIterable<T>): AsyncGenerator<T> {
+    const it = stream[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await this.bounded(it.next());
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // Not awaited: a listing stuck on a silent server would never finish closing.
+      void Promise.resolve(it.return?.()).catch(() => undefined);
+    }
   }
 
   /** Creates the bucket when missing; called once at start, so a wrong endpoint stops the process early. */
   ensureBucket(): ResultAsync<void, BlobError> {
     return ResultAsync.fromPromise(
-      (async () => {
-        if (!(await this.client.bucketExists(this.bucket))) await this.client.makeBucket(this.bucket, this.options.region ?? 'us-east-1');
-      })(),
+      this.bounded(
+        (async () => {
+          if (await this.client.bucketExists(this.bucket)) return;
+          try {
+            await this.client.makeBucket(this.bucket, this.options.region ?? '');
+          } catch (e) {
+            // Two nodes starting together both see no bucket; the one that loses the race carries on.
+            if (!isBucketThere(e)) throw e;
+          }
+        })(),
+      ),
       unavailable,
     );
   }
@@ -58,7 +107,9 @@ export class MinioBlobStore implements BlobStore {
     return ResultAsync.fromPromise(this.receive(staging, content, maxBytes), unavailable)
       .andThen((received) =>
         received.failure
-          ? ResultAsync.fromPromise(received.uploaded ? this.client.removeObject(this.bucket, staging) : Promise.resolve(), unavailable).andThen(() =>
+          ? // The cleanup is best effort: its own failure must not hide why the upload was refused
+            // (a 413 stays a 413); the sweep removes what is left.
+            ResultAsync.fromSafePromise(received.uploaded ? this.bounded(this.client.removeObject(this.bucket, staging)).catch(() => undefined) : Promise.resolve()).andThen(() =>
               errAsync(received.failure!),
             )
           : okAsync(received),
@@ -73,22 +124,25 @@ export class MinioBlobStore implements BlobStore {
             ResultAsync.fromPromise(
               (async () => {
                 if (!uploaded) {
-                  if (!(await this.has(key))) await this.client.putObject(this.bucket, key, Buffer.alloc(0), 0);
+                  if (await this.has(key)) await this.touch(key);
+                  else await this.bounded(this.client.putObject(this.bucket, key, Buffer.alloc(0), 0));
                   return;
                 }
-                if (!(await this.has(key))) {
+                if (await this.has(key)) {
+                  await this.touch(key);
+                } else {
                   try {
-                    await this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`);
+                    await this.bounded(this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`));
                   } catch (e) {
                     // Another upload of the same bytes may have won the race to this address.
                     if (!(await this.has(key))) throw e;
                   }
                 }
-                await this.client.removeObject(this.bucket, staging);
+                await this.bounded(this.client.removeObject(this.bucket, staging));
               })(),
               unavailable,
             ),
-          discard: () => (uploaded ? this.client.removeObject(this.bucket, staging).catch(() => undefined) : Promise.resolve()),
+          discard: () => (uploaded ? this.bounded(this.client.removeObject(this.bucket, staging)).catch(() => undefined) : Promise.resolve()),
         };
       });
   }
@@ -122,22 +176,50 @@ export class MinioBlobStore implements BlobStore {
         hash.update(chunk);
         upload ??= startUpload();
         // If the server fails the upload, nobody drains `body` any more: stop waiting on it then.
-        if (!body.write(chunk)) await Promise.race([new Promise((resolve) => body.once('drain', resolve)), upload]);
+        // A server that stops reading altogether is given the call timeout, per chunk.
+        if (!body.write(chunk)) await this.bounded(Promise.race([new Promise((resolve) => body.once('drain', resolve)), upload]), this.partTimeoutMs);
         if (uploadError) throw uploadError;
       }
     } catch (e) {
-      if (e === uploadError) throw e;
+      if (e === uploadError || e instanceof Timeout) {
+        await this.abandon(staging);
+        throw e;
+      }
       failure = { code: 'UPLOAD_ABORTED', message: (e as Error).message };
     }
     body.end();
-    await upload;
-    if (uploadError) throw uploadError;
+    try {
+      await this.bounded(upload ?? Promise.resolve(), this.partTimeoutMs);
+    } catch (e) {
+      await this.abandon(staging);
+      throw e;
+    }
+    if (uploadError) {
+      await this.abandon(staging);
+      throw uploadError;
+    }
     return { sha256: hash.digest('hex'), sizeBytes, failure, uploaded: upload !== undefined };
+  }
+
+  /**
+   * Bytes already at their address get a fresh modification time when a new document points at
+   * them: a sweep between this commit and the event must see them as new, not as old orphans.
+   * Copying an object onto itself needs its metadata replaced; the bytes stay where they are.
+   */
+  private async touch(key: string): Promise<void> {
+    const source = new CopySourceOptions({ Bucket: this.bucket, Object: key });
+    const target = new CopyDestinationOptions({ Bucket: this.bucket, Object: key, MetadataDirective: 'REPLACE', UserMetadata: { touched: new Date().toISOString() } });
+    await this.bounded(this.client.copyObject(source, target));
+  }
+
+  /** A failed upload's parts would stay on the server, billed and invisible: they are aborted here. */
+  private async abandon(staging: string): Promise<void> {
+    await this.bounded(this.client.removeIncompleteUpload(this.bucket, staging)).catch(() => undefined);
   }
 
   private async has(key: string): Promise<boolean> {
     try {
-      await this.client.statObject(this.bucket, key);
+      await this.bounded(this.client.statObject(this.bucket, key));
       return true;
     } catch (e) {
       if (isMissing(e)) return false;
@@ -148,14 +230,23 @@ export class MinioBlobStore implements BlobStore {
   get(key: string, range?: BlobRange): ResultAsync<{ stream: Readable; sizeBytes: number }, BlobError> {
     if (!parseBlobKey(key)) return errAsync({ code: 'BLOB_NOT_FOUND', key });
     return ResultAsync.fromPromise(
-      (async () => {
-        const stat = await this.client.statObject(this.bucket, key);
-        const stream = range
-          ? await this.client.getPartialObject(this.bucket, key, range.start, range.end - range.start + 1)
-          : await this.client.getObject(this.bucket, key);
-        return { stream, sizeBytes: stat.size };
-      })(),
-      (e): BlobError => (isMissing(e) ? { code: 'BLOB_NOT_FOUND', key } : unavailable(e)),
+      this.bounded(
+        (async () => {
+          const stat = await this.client.statObject(this.bucket, key);
+          const stream = range
+            ? await this.client.getPartialObject(this.bucket, key, range.start, range.end - range.start + 1)
+            : await this.client.getObject(this.bucket, key);
+          return { stream, sizeBytes: stat.size };
+        })(),
+      ),
+      (e) => e,
+    ).orElse((e) =>
+      // A HEAD on a missing bucket reads like a missing key: the store is broken, not the document.
+      isMissing(e)
+        ? ResultAsync.fromPromise(this.bounded(this.client.bucketExists(this.bucket)), unavailable).andThen((bucket) =>
+            errAsync<never, BlobError>(bucket ? { code: 'BLOB_NOT_FOUND', key } : { code: 'BLOB_STORE_UNAVAILABLE', message: `bucket ${this.bucket} does not exist` }),
+          )
+        : errAsync(unavailable(e)),
     );
   }
 
@@ -164,22 +255,30 @@ export class MinioBlobStore implements BlobStore {
   }
 
   delete(key: string): ResultAsync<void, BlobError> {
-    return parseBlobKey(key) ? ResultAsync.fromPromise(this.client.removeObject(this.bucket, key), unavailable) : okAsync(undefined);
+    return parseBlobKey(key) ? ResultAsync.fromPromise(this.bounded(this.client.removeObject(this.bucket, key)), unavailable) : okAsync(undefined);
   }
 
   async *list(tenant: string): AsyncIterable<{ key: string; modifiedAt: Date }> {
-    for await (const item of this.client.listObjectsV2(this.bucket, `${tenant}/`, true)) {
+    for await (const item of this.listed(this.client.listObjectsV2(this.bucket, `${tenant}/`, true))) {
       const entry = item as { name?: string; lastModified?: Date };
       if (entry.name && parseBlobKey(entry.name)) yield { key: entry.name, modifiedAt: entry.lastModified ?? new Date(0) };
     }
   }
 
+  /** Staging objects, and multipart uploads a crash left incomplete (the client never aborts them), older than `before`. */
   async sweepStaging(before: Date): Promise<number> {
     let removed = 0;
-    for await (const item of this.client.listObjectsV2(this.bucket, '.staging/', true)) {
+    for await (const item of this.listed(this.client.listObjectsV2(this.bucket, '.staging/', true))) {
       const entry = item as { name?: string; lastModified?: Date };
       if (entry.name && entry.lastModified && entry.lastModified < before) {
-        await this.client.removeObject(this.bucket, entry.name);
+        await this.bounded(this.client.removeObject(this.bucket, entry.name));
+        removed += 1;
+      }
+    }
+    for await (const upload of this.listed(this.client.listIncompleteUploads(this.bucket, '.staging/', true))) {
+      const entry = upload as { key?: string; initiated?: Date };
+      if (entry.key && entry.initiated && entry.initiated < before) {
+        await this.bounded(this.client.removeIncompleteUpload(this.bucket, entry.key));
         removed += 1;
       }
     }
@@ -188,7 +287,7 @@ export class MinioBlobStore implements BlobStore {
 
   ping(): ResultAsync<void, BlobError> {
     return ResultAsync.fromPromise(
-      this.client.bucketExists(this.bucket).then((exists) => {
+      this.bounded(this.client.bucketExists(this.bucket)).then((exists) => {
         if (!exists) throw new Error(`bucket ${this.bucket} does not exist`);
       }),
       unavailable,

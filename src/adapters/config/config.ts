@@ -34,7 +34,15 @@ export const configSchema = z
     LOCKER_JWT_ISSUER: optionalText,
     LOCKER_JWT_AUDIENCE: optionalText,
     LOCKER_EVENT_STORE: z.enum(['sqlite', 'eventstoredb'], { error: 'expected sqlite or eventstoredb' }).default('sqlite'),
-    LOCKER_EVENTSTORE_URL: optionalText.pipe(url(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:'], 'esdb://127.0.0.1:2113?tls=false').optional()),
+    LOCKER_EVENTSTORE_URL: optionalText.pipe(
+      z
+        .string()
+        // What @eventstore/db-client 6.2.1 parses: esdb:// or esdb+discover://, optional credentials,
+        // one host or a comma-separated list (gossip seeds), and options. `new URL` cannot read a
+        // host list, and the client cannot read kurrentdb://.
+        .regex(/^esdb(\+discover)?:\/\/([^@/?#\s]+@)?[^@/?#,\s]+(,[^@/?#,\s]+)*\/?(\?[^#\s]*)?$/, 'expected esdb://host:2113?tls=false or esdb+discover://es1:2113,es2:2113,es3:2113')
+        .optional(),
+    ),
     LOCKER_BLOB_STORE: z.enum(['fs', 's3'], { error: 'expected fs or s3' }).default('fs'),
     LOCKER_S3_ENDPOINT: optionalText.pipe(url(['http:', 'https:'], 'http://127.0.0.1:9000').optional()),
     LOCKER_S3_REGION: optionalText,
@@ -78,6 +86,9 @@ export const loadConfig = (env: Record<string, string | undefined>): Config => {
   const issue = parsed.error.issues[0]!;
   const name = String(issue.path[0] ?? 'configuration');
   const given = relevant[name];
-  const shown = given === undefined ? '' : name.includes('SECRET') || name.includes('KEY') ? ' (value hidden)' : ` (got ${JSON.stringify(given)})`;
+  const shown = given === undefined ? '' : name.includes('SECRET') || name.includes('KEY') ? ' (value hidden)' : ` (got ${JSON.stringify(redactCredentials(given))})`;
   throw new ConfigError(`invalid configuration: ${name}: ${issue.message}${shown}`);
 };
+
+/** A connection string as it may be printed: the password of `scheme://user:password@host` hidden. */
+export const redactCredentials = (value: string): string => value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

@@ -2,16 +2,19 @@ import {
   BACKWARDS,
   END,
   EventStoreDBClient,
+  excludeSystemEvents,
   FORWARDS,
   jsonEvent,
   NO_STREAM,
   START,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
   type ReadPosition,
   type ResolvedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type {
@@ -47,10 +50,43 @@ export type EsdbOptions = {
 
 const isProductStream = (stream: string) => !stream.startsWith('$');
 
+/** One bounded call: once its time is up it is cancelled, its open reads too, and it starts nothing new. */
+class Call {
+  cancelled = false;
+  private readonly reads = new Set<StreamingRead<unknown>>();
+
+  /** Refuses to start more work once the caller has stopped waiting. */
+  check(): void {
+    if (this.cancelled) throw new Timeout('the call was abandoned after its timeout');
+  }
+
+  track<E>(read: StreamingRead<E>): StreamingRead<E> {
+    this.reads.add(read as StreamingRead<unknown>);
+    return read;
+  }
+
+  async release(read: StreamingRead<unknown>): Promise<void> {
+    this.reads.delete(read);
+    // Breaking out of `for await` does not end the gRPC call in 6.2.1: it is cancelled here.
+    await read.cancel().catch(() => undefined);
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const read of this.reads) void read.cancel().catch(() => undefined);
+    this.reads.clear();
+  }
+}
+
+/** How many times an append with `any` reads the head again after another writer got in first. */
+const ANY_ATTEMPTS = 20;
+const PAGE = 1000;
+
 /**
  * The production event store: EventStoreDB over gRPC. Expected versions map one to one
- * (no-stream → NO_STREAM, revision n → BigInt(n), any → the current revision, so that the chain
- * hash is computed on a known predecessor); event ids make a retried append idempotent.
+ * (no-stream → NO_STREAM, revision n → BigInt(n)); `any` appends at the head it reads from the
+ * leader, again if another writer got in first, so the chain always names the true predecessor,
+ * and a retry whose events are already there is answered with them rather than written twice.
  */
 export class EsdbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
@@ -61,21 +97,42 @@ export class EsdbEventStore implements EventStore {
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  private bounded<T>(work: () => Promise<T>): Promise<T> {
+  private bounded<T>(work: (call: Call) => Promise<T>): Promise<T> {
+    const call = new Call();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Timeout(`EventStoreDB did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => {
+        call.cancel();
+        reject(new Timeout(`EventStoreDB did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
     });
-    return Promise.race([work(), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([work(call), timeout]).finally(() => clearTimeout(timer));
   }
 
-  private unavailable = (e: unknown): StoreError => ({ code: 'STORE_UNAVAILABLE', message: (e as Error).message ?? String(e) });
+  private unavailable = (e: unknown): StoreError =>
+    e instanceof StreamDeletedError
+      ? { code: 'STREAM_DELETED', stream: e.streamName }
+      : { code: 'STORE_UNAVAILABLE', message: (e as Error).message ?? String(e) };
 
-  private async last(stream: string): Promise<{ revision: number; hash: string } | undefined> {
+  /** Reads through a bounded call: tracked so a timeout cancels it, cancelled when the reader stops. */
+  private async *read<E>(call: Call, open: () => StreamingRead<E>): AsyncGenerator<E> {
+    call.check();
+    const read = call.track(open());
     try {
-      for await (const resolved of this.client.readStream<never>(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1, deadline: this.timeoutMs })) {
+      for await (const item of read) yield item;
+    } finally {
+      await call.release(read as StreamingRead<unknown>);
+    }
+  }
+
+  /** The stream's head, from the leader: a follower may serve a stale one, and the chain would fork. */
+  private async last(call: Call, stream: string): Promise<{ revision: number; hash: string; ids: Set<string> } | undefined> {
+    try {
+      for await (const resolved of this.read(call, () =>
+        this.client.readStream<never>(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true, deadline: this.timeoutMs }),
+      )) {
         const event = (resolved as ResolvedEvent).event;
-        if (event) return { revision: Number(event.revision), hash: (event.metadata as StoredMeta).hash };
+        if (event) return { revision: Number(event.revision), hash: (event.metadata as StoredMeta).hash, ids: new Set([event.id]) };
       }
       return undefined;
     } catch (e) {
@@ -87,31 +144,48 @@ export class EsdbEventStore implements EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError> {
     if (events.length === 0) {
       // Nothing to write: only the expectation is checked, as SQLite does.
-      return ResultAsync.fromPromise(this.bounded(() => this.last(stream)), (e) => this.unavailable(e)).andThen((last): ResultAsync<AppendResult, StoreError> => {
+      return ResultAsync.fromPromise(this.bounded((call) => this.last(call, stream)), (e) => this.unavailable(e)).andThen((last): ResultAsync<AppendResult, StoreError> => {
         const actual = last?.revision ?? 'no-stream';
         return expectationHolds(expected, actual)
           ? okAsync({ lastRevision: last?.revision ?? -1, position: 0n })
           : errAsync({ code: 'WRONG_EXPECTED_VERSION', stream, expected, actual });
       });
     }
-    return ResultAsync.fromPromise(this.bounded(() => this.appendChained(stream, events, expected)), (e) => {
-      if (e instanceof WrongExpectedVersionError) {
-        const actual = e.actualVersion;
-        return { code: 'WRONG_EXPECTED_VERSION', stream, expected, actual: typeof actual === 'bigint' ? Number(actual) : 'no-stream' } as StoreError;
-      }
-      return this.unavailable(e);
-    });
+    return ResultAsync.fromPromise(
+      this.bounded(async (call) => {
+        if (expected !== 'any') return this.appendChained(call, stream, events, expected);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await this.appendChained(call, stream, events, 'head');
+          } catch (e) {
+            if (!(e instanceof WrongExpectedVersionError) || attempt + 1 >= ANY_ATTEMPTS) throw e;
+          }
+        }
+      }),
+      (e) => {
+        if (e instanceof WrongExpectedVersionError) {
+          const actual = e.actualVersion;
+          return { code: 'WRONG_EXPECTED_VERSION', stream, expected, actual: typeof actual === 'bigint' ? Number(actual) : 'no-stream' } as StoreError;
+        }
+        return this.unavailable(e);
+      },
+    );
   }
 
-  private async appendChained(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    // The chain needs the predecessor's hash; it is read first, and the append then expects
-    // exactly that predecessor, so a concurrent writer makes it fail rather than fork the chain.
-    const last = expected === 'no-stream' ? undefined : await this.last(stream);
-    // With an exact expectation that no longer holds, the server answers the conflict (or, for a
-    // retry of events it already has, success without writing): the hashes computed here are unused.
+  /**
+   * The chain needs the predecessor's hash: it is read (from the leader), and the append then
+   * expects exactly that predecessor, so a concurrent writer makes it fail rather than fork the
+   * chain. With an exact expectation the caller already named the predecessor's revision.
+   */
+  private async appendChained(call: Call, stream: string, events: readonly NewEvent[], expected: 'no-stream' | 'head' | { revision: number }): Promise<AppendResult> {
+    const last = expected === 'no-stream' ? undefined : await this.last(call, stream);
+    if (expected === 'head' && last && events.some((e) => last.ids.has(e.id))) {
+      // A retry of an append that landed before its answer was lost: answered, not written again.
+      return { lastRevision: last.revision, position: 0n };
+    }
     let prevHash = last?.hash ?? GENESIS_HASH;
     let revision = last?.revision ?? -1;
-    if (expected !== 'any' && expected !== 'no-stream') revision = expected.revision;
+    if (typeof expected === 'object') revision = expected.revision;
     const data = events.map((event) => {
       revision += 1;
       const hash = chainHash(prevHash, stream, revision, event);
@@ -120,18 +194,23 @@ export class EsdbEventStore implements EventStore {
       return jsonEvent({ id: event.id, type: event.type, data: event.data as Record<string, unknown>, metadata });
     });
     const expectedRevision: AppendExpectedRevision =
-      expected === 'no-stream' ? NO_STREAM : expected === 'any' ? (last ? BigInt(last.revision) : NO_STREAM) : BigInt(expected.revision);
-    const result = await this.client.appendToStream(stream, data, { expectedRevision, deadline: this.timeoutMs });
+      expected === 'no-stream' ? NO_STREAM : expected === 'head' ? (last ? BigInt(last.revision) : NO_STREAM) : BigInt(expected.revision);
+    call.check();
+    const result = await this.client.appendToStream(stream, data, { expectedRevision, deadline: this.timeoutMs, requiresLeader: true });
+    // With throwOnAppendFailure=false in the connection string the client answers instead of throwing.
+    if (!result.success) {
+      throw new WrongExpectedVersionError(undefined, { streamName: stream, expected: expectedRevision, current: result.nextExpectedRevision } as never);
+    }
     const position = result.position ? packPosition(result.position.commit, result.position.prepare) : 0n;
     return { lastRevision: Number(result.nextExpectedRevision), position };
   }
 
   readStream(stream: string): ResultAsync<RecordedEvent[], StoreError> {
     return ResultAsync.fromPromise(
-      this.bounded(async () => {
+      this.bounded(async (call) => {
         const out: RecordedEvent[] = [];
         try {
-          for await (const resolved of this.client.readStream<never>(stream, { direction: FORWARDS, fromRevision: START, deadline: this.timeoutMs })) {
+          for await (const resolved of this.read(call, () => this.client.readStream<never>(stream, { direction: FORWARDS, fromRevision: START, deadline: this.timeoutMs }))) {
             const recorded = toRecorded(resolved as ResolvedEvent);
             if (recorded) out.push(recorded);
           }
@@ -144,49 +223,65 @@ export class EsdbEventStore implements EventStore {
     );
   }
 
+  /**
+   * $all holds system events and other tenants' too: it is read in pages of 1000, ours kept, until
+   * `limit` are found. Each page is bounded on its own, so a long scan of a large multi-tenant log
+   * takes as long as it needs without any single call hanging; a page that stops at `limit` is
+   * cancelled, not left open.
+   */
   readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError> {
-    return ResultAsync.fromPromise(
-      this.bounded(async () => {
-        const out: RecordedEvent[] = [];
-        let from: ReadPosition = options.after === undefined ? START : unpackPosition(options.after);
-        // $all holds system events and other tenants' too: read in pages, keep ours, stop at `limit`.
-        for (;;) {
-          let seen = 0;
-          let lastPosition: bigint | undefined;
-          for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: 1000, deadline: this.timeoutMs })) {
-            seen += 1;
-            const recorded = toRecorded(resolved as AllStreamResolvedEvent);
-            const event = (resolved as AllStreamResolvedEvent).event;
-            if (!event) continue;
-            lastPosition = packPosition(event.position.commit, event.position.prepare);
-            if (options.after !== undefined && lastPosition <= options.after) continue;
-            if (!recorded || !isProductStream(recorded.stream)) continue;
-            if (options.tenant !== undefined && recorded.meta.tenant !== options.tenant) continue;
-            if (options.types !== undefined && !options.types.includes(recorded.type)) continue;
-            out.push(recorded);
-            if (out.length >= options.limit) return out;
-          }
-          if (seen < 1000 || lastPosition === undefined) return out;
-          from = unpackPosition(lastPosition);
-          options = { ...options, after: lastPosition };
+    const out: RecordedEvent[] = [];
+    const page = (from: ReadPosition, after: bigint | undefined) =>
+      this.bounded(async (call) => {
+        let seen = 0;
+        let lastPosition: bigint | undefined;
+        for await (const resolved of this.read(call, () => this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: PAGE, deadline: this.timeoutMs }))) {
+          seen += 1;
+          const event = (resolved as AllStreamResolvedEvent).event;
+          if (!event) continue;
+          lastPosition = packPosition(event.position.commit, event.position.prepare);
+          if (after !== undefined && lastPosition <= after) continue;
+          const recorded = toRecorded(resolved as AllStreamResolvedEvent);
+          if (!recorded || !isProductStream(recorded.stream)) continue;
+          if (options.tenant !== undefined && recorded.meta.tenant !== options.tenant) continue;
+          if (options.types !== undefined && !options.types.includes(recorded.type)) continue;
+          out.push(recorded);
+          if (out.length >= options.limit) return { done: true, lastPosition };
         }
-      }),
-      this.unavailable,
-    );
+        return { done: seen < PAGE || lastPosition === undefined, lastPosition };
+      });
+    const scan = async (): Promise<RecordedEvent[]> => {
+      let from: ReadPosition = options.after === undefined ? START : unpackPosition(options.after);
+      let after = options.after;
+      for (;;) {
+        const { done, lastPosition } = await page(from, after);
+        if (done || lastPosition === undefined) return out;
+        from = unpackPosition(lastPosition);
+        after = lastPosition;
+      }
+    };
+    return ResultAsync.fromPromise(scan(), this.unavailable);
   }
 
-  /** Wakes `onEvent` for every new event in $all; resubscribes after the server drops the stream. */
+  /**
+   * Wakes `onEvent` when anyone appends (system events filtered out on the server); subscribes
+   * again after the server drops the subscription or ends it cleanly.
+   */
   watch(onEvent: () => void, onError: (e: Error) => void): () => void {
     let stopped = false;
     let subscription: ReturnType<EventStoreDBClient['subscribeToAll']> | undefined;
+    const again = () => {
+      if (!stopped) setTimeout(start, 1000).unref();
+    };
     const start = () => {
       if (stopped) return;
-      subscription = this.client.subscribeToAll({ fromPosition: END });
+      subscription = this.client.subscribeToAll({ fromPosition: END, filter: excludeSystemEvents() });
       subscription.on('data', () => onEvent());
       subscription.on('error', (e: Error) => {
         onError(e);
-        setTimeout(start, 1000).unref();
+        again();
       });
+      subscription.on('end', again);
     };
     start();
     return () => {
@@ -197,8 +292,8 @@ export class EsdbEventStore implements EventStore {
 
   ping(): ResultAsync<void, StoreError> {
     return ResultAsync.fromPromise(
-      this.bounded(async () => {
-        for await (const _ of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.timeoutMs })) break;
+      this.bounded(async (call) => {
+        for await (const _ of this.read(call, () => this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.timeoutMs }))) break;
       }),
       this.unavailable,
     );

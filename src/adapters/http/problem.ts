@@ -81,6 +81,8 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(400, e.code, 'Too many files', e.detail);
     case 'UPLOAD_TOO_SLOW':
       return problem(408, e.code, 'Upload too slow', e.detail);
+    case 'STREAM_DELETED':
+      return problem(410, e.code, 'Gone', 'this resource was deleted for good from the event store');
     case 'INVALID_POSITION':
       return problem(400, e.code, 'Invalid cursor', `${e.position} is not a position of this event log`, { position: e.position });
     case 'INVALID_INPUT':

@@ -30,6 +30,8 @@ export type RecordedEvent = NewEvent & {
 export type StoreError =
   | { readonly code: 'WRONG_EXPECTED_VERSION'; readonly stream: string; readonly expected: ExpectedVersion; readonly actual: number | 'no-stream' }
   | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string }
+  /** The stream was deleted for good (tombstoned) on the store: no command on it can ever succeed. */
+  | { readonly code: 'STREAM_DELETED'; readonly stream: string }
   /** A position this store never gives out (a client's cursor made up or from another store). */
   | { readonly code: 'INVALID_POSITION'; readonly position: string };
 

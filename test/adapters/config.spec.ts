@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/adapters/config/config.js';
+
+const esdb = (url: string) => loadConfig({ LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url });
+
+describe('LOCKER_EVENTSTORE_URL', () => {
+  it('accepts what the client parses: one host, a gossip seed list, credentials, options', () => {
+    for (const url of [
+      'esdb://127.0.0.1:2113?tls=false',
+      'esdb+discover://es1:2113,es2:2113,es3:2113?tls=true',
+      'esdb://admin:changeit@es1:2113,es2:2113?tls=true&nodePreference=leader',
+      'esdb://localhost',
+    ]) {
+      expect(esdb(url).LOCKER_EVENTSTORE_URL).toBe(url);
+    }
+  });
+
+  it('refuses what the client cannot parse, in one line that never shows a password', () => {
+    for (const url of ['kurrentdb://127.0.0.1:2113', 'http://127.0.0.1:2113', 'esdb://', 'esdb://a:2113,,b:2113']) {
+      expect(() => esdb(url), url).toThrow(ConfigError);
+    }
+    expect(() => esdb('kurrentdb://admin:changeit@es1:2113')).toThrow(/LOCKER_EVENTSTORE_URL: .*got "kurrentdb:\/\/admin:\*\*\*@es1:2113"/);
+  });
+});

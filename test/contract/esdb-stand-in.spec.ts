@@ -1,0 +1,107 @@
+import * as grpc from '@grpc/grpc-js';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EsdbEventStore } from '../../src/adapters/eventstoredb/esdb-event-store.js';
+
+/**
+ * A stand-in gRPC server built from the client's own generated protos: not an event store, a
+ * fault injector. It serves $all as an endless run of events, or stalls, and counts the read calls
+ * still open, so a test can see whether the adapter cancels what it stops reading.
+ */
+const require = createRequire(import.meta.url);
+const { StreamsService } = require('@eventstore/db-client/generated/streams_grpc_pb.js');
+const { ReadResp } = require('@eventstore/db-client/generated/streams_pb.js');
+const { UUID, StreamIdentifier } = require('@eventstore/db-client/generated/shared_pb.js');
+
+type Mode = 'endless' | 'stall';
+let mode: Mode = 'endless';
+let open = 0;
+let server: grpc.Server;
+let url: string;
+
+const eventAt = (n: number) => {
+  const id = new UUID();
+  id.setString(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
+  const streamId = new StreamIdentifier();
+  streamId.setStreamName(Buffer.from('school:document:stand-in'));
+  const recorded = new ReadResp.ReadEvent.RecordedEvent();
+  recorded.setId(id);
+  recorded.setStreamIdentifier(streamId);
+  recorded.setStreamRevision(String(n));
+  recorded.setPreparePosition(String(n + 1));
+  recorded.setCommitPosition(String(n + 1));
+  recorded.getMetadataMap().set('type', 'Something').set('content-type', 'application/json').set('created', '16000000000000000');
+  recorded.setCustomMetadata(Buffer.from(JSON.stringify({ actor: 'a', at: '2026-01-01T00:00:00.000Z', tenant: 'school', schemaVersion: 1, prevHash: '0'.repeat(64), hash: 'f'.repeat(64) })));
+  recorded.setData(Buffer.from('{}'));
+  const read = new ReadResp.ReadEvent();
+  read.setEvent(recorded);
+  read.setCommitPosition(String(n + 1));
+  const resp = new ReadResp();
+  resp.setEvent(read);
+  return resp;
+};
+
+beforeAll(async () => {
+  server = new grpc.Server();
+  server.addService(StreamsService, {
+    read: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+      open += 1;
+      let closed = false;
+      const done = () => {
+        if (!closed) open -= 1;
+        closed = true;
+      };
+      call.on('cancelled', done);
+      call.on('close', done);
+      if (mode === 'stall') return;
+      // Far more than a page: the adapter stops at its limit, and must say so to the server.
+      let n = 0;
+      const pump = () => {
+        while (!closed && n < 5000) if (!call.write(eventAt(n++))) return void call.once('drain', pump);
+        if (!closed) {
+          call.end();
+          done();
+        }
+      };
+      pump();
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  url = `esdb://127.0.0.1:${port}?tls=false`;
+});
+afterAll(() => server.forceShutdown());
+
+const settled = async () => {
+  for (let i = 0; i < 100 && open > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  return open;
+};
+
+describe('EventStoreDB adapter against a stand-in server', () => {
+  it('cancels a read of $all it stops at its limit: no call is left open', async () => {
+    mode = 'endless';
+    const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+    try {
+      for (let i = 0; i < 5; i++) {
+        const page = await store.readAll({ limit: 3 });
+        expect(page._unsafeUnwrap()).toHaveLength(3);
+      }
+      expect(await settled()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a read that stalls times out as STORE_UNAVAILABLE and is cancelled on the server', async () => {
+    mode = 'stall';
+    const store = new EsdbEventStore(url, { timeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const result = await store.readStream('school:document:x');
+      expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(await settled()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
