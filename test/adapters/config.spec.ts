@@ -22,3 +22,12 @@ describe('LOCKER_EVENTSTORE_URL', () => {
     expect(() => esdb('kurrentdb://admin:changeit@es1:2113')).toThrow(/LOCKER_EVENTSTORE_URL: .*got "kurrentdb:\/\/admin:\*\*\*@es1:2113"/);
   });
 });
+
+describe('LOCKER_PORT', () => {
+  it('is 3000 unset, any free port only when 0 is asked for, and an error when empty', () => {
+    expect(loadConfig({}).LOCKER_PORT).toBe(3000);
+    expect(loadConfig({ LOCKER_PORT: '0' }).LOCKER_PORT).toBe(0);
+    expect(() => loadConfig({ LOCKER_PORT: '' })).toThrow(/LOCKER_PORT: expected a port number/);
+    expect(() => loadConfig({ LOCKER_PORT: ' ' })).toThrow(/LOCKER_PORT/);
+  });
+});

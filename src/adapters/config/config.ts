@@ -6,11 +6,12 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
-const port = z.coerce
-  .number({ error: 'expected a port number' })
-  .int('expected a whole number')
-  .min(0, 'expected 0 to 65535')
-  .max(65535, 'expected 0 to 65535');
+const port = z
+  .string()
+  .trim()
+  // An empty value is a mistake, not "any port": 0 must be asked for.
+  .min(1, 'expected a port number (0 for any free port)')
+  .pipe(z.coerce.number<string>({ error: 'expected a port number' }).int('expected a whole number').min(0, 'expected 0 to 65535').max(65535, 'expected 0 to 65535'));
 
 const url = (protocols: string[], example: string) =>
   z

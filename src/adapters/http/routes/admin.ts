@@ -65,7 +65,7 @@ export const adminRoutes =
 
     app.patch(
       '/v1/settings',
-      { schema: { tags: ['admin'], summary: 'Change the maximum document size', body: settingsPatchSchema, response: { 200: settingsSchema, ...errors } } },
+      { schema: { tags: ['admin'], summary: 'Change the maximum document size and/or the current school year', body: settingsPatchSchema, response: { 200: settingsSchema, ...errors } } },
       (req, reply) => answer(reply, uc.updateSettings(actorOf(req), req.body)),
     );
   };

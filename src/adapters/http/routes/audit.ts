@@ -57,17 +57,17 @@ export const auditRoutes =
     );
 
     app.get(
-      '/v1/audit/lockers/:id',
+      '/v1/audit/lockers/:userId',
       {
         schema: {
           tags: ['audit'],
           summary: "What was in a user's locker at a moment, rebuilt from the history, with the versions they had opened",
-          params: idParam,
+          params: z.object({ userId: idParam.shape.id }),
           querystring: asOfRequiredQuery,
           response: { 200: z.object({ userId: z.string(), asOf: z.string(), documents: z.array(documentAsOf) }), ...errors },
         },
       },
-      (req, reply) => answer(reply, uc.lockerAsOf(actorOf(req), req.params.id, utc(req.query.asOf)!)),
+      (req, reply) => answer(reply, uc.lockerAsOf(actorOf(req), req.params.userId, utc(req.query.asOf)!)),
     );
 
     app.get(
