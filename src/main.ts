@@ -24,6 +24,7 @@ import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
 import { openSqliteNotaryLedger } from './adapters/sqlite/sqlite-notary-ledger.js';
 import { openSqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
 import { ed25519Signer } from './adapters/system/ed25519-signer.js';
+import { prometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { systemClock } from './adapters/system/system-clock.js';
 
@@ -42,6 +43,7 @@ export const TOKENS = {
   Ids: Symbol('IdGenerator'),
   Streams: Symbol('Streams'),
   Projector: Symbol('Projector'),
+  Metrics: Symbol('Metrics'),
   Deps: Symbol('Deps'),
   UseCases: Symbol('UseCases'),
 } as const;
@@ -51,6 +53,7 @@ export type Overrides = (container: DependencyContainer) => void;
 
 export type App = {
   readonly config: Config;
+  readonly metrics: PrometheusMetrics;
   readonly deps: Deps;
   readonly useCases: UseCases;
   readonly jwtSecret: string;
@@ -133,8 +136,10 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   const c: DependencyContainer = container.createChildContainer();
   const once = <T>(token: symbol, build: (c: DependencyContainer) => T) => c.register<T>(token, { useFactory: instanceCachingFactory(build) });
   c.register(TOKENS.Config, { useValue: config });
-  once(TOKENS.EventStore, eventStore);
-  once(TOKENS.BlobStore, blobStore);
+  once(TOKENS.Metrics, () => prometheusMetrics());
+  // The stores count what they append and commit, for /metrics.
+  once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(eventStore()));
+  once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
   once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
   once(TOKENS.Notary, () => openSqliteNotaryLedger(join(dataDir, 'notary.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS }));
   once(TOKENS.Signer, () => ed25519Signer({ pem: config.LOCKER_AUDIT_SIGNING_KEY, file: join(dataDir, 'audit-signing-key.pem') }));
@@ -157,10 +162,12 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.UseCases, (r) => useCases(r.resolve<Deps>(TOKENS.Deps)));
   overrides(c);
   const deps = c.resolve<Deps>(TOKENS.Deps);
+  const uc = c.resolve<UseCases>(TOKENS.UseCases);
   return {
     config,
+    metrics: c.resolve(TOKENS.Metrics),
     deps,
-    useCases: c.resolve<UseCases>(TOKENS.UseCases),
+    useCases: uc,
     jwtSecret: jwtSecretOf(config),
     close: async () => {
       await deps.events.close();
@@ -195,6 +202,13 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     useCases: app.useCases,
     verifier,
     logLevel: config.LOCKER_LOG_LEVEL,
+    metrics: {
+      observe: app.metrics.observeRequest,
+      scrape: app.metrics.probe({
+        projectorLag: async () => (await app.useCases.projectorLag()).unwrapOr({ events: -1, seconds: -1 }),
+        rollovers: () => app.useCases.rollovers.running(),
+      }),
+    },
     uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND },
   });
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });

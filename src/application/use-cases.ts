@@ -54,6 +54,12 @@ export const useCases = (deps: Deps) => ({
   /** The caller's tenant limit, read after catching up so an admin's change applies at once. */
   getLimits: (actor: Actor): ResultAsync<{ maxDocumentBytes: number }, UseCaseError> =>
     catchUp(deps.projector).andThen(() => okAsync({ maxDocumentBytes: maxDocumentBytes(deps, actor.tenant) })),
+  /** How far behind this node's read models are: events not yet applied (up to 10,000), and the oldest one's age. */
+  projectorLag: (): ResultAsync<{ events: number; seconds: number }, UseCaseError> =>
+    deps.events.readAll({ after: deps.readModels.checkpoint(), limit: 10_000 }).map((pending) => ({
+      events: pending.length,
+      seconds: pending[0] ? Math.max(0, (Date.parse(deps.clock.now()) - Date.parse(pending[0].meta.at)) / 1000) : 0,
+    })),
   /** Readiness: both stores answer; the codes of those that do not. */
   ready: (): ResultAsync<void, UseCaseError[]> =>
     new ResultAsync(

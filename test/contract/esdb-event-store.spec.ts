@@ -57,7 +57,7 @@ describe('EventStoreDB adapter without a server', () => {
     const app = await compose(
       loadConfig({ LOCKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'locker-dead-')), LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url, LOCKER_STORE_TIMEOUT_MS: '300', LOCKER_JWT_SECRET: SECRET }),
     );
-    const server = await buildServer({ useCases: app.useCases, verifier: createVerifier({ secret: SECRET }), logLevel: 'silent', uploads: { idleTimeoutMs: 30_000, minBytesPerSecond: 0 } });
+    const server = await buildServer({ useCases: app.useCases, verifier: createVerifier({ secret: SECRET }), logLevel: 'silent', uploads: { idleTimeoutMs: 30_000, minBytesPerSecond: 0 }, metrics: { observe: app.metrics.observeRequest, scrape: async () => '' } });
     try {
       const ready = await server.inject({ method: 'GET', url: '/ready' });
       expect(ready.statusCode).toBe(503);

@@ -63,7 +63,15 @@ const tenantOf = (value: string | undefined) => {
 const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>> = {
   async serve(host) {
     const running = await host.serve();
-    process.stdout.write(`digital-locker listening on ${running.url} (data in ${host.dataDir})\n`);
+    process.stdout.write(
+      [
+        `digital-locker listening on ${running.url} (data in ${host.dataDir})`,
+        `  API documentation: ${running.url}/docs (OpenAPI: ${running.url}/openapi.json)`,
+        `  a token to try it: npx locker token --tenant <tenant> --user <user id>  (load a directory first: npx locker directory import FILE --tenant <tenant>)`,
+        `  metrics: ${running.url}/metrics, health: ${running.url}/health, readiness: ${running.url}/ready`,
+        '',
+      ].join('\n'),
+    );
     const stop = async () => {
       await running.stop();
       process.exit(0);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -26,9 +27,13 @@ export type ServerOptions = {
   readonly verifier: Verifier;
   readonly logLevel: string;
   readonly uploads: UploadLimits;
+  readonly metrics: { observe(method: string, route: string, status: number, seconds: number): void; scrape(): Promise<string> };
 };
 
-const PUBLIC = new Set(['/health', '/ready', '/openapi.json']);
+/** A request id a client may choose, if it is short and printable; otherwise one is made. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+const PUBLIC = new Set(['/health', '/ready', '/openapi.json', '/metrics']);
 
 export const buildServer = async (options: ServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
@@ -36,6 +41,13 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     // Uploads of many megabytes take time on slow school networks; a stuck one is still cut off.
     requestTimeout: 30 * 60 * 1000,
     return503OnClosing: true,
+    // Our own access log line (with tenant and user) replaces fastify's two per request.
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     // Ids are up to 128 characters (schemas.ts); the router's default of 100 would cut them first.
     routerOptions: { maxParamLength: 256 },
     // The router's own refusals (a malformed percent-encoding, a parameter over the length) are
@@ -72,6 +84,18 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   await app.register(fastifyMultipart, { throwFileSizeLimit: false });
 
   app.decorateRequest('actor', null);
+  // The request id goes back to the client, whatever the answer, so a report can be matched to the logs.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    options.metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    req.log.info(
+      { reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), tenant: req.actor?.tenant, user: req.actor?.userId },
+      'request completed',
+    );
+  });
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC.has(path) || path === '/docs' || path.startsWith('/docs/')) return;
@@ -114,6 +138,8 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     },
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Prometheus scrapes this; like /health it is open, and meant to be reached from inside the network only.
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(await options.metrics.scrape()));
 
   await app.register(adminRoutes(options.useCases));
   await app.register(documentRoutes(options.useCases, options.uploads));

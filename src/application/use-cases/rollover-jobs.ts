@@ -34,6 +34,12 @@ export const rolloverJobs = (deps: Deps) => {
       );
       return ok(job);
     },
+    /** Rollovers running on this node, for monitoring. */
+    running(): { tenant: string; examined: number; total: number }[] {
+      return [...jobs.values()]
+        .filter((j) => j.status === 'running')
+        .map((j) => ({ tenant: j.tenant, examined: j.progress?.documentsExamined ?? 0, total: j.progress?.documentsTotal ?? 0 }));
+    },
     get(actor: Actor, id: string): Result<RolloverJob, UseCaseError> {
       return withPermission(deps, actor, 'locker.admin').andThen(() => {
         const job = jobs.get(id);
