@@ -1,7 +1,21 @@
 #!/usr/bin/env node
-// Runs the TypeScript composition root through tsx, so `npx locker` works from a clone without a build step.
-import { register } from 'tsx/esm/api';
+// `npx locker`: the compiled CLI (dist/) when it is at least as new as the sources, which starts in
+// a fraction of a second; otherwise the TypeScript sources through tsx, so a fresh clone works
+// before any build. `npm run build` (or `npm start`) refreshes dist/.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const compiled = join(root, 'dist', 'main.js');
+
+const newest = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }, 0);
+
+const fresh = existsSync(compiled) && statSync(compiled).mtimeMs >= newest(join(root, 'src'));
+if (!fresh) (await import('tsx/esm/api')).register();
+const { main } = await import(fresh ? compiled : join(root, 'src', 'main.ts'));
 await main(process.argv.slice(2), process.env);

@@ -265,10 +265,13 @@ export const cliHost = (config: Config): CliHost => ({
   tokenClaims: { issuer: config.LOCKER_JWT_ISSUER, audience: config.LOCKER_JWT_AUDIENCE },
 });
 
+/** This build's version, as package.json says. */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** The process entry point: `locker <command>` (and `npm start`, which is `locker serve`). */
 export const main = async (argv: readonly string[], env: Record<string, string | undefined>): Promise<void> => {
   // A bad variable stops the command with the one line loadConfig wrote, naming it.
-  const outcome = await runCli(argv, () => cliHost(loadConfig(env)));
+  const outcome = await runCli(argv, () => cliHost(loadConfig(env)), VERSION);
   if (outcome.message) process.stderr.write(`locker: ${outcome.message}\n`);
   if (outcome.exitCode !== 0) process.exit(outcome.exitCode);
 };

@@ -35,19 +35,28 @@ export class Projector {
     return this.queued;
   }
 
-  private async run(): Promise<Result<bigint, StoreError>> {
+  private async run(onApplied?: (applied: number) => void): Promise<Result<bigint, StoreError>> {
+    let applied = 0;
     for (;;) {
       const after = this.readModels.checkpoint();
       const batch = await this.events.readAll({ after, limit: BATCH });
       if (batch.isErr()) return batch.map(() => after);
       if (batch.value.length > 0) this.readModels.apply(batch.value.map(upcast));
+      applied += batch.value.length;
+      onApplied?.(applied);
       if (batch.value.length < BATCH) return ok(this.readModels.checkpoint());
     }
   }
 
-  async rebuild(): Promise<Result<bigint, StoreError>> {
+  /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
+  async rebuild(onProgress?: (p: { applied: number; total: number | null }) => void): Promise<Result<bigint, StoreError>> {
     while (this.running || this.queued) await (this.queued ?? this.running);
+    const total = this.events.count ? await this.events.count() : null;
     this.readModels.reset();
-    return this.catchUp();
+    const run = this.run((applied) => onProgress?.({ applied, total }));
+    this.running = run.finally(() => {
+      this.running = undefined;
+    });
+    return run;
   }
 }

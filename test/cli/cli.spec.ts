@@ -94,9 +94,22 @@ describe('unreachable stores at start', () => {
 });
 
 describe('commands', () => {
-  it('prints usage, and refuses an unknown command', () => {
-    expect(locker(['--help']).stdout).toContain('directory import FILE --tenant T');
-    expect(locker(['frobnicate']).status).toBe(2);
+  it('prints help on every command and does nothing else; a usage error is one line and exit 2', () => {
+    expect(locker(['--help']).stdout).toMatch(/Usage: locker \[options\] \[command\][\s\S]*rebuild/);
+    // `rebuild --help` prints help: it must not rebuild anything.
+    const help = locker(['rebuild', '--help']);
+    expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: locker rebuild/)]);
+    expect(help.stdout).not.toMatch(/rebuilt/);
+    for (const command of [['token'], ['directory', 'import'], ['rollover'], ['audit', 'verify'], ['audit', 'export'], ['sweep'], ['serve']]) {
+      const r = locker([...command, '-h']);
+      expect([command.join(' '), r.status, r.stdout.split('\n')[0]]).toEqual([command.join(' '), 0, expect.stringMatching(new RegExp(`^Usage: locker ${command.join(' ')}`))]);
+    }
+    expect(locker(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const unknown = locker(['frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const missing = locker(['token', '--tenant', 'school']);
+    expect([missing.status, missing.stderr]).toEqual([2, "locker: required option '--user <id>' not specified\n"]);
   });
 
   it('token prints a signed token with the claims asked for, using the secret generated into the data folder', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { NotaryLedger } from '../../application/ports/notary.js';
@@ -34,195 +34,210 @@ export type CliHost = {
   readonly tokenClaims: { readonly issuer?: string | undefined; readonly audience?: string | undefined };
 };
 
-const USAGE = `locker <command>
-
-  serve                                   run the HTTP service (what npm start runs)
-  token --tenant T --user U [--scope S] [--ttl SECONDS]
-                                          print a token signed with the configured secret
-  directory import FILE --tenant T        load a directory (JSON, as PUT /v1/directory) offline
-  rebuild                                 rebuild the read models from the event log
-  rollover --tenant T --from YEAR --to YEAR [--dry-run] [--categories a,b]
-                                          carry year N's live documents into year N+1
-  audit verify [--tenant T] [--checkpoint FILE]
-                                          recompute every chain, hold it to signed checkpoints; exit 1 names the first broken event
-  audit export --tenant T [--from ISO] [--to ISO]
-                                          the history as JSON lines on stdout
-  sweep [--grace-minutes N]               delete blobs no live document refers to
-
-Configuration comes from LOCKER_* environment variables (see README).`;
-
 class UsageError extends Error {}
 
-
-const tenantOf = (value: string | undefined) => {
-  if (!value) throw new UsageError('--tenant is required');
+const tenantOf = (value: string) => {
   if (!TENANT_PATTERN.test(value)) throw new UsageError('--tenant must be lower-case letters, digits and dashes');
   return value;
 };
 
-const commands: Record<string, (host: CliHost, args: string[]) => Promise<void>> = {
-  async serve(host) {
-    const running = await host.serve();
-    process.stdout.write(
-      [
-        `digital-locker listening on ${running.url} (data in ${host.dataDir})`,
-        `  API documentation: ${running.url}/docs (OpenAPI: ${running.url}/openapi.json)`,
-        `  a token to try it: npx locker token --tenant <tenant> --user <user id>  (load a directory first: npx locker directory import FILE --tenant <tenant>)`,
-        `  metrics: ${running.url}/metrics, health: ${running.url}/health, readiness: ${running.url}/ready`,
-        '',
-      ].join('\n'),
-    );
-    const stop = async () => {
-      await running.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  },
+const positiveSeconds = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError('--ttl is a positive number of seconds');
+  return n;
+};
 
-  async token(host, args) {
-    const { values } = parseArgs({ args, options: { tenant: { type: 'string' }, user: { type: 'string' }, scope: { type: 'string' }, ttl: { type: 'string' } } });
-    const tenant = tenantOf(values.tenant);
-    if (!values.user) throw new UsageError('--user is required');
-    const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
-    if (!Number.isInteger(ttl) || ttl <= 0) throw new UsageError('--ttl is a positive number of seconds');
-    const app = await host.open();
-    try {
-      const token = await signToken(app.jwtSecret, {
-        tenant,
-        userId: values.user,
-        scope: values.scope,
-        ttlSeconds: ttl,
-        issuer: host.tokenClaims.issuer,
-        audience: host.tokenClaims.audience,
-      });
-      process.stdout.write(`${token}\n`);
-    } finally {
-      await app.close();
-    }
-  },
+/** Opens the composed application for one command and closes it afterwards, whatever happens. */
+const withApp = async <T>(host: CliHost, work: (app: CliApp) => Promise<T>): Promise<T> => {
+  const app = await host.open();
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+};
 
-  async directory(host, args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { tenant: { type: 'string' } } });
-    if (positionals[0] !== 'import' || !positionals[1]) throw new UsageError('usage: locker directory import FILE --tenant T');
-    const tenant = tenantOf(values.tenant);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(positionals[1], 'utf8'));
-    } catch (e) {
-      throw new UsageError(`cannot read ${positionals[1]}: ${(e as Error).message}`);
-    }
-    const parsed = directorySchema.safeParse(json);
-    if (!parsed.success) throw new UsageError(`${positionals[1]} is not a directory: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
-    const app = await host.open();
-    try {
-      const result = await app.useCases.syncDirectory({ tenant, userId: 'cli:directory-import', scopes: ['directory:write'] }, parsed.data);
-      if (result.isErr()) throw new UsageError(`directory refused: ${describeError(result.error)}`);
-      process.stdout.write(`${JSON.stringify(result.value)}\n`);
-    } finally {
-      await app.close();
-    }
-  },
+const print = (line: string) => void process.stdout.write(`${line}\n`);
 
-  async rebuild(host) {
-    const app = await host.open();
-    try {
-      const started = Date.now();
-      const result = await app.useCases.rebuild();
-      if (result.isErr()) throw new Error(`rebuild failed: ${describeError(result.error)}`);
-      process.stdout.write(`read models rebuilt up to position ${result.value} in ${Date.now() - started} ms\n`);
-    } finally {
-      await app.close();
-    }
-  },
+/** The commands, declared with their options and help; each action does one thing. */
+const program = (host: () => CliHost, version: string) => {
+  const root = new Command('locker')
+    .description('digital-locker: the service, and what admins and auditors run beside it.\nConfiguration comes from LOCKER_* environment variables (see README).')
+    .version(version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help and do nothing else')
+    .showHelpAfterError(false)
+    .exitOverride();
 
-  async rollover(host, args) {
-    const { values } = parseArgs({
-      args,
-      options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, categories: { type: 'string' } },
-    });
-    const tenant = tenantOf(values.tenant);
-    if (!values.from || !values.to) throw new UsageError('--from and --to are required, e.g. --from 2025-2026 --to 2026-2027');
-    const app = await host.open();
-    try {
-      const progress = progressReporter(`rollover ${values.from} → ${values.to}${values['dry-run'] ? ' (dry run)' : ''}`);
-      const result = await app.useCases.rollover(
-        { tenant, userId: 'cli:rollover', scopes: [SYSTEM_SCOPE] },
-        { from: values.from, to: values.to, dryRun: values['dry-run'], categories: values.categories?.split(',').map((c) => c.trim()).filter(Boolean) },
-        // The first pass finds year N's documents; the total is known from then on, and right.
-        (p) => progress({ done: p.documentsExamined, total: p.documentsTotal, unit: 'documents', note: `${p.eventsReplayed} events replayed` }),
+  root
+    .command('serve')
+    .description('run the HTTP service (what npm start runs)')
+    .action(async () => {
+      const h = host();
+      const running = await h.serve();
+      print(
+        [
+          `digital-locker listening on ${running.url} (data in ${h.dataDir})`,
+          `  API documentation: ${running.url}/docs (OpenAPI: ${running.url}/openapi.json)`,
+          `  a token to try it: npx locker token --tenant <tenant> --user <user id>  (load a directory first: npx locker directory import FILE --tenant <tenant>)`,
+          `  metrics: ${running.url}/metrics, health: ${running.url}/health, readiness: ${running.url}/ready`,
+        ].join('\n'),
       );
-      progress(null);
-      if (result.isErr()) throw new UsageError(`rollover refused: ${describeError(result.error)}`);
-      process.stdout.write(`${JSON.stringify(result.value, null, 2)}\n`);
-    } finally {
-      await app.close();
-    }
-  },
-
-  async audit(host, args) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, checkpoint: { type: 'string' } },
+      const stop = async () => {
+        await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
-    // An auditor's checkpoint file is read before anything opens: a wrong file is a usage error.
-    const external = values.checkpoint === undefined ? undefined : checkpointsIn(values.checkpoint);
-    const app = await host.open();
-    try {
-      if (positionals[0] === 'verify') {
-        const tenant = values.tenant === undefined ? undefined : tenantOf(values.tenant);
+
+  root
+    .command('token')
+    .description('print a token signed with the configured secret')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
+    .requiredOption('--user <id>', 'the user id (the token subject)')
+    .option('--scope <scope>', 'e.g. directory:write for a directory-sync service')
+    .option('--ttl <seconds>', 'lifetime in seconds', '3600')
+    .action(async (o: { tenant: string; user: string; scope?: string; ttl: string }) => {
+      const tenant = tenantOf(o.tenant);
+      const ttlSeconds = positiveSeconds(o.ttl);
+      const h = host();
+      await withApp(h, async (app) =>
+        print(await signToken(app.jwtSecret, { tenant, userId: o.user, scope: o.scope, ttlSeconds, issuer: h.tokenClaims.issuer, audience: h.tokenClaims.audience })),
+      );
+    });
+
+  root
+    .command('directory')
+    .description('manage the directory offline')
+    .command('import')
+    .description('load a directory (JSON, as PUT /v1/directory) for a tenant; opens and closes lockers')
+    .argument('<file>', 'the directory as JSON')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
+    .action(async (file: string, o: { tenant: string }) => {
+      const tenant = tenantOf(o.tenant);
+      let json: unknown;
+      try {
+        json = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      const parsed = directorySchema.safeParse(json);
+      if (!parsed.success) throw new UsageError(`${file} is not a directory: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`);
+      await withApp(host(), async (app) => {
+        const result = await app.useCases.syncDirectory({ tenant, userId: 'cli:directory-import', scopes: ['directory:write'] }, parsed.data);
+        if (result.isErr()) throw new UsageError(`directory refused: ${describeError(result.error)}`);
+        print(JSON.stringify(result.value));
+      });
+    });
+
+  root
+    .command('rebuild')
+    .description('rebuild this node’s read models from the event log')
+    .action(async () =>
+      withApp(host(), async (app) => {
+        const started = Date.now();
+        const progress = progressReporter('rebuild');
+        const result = await app.useCases.rebuild((p) => progress({ done: p.applied, total: p.total, unit: 'events' }));
+        progress(null);
+        if (result.isErr()) throw new Error(`rebuild failed: ${describeError(result.error)}`);
+        print(`read models rebuilt up to position ${result.value} in ${Date.now() - started} ms`);
+      }),
+    );
+
+  root
+    .command('rollover')
+    .description('carry year N’s live documents into year N+1 (run again to bring them up to date)')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
+    .requiredOption('--from <year>', 'the school year to close, e.g. 2025-2026')
+    .requiredOption('--to <year>', 'the next school year, e.g. 2026-2027')
+    .option('--dry-run', 'report what would happen, write nothing', false)
+    .option('--categories <ids>', 'only these category ids, comma-separated')
+    .action(async (o: { tenant: string; from: string; to: string; dryRun: boolean; categories?: string }) => {
+      const tenant = tenantOf(o.tenant);
+      await withApp(host(), async (app) => {
+        const progress = progressReporter(`rollover ${o.from} → ${o.to}${o.dryRun ? ' (dry run)' : ''}`);
+        const result = await app.useCases.rollover(
+          { tenant, userId: 'cli:rollover', scopes: [SYSTEM_SCOPE] },
+          { from: o.from, to: o.to, dryRun: o.dryRun, categories: o.categories?.split(',').map((c) => c.trim()).filter(Boolean) },
+          // The first pass finds year N's documents; the total is known from then on, and right.
+          (p) => progress({ done: p.documentsExamined, total: p.documentsTotal, unit: 'documents', note: `${p.eventsReplayed} events replayed` }),
+        );
+        progress(null);
+        if (result.isErr()) throw new UsageError(`rollover refused: ${describeError(result.error)}`);
+        print(JSON.stringify(result.value, null, 2));
+      });
+    });
+
+  const audit = root.command('audit').description('the history, for auditors');
+  audit
+    .command('verify')
+    .description('recompute every chain and hold it to signed checkpoints; exit 1 names the first broken event')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--checkpoint <file>', 'checkpoints an auditor saved (the answer of GET /v1/audit/checkpoints)')
+    .action(async (o: { tenant?: string; checkpoint?: string }) => {
+      const tenant = o.tenant === undefined ? undefined : tenantOf(o.tenant);
+      // An auditor's checkpoint file is read before anything opens: a wrong file is a usage error.
+      const external = o.checkpoint === undefined ? undefined : checkpointsIn(o.checkpoint);
+      await withApp(host(), async (app) => {
         const progress = progressReporter('audit verify');
         // Held to the auditor's checkpoints when given, else to the latest the notary signed.
         const checkpoints =
           external ??
-          app.notary.heads().flatMap((h) => {
-            const last = app.notary.lastCheckpoint(h.tenant);
+          app.notary.heads().flatMap((head) => {
+            const last = app.notary.lastCheckpoint(head.tenant);
             return last ? [{ checkpoint: last, publicKeyPem: app.publicKeyPem }] : [];
           });
         const verified = await verifyChains(app.events, { tenant, notary: app.notary, checkpoints, onProgress: (n) => progress({ done: n, total: null, unit: 'events' }) });
         progress(null);
         if (verified.isErr()) throw new Error(describeError(verified.error));
         const report = verified.value;
+        print(JSON.stringify(report));
         if (report.broken) {
           const b = report.broken;
-          process.stdout.write(`${JSON.stringify(report)}\n`);
           throw new Error(`broken chain at event ${b.id} (position ${b.position}, stream ${b.stream}, revision ${b.revision}, ${b.type}): ${b.reason}`);
         }
-        process.stdout.write(`${JSON.stringify(report)}\n`);
-        return;
-      }
-      if (positionals[0] === 'export') {
-        const tenant = tenantOf(values.tenant);
-        const from = values.from === undefined ? undefined : isoOf(values.from, '--from');
-        const to = values.to === undefined ? undefined : isoOf(values.to, '--to');
+      });
+    });
+  audit
+    .command('export')
+    .description('the history as JSON lines on stdout')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
+    .option('--from <time>', 'from this date or time, e.g. 2026-09-01')
+    .option('--to <time>', 'up to this date or time')
+    .action(async (o: { tenant: string; from?: string; to?: string }) => {
+      const tenant = tenantOf(o.tenant);
+      const from = o.from === undefined ? undefined : isoOf(o.from, '--from');
+      const to = o.to === undefined ? undefined : isoOf(o.to, '--to');
+      await withApp(host(), async (app) => {
         const exported = await scanLog(app.events, { tenant }, async (event) => {
           if ((from && event.meta.at < from) || (to && event.meta.at > to)) return;
           if (!process.stdout.write(`${JSON.stringify(presentEvent(event))}\n`)) await new Promise((r) => process.stdout.once('drain', r));
         });
         if (exported.isErr()) throw new Error(describeError(exported.error));
-        return;
-      }
-      throw new UsageError('usage: locker audit verify [--tenant T] [--checkpoint FILE] | locker audit export --tenant T [--from ISO] [--to ISO]');
-    } finally {
-      await app.close();
-    }
-  },
+      });
+    });
 
-  async sweep(host, args) {
-    const { values } = parseArgs({ args, options: { 'grace-minutes': { type: 'string', default: '60' } } });
-    const minutes = Number(values['grace-minutes']);
-    if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError('--grace-minutes is a number of minutes');
-    const app = await host.open();
-    try {
-      const swept = await app.useCases.sweepBlobs(minutes * 60_000);
-      if (swept.isErr()) throw new Error(describeError(swept.error));
-      const report = swept.value;
-      process.stdout.write(`${JSON.stringify({ examined: report.examined, deleted: report.deleted.length, stagingRemoved: report.stagingRemoved })}\n`);
-    } finally {
-      await app.close();
-    }
-  },
+  root
+    .command('sweep')
+    .description('delete blobs no live document refers to, and abandoned uploads')
+    .addOption(new Option('--grace-minutes <n>', 'leave what is younger than this').default('60'))
+    .action(async (o: { graceMinutes: string }) => {
+      const minutes = Number(o.graceMinutes);
+      if (!Number.isFinite(minutes) || minutes < 0) throw new UsageError('--grace-minutes is a number of minutes');
+      await withApp(host(), async (app) => {
+        const swept = await app.useCases.sweepBlobs(minutes * 60_000);
+        if (swept.isErr()) throw new Error(describeError(swept.error));
+        print(JSON.stringify({ examined: swept.value.examined, deleted: swept.value.deleted.length, stagingRemoved: swept.value.stagingRemoved }));
+      });
+    });
+
+  // Every command refuses instead of exiting, and says its error in one line.
+  const quiet = (c: Command) => {
+    c.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    c.commands.forEach(quiet);
+  };
+  quiet(root);
+  return root;
 };
 
 /**
@@ -281,22 +296,24 @@ const progressReporter = (label: string) => {
 export type CliOutcome = { readonly exitCode: number; readonly message?: string };
 
 /**
- * Runs one command. Usage mistakes exit 2 with one line, failures exit 1 with one sentence;
- * `serve` resolves once listening and keeps the process alive.
+ * Runs one command. `--help`/`-h` anywhere prints that command's help and does nothing else;
+ * usage mistakes exit 2 with one line, failures exit 1 with one sentence; `serve` resolves once
+ * listening and keeps the process alive.
  */
-export const runCli = async (argv: readonly string[], host: () => CliHost): Promise<CliOutcome> => {
-  const [name, ...args] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${USAGE}\n`);
-    return { exitCode: 0 };
-  }
-  const command = commands[name];
-  if (!command) return { exitCode: 2, message: `unknown command ${name}\n\n${USAGE}` };
+export const runCli = async (argv: readonly string[], host: () => CliHost, version = '0.0.0'): Promise<CliOutcome> => {
   try {
-    await command(host(), args);
+    if (argv.length === 0) {
+      process.stdout.write(program(host, version).helpInformation());
+      return { exitCode: 0 };
+    }
+    await program(host, version).parseAsync([...argv], { from: 'user' });
     return { exitCode: 0 };
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return { exitCode: 2, message: (e as Error).message };
+    if (e instanceof CommanderError) {
+      if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(e.code)) return { exitCode: 0 };
+      return { exitCode: 2, message: e.message.replace(/^error: /, '') };
+    }
+    if (e instanceof UsageError) return { exitCode: 2, message: e.message };
     return { exitCode: 1, message: (e as Error).message };
   }
 };

@@ -61,8 +61,8 @@ export interface EventStore {
    * stores that keep streams together (SQLite): a replay then holds one stream at a time.
    */
   readStreamsByPrefix?(prefix: string): AsyncIterable<RecordedEvent[]>;
-  /** How many events a tenant has, where the store can tell cheaply (for progress and ETAs). */
-  count?(tenant: string): Promise<number>;
+  /** How many events a tenant has (all tenants without one), where the store can tell cheaply (for progress and ETAs). */
+  count?(tenant?: string): Promise<number>;
   /** Resolves when the store is reachable and answering. */
   ping(): ResultAsync<void, StoreError>;
   close(): Promise<void>;
