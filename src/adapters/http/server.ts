@@ -15,6 +15,7 @@ import type { UseCases } from '../../application/use-cases.js';
 import type { Verifier } from './auth.js';
 import { problem, sendProblem } from './problem.js';
 import { drainAfterAnswer, type UploadLimits } from './upload.js';
+import { finishDocument } from './openapi.js';
 import { problemSchema } from './schemas.js';
 import { adminRoutes } from './routes/admin.js';
 import { documentRoutes } from './routes/documents.js';
@@ -79,9 +80,17 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => finishDocument((documentObject as { openapiObject: Parameters<typeof finishDocument>[0] }).openapiObject) as never,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyMultipart, { throwFileSizeLimit: false });
+
+  // Every route registered, for the test that holds the OpenAPI document to what the server serves.
+  const routes: { method: string; url: string; hidden: boolean }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+  });
+  app.decorate('registeredRoutes', routes);
 
   app.decorateRequest('actor', null);
   // The request id goes back to the client, whatever the answer, so a report can be matched to the logs.

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { depositMetaSchema } from './schemas.js';
+
+/**
+ * What the generated document cannot say on its own, said once here: an operationId and the
+ * errors each operation can really return, the Problem schema as a component served as
+ * application/problem+json, the multipart bodies of the uploads, the download's media types,
+ * examples, and the servers. A test holds this table to the routes the server registers.
+ */
+type Operation = { readonly id: string; readonly errors: readonly number[] };
+
+const AUTH = [401, 403];
+export const OPERATIONS: Record<string, Operation> = {
+  'GET /health': { id: 'health', errors: [] },
+  'GET /ready': { id: 'ready', errors: [503] },
+  'PUT /v1/directory': { id: 'replaceDirectory', errors: [400, ...AUTH, 409, 422, 503] },
+  'GET /v1/categories': { id: 'listCategories', errors: [400, ...AUTH, 503] },
+  'POST /v1/categories': { id: 'createCategory', errors: [400, ...AUTH, 409, 422, 503] },
+  'PATCH /v1/categories/{id}': { id: 'renameCategory', errors: [400, ...AUTH, 404, 409, 422, 503] },
+  'DELETE /v1/categories/{id}': { id: 'retireCategory', errors: [400, ...AUTH, 404, 409, 503] },
+  'GET /v1/settings': { id: 'getSettings', errors: [...AUTH, 503] },
+  'PATCH /v1/settings': { id: 'updateSettings', errors: [400, ...AUTH, 409, 422, 503] },
+  'POST /v1/documents': { id: 'depositDocument', errors: [400, ...AUTH, 408, 409, 413, 422, 503] },
+  'GET /v1/documents/{id}': { id: 'getDocument', errors: [400, ...AUTH, 404, 503] },
+  'PATCH /v1/documents/{id}': { id: 'changeDocument', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
+  'DELETE /v1/documents/{id}': { id: 'deleteDocumentForAll', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
+  'POST /v1/documents/{id}/recipients': { id: 'addRecipients', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
+  'PUT /v1/documents/{id}/content': { id: 'uploadNewVersion', errors: [400, ...AUTH, 404, 408, 409, 410, 413, 422, 503] },
+  'GET /v1/documents/{id}/content': { id: 'downloadContent', errors: [400, ...AUTH, 404, 416, 503] },
+  'DELETE /v1/locker/documents/{id}': { id: 'removeFromMyLocker', errors: [400, ...AUTH, 404, 409, 503] },
+  'GET /v1/locker': { id: 'myLocker', errors: [400, ...AUTH, 503] },
+  'GET /v1/distribution': { id: 'myDistribution', errors: [400, ...AUTH, 503] },
+  'GET /v1/notifications': { id: 'myNotifications', errors: [400, ...AUTH, 503] },
+  'POST /v1/rollovers': { id: 'startRollover', errors: [400, ...AUTH] },
+  'GET /v1/rollovers/{id}': { id: 'getRollover', errors: [400, ...AUTH, 404] },
+  'GET /v1/audit/events': { id: 'auditEvents', errors: [400, ...AUTH, 503] },
+  'GET /v1/audit/documents/{id}/history': { id: 'documentHistory', errors: [400, ...AUTH, 404, 503] },
+  'GET /v1/audit/lockers/{userId}': { id: 'lockerAsOf', errors: [400, ...AUTH, 503] },
+  'GET /v1/audit/checkpoints': { id: 'auditCheckpoints', errors: [400, ...AUTH] },
+};
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed input',
+  401: 'No token, or a bad one',
+  403: 'Not allowed, or not in the directory',
+  404: 'Not found, or not yours to see',
+  408: 'The upload was too slow',
+  409: 'A concurrent change, or an Idempotency-Key reused with another request',
+  410: 'Deleted for good from the event store',
+  413: "Over the tenant's size limit",
+  416: 'Range not satisfiable',
+  422: 'A rule refused it',
+  503: 'Storage is not answering; retry later',
+};
+
+const PROBLEM = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  properties: {
+    type: { type: 'string', format: 'uri-reference', example: 'urn:digital-locker:problem:recipients-refused' },
+    title: { type: 'string', example: 'Recipients refused' },
+    status: { type: 'integer', example: 422 },
+    detail: { type: 'string', example: 'user leo: students have no locker' },
+    code: { type: 'string', example: 'RECIPIENTS_REFUSED' },
+  },
+  required: ['type', 'title', 'status', 'detail'],
+  additionalProperties: true,
+};
+
+const problemResponse = (status: number) => ({
+  description: DESCRIPTIONS[status] ?? 'Refused',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+const metaSchema = z.toJSONSchema(depositMetaSchema, { target: 'openapi-3.0', io: 'input' }) as Record<string, unknown>;
+delete metaSchema.$schema;
+
+const fileBody = (withMeta: boolean) => ({
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: withMeta ? ['meta', 'file'] : ['file'],
+        properties: {
+          ...(withMeta ? { meta: { ...metaSchema, description: 'The deposit: recipients, category, title, memo (JSON). Sent before the file.' } } : {}),
+          file: { type: 'string', format: 'binary', description: 'The document, streamed; one part named file.' },
+        },
+      },
+      encoding: withMeta ? { meta: { contentType: 'application/json' }, file: { contentType: 'application/octet-stream' } } : { file: { contentType: 'application/octet-stream' } },
+      ...(withMeta
+        ? { examples: { council: { summary: 'Minutes for a teacher and a class', value: { meta: { recipients: { users: ['u-paul'], classes: ['c-4b'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001', memo: 'Please read before Monday' }, file: 'minutes.pdf (its bytes)' } } } }
+        : {}),
+    },
+  },
+});
+
+const EXAMPLES: Record<string, unknown> = {
+  'POST /v1/categories': { designation: 'Class council minutes' },
+  'POST /v1/documents/{id}/recipients': { users: ['u-sophie'], classes: ['c-3a'] },
+  'PATCH /v1/documents/{id}': { memo: 'Corrected figures on page 2' },
+  'PATCH /v1/settings': { maxDocumentBytes: 52428800, currentYear: '2026-2027' },
+  'POST /v1/rollovers': { from: '2025-2026', to: '2026-2027', dryRun: true },
+};
+
+type Doc = {
+  openapi: string;
+  servers?: unknown;
+  components?: { schemas?: Record<string, unknown> } & Record<string, unknown>;
+  paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, unknown>; requestBody?: { content?: Record<string, { example?: unknown; [k: string]: unknown }>; [k: string]: unknown }; [k: string]: unknown }>>;
+};
+
+/** Applied to the document @fastify/swagger generates from the routes' zod schemas. */
+export const finishDocument = (doc: Doc): Doc => {
+  doc.servers = [{ url: '/', description: 'the server this document was fetched from' }];
+  (doc as { info?: Record<string, unknown> }).info = { ...(doc as { info?: Record<string, unknown> }).info, license: { name: 'Proprietary: the school network’s own service' } };
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Problem: PROBLEM } };
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      const key = `${method.toUpperCase()} ${path}`;
+      const known = OPERATIONS[key];
+      if (!known) continue;
+      operation.operationId = known.id;
+      const responses: Record<string, unknown> = {};
+      for (const [status, response] of Object.entries(operation.responses ?? {})) if (Number(status) < 400) responses[status] = response;
+      for (const status of known.errors) responses[String(status)] = problemResponse(status);
+      operation.responses = responses;
+      const example = EXAMPLES[key];
+      if (example && operation.requestBody?.content?.['application/json']) operation.requestBody.content['application/json'].example = example;
+    }
+  }
+  const deposit = doc.paths['/v1/documents']?.post;
+  if (deposit) deposit.requestBody = fileBody(true);
+  const upload = doc.paths['/v1/documents/{id}/content']?.put;
+  if (upload) upload.requestBody = fileBody(false);
+  const download = doc.paths['/v1/documents/{id}/content']?.get;
+  if (download?.responses) {
+    const bytes = { '*/*': { schema: { type: 'string', format: 'binary' } } };
+    const headers = {
+      'Content-Disposition': { schema: { type: 'string' }, description: 'attachment, with the file name' },
+      ETag: { schema: { type: 'string' }, description: 'the content’s sha256, quoted' },
+      'X-Document-Version': { schema: { type: 'integer' }, description: 'the version served' },
+    };
+    download.responses['200'] = { description: 'The bytes of the version asked for (the latest by default); records a consultation', headers, content: bytes };
+    download.responses['206'] = { description: 'The range asked for with Range: bytes=…', headers: { ...headers, 'Content-Range': { schema: { type: 'string' } } }, content: bytes };
+  }
+  return doc;
+};
