@@ -28,11 +28,15 @@ export const scanLog = (
   return new ResultAsync(walk());
 };
 
-/** Who removed which document from their own locker, from `DocumentRemovedFromLocker` events. */
+/** The locker events that say who has removed which document from their own locker, in log order. */
+export const TIDYING_TYPES = ['DocumentRemovedFromLocker', 'DocumentRestoredToLocker'];
+
+/** Who has removed which document from their own locker (and not restored it since). */
 export const noteRemoval = (removals: Map<string, Set<string>>, event: RecordedEvent): void => {
   const data = event.data as { documentId?: string; userId?: string };
-  if (event.type !== 'DocumentRemovedFromLocker' || !data.documentId || !data.userId) return;
+  if (!TIDYING_TYPES.includes(event.type) || !data.documentId || !data.userId) return;
   const set = removals.get(data.documentId) ?? new Set<string>();
-  set.add(data.userId);
+  if (event.type === 'DocumentRemovedFromLocker') set.add(data.userId);
+  else set.delete(data.userId);
   removals.set(data.documentId, set);
 };

@@ -15,6 +15,7 @@ import { createCategory, listCategories, renameCategory, retireCategory } from '
 import { getSettings, updateSettings } from './use-cases/manage-settings.js';
 import { getDocument, myDistribution, myLocker, myNotifications } from './use-cases/queries.js';
 import { removeFromLocker } from './use-cases/remove-from-locker.js';
+import { restoreToLocker } from './use-cases/restore-to-locker.js';
 import { rollover } from './use-cases/rollover.js';
 import { rolloverJobs } from './use-cases/rollover-jobs.js';
 import { sweepBlobs } from './use-cases/sweep-blobs.js';
@@ -38,6 +39,7 @@ export const useCases = (deps: Deps) => ({
   downloadDocument: downloadDocument(deps),
   deleteForAll: deleteForAll(deps),
   removeFromLocker: removeFromLocker(deps),
+  restoreToLocker: restoreToLocker(deps),
   myLocker: myLocker(deps),
   myDistribution: myDistribution(deps),
   myNotifications: myNotifications(deps),

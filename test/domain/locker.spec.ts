@@ -33,4 +33,17 @@ describe('a locker', () => {
     locker([opened, closed]).when(tidy()).thenError('LOCKER_CLOSED', { userId: 'marc' });
     locker([]).when(tidy()).thenError('LOCKER_CLOSED', { userId: 'marc' });
   });
+
+  it('brings back a removed document, once, for its holder or by its depositor', () => {
+    const restore = (by: 'holder' | 'depositor', actorId = by === 'holder' ? 'marc' : 'anne') =>
+      ({ type: 'RestoreToLocker', actorId, at: AT, holderId: 'marc', documentId: 'd', by }) as const;
+    const restored: LockerEvent = { type: 'DocumentRestoredToLocker', data: { userId: 'marc', documentId: 'd', by: 'holder' }, actor: 'marc', at: AT };
+    locker([opened, removed]).when(restore('holder')).then([restored]);
+    locker([opened, removed]).when(restore('depositor')).then([{ ...restored, data: { ...restored.data, by: 'depositor' }, actor: 'anne' }]);
+    locker([opened, removed, restored]).when(restore('holder')).then([]);
+    locker([opened]).when(restore('holder')).then([]);
+    locker([opened, removed, closed]).when(restore('holder')).thenError('LOCKER_CLOSED', { userId: 'marc' });
+    // Removed again after coming back: the last word counts.
+    locker([opened, removed, restored]).when(tidy()).then([removed]);
+  });
 });

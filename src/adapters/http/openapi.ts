@@ -28,6 +28,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'PUT /v1/documents/{id}/content': { id: 'uploadNewVersion', errors: [400, ...AUTH, 404, 408, 409, 410, 413, 422, 503] },
   'GET /v1/documents/{id}/content': { id: 'downloadContent', errors: [400, ...AUTH, 404, 416, 503] },
   'DELETE /v1/locker/documents/{id}': { id: 'removeFromMyLocker', errors: [400, ...AUTH, 404, 409, 503] },
+  'POST /v1/locker/documents/{id}/restore': { id: 'restoreToMyLocker', errors: [400, ...AUTH, 404, 409, 503] },
   'GET /v1/locker': { id: 'myLocker', errors: [400, ...AUTH, 503] },
   'GET /v1/distribution': { id: 'myDistribution', errors: [400, ...AUTH, 503] },
   'GET /v1/notifications': { id: 'myNotifications', errors: [400, ...AUTH, 503] },

@@ -38,7 +38,9 @@ const cursor = z
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
 export const pageQuery = z.object({ cursor: cursor.optional(), limit }).strict();
-export const lockerQuery = z.object({ cursor: cursor.optional(), limit, categoryId: id.optional(), year: schoolYear.optional() }).strict();
+export const lockerQuery = z
+  .object({ cursor: cursor.optional(), limit, categoryId: id.optional(), year: schoolYear.optional(), removed: z.enum(['true', 'false']).optional() })
+  .strict();
 export const distributionQuery = z.object({ cursor: cursor.optional(), limit, year: schoolYear.optional() }).strict();
 export const contentQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
 const instant = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time, e.g. 2026-09-01T08:00:00Z' });

@@ -55,20 +55,21 @@ export const documentQueries = (db: Database.Database) => {
   const sql = {
     document: db.prepare<[string, string], DocRow>(`SELECT d.*, ${RECIPIENTS} FROM documents d WHERE d.tenant = ? AND d.id = ?`),
     isCurrentRecipient: db.prepare('SELECT 1 FROM recipients WHERE tenant = ? AND document_id = ? AND user_id = ? AND removed = 0'),
+    removedBy: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM recipients WHERE tenant = ? AND document_id = ? AND removed = 1 ORDER BY user_id'),
     distribution: db.prepare<{ tenant: string; depositor: string; before: number; year: string | null; limit: number }, DocRow & { statuses: string }>(
       `SELECT d.*, ${RECIPIENTS}, ${STATUSES} FROM documents d
        WHERE d.tenant = @tenant AND d.depositor_id = @depositor AND d.deleted = 0 AND d.seq < @before AND (@year IS NULL OR d.year = @year)
        ORDER BY d.seq DESC LIMIT @limit`,
     ),
     locker: db.prepare<
-      { tenant: string; user: string; before: number; category: string | null; year: string | null; limit: number },
+      { tenant: string; user: string; before: number; category: string | null; year: string | null; removed: number; limit: number },
       DocRow & { r_seq: number; consulted_version: number | null; consulted_latest: number }
     >(
       `SELECT d.*, r.seq AS r_seq, ${RECIPIENTS},
          (SELECT MAX(c.version) FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id) AS consulted_version,
          EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version) AS consulted_latest
        FROM recipients r JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id
-       WHERE r.tenant = @tenant AND r.user_id = @user AND r.removed = 0 AND d.deleted = 0 AND r.seq < @before
+       WHERE r.tenant = @tenant AND r.user_id = @user AND r.removed = @removed AND d.deleted = 0 AND r.seq < @before
          AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year)
        ORDER BY r.seq DESC LIMIT @limit`,
     ),
@@ -88,6 +89,7 @@ export const documentQueries = (db: Database.Database) => {
       return row ? toView(row) : undefined;
     },
     isCurrentRecipient: (tenant: string, documentId: string, userId: string): boolean => sql.isCurrentRecipient.get(tenant, documentId, userId) !== undefined,
+    removedBy: (tenant: string, documentId: string): string[] => sql.removedBy.all(tenant, documentId).map((r) => r.user_id),
     distribution: (tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem> =>
       pageOf(sql.distribution.all({ tenant, depositor: depositorId, before: before(page), year: year ?? null, limit: page.limit + 1 }), page.limit, (row) => ({
         ...toView(row),
@@ -97,9 +99,11 @@ export const documentQueries = (db: Database.Database) => {
           consultedLatest: s.consultedLatest === 1,
         })),
       })),
-    locker: (tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined }, page: PageRequest): Page<LockerItem> =>
+    locker: (tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): Page<LockerItem> =>
       pageOf(
-        sql.locker.all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, limit: page.limit + 1 }).map((r) => ({ ...r, seq: r.r_seq })),
+        sql.locker
+          .all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, removed: filter.removed ? 1 : 0, limit: page.limit + 1 })
+          .map((r) => ({ ...r, seq: r.r_seq })),
         page.limit,
         (row) => ({ ...toView(row), consulted: row.consulted_version !== null, consultedVersion: row.consulted_version, consultedLatest: row.consulted_latest === 1 }),
       ),

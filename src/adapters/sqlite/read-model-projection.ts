@@ -19,6 +19,7 @@ export const readModelProjection = (db: Database.Database) => {
     schoolClass: db.prepare('INSERT INTO classes VALUES (?, ?, ?, ?)'),
     locker: db.prepare('INSERT INTO lockers VALUES (?, ?, ?) ON CONFLICT (tenant, user_id) DO UPDATE SET open = excluded.open'),
     removed: db.prepare('UPDATE recipients SET removed = 1 WHERE tenant = ? AND document_id = ? AND user_id = ?'),
+    restored: db.prepare('UPDATE recipients SET removed = 0 WHERE tenant = ? AND document_id = ? AND user_id = ?'),
     categoryCreated: db.prepare('INSERT OR IGNORE INTO categories VALUES (?, ?, ?, 0, ?)'),
     categoryRenamed: db.prepare('UPDATE categories SET designation = ? WHERE tenant = ? AND id = ?'),
     categoryRetired: db.prepare('UPDATE categories SET retired = 1 WHERE tenant = ? AND id = ?'),
@@ -74,6 +75,9 @@ export const readModelProjection = (db: Database.Database) => {
         return;
       case 'DocumentRemovedFromLocker':
         sql.removed.run(tenant, event.data.documentId, event.data.userId);
+        return;
+      case 'DocumentRestoredToLocker':
+        sql.restored.run(tenant, event.data.documentId, event.data.userId);
         return;
       case 'CategoryCreated':
         sql.categoryCreated.run(tenant, event.data.categoryId, event.data.designation, seq);

@@ -69,8 +69,11 @@ export interface ReadModels {
 
   document(tenant: string, documentId: string): DocumentView | undefined;
   isCurrentRecipient(tenant: string, documentId: string, userId: string): boolean;
+  /** Recipients who removed the document from their own locker (and have not restored it). */
+  removedBy(tenant: string, documentId: string): string[];
   distribution(tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem>;
-  locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined }, page: PageRequest): Page<LockerItem>;
+  /** What was deposited for the user; with `removed`, what they removed from their locker instead. */
+  locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): Page<LockerItem>;
   notifications(tenant: string, userId: string, page: PageRequest): Page<NotificationView>;
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;

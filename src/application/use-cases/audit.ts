@@ -6,7 +6,7 @@ import { toDomain } from '../event-envelope.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import type { RecordedEvent } from '../ports/event-store.js';
 import type { SignedCheckpoint } from '../ports/notary.js';
-import { noteRemoval, scanLog } from '../read-log.js';
+import { noteRemoval, scanLog, TIDYING_TYPES } from '../read-log.js';
 import { upcast } from '../upcasters.js';
 
 export type AuditFilter = {
@@ -94,7 +94,7 @@ const replayUntil = (deps: Deps, tenant: string, asOf: string, only?: string) =>
     if (stored.meta.at > asOf) return;
     const documentId = (stored.data as { documentId?: string }).documentId;
     if (!documentId || (only !== undefined && documentId !== only)) return;
-    if (stored.type === 'DocumentRemovedFromLocker') return noteRemoval(removals, stored);
+    if (TIDYING_TYPES.includes(stored.type)) return noteRemoval(removals, stored);
     if (!stored.stream.startsWith(prefix)) return;
     documents.set(documentId, documentDecider.evolve(documents.get(documentId) ?? documentDecider.initialState, toDomain<DocumentEvent>(upcast(stored))));
   }).map(() => ({ documents, removals }));

@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
 import type { RecordedEvent, StoreError } from '../ports/event-store.js';
-import { noteRemoval, scanLog } from '../read-log.js';
+import { noteRemoval, scanLog, TIDYING_TYPES } from '../read-log.js';
 
 export type RolloverRequest = {
   readonly from: string;
@@ -109,9 +109,9 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // First pass, by type: year N's documents (ids only) and who tidied what from their locker.
   const ids: string[] = [];
   const removals = new Map<string, Set<string>>();
-  const found = await scanLog(deps.events, { tenant, types: [...START_TYPES, 'DocumentRemovedFromLocker'] }, (stored) => {
+  const found = await scanLog(deps.events, { tenant, types: [...START_TYPES, ...TIDYING_TYPES] }, (stored) => {
     const data = stored.data as { documentId?: string; year?: string };
-    if (stored.type === 'DocumentRemovedFromLocker') noteRemoval(removals, stored);
+    if (TIDYING_TYPES.includes(stored.type)) noteRemoval(removals, stored);
     else if (data.year === request.from && data.documentId) ids.push(data.documentId);
   });
   if (found.isErr()) return err(found.error);

@@ -25,16 +25,15 @@ export const syncDirectory =
       .andThen(() => handle(deps, directoryDecider, actor.tenant, deps.streams.directory(actor.tenant), { type: 'SyncDirectory', ...by, directory }, { waitForReadModels: false }))
       .andThen(() => {
         const changes = lockerChanges(deps.readModels.lockerHolders(actor.tenant), directory);
-        const commands: LockerCommand[] = [
-          ...changes.open.map((userId): LockerCommand => ({ type: 'OpenLocker', ...by, userId })),
-          ...changes.close.map(({ userId, reason }): LockerCommand => ({ type: 'CloseLocker', ...by, userId, reason })),
+        const commands: [string, LockerCommand][] = [
+          ...changes.open.map((userId): [string, LockerCommand] => [userId, { type: 'OpenLocker', ...by, userId }]),
+          ...changes.close.map(({ userId, reason }): [string, LockerCommand] => [userId, { type: 'CloseLocker', ...by, userId, reason }]),
         ];
-        const lockerOf = (c: LockerCommand) => (c.type === 'RemoveFromLocker' ? c.actorId : c.userId);
         // One locker after another: a school has a few hundred staff, and sequential appends keep
         // the log tidy. The read models catch up once, at the end.
         const sequential = commands.reduce<ResultAsync<unknown, UseCaseError>>(
-          (acc, command) =>
-            acc.andThen(() => handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, lockerOf(command)), command, { waitForReadModels: false })),
+          (acc, [userId, command]) =>
+            acc.andThen(() => handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, userId), command, { waitForReadModels: false })),
           okAsync(null),
         );
         return sequential.andThen(() => catchUp(deps.projector)).map(() => ({

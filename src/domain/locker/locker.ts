@@ -6,7 +6,8 @@ import type { CommandContext, Decider, DomainEvent } from '../shared/decider.js'
 export type LockerEvent =
   | DomainEvent<'LockerOpened', { userId: string }>
   | DomainEvent<'LockerClosed', { userId: string; reason: LockerReason }>
-  | DomainEvent<'DocumentRemovedFromLocker', { userId: string; documentId: string }>;
+  | DomainEvent<'DocumentRemovedFromLocker', { userId: string; documentId: string }>
+  | DomainEvent<'DocumentRestoredToLocker', { userId: string; documentId: string; by: 'holder' | 'depositor' }>;
 
 export type Locker = {
   readonly userId: string | undefined;
@@ -18,7 +19,12 @@ export type LockerCommand =
   | (CommandContext & { readonly type: 'OpenLocker'; readonly userId: string })
   | (CommandContext & { readonly type: 'CloseLocker'; readonly userId: string; readonly reason: LockerReason })
   /** Whether the document was deposited for them is known to the document, not the locker: the caller says so. */
-  | (CommandContext & { readonly type: 'RemoveFromLocker'; readonly documentId: string; readonly isRecipient: boolean });
+  | (CommandContext & { readonly type: 'RemoveFromLocker'; readonly documentId: string; readonly isRecipient: boolean })
+  /**
+   * A removed document comes back: the holder restores it, or its depositor addresses them again.
+   * `holderId` is whose locker; the actor is the holder or the depositor.
+   */
+  | (CommandContext & { readonly type: 'RestoreToLocker'; readonly holderId: string; readonly documentId: string; readonly by: 'holder' | 'depositor' });
 
 export type LockerError =
   | { readonly code: 'LOCKER_CLOSED'; readonly userId: string }
@@ -32,6 +38,11 @@ const evolve = (state: Locker, event: LockerEvent): Locker => {
       return { ...state, open: false };
     case 'DocumentRemovedFromLocker':
       return { ...state, removed: new Set([...state.removed, event.data.documentId]) };
+    case 'DocumentRestoredToLocker': {
+      const removed = new Set(state.removed);
+      removed.delete(event.data.documentId);
+      return { ...state, removed };
+    }
   }
 };
 
@@ -47,6 +58,11 @@ const decide = (state: Locker, cmd: LockerCommand): Result<LockerEvent[], Locker
       if (!cmd.isRecipient) return err({ code: 'NOT_IN_LOCKER', documentId: cmd.documentId });
       if (state.removed.has(cmd.documentId)) return ok([]);
       return ok([{ type: 'DocumentRemovedFromLocker', data: { userId: cmd.actorId, documentId: cmd.documentId }, actor: cmd.actorId, at: cmd.at }]);
+    case 'RestoreToLocker':
+      if (!state.open || state.userId !== cmd.holderId) return err({ code: 'LOCKER_CLOSED', userId: cmd.holderId });
+      // Only what was removed comes back: restoring anything else changes nothing.
+      if (!state.removed.has(cmd.documentId)) return ok([]);
+      return ok([{ type: 'DocumentRestoredToLocker', data: { userId: cmd.holderId, documentId: cmd.documentId, by: cmd.by }, actor: cmd.actorId, at: cmd.at }]);
   }
 };
 

@@ -191,4 +191,12 @@ export const documentRoutes =
       },
       (req, reply) => answer(reply, uc.removeFromLocker(actorOf(req), req.params.id), 204, () => undefined),
     );
+
+    app.post(
+      '/v1/locker/documents/:id/restore',
+      {
+        schema: { tags: ['locker'], summary: 'Bring back a document I removed from my locker', params: idParam, response: { 204: z.null(), ...errors } },
+      },
+      (req, reply) => answer(reply, uc.restoreToLocker(actorOf(req), req.params.id), 204, () => undefined),
+    );
   };
