@@ -39,6 +39,10 @@ describe('the CLI, in process', () => {
     expect((await run()).stdout).toMatch(/^Usage: locker/);
     expect(await run('fly')).toMatchObject({ exitCode: 2, message: expect.stringMatching(/unknown command 'fly'/) });
     expect(await run('rebuild', '--help')).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^Usage: locker rebuild/) });
+    for (const command of [['token'], ['directory', 'import'], ['rollover'], ['audit', 'verify'], ['audit', 'export'], ['sweep'], ['serve'], ['rebuild']]) {
+      const r = await run(...command, '-h');
+      expect([command.join(' '), r.exitCode, r.stdout.split('\n')[0]]).toEqual([command.join(' '), 0, expect.stringMatching(new RegExp(`^Usage: locker ${command.join(' ')}`))]);
+    }
   });
 
   it('imports a directory, signs a token, and refuses bad arguments with exit 2', async () => {
