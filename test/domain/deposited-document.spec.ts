@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canRead, documentDecider, type DocumentCommand, type DocumentEvent } from '../../src/domain/index.js';
+import { canManage, canRead, documentDecider, viewOf, type DocumentCommand, type DocumentEvent } from '../../src/domain/index.js';
+import { schoolDirectory } from '../support/fixtures.js';
 import { AT, context, deposited, directory, file, given, settings, YEAR } from './given.js';
 
 const document = (history: DocumentEvent[]) => given(documentDecider, history);
@@ -149,6 +150,14 @@ describe('managing a deposited document', () => {
     document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, memo: 'x'.repeat(2001) }).thenError('TEXT_TOO_LONG');
   });
 
+  it('changes only what is asked, and nothing when it is already so', () => {
+    document([deposited({ memo: 'Old' })]).when({ type: 'ChangeDetails', ...byAnne, settings, categoryId: 'minutes' }).then([]);
+    const other = { ...settings, categories: new Map([...settings.categories, ['exams', { id: 'exams', designation: 'Exams', retired: false }]]) };
+    document([deposited({ memo: 'Old' })])
+      .when({ type: 'ChangeDetails', ...byAnne, settings: other, categoryId: 'exams' })
+      .then([{ type: 'CategoryChanged', data: { documentId: 'doc-1', categoryId: 'exams' }, actor: 'anne', at: AT }]);
+  });
+
   it('category and memo change together or not at all', () => {
     document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, categoryId: 'old', memo: 'x' }).thenError('CATEGORY_RETIRED');
     document([deposited()]).when({ type: 'ChangeDetails', ...byAnne, settings, categoryId: 'minutes', memo: 'x'.repeat(2001) }).thenError('TEXT_TOO_LONG');
@@ -173,6 +182,51 @@ describe('managing a deposited document', () => {
 
   it('deleting for all records who did it', () => {
     document([deposited()]).when({ type: 'DeleteForAll', ...byAnne }).then([deletedForAll]);
+  });
+});
+
+describe('the state a history folds to', () => {
+  it('holds what the events say, and nothing else', () => {
+    const state = document([
+      deposited({ recipients: ['marc'] }),
+      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }] }, actor: 'anne', at: '2026-11-29T10:00:00.000Z' },
+      updated(2),
+      consulted('marc'),
+    ]).state;
+    expect(state).toEqual({
+      status: 'live',
+      id: 'doc-1',
+      year: YEAR,
+      depositorId: 'anne',
+      title: 'Minutes',
+      categoryId: 'minutes',
+      memo: null,
+      recipients: new Set(['marc', 'sophie']),
+      classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }],
+      versions: [{ ...file(), version: 1 }, { ...file(), version: 2 }],
+      consulted: new Set(['marc#1']),
+      depositedAt: AT,
+      updatedAt: AT,
+      idempotency: undefined,
+      fromSource: undefined,
+    });
+    expect(canManage(state, 'anne')).toBe(true);
+    expect(canManage(document([deposited(), deletedForAll]).state, 'anne')).toBe(false);
+  });
+
+  it('a class stands for whoever of its team holds a locker now', () => {
+    const view = viewOf({
+      ...schoolDirectory,
+      classes: [{ id: 'mixed', name: 'Mixed', teacherIds: ['marc', 'leo', 'gone'] }],
+    });
+    document([])
+      .when(deposit({ recipients: { users: [], classes: ['mixed'] }, context: { ...context, directory: view } }))
+      .then([
+        {
+          ...deposited({ recipients: ['marc'] }),
+          data: { ...(deposited({ recipients: ['marc'] }).data as object), title: 'minutes.pdf', classes: [{ classId: 'mixed', teacherIds: ['marc'] }] },
+        } as unknown as DocumentEvent,
+      ]);
   });
 });
 
@@ -261,6 +315,27 @@ describe('carrying over into the next school year', () => {
     document(carriedEarlier).when(carry({ source: document(since).state })).then([refreshed]);
     // Once refreshed, a rerun records nothing more.
     document([...carriedEarlier, refreshed]).when(carry({ source: document(since).state })).then([]);
+  });
+
+  it('refreshes only what changed in the source: content alone, category alone, recipients alone', () => {
+    const carriedEarlier = documentDecider.decide(documentDecider.initialState, carry({ source: document([deposited({ recipients: ['marc'] })]).state }))._unsafeUnwrap();
+    const refresh = (data: Record<string, unknown>): DocumentEvent => ({ type: 'CarriedDocumentRefreshed', data: { documentId: 'doc-2', sourceDocumentId: 'doc-1', recipientIds: [], ...data }, actor: 'admin', at: AT }) as DocumentEvent;
+    const source = (...since: DocumentEvent[]) => document([deposited({ recipients: ['marc'] }), ...since]).state;
+    const newFile = file({ fileName: 'v2.pdf' });
+    document(carriedEarlier)
+      .when(carry({ source: source({ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...newFile, version: 2 } }, actor: 'anne', at: AT }) }))
+      .then([refresh({ content: { ...newFile, version: 2 } })]);
+    document(carriedEarlier)
+      .when(carry({ source: source({ type: 'CategoryChanged', data: { documentId: 'doc-1', categoryId: 'exams' }, actor: 'anne', at: AT }) }))
+      .then([refresh({ categoryId: 'exams' })]);
+    document(carriedEarlier)
+      .when(carry({ source: source({ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT }) }))
+      .then([refresh({ recipientIds: ['sophie'] })]);
+    // Someone the carried document already has (added in its own year) is not added again.
+    const addedInNewYear: DocumentEvent = { type: 'RecipientAdded', data: { documentId: 'doc-2', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT };
+    document([...carriedEarlier, addedInNewYear])
+      .when(carry({ source: source({ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT }) }))
+      .then([]);
   });
 
   it('a change made to the carried document in its own year is never undone by a rerun', () => {

@@ -12,6 +12,28 @@ describe('the directory', () => {
     ]);
   });
 
+  it('names duplicate ids where they are', () => {
+    const twice: Directory = {
+      profiles: [...schoolDirectory.profiles, schoolDirectory.profiles[0]!],
+      users: schoolDirectory.users,
+      classes: [...schoolDirectory.classes, schoolDirectory.classes[0]!],
+    };
+    const error = given(directoryDecider, []).when({ type: 'SyncDirectory', ...by, directory: twice }).thenError('INVALID_DIRECTORY');
+    expect(error.problems).toEqual([
+      { path: 'profiles', message: 'duplicate profile id p-teacher' },
+      { path: 'classes', message: 'duplicate class id 3a' },
+    ]);
+  });
+
+  it('is seen through a view: users, classes, and the permissions their profiles grant', () => {
+    const view = viewOf(schoolDirectory);
+    expect(view.schoolClass('4b')).toEqual({ id: '4b', name: '4B', teacherIds: ['marc', 'sophie'] });
+    expect(view.schoolClass('nope')).toBeUndefined();
+    expect([...view.permissionsOf('admin')].sort()).toEqual(['locker.admin', 'locker.deposit']);
+    expect([...view.permissionsOf('marc')]).toEqual([]);
+    expect([...view.permissionsOf('ghost')]).toEqual([]);
+  });
+
   it('is refused whole, naming every broken reference', () => {
     const broken: Directory = {
       ...schoolDirectory,
@@ -19,11 +41,11 @@ describe('the directory', () => {
       classes: [{ id: 'x', name: 'X', teacherIds: ['leo', 'nobody'] }],
     };
     const error = given(directoryDecider, []).when({ type: 'SyncDirectory', ...by, directory: broken }).thenError('INVALID_DIRECTORY');
-    expect(error.problems.map((p) => p.message)).toEqual([
-      'duplicate user id anne',
-      'user anne refers to unknown profile ghost-profile',
-      'class x lists student leo in its teaching team',
-      'class x refers to unknown user nobody',
+    expect(error.problems).toEqual([
+      { path: 'users', message: 'duplicate user id anne' },
+      { path: 'users[7].profiles', message: 'user anne refers to unknown profile ghost-profile' },
+      { path: 'classes[0].teacherIds', message: 'class x lists student leo in its teaching team' },
+      { path: 'classes[0].teacherIds', message: 'class x refers to unknown user nobody' },
     ]);
   });
 

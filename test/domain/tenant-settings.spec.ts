@@ -21,6 +21,16 @@ describe('categories', () => {
     settings([...history, retired('c1')]).when(create('Réunions')).then([created('c2', 'Réunions')]);
   });
 
+  it('say why a designation is refused', () => {
+    settings([]).when(create('a\ud800')).thenError('INVALID_DESIGNATION', { reason: 'contains an unpaired surrogate' });
+    settings([]).when(create('a\u200bb')).thenError('INVALID_DESIGNATION', { reason: 'contains a control or invisible character' });
+    settings([]).when(create(' ')).thenError('INVALID_DESIGNATION', { reason: 'a designation has 1 to 100 characters' });
+  });
+
+  it('with different names live side by side', () => {
+    settings([created('c1', 'Minutes')]).when(create('Exams')).then([created('c2', 'Exams')]);
+  });
+
   it('refuse blank, too long, control, NUL, invisible characters and lone surrogates', () => {
     for (const bad of ['   ', 'x'.repeat(101), 'a\u0000b', 'a\u0007b', 'a\u200bb', 'a\u202eb', 'a\ufeffb', 'a\ud800b', 'a\udc00']) {
       settings([]).when(create(bad)).thenError('INVALID_DESIGNATION');
@@ -54,6 +64,7 @@ describe('settings', () => {
 
   it('set a positive maximum size, and setting the same again records nothing', () => {
     settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10 }).then([size(10)]);
+    settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 1 }).then([size(1)]);
     settings([size(10)]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10 }).then([]);
     for (const bad of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
       settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: bad }).thenError('INVALID_MAX_SIZE', { maxDocumentBytes: bad });

@@ -11,8 +11,8 @@ export type DirectoryError = { readonly code: 'INVALID_DIRECTORY'; readonly prob
 
 export type DirectoryCommand = CommandContext & { readonly type: 'SyncDirectory'; readonly directory: Directory };
 
-/** How many times the directory was replaced: the decision needs no more than that it may be. */
-export type DirectoryState = { readonly syncs: number };
+/** A directory is decided on its own, whatever came before: the stream needs no state. */
+export type DirectoryState = null;
 
 const duplicates = (ids: readonly string[]): string[] => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
 
@@ -44,8 +44,8 @@ const sync = (command: DirectoryCommand): Result<DirectoryEvent[], DirectoryErro
 
 /** One stream per tenant for its directory. */
 export const directoryDecider: Decider<DirectoryCommand, DirectoryState, DirectoryEvent, DirectoryError> = {
-  initialState: { syncs: 0 },
-  evolve: (state) => ({ syncs: state.syncs + 1 }),
+  initialState: null,
+  evolve: () => null,
   decide: (_state, command) => sync(command),
 };
 
