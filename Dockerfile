@@ -1,5 +1,5 @@
-# digital-locker: compiled JavaScript on Node 24 LTS (see docs/adr/0009; Node 20 is past its end of life).
-FROM node:24-bookworm AS build
+# digital-locker: compiled JavaScript on Node 20 (see docs/adr/0009). Node 24 waits for better-sqlite3: see ADR 16.
+FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The workspace's manifest: npm ci needs every workspace the lockfile names.
@@ -9,7 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:24-bookworm-slim
+FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production LOCKER_HOST=0.0.0.0 LOCKER_PORT=3000 LOCKER_DATA_DIR=/var/lib/locker
 COPY --from=build /app/node_modules ./node_modules
