@@ -14,7 +14,7 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reporter: ['text-summary'],
       // Measured, then rounded down: raise them when coverage rises, never lower them.
-      thresholds: { statements: 89, branches: 77, functions: 92, lines: 93 },
+      thresholds: { statements: 90, branches: 80, functions: 92, lines: 94 },
     },
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.spec.ts'] } },

@@ -174,6 +174,11 @@ export const documentRoutes =
         } else {
           reply.code(200).header('content-length', String(sizeBytes));
         }
+        // A HEAD sends no body: the file is closed now rather than left to the garbage collector.
+        if (req.method === 'HEAD') {
+          stream.destroy();
+          return reply.send();
+        }
         return reply.send(stream);
       },
     );
