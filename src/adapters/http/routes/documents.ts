@@ -174,11 +174,9 @@ export const documentRoutes =
         } else {
           reply.code(200).header('content-length', String(sizeBytes));
         }
-        // A HEAD sends no body: the file is closed now rather than left to the garbage collector.
-        if (req.method === 'HEAD') {
-          stream.destroy();
-          return reply.send();
-        }
+        // A HEAD sends no body, so nobody reads the stream: the file is closed once the answer is
+        // out, rather than left to the garbage collector.
+        if (req.method === 'HEAD') reply.raw.once('close', () => stream.destroy());
         return reply.send(stream);
       },
     );
