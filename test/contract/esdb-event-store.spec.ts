@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { signToken } from '../../src/adapters/shared/tokens.js';
 import { buildServer } from '../../src/adapters/http/server.js';
 import { compose } from '../../src/main.js';
 import { EsdbEventStore, packPosition, unpackPosition } from '../../src/adapters/eventstoredb/esdb-event-store.js';
+import { startBlackHole } from '../support/black-hole.js';
 import { eventStoreDb } from '../support/containers.js';
 import { eventStoreContract } from './event-store.contract.js';
 
@@ -26,18 +26,13 @@ eventStoreContract(
 
 describe('EventStoreDB adapter without a server', () => {
   // A port that accepts TCP and never answers: the client alone would wait forever.
-  let blackHole: Server;
+  let blackHole: Awaited<ReturnType<typeof startBlackHole>>;
   let url: string;
-  const sockets = new Set<Socket>();
   beforeAll(async () => {
-    blackHole = createServer((socket) => void sockets.add(socket));
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-    url = `esdb://127.0.0.1:${(blackHole.address() as { port: number }).port}?tls=false`;
+    blackHole = await startBlackHole();
+    url = `esdb://127.0.0.1:${blackHole.port}?tls=false`;
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
-  });
+  afterAll(async () => blackHole.stop());
 
   it('bounds every call by its timeout and answers STORE_UNAVAILABLE', async () => {
     const store = new EsdbEventStore(url, { timeoutMs: 300 });

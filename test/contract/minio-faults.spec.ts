@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MinioBlobStore } from '../../src/adapters/blobs/minio-blob-store.js';
+import { startBlackHole } from '../support/black-hole.js';
 import { S3_CREDENTIALS, startS3 } from '../support/s3-server.js';
 
 const bytes = (text: string) =>
@@ -11,18 +11,13 @@ const bytes = (text: string) =>
 
 describe('S3 blob store against a silent endpoint', () => {
   // Accepts TCP and never answers: the minio client alone would wait forever.
-  let blackHole: Server;
+  let blackHole: Awaited<ReturnType<typeof startBlackHole>>;
   let endpoint: string;
-  const sockets = new Set<Socket>();
   beforeAll(async () => {
-    blackHole = createServer((socket) => void sockets.add(socket));
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(blackHole.address() as { port: number }).port}`;
+    blackHole = await startBlackHole();
+    endpoint = `http://127.0.0.1:${blackHole.port}`;
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
-  });
+  afterAll(async () => blackHole.stop());
 
   it('bounds every call and answers BLOB_STORE_UNAVAILABLE', async () => {
     const store = new MinioBlobStore({ endpoint, bucket: 'silent', ...S3_CREDENTIALS, region: 'us-east-1', timeoutMs: 300, partTimeoutMs: 300 });
