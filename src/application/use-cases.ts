@@ -8,6 +8,7 @@ import { addRecipients } from './use-cases/add-recipients.js';
 import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
 import { notarize } from './notary.js';
 import { changeDocument } from './use-cases/change-document.js';
+import { checkDeposit } from './use-cases/check-deposit.js';
 import { deleteForAll } from './use-cases/delete-for-all.js';
 import { depositDocument } from './use-cases/deposit-document.js';
 import { downloadDocument } from './use-cases/download-document.js';
@@ -32,6 +33,7 @@ export const useCases = (deps: Deps) => ({
   getSettings: getSettings(deps),
   updateSettings: updateSettings(deps),
   depositDocument: depositDocument(deps),
+  checkDeposit: checkDeposit(deps),
   getDocument: getDocument(deps),
   changeDocument: changeDocument(deps),
   addRecipients: addRecipients(deps),

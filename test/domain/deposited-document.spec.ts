@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canManage, canRead, documentDecider, viewOf, type DocumentCommand, type DocumentEvent } from '../../src/domain/index.js';
+import { canManage, canRead, documentDecider, previewRecipients, viewOf, type DocumentCommand, type DocumentEvent } from '../../src/domain/index.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { AT, context, deposited, directory, file, given, settings, YEAR } from './given.js';
 
@@ -227,6 +227,24 @@ describe('the state a history folds to', () => {
           data: { ...(deposited({ recipients: ['marc'] }).data as object), title: 'minutes.pdf', classes: [{ classId: 'mixed', teacherIds: ['marc'] }] },
         } as unknown as DocumentEvent,
       ]);
+  });
+});
+
+describe('the pre-send check', () => {
+  it('says who a choice reaches and through what, and everyone it cannot reach', () => {
+    expect(previewRecipients(directory, { users: ['sophie', 'marc', 'leo', 'ghost', 'anne'], classes: ['3a', 'empty', 'nope'] }, 'anne')).toEqual({
+      recipients: [
+        { id: 'sophie', via: ['user'] },
+        { id: 'marc', via: ['user', 'class:3A'] },
+        { id: 'paul', via: ['class:3A'] },
+      ],
+      refused: [
+        { kind: 'user', id: 'leo', reason: 'student' },
+        { kind: 'user', id: 'ghost', reason: 'unknown' },
+        { kind: 'class', id: 'empty', reason: 'no-teaching-team' },
+        { kind: 'class', id: 'nope', reason: 'unknown' },
+      ],
+    });
   });
 });
 

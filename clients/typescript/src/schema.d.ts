@@ -129,6 +129,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pre-send check: who a deposit would reach and through what, who not and why, the size limit; nothing is written */
+        post: operations["checkDeposit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents/{id}": {
         parameters: {
             query?: never;
@@ -1139,6 +1156,106 @@ export interface operations {
             };
             /** @description A rule refused it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkDeposit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "recipients": {
+                 *         "users": [
+                 *           "u-paul"
+                 *         ],
+                 *         "classes": [
+                 *           "c-4b"
+                 *         ]
+                 *       },
+                 *       "categoryId": "c0ffee00-0000-4000-8000-000000000001"
+                 *     }
+                 */
+                "application/json": {
+                    recipients: {
+                        /** @default [] */
+                        users?: string[];
+                        /** @default [] */
+                        classes?: string[];
+                    };
+                    categoryId: string;
+                    title?: string;
+                    memo?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recipients: {
+                            id: string;
+                            displayName: string;
+                            via: string[];
+                        }[];
+                        refused: {
+                            /** @enum {string} */
+                            kind: "user" | "class";
+                            id: string;
+                            /** @enum {string} */
+                            reason: "unknown" | "student" | "no-teaching-team";
+                        }[];
+                        /** @enum {string} */
+                        category: "usable" | "not-found" | "retired";
+                        maxDocumentBytes: number;
+                        acceptable: boolean;
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,6 +21,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/settings': { id: 'getSettings', errors: [...AUTH, 503] },
   'PATCH /v1/settings': { id: 'updateSettings', errors: [400, ...AUTH, 409, 422, 503] },
   'POST /v1/documents': { id: 'depositDocument', errors: [400, ...AUTH, 408, 409, 413, 422, 503] },
+  'POST /v1/documents/check': { id: 'checkDeposit', errors: [400, ...AUTH, 503] },
   'GET /v1/documents/{id}': { id: 'getDocument', errors: [400, ...AUTH, 404, 503] },
   'PATCH /v1/documents/{id}': { id: 'changeDocument', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
   'DELETE /v1/documents/{id}': { id: 'deleteDocumentForAll', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
@@ -98,6 +99,7 @@ const fileBody = (withMeta: boolean) => ({
 
 const EXAMPLES: Record<string, unknown> = {
   'POST /v1/categories': { designation: 'Class council minutes' },
+  'POST /v1/documents/check': { recipients: { users: ['u-paul'], classes: ['c-4b'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001' },
   'POST /v1/documents/{id}/recipients': { users: ['u-sophie'], classes: ['c-3a'] },
   'PATCH /v1/documents/{id}': { memo: 'Corrected figures on page 2' },
   'PATCH /v1/settings': { maxDocumentBytes: 52428800, currentYear: '2026-2027' },

@@ -40,3 +40,38 @@ export const resolveRecipients = (
   ids.delete(depositorId);
   return ok({ recipientIds: [...ids], classes });
 };
+
+export type Addressed = { readonly id: string; readonly via: string[] };
+
+/**
+ * Who a choice of recipients reaches and through what (`user`, `class:4B`), and who it cannot
+ * reach and why: the same rules as a deposit, all of them reported instead of the first refusal.
+ */
+export const previewRecipients = (
+  directory: DirectoryView,
+  choice: RecipientChoice,
+  depositorId: string,
+): { readonly recipients: Addressed[]; readonly refused: RefusedRecipient[] } => {
+  const via = new Map<string, string[]>();
+  const reach = (id: string, how: string) => {
+    if (id === depositorId) return;
+    via.set(id, [...(via.get(id) ?? []), how]);
+  };
+  const refused: RefusedRecipient[] = [];
+  for (const id of new Set(choice.users)) {
+    if (!directory.user(id)) refused.push({ kind: 'user', id, reason: 'unknown' });
+    else if (!holdsLocker(directory, id)) refused.push({ kind: 'user', id, reason: 'student' });
+    else reach(id, 'user');
+  }
+  for (const id of new Set(choice.classes)) {
+    const schoolClass = directory.schoolClass(id);
+    if (!schoolClass) {
+      refused.push({ kind: 'class', id, reason: 'unknown' });
+      continue;
+    }
+    const team = schoolClass.teacherIds.filter((t) => holdsLocker(directory, t));
+    if (team.length === 0) refused.push({ kind: 'class', id, reason: 'no-teaching-team' });
+    for (const t of team) reach(t, `class:${schoolClass.name}`);
+  }
+  return { recipients: [...via].map(([id, ways]) => ({ id, via: ways })), refused };
+};

@@ -80,6 +80,28 @@ export const documentRoutes =
       },
     );
 
+    app.post(
+      '/v1/documents/check',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Pre-send check: who a deposit would reach and through what, who not and why, the size limit; nothing is written',
+          body: depositMetaSchema,
+          response: {
+            200: z.object({
+              recipients: z.array(z.object({ id: z.string(), displayName: z.string(), via: z.array(z.string()) })),
+              refused: z.array(z.object({ kind: z.enum(['user', 'class']), id: z.string(), reason: z.enum(['unknown', 'student', 'no-teaching-team']) })),
+              category: z.enum(['usable', 'not-found', 'retired']),
+              maxDocumentBytes: z.number(),
+              acceptable: z.boolean(),
+            }),
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.checkDeposit(actorOf(req), req.body)),
+    );
+
     app.get(
       '/v1/documents/:id',
       { schema: { tags: ['documents'], summary: 'Document metadata', params: idParam, response: { 200: documentSchema, ...errors } } },
