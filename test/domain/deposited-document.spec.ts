@@ -171,6 +171,23 @@ describe('managing a deposited document', () => {
     document([deposited()]).when({ type: 'UpdateContent', ...byAnne, maxDocumentBytes: 1000, file: file({ sizeBytes: 0 }) }).thenError('EMPTY_FILE');
   });
 
+  it('recipients upload new versions when the depositor allows it, and nothing else', () => {
+    const mayEdit: DocumentEvent = { type: 'RecipientsMayEditSet', data: { documentId: 'doc-1', recipientsMayEdit: true }, actor: 'anne', at: AT };
+    document([deposited({ recipients: ['marc'] })]).when({ type: 'ChangeDetails', ...byAnne, settings, recipientsMayEdit: true }).then([mayEdit]);
+    document([deposited({ recipients: ['marc'] }), mayEdit]).when({ type: 'ChangeDetails', ...byAnne, settings, recipientsMayEdit: true }).then([]);
+    const byMarc = { ...byAnne, actorId: 'marc' };
+    document([deposited({ recipients: ['marc'] }), mayEdit])
+      .when({ type: 'UpdateContent', ...byMarc, maxDocumentBytes: 1000, file: file() })
+      .then([{ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version: 2 } }, actor: 'marc', at: AT }]);
+    document([deposited({ recipients: ['marc'] })]).when({ type: 'UpdateContent', ...byMarc, maxDocumentBytes: 1000, file: file() }).thenError('NOT_DEPOSITOR');
+    document([deposited({ recipients: ['marc'] }), mayEdit]).when({ type: 'ChangeDetails', ...byMarc, settings, memo: 'x' }).thenError('NOT_DEPOSITOR');
+    document([deposited({ recipients: ['marc'] }), mayEdit]).when({ type: 'UpdateContent', ...byMarc, actorId: 'sophie', maxDocumentBytes: 1000, file: file() }).thenError('DOCUMENT_NOT_FOUND');
+    document([deposited({ recipients: ['marc'], year: '2025-2026' }), mayEdit]).when({ type: 'UpdateContent', ...byMarc, maxDocumentBytes: 1000, file: file() }).thenError('YEAR_CLOSED');
+    expect(
+      documentDecider.decide(documentDecider.initialState, deposit({ recipientsMayEdit: true }))._unsafeUnwrap()[0]!.data,
+    ).toMatchObject({ recipientsMayEdit: true });
+  });
+
   it('a deleted document accepts no command and nobody reads it', () => {
     const deleted = document([deposited({ recipients: ['marc'] }), deletedForAll]);
     expect(canRead(deleted.state, 'anne')).toBe(false);
@@ -208,6 +225,7 @@ describe('the state a history folds to', () => {
       depositedAt: AT,
       updatedAt: AT,
       idempotency: undefined,
+      recipientsMayEdit: false,
       fromSource: undefined,
     });
     expect(canManage(state, 'anne')).toBe(true);

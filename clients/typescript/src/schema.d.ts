@@ -1066,6 +1066,7 @@ export interface operations {
                         categoryId: string;
                         title?: string;
                         memo?: string;
+                        recipientsMayEdit?: boolean;
                     };
                     /**
                      * Format: binary
@@ -1095,6 +1096,7 @@ export interface operations {
                         memo: string | null;
                         depositorId: string;
                         recipients: string[];
+                        recipientsMayEdit: boolean;
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -1206,6 +1208,7 @@ export interface operations {
                     categoryId: string;
                     title?: string;
                     memo?: string;
+                    recipientsMayEdit?: boolean;
                 };
             };
         };
@@ -1304,6 +1307,7 @@ export interface operations {
                         memo: string | null;
                         depositorId: string;
                         recipients: string[];
+                        recipientsMayEdit: boolean;
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -1467,6 +1471,7 @@ export interface operations {
                 "application/json": {
                     categoryId?: string;
                     memo?: string | null;
+                    recipientsMayEdit?: boolean;
                 };
             };
         };
@@ -1490,6 +1495,7 @@ export interface operations {
                         memo: string | null;
                         depositorId: string;
                         recipients: string[];
+                        recipientsMayEdit: boolean;
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -1618,6 +1624,7 @@ export interface operations {
                         memo: string | null;
                         depositorId: string;
                         recipients: string[];
+                        recipientsMayEdit: boolean;
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -1837,6 +1844,7 @@ export interface operations {
                         memo: string | null;
                         depositorId: string;
                         recipients: string[];
+                        recipientsMayEdit: boolean;
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -2117,6 +2125,7 @@ export interface operations {
                             memo: string | null;
                             depositorId: string;
                             recipients: string[];
+                            recipientsMayEdit: boolean;
                             depositedAt: string;
                             updatedAt: string;
                             consulted: boolean;
@@ -2198,6 +2207,7 @@ export interface operations {
                             memo: string | null;
                             depositorId: string;
                             recipients: string[];
+                            recipientsMayEdit: boolean;
                             depositedAt: string;
                             updatedAt: string;
                             recipientStatuses: {

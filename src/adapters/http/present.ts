@@ -14,6 +14,7 @@ export const presentDocument = (d: DocumentView) => ({
   memo: d.memo,
   depositorId: d.depositorId,
   recipients: d.recipients,
+  recipientsMayEdit: d.recipientsMayEdit,
   depositedAt: d.depositedAt,
   updatedAt: d.updatedAt,
 });

@@ -18,13 +18,14 @@ export const depositMetaSchema = z
     categoryId: id,
     title: z.string().max(200).optional(),
     memo: z.string().max(2000).optional(),
+    recipientsMayEdit: z.boolean().optional(),
   })
   .strict();
 
 export const documentPatchSchema = z
-  .object({ categoryId: id.optional(), memo: z.string().max(2000).nullable().optional() })
+  .object({ categoryId: id.optional(), memo: z.string().max(2000).nullable().optional(), recipientsMayEdit: z.boolean().optional() })
   .strict()
-  .refine((p) => p.categoryId !== undefined || p.memo !== undefined, 'give categoryId or memo');
+  .refine((p) => p.categoryId !== undefined || p.memo !== undefined || p.recipientsMayEdit !== undefined, 'give categoryId, memo or recipientsMayEdit');
 
 export const designationSchema = z.object({ designation: z.string().max(100) }).strict();
 export const settingsPatchSchema = z
@@ -82,6 +83,7 @@ export const documentSchema = z.object({
   memo: z.string().nullable(),
   depositorId: z.string(),
   recipients: z.array(z.string()),
+  recipientsMayEdit: z.boolean(),
   depositedAt: z.string(),
   updatedAt: z.string(),
 });

@@ -5,7 +5,7 @@ import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page
 type DocRow = {
   id: string; seq: number; year: string; title: string; category_id: string; memo: string | null; depositor_id: string;
   deposited_at: string; updated_at: string; deleted: number; version: number; file_name: string; media_type: string;
-  size_bytes: number; sha256: string; blob_key: string; recipients: string;
+  size_bytes: number; sha256: string; blob_key: string; recipients: string; recipients_may_edit: number;
 };
 
 // A document's recipients, aggregated in the same statement as the document: no query per row.
@@ -33,6 +33,7 @@ const toView = (row: DocRow): DocumentView => ({
   memo: row.memo,
   depositorId: row.depositor_id,
   recipients: JSON.parse(row.recipients),
+  recipientsMayEdit: row.recipients_may_edit === 1,
   depositedAt: row.deposited_at,
   updatedAt: row.updated_at,
   deleted: row.deleted === 1,
@@ -76,8 +77,9 @@ export const documentQueries = (db: Database.Database) => {
     notifications: db.prepare<[string, string, number, number], { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string }>(
       `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, d.title FROM notifications n
        JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
-       JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
-       WHERE n.tenant = ? AND n.user_id = ? AND d.deleted = 0 AND r.removed = 0 AND n.seq < ?
+       LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
+       -- A recipient's notifications while it is in their locker; the depositor's own (a recipient edited it).
+       WHERE n.tenant = ? AND n.user_id = ? AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.seq < ?
        ORDER BY n.seq DESC LIMIT ?`,
     ),
     blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),

@@ -27,8 +27,8 @@ export const readModelProjection = (db: Database.Database) => {
     currentYear: db.prepare('INSERT INTO settings (tenant, current_year) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET current_year = excluded.current_year'),
     document: db.prepare(
       `INSERT OR IGNORE INTO documents (tenant, id, seq, year, title, category_id, memo, depositor_id, deposited_at, updated_at,
-         deleted, version, file_name, media_type, size_bytes, sha256, blob_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+         deleted, version, file_name, media_type, size_bytes, sha256, blob_key, recipients_may_edit)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     version: db.prepare('INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     recipient: db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)'),
@@ -40,9 +40,15 @@ export const readModelProjection = (db: Database.Database) => {
       `UPDATE documents SET version = ?, file_name = ?, media_type = ?, size_bytes = ?, sha256 = ?, blob_key = ?, updated_at = ?
        WHERE tenant = ? AND id = ?`,
     ),
+    mayEdit: db.prepare('UPDATE documents SET recipients_may_edit = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
+    // A recipient who may edit uploaded a version: the depositor hears of it too.
+    notifyDepositor: db.prepare(
+      `INSERT OR IGNORE INTO notifications SELECT tenant, depositor_id, ?, 'updated', id, ?, ? FROM documents
+       WHERE tenant = ? AND id = ? AND depositor_id <> ?`,
+    ),
     notifyUpdated: db.prepare(
       `INSERT INTO notifications SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
-       WHERE tenant = ? AND document_id = ? AND removed = 0`,
+       WHERE tenant = ? AND document_id = ? AND removed = 0 AND user_id <> ?`,
     ),
     consulted: db.prepare('INSERT OR IGNORE INTO consultations VALUES (?, ?, ?, ?, ?)'),
     deleted: db.prepare('UPDATE documents SET deleted = 1, updated_at = ? WHERE tenant = ? AND id = ?'),
@@ -98,7 +104,7 @@ export const readModelProjection = (db: Database.Database) => {
       case 'DocumentCarriedOver': {
         const d = event.data;
         const c = d.content;
-        sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey);
+        sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, 'recipientsMayEdit' in d && d.recipientsMayEdit ? 1 : 0);
         addVersion(tenant, d.documentId, c, event.at);
         // A carried-over document is not news: its recipients had it last year, so no notification.
         addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? 'deposited' : null, event.actor);
@@ -118,9 +124,14 @@ export const readModelProjection = (db: Database.Database) => {
         const c = event.data.content;
         sql.content.run(c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, event.at, tenant, event.data.documentId);
         addVersion(tenant, event.data.documentId, c, event.at);
-        sql.notifyUpdated.run(seq, event.actor, event.at, tenant, event.data.documentId);
+        // Everyone who has it, but not the one who uploaded it.
+        sql.notifyUpdated.run(seq, event.actor, event.at, tenant, event.data.documentId, event.actor);
+        sql.notifyDepositor.run(seq, event.actor, event.at, tenant, event.data.documentId, event.actor);
         return;
       }
+      case 'RecipientsMayEditSet':
+        sql.mayEdit.run(event.data.recipientsMayEdit ? 1 : 0, event.at, tenant, event.data.documentId);
+        return;
       case 'CarriedDocumentRefreshed': {
         const d = event.data;
         if (d.content) {

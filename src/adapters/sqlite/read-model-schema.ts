@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 2;
+export const READ_MODEL_VERSION = 3;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS documents (
   tenant TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, year TEXT NOT NULL, title TEXT NOT NULL,
   category_id TEXT NOT NULL, memo TEXT, depositor_id TEXT NOT NULL, deposited_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL,
-  size_bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, blob_key TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, blob_key TEXT NOT NULL, recipients_may_edit INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (tenant, id));
 CREATE INDEX IF NOT EXISTS documents_by_depositor ON documents (tenant, depositor_id, seq);
 CREATE TABLE IF NOT EXISTS versions (

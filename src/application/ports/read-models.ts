@@ -14,6 +14,7 @@ export type DocumentView = {
   readonly memo: string | null;
   readonly depositorId: string;
   readonly recipients: string[];
+  readonly recipientsMayEdit: boolean;
   readonly depositedAt: string;
   readonly updatedAt: string;
   readonly deleted: boolean;

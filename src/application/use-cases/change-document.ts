@@ -5,7 +5,7 @@ import { documentCommandView } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
 import type { DocumentView } from '../ports/read-models.js';
 
-export type DocumentPatch = { readonly categoryId?: string | undefined; readonly memo?: string | null | undefined };
+export type DocumentPatch = { readonly categoryId?: string | undefined; readonly memo?: string | null | undefined; readonly recipientsMayEdit?: boolean | undefined };
 
 /** Category and memo from the distribution view; both in one decision, so the change is all or nothing. */
 export const changeDocument =
@@ -17,4 +17,5 @@ export const changeDocument =
       settings: tenantSettingsOf(deps, actor.tenant),
       categoryId: patch.categoryId,
       memo: patch.memo,
+      recipientsMayEdit: patch.recipientsMayEdit,
     }));

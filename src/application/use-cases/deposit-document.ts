@@ -12,6 +12,7 @@ export type DepositMeta = {
   readonly categoryId: string;
   readonly title?: string | undefined;
   readonly memo?: string | undefined;
+  readonly recipientsMayEdit?: boolean | undefined;
 };
 
 export type IncomingFile = {
@@ -72,6 +73,7 @@ export const depositDocument = (deps: Deps) => ({
           categoryId: meta.categoryId,
           title: meta.title ?? null,
           memo: meta.memo ?? null,
+          recipientsMayEdit: meta.recipientsMayEdit,
         };
         return async(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
       });
@@ -91,7 +93,7 @@ export const depositDocument = (deps: Deps) => ({
           ? undefined
           : {
               key: checked.idempotencyKey,
-              fingerprint: deps.ids.derive('deposit-fingerprint', JSON.stringify([request.recipients, request.categoryId, request.title, request.memo]), staged.sha256, file.fileName),
+              fingerprint: deps.ids.derive('deposit-fingerprint', JSON.stringify([request.recipients, request.categoryId, request.title, request.memo, request.recipientsMayEdit === true]), staged.sha256, file.fileName),
             };
       return handle(
         deps,

@@ -1,5 +1,5 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
-import { checkManaging, documentDecider } from '../../domain/index.js';
+import { checkEditing, documentDecider } from '../../domain/index.js';
 import { async, documentView, lockerHolder, maxDocumentBytes } from '../access.js';
 import { documentCommand, managing } from '../document-command.js';
 import type { Actor, Deps } from '../deps.js';
@@ -10,11 +10,11 @@ import { stagedOnce, whyNotStaged, type IncomingFile } from './deposit-document.
 
 /** A new version of the same document: recipients keep it in their locker and are told it changed. */
 export const updateContent = (deps: Deps) => ({
-  /** Refused before a byte is read when the caller may not manage the document: the domain's rule, on the stream. */
+  /** Refused before a byte is read when the caller may not edit the document: the domain's rule, on the stream. */
   check: (actor: Actor, documentId: string): ResultAsync<number, UseCaseError> =>
     async(lockerHolder(deps, actor))
       .andThen(() => deps.events.readStream(deps.streams.document(actor.tenant, documentId)))
-      .andThen((recorded) => async(checkManaging(replay(documentDecider, recorded), managing(deps, actor, documentId))))
+      .andThen((recorded) => async(checkEditing(replay(documentDecider, recorded), managing(deps, actor, documentId))))
       .map(() => maxDocumentBytes(deps, actor.tenant)),
 
   store(actor: Actor, documentId: string, limit: number, file: IncomingFile): ResultAsync<DocumentView, UseCaseError> {

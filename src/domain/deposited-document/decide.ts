@@ -28,6 +28,7 @@ export type DepositRequest = CommandContext & {
   readonly categoryId: string;
   readonly title: string | null;
   readonly memo: string | null;
+  readonly recipientsMayEdit?: boolean | undefined;
   readonly idempotency?: { key: string; fingerprint: string } | undefined;
 };
 
@@ -37,7 +38,13 @@ export type Managing = CommandContext & { readonly documentId: string; readonly 
 export type DocumentCommand =
   | ({ readonly type: 'Deposit'; readonly context: DepositContext; readonly file: StoredFile } & DepositRequest)
   | ({ readonly type: 'AddRecipients'; readonly directory: DirectoryView; readonly recipients: RecipientChoice } & Managing)
-  | ({ readonly type: 'ChangeDetails'; readonly settings: TenantSettings; readonly categoryId?: string | undefined; readonly memo?: string | null | undefined } & Managing)
+  | ({
+      readonly type: 'ChangeDetails';
+      readonly settings: TenantSettings;
+      readonly categoryId?: string | undefined;
+      readonly memo?: string | null | undefined;
+      readonly recipientsMayEdit?: boolean | undefined;
+    } & Managing)
   | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile } & Managing)
   | ({ readonly type: 'DeleteForAll' } & Managing)
   | ({ readonly type: 'Consult'; readonly documentId: string; readonly version?: number | undefined } & CommandContext)
@@ -111,6 +118,7 @@ const deposit = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'De
           classes: resolved.classes,
           content: { ...cmd.file, version: 1 },
           source: 'upload',
+          ...(cmd.recipientsMayEdit ? { recipientsMayEdit: true } : {}),
           ...(cmd.idempotency ? { idempotency: cmd.idempotency } : {}),
         },
         actor: cmd.actorId,
@@ -120,20 +128,38 @@ const deposit = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'De
   );
 };
 
-/**
- * Only the depositor manages a live document, and only while its school year is the current one.
- * Someone who may not even read it learns nothing: for them it does not exist.
- */
-export const checkManaging = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> => {
+/** A live document of the current year that the actor may read: the common ground of managing and editing. */
+const checkOpen = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> => {
   const { actorId, documentId } = cmd;
   if (state.status === 'none') return err({ code: 'DOCUMENT_NOT_FOUND', documentId });
   if (state.status === 'deleted') return err({ code: 'DOCUMENT_DELETED', documentId });
   if (!canRead(state, actorId)) return err({ code: 'DOCUMENT_NOT_FOUND', documentId });
-  if (!canManage(state, actorId)) return err({ code: 'NOT_DEPOSITOR', documentId });
-  if (state.year < cmd.currentYear) return err({ code: 'YEAR_CLOSED', documentId, year: state.year });
-  if (state.year > cmd.currentYear) return err({ code: 'YEAR_NOT_OPEN', documentId, year: state.year });
   return ok(state);
 };
+
+const notDepositor = (doc: LiveDocument): Result<LiveDocument, DocumentError> => err({ code: 'NOT_DEPOSITOR', documentId: doc.id });
+
+const checkYear = (doc: LiveDocument, cmd: Managing): Result<LiveDocument, DocumentError> => {
+  if (doc.year < cmd.currentYear) return err({ code: 'YEAR_CLOSED', documentId: doc.id, year: doc.year });
+  if (doc.year > cmd.currentYear) return err({ code: 'YEAR_NOT_OPEN', documentId: doc.id, year: doc.year });
+  return ok(doc);
+};
+
+/**
+ * Who may upload a new version: the depositor, and the recipients when the depositor allowed it;
+ * everything else stays the depositor's (`checkManaging`).
+ */
+export const checkEditing = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> =>
+  checkOpen(state, cmd).andThen((doc) =>
+    canManage(doc, cmd.actorId) || (doc.recipientsMayEdit && doc.recipients.has(cmd.actorId)) ? checkYear(doc, cmd) : notDepositor(doc),
+  );
+
+/**
+ * Only the depositor manages a live document, and only while its school year is the current one.
+ * Someone who may not even read it learns nothing: for them it does not exist.
+ */
+export const checkManaging = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> =>
+  checkOpen(state, cmd).andThen((doc) => (canManage(doc, cmd.actorId) ? checkYear(doc, cmd) : notDepositor(doc)));
 
 const addRecipients = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'AddRecipients' }>) =>
   resolveRecipients(cmd.directory, cmd.recipients, doc.depositorId).map((resolved): DocumentEvent[] => {
@@ -157,6 +183,9 @@ const changeDetails = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 
       if (fits.isErr()) return err(fits.error);
       events.push({ type: 'MemoChanged', data: { documentId: doc.id, memo }, actor: cmd.actorId, at: cmd.at });
     }
+  }
+  if (cmd.recipientsMayEdit !== undefined && cmd.recipientsMayEdit !== doc.recipientsMayEdit) {
+    events.push({ type: 'RecipientsMayEditSet', data: { documentId: doc.id, recipientsMayEdit: cmd.recipientsMayEdit }, actor: cmd.actorId, at: cmd.at });
   }
   return ok(events);
 };
@@ -269,7 +298,7 @@ const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEven
     case 'ChangeDetails':
       return checkManaging(state, cmd).andThen((doc) => changeDetails(doc, cmd));
     case 'UpdateContent':
-      return checkManaging(state, cmd).andThen((doc) => updateContent(doc, cmd));
+      return checkEditing(state, cmd).andThen((doc) => updateContent(doc, cmd));
     case 'DeleteForAll':
       return checkManaging(state, cmd).map((doc): DocumentEvent[] => [
         { type: 'DocumentDeletedForAll', data: { documentId: doc.id }, actor: cmd.actorId, at: cmd.at },

@@ -16,6 +16,8 @@ export type LiveDocument = {
   readonly depositedAt: string;
   readonly updatedAt: string;
   readonly idempotency: { readonly key: string; readonly fingerprint: string } | undefined;
+  /** Recipients may upload new versions (everything else stays the depositor's). */
+  readonly recipientsMayEdit: boolean;
   /** For a carried document: its source as last taken over, so a rerun carries only what changed there since. */
   readonly fromSource: SourceSnapshot | undefined;
 };
@@ -59,6 +61,7 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       depositedAt: event.at,
       updatedAt: event.at,
       idempotency: 'idempotency' in d ? d.idempotency : undefined,
+      recipientsMayEdit: 'recipientsMayEdit' in d ? d.recipientsMayEdit === true : false,
       fromSource:
         event.type === 'DocumentCarriedOver'
           ? { sha256: d.content.sha256, fileName: d.content.fileName, mediaType: d.content.mediaType, memo: d.memo, categoryId: d.categoryId, recipients: new Set(d.recipientIds) }
@@ -78,6 +81,8 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       return { ...state, categoryId: event.data.categoryId, updatedAt: event.at };
     case 'MemoChanged':
       return { ...state, memo: event.data.memo, updatedAt: event.at };
+    case 'RecipientsMayEditSet':
+      return { ...state, recipientsMayEdit: event.data.recipientsMayEdit, updatedAt: event.at };
     case 'DocumentUpdated':
       return { ...state, versions: [...state.versions, event.data.content], updatedAt: event.at };
     case 'DocumentConsulted':

@@ -29,6 +29,8 @@ export type DocumentDeposited = DomainEvent<
     source: 'upload' | 'cloud';
     /** Set when the deposit came with an Idempotency-Key: a retry with the same request finds this document. */
     idempotency?: { key: string; fingerprint: string } | undefined;
+    /** Recipients may upload new versions too (absent in older events: they may not). */
+    recipientsMayEdit?: boolean | undefined;
   }
 >;
 
@@ -76,6 +78,7 @@ export type DocumentEvent =
   | DomainEvent<'RecipientAdded', { documentId: string; recipientIds: string[]; classes: ClassRecipient[] }>
   | DomainEvent<'CategoryChanged', { documentId: string; categoryId: string }>
   | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>
+  | DomainEvent<'RecipientsMayEditSet', { documentId: string; recipientsMayEdit: boolean }>
   | DomainEvent<'DocumentUpdated', { documentId: string; content: Content }>
   | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>
   | DomainEvent<'DocumentDeletedForAll', { documentId: string }>;
