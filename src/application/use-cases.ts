@@ -14,7 +14,8 @@ import { depositDocument } from './use-cases/deposit-document.js';
 import { downloadDocument } from './use-cases/download-document.js';
 import { createCategory, listCategories, renameCategory, retireCategory } from './use-cases/manage-categories.js';
 import { getSettings, updateSettings } from './use-cases/manage-settings.js';
-import { getDocument, myDistribution, myLocker, myNotifications } from './use-cases/queries.js';
+import { getDocument, myDistribution, myLocker, myNotifications, unreadNotificationCount } from './use-cases/queries.js';
+import { markNotificationsRead } from './use-cases/mark-notifications-read.js';
 import { removeFromLocker } from './use-cases/remove-from-locker.js';
 import { restoreToLocker } from './use-cases/restore-to-locker.js';
 import { rollover } from './use-cases/rollover.js';
@@ -45,6 +46,8 @@ export const useCases = (deps: Deps) => ({
   myLocker: myLocker(deps),
   myDistribution: myDistribution(deps),
   myNotifications: myNotifications(deps),
+  unreadNotificationCount: unreadNotificationCount(deps),
+  markNotificationsRead: markNotificationsRead(deps),
   auditEvents: auditEvents(deps),
   lockerAsOf: lockerAsOf(deps),
   documentHistory: documentHistory(deps),

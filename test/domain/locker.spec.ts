@@ -46,4 +46,12 @@ describe('a locker', () => {
     // Removed again after coming back: the last word counts.
     locker([opened, removed, restored]).when(tidy()).then([removed]);
   });
+
+  it('records its holder reading notifications, by id or up to one, and nothing for nothing', () => {
+    const read = (ids: string[], upTo?: string) => ({ type: 'MarkNotificationsRead', actorId: 'marc', at: AT, ids, upTo }) as const;
+    locker([opened]).when(read(['3', '3', '5'])).then([{ type: 'NotificationsRead', data: { userId: 'marc', ids: ['3', '5'] }, actor: 'marc', at: AT }]);
+    locker([opened]).when(read([], '9')).then([{ type: 'NotificationsRead', data: { userId: 'marc', ids: [], upTo: '9' }, actor: 'marc', at: AT }]);
+    locker([opened]).when(read([])).then([]);
+    locker([opened, closed]).when(read(['1'])).thenError('LOCKER_CLOSED', { userId: 'marc' });
+  });
 });

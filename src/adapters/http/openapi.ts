@@ -33,6 +33,8 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/locker': { id: 'myLocker', errors: [400, ...AUTH, 503] },
   'GET /v1/distribution': { id: 'myDistribution', errors: [400, ...AUTH, 503] },
   'GET /v1/notifications': { id: 'myNotifications', errors: [400, ...AUTH, 503] },
+  'GET /v1/notifications/unread-count': { id: 'unreadNotificationCount', errors: [...AUTH, 503] },
+  'POST /v1/notifications/read': { id: 'markNotificationsRead', errors: [400, ...AUTH, 409, 503] },
   'POST /v1/rollovers': { id: 'startRollover', errors: [400, ...AUTH] },
   'GET /v1/rollovers/{id}': { id: 'getRollover', errors: [400, ...AUTH, 404] },
   'GET /v1/audit/events': { id: 'auditEvents', errors: [400, ...AUTH, 503] },

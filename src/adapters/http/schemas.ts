@@ -112,7 +112,13 @@ export const notificationSchema = z.object({
   title: z.string(),
   actorId: z.string(),
   at: z.string(),
+  read: z.boolean(),
 });
+export const notificationsQuery = z.object({ cursor: cursor.optional(), limit, unread: z.enum(['true', 'false']).optional() }).strict();
+export const markReadSchema = z
+  .object({ ids: z.array(z.string().regex(/^\d{1,15}$/, 'expected a notification id')).max(1000).optional(), all: z.literal(true).optional() })
+  .strict()
+  .refine((b) => (b.ids !== undefined) !== (b.all !== undefined), 'give ids, or all: true');
 export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean() });
 export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string() });
 export const auditEventSchema = z.object({

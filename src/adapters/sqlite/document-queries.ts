@@ -74,13 +74,20 @@ export const documentQueries = (db: Database.Database) => {
          AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year)
        ORDER BY r.seq DESC LIMIT @limit`,
     ),
-    notifications: db.prepare<[string, string, number, number], { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string }>(
-      `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, d.title FROM notifications n
+    notifications: db.prepare<{ tenant: string; user: string; before: number; unread: number; limit: number }, { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string; read_at: string | null }>(
+      `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, n.read_at, d.title FROM notifications n
        JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
        LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
        -- A recipient's notifications while it is in their locker; the depositor's own (a recipient edited it).
-       WHERE n.tenant = ? AND n.user_id = ? AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.seq < ?
-       ORDER BY n.seq DESC LIMIT ?`,
+       WHERE n.tenant = @tenant AND n.user_id = @user AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.seq < @before
+         AND (@unread = 0 OR n.read_at IS NULL)
+       ORDER BY n.seq DESC LIMIT @limit`,
+    ),
+    unread: db.prepare<{ tenant: string; user: string }, { count: number; newest: number | null }>(
+      `SELECT count(*) AS count, max(n.seq) AS newest FROM notifications n
+       JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+       LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
+       WHERE n.tenant = @tenant AND n.user_id = @user AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.read_at IS NULL`,
     ),
     blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),
   };
@@ -109,15 +116,20 @@ export const documentQueries = (db: Database.Database) => {
         page.limit,
         (row) => ({ ...toView(row), consulted: row.consulted_version !== null, consultedVersion: row.consulted_version, consultedLatest: row.consulted_latest === 1 }),
       ),
-    notifications: (tenant: string, userId: string, page: PageRequest): Page<NotificationView> =>
-      pageOf(sql.notifications.all(tenant, userId, before(page), page.limit + 1), page.limit, (r) => ({
+    notifications: (tenant: string, userId: string, page: PageRequest, filter: { unread?: boolean | undefined } = {}): Page<NotificationView> =>
+      pageOf(sql.notifications.all({ tenant, user: userId, before: before(page), unread: filter.unread ? 1 : 0, limit: page.limit + 1 }), page.limit, (r) => ({
         id: String(r.seq),
         kind: r.kind,
         documentId: r.document_id,
         title: r.title,
         actorId: r.actor_id,
         at: r.at,
+        read: r.read_at !== null,
       })),
+    unreadNotifications: (tenant: string, userId: string) => {
+      const row = sql.unread.get({ tenant, user: userId });
+      return { count: row?.count ?? 0, newest: row?.newest == null ? null : String(row.newest) };
+    },
     blobInUse: (blobKey: string): boolean => sql.blobInUse.get(blobKey) !== undefined,
   };
 };

@@ -32,7 +32,9 @@ export const readModelProjection = (db: Database.Database) => {
     ),
     version: db.prepare('INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     recipient: db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)'),
-    notification: db.prepare('INSERT OR IGNORE INTO notifications VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    notification: db.prepare('INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    readOne: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq = ? AND read_at IS NULL'),
+    readUpTo: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq <= ? AND read_at IS NULL'),
     touch: db.prepare('UPDATE documents SET updated_at = ? WHERE tenant = ? AND id = ?'),
     category: db.prepare('UPDATE documents SET category_id = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
     memo: db.prepare('UPDATE documents SET memo = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
@@ -43,11 +45,11 @@ export const readModelProjection = (db: Database.Database) => {
     mayEdit: db.prepare('UPDATE documents SET recipients_may_edit = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
     // A recipient who may edit uploaded a version: the depositor hears of it too.
     notifyDepositor: db.prepare(
-      `INSERT OR IGNORE INTO notifications SELECT tenant, depositor_id, ?, 'updated', id, ?, ? FROM documents
+      `INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) SELECT tenant, depositor_id, ?, 'updated', id, ?, ? FROM documents
        WHERE tenant = ? AND id = ? AND depositor_id <> ?`,
     ),
     notifyUpdated: db.prepare(
-      `INSERT INTO notifications SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
+      `INSERT INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
        WHERE tenant = ? AND document_id = ? AND removed = 0 AND user_id <> ?`,
     ),
     consulted: db.prepare('INSERT OR IGNORE INTO consultations VALUES (?, ?, ?, ?, ?)'),
@@ -82,6 +84,12 @@ export const readModelProjection = (db: Database.Database) => {
       case 'DocumentRemovedFromLocker':
         sql.removed.run(tenant, event.data.documentId, event.data.userId);
         return;
+      case 'NotificationsRead': {
+        const d = event.data;
+        for (const id of d.ids) if (/^\d+$/.test(id)) sql.readOne.run(event.at, tenant, d.userId, Number(id));
+        if (d.upTo !== undefined && /^\d+$/.test(d.upTo)) sql.readUpTo.run(event.at, tenant, d.userId, Number(d.upTo));
+        return;
+      }
       case 'DocumentRestoredToLocker':
         sql.restored.run(tenant, event.data.documentId, event.data.userId);
         return;

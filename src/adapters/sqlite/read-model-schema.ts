@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 3;
+export const READ_MODEL_VERSION = 4;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS consultations (
   PRIMARY KEY (tenant, document_id, user_id, version));
 CREATE TABLE IF NOT EXISTS notifications (
   tenant TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, document_id TEXT NOT NULL,
-  actor_id TEXT NOT NULL, at TEXT NOT NULL,
+  actor_id TEXT NOT NULL, at TEXT NOT NULL, read_at TEXT,
   PRIMARY KEY (tenant, user_id, seq));
 `;
 

@@ -44,6 +44,7 @@ export type NotificationView = {
   readonly title: string;
   readonly actorId: string;
   readonly at: string;
+  readonly read: boolean;
 };
 
 export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
@@ -75,7 +76,8 @@ export interface ReadModels {
   distribution(tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem>;
   /** What was deposited for the user; with `removed`, what they removed from their locker instead. */
   locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): Page<LockerItem>;
-  notifications(tenant: string, userId: string, page: PageRequest): Page<NotificationView>;
+  notifications(tenant: string, userId: string, page: PageRequest, filter?: { unread?: boolean | undefined }): Page<NotificationView>;
+  unreadNotifications(tenant: string, userId: string): { count: number; newest: string | null };
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;
   /** Every tenant this node has seen an event of. */

@@ -21,5 +21,10 @@ export const myDistribution =
 
 export const myNotifications =
   (deps: Deps) =>
-  (actor: Actor, page: PageRequest): ResultAsync<Page<NotificationView>, UseCaseError> =>
-    async(lockerHolder(deps, actor)).map(() => deps.readModels.notifications(actor.tenant, actor.userId, page));
+  (actor: Actor, page: PageRequest, filter: { unread?: boolean | undefined } = {}): ResultAsync<Page<NotificationView>, UseCaseError> =>
+    async(lockerHolder(deps, actor)).map(() => deps.readModels.notifications(actor.tenant, actor.userId, page, filter));
+
+export const unreadNotificationCount =
+  (deps: Deps) =>
+  (actor: Actor): ResultAsync<{ unread: number }, UseCaseError> =>
+    async(lockerHolder(deps, actor)).map(() => ({ unread: deps.readModels.unreadNotifications(actor.tenant, actor.userId).count }));

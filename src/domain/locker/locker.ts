@@ -7,7 +7,9 @@ export type LockerEvent =
   | DomainEvent<'LockerOpened', { userId: string }>
   | DomainEvent<'LockerClosed', { userId: string; reason: LockerReason }>
   | DomainEvent<'DocumentRemovedFromLocker', { userId: string; documentId: string }>
-  | DomainEvent<'DocumentRestoredToLocker', { userId: string; documentId: string; by: 'holder' | 'depositor' }>;
+  | DomainEvent<'DocumentRestoredToLocker', { userId: string; documentId: string; by: 'holder' | 'depositor' }>
+  /** The holder read notifications: these ones, or every one up to a point (`upTo`, a notification id). */
+  | DomainEvent<'NotificationsRead', { userId: string; ids: string[]; upTo?: string | undefined }>;
 
 export type Locker = {
   readonly userId: string | undefined;
@@ -24,7 +26,8 @@ export type LockerCommand =
    * A removed document comes back: the holder restores it, or its depositor addresses them again.
    * `holderId` is whose locker; the actor is the holder or the depositor.
    */
-  | (CommandContext & { readonly type: 'RestoreToLocker'; readonly holderId: string; readonly documentId: string; readonly by: 'holder' | 'depositor' });
+  | (CommandContext & { readonly type: 'RestoreToLocker'; readonly holderId: string; readonly documentId: string; readonly by: 'holder' | 'depositor' })
+  | (CommandContext & { readonly type: 'MarkNotificationsRead'; readonly ids: readonly string[]; readonly upTo?: string | undefined });
 
 export type LockerError =
   | { readonly code: 'LOCKER_CLOSED'; readonly userId: string }
@@ -38,6 +41,8 @@ const evolve = (state: Locker, event: LockerEvent): Locker => {
       return { ...state, open: false };
     case 'DocumentRemovedFromLocker':
       return { ...state, removed: new Set([...state.removed, event.data.documentId]) };
+    case 'NotificationsRead':
+      return state;
     case 'DocumentRestoredToLocker': {
       const removed = new Set(state.removed);
       removed.delete(event.data.documentId);
@@ -63,6 +68,18 @@ const decide = (state: Locker, cmd: LockerCommand): Result<LockerEvent[], Locker
       // Only what was removed comes back: restoring anything else changes nothing.
       if (!state.removed.has(cmd.documentId)) return ok([]);
       return ok([{ type: 'DocumentRestoredToLocker', data: { userId: cmd.holderId, documentId: cmd.documentId, by: cmd.by }, actor: cmd.actorId, at: cmd.at }]);
+    case 'MarkNotificationsRead':
+      // Read state is the holder's own: marking nothing records nothing.
+      if (!state.open || state.userId !== cmd.actorId) return err({ code: 'LOCKER_CLOSED', userId: cmd.actorId });
+      if (cmd.ids.length === 0 && cmd.upTo === undefined) return ok([]);
+      return ok([
+        {
+          type: 'NotificationsRead',
+          data: { userId: cmd.actorId, ids: [...new Set(cmd.ids)], ...(cmd.upTo === undefined ? {} : { upTo: cmd.upTo }) },
+          actor: cmd.actorId,
+          at: cmd.at,
+        },
+      ]);
   }
 };
 

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer } from '../reply.js';
@@ -10,6 +11,8 @@ import {
   notificationSchema,
   pageOf,
   pageQuery,
+  notificationsQuery,
+  markReadSchema,
   problemSchema,
 } from '../schemas.js';
 
@@ -49,8 +52,32 @@ export const listingRoutes =
 
     app.get(
       '/v1/notifications',
-      { schema: { tags: ['locker'], summary: 'My notifications', querystring: pageQuery, response: { 200: pageOf(notificationSchema), ...errors } } },
-      (req, reply) => answer(reply, uc.myNotifications(actorOf(req), req.query)),
+      {
+        schema: { tags: ['notifications'], summary: 'My notifications, newest first (?unread=true: only those not read)', querystring: notificationsQuery, response: { 200: pageOf(notificationSchema), ...errors } },
+      },
+      (req, reply) => {
+        const { cursor, limit, unread } = req.query;
+        return answer(reply, uc.myNotifications(actorOf(req), { cursor, limit }, { unread: unread === 'true' }));
+      },
+    );
+
+    app.get(
+      '/v1/notifications/unread-count',
+      { schema: { tags: ['notifications'], summary: 'How many of my notifications are unread', response: { 200: z.object({ unread: z.number() }), ...errors } } },
+      (req, reply) => answer(reply, uc.unreadNotificationCount(actorOf(req))),
+    );
+
+    app.post(
+      '/v1/notifications/read',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Mark notifications read: {ids} or {all: true} (all there are now)',
+          body: markReadSchema,
+          response: { 200: z.object({ unread: z.number() }), ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.markNotificationsRead(actorOf(req), req.body)),
     );
 
   };
