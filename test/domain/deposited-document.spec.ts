@@ -262,6 +262,10 @@ describe('the pre-send check', () => {
         { kind: 'class', id: 'empty', reason: 'no-teaching-team' },
         { kind: 'class', id: 'nope', reason: 'unknown' },
       ],
+      classes: [
+        { classId: '3a', teacherIds: ['anne', 'paul', 'marc'] },
+        { classId: 'empty', teacherIds: [] },
+      ],
     });
   });
 });

@@ -7,40 +7,6 @@ import type { ClassRecipient } from './events.js';
 export type RecipientChoice = { readonly users: readonly string[]; readonly classes: readonly string[] };
 export type ResolvedRecipients = { readonly recipientIds: string[]; readonly classes: ClassRecipient[] };
 
-/**
- * Users must hold a locker; a class stands for its teaching team as the directory has it now.
- * The depositor is never their own recipient: they see the document in their distribution.
- */
-export const resolveRecipients = (
-  directory: DirectoryView,
-  choice: RecipientChoice,
-  depositorId: string,
-): Result<ResolvedRecipients, DocumentError> => {
-  const refused: RefusedRecipient[] = [];
-  const ids = new Set<string>();
-  for (const id of choice.users) {
-    const user = directory.user(id);
-    if (!user) refused.push({ kind: 'user', id, reason: 'unknown' });
-    else if (!holdsLocker(directory, id)) refused.push({ kind: 'user', id, reason: 'student' });
-    else ids.add(id);
-  }
-  const classes: ClassRecipient[] = [];
-  for (const id of new Set(choice.classes)) {
-    const schoolClass = directory.schoolClass(id);
-    if (!schoolClass) {
-      refused.push({ kind: 'class', id, reason: 'unknown' });
-      continue;
-    }
-    const team = schoolClass.teacherIds.filter((t) => holdsLocker(directory, t));
-    if (team.length === 0) refused.push({ kind: 'class', id, reason: 'no-teaching-team' });
-    classes.push({ classId: id, teacherIds: team });
-    for (const t of team) ids.add(t);
-  }
-  if (refused.length > 0) return err({ code: 'RECIPIENTS_REFUSED', refused });
-  ids.delete(depositorId);
-  return ok({ recipientIds: [...ids], classes });
-};
-
 export type Addressed = { readonly id: string; readonly via: string[] };
 
 /**
@@ -51,13 +17,14 @@ export const previewRecipients = (
   directory: DirectoryView,
   choice: RecipientChoice,
   depositorId: string,
-): { readonly recipients: Addressed[]; readonly refused: RefusedRecipient[] } => {
+): { readonly recipients: Addressed[]; readonly refused: RefusedRecipient[]; readonly classes: ClassRecipient[] } => {
   const via = new Map<string, string[]>();
   const reach = (id: string, how: string) => {
     if (id === depositorId) return;
     via.set(id, [...(via.get(id) ?? []), how]);
   };
   const refused: RefusedRecipient[] = [];
+  const classes: ClassRecipient[] = [];
   for (const id of new Set(choice.users)) {
     if (!directory.user(id)) refused.push({ kind: 'user', id, reason: 'unknown' });
     else if (!holdsLocker(directory, id)) refused.push({ kind: 'user', id, reason: 'student' });
@@ -71,7 +38,22 @@ export const previewRecipients = (
     }
     const team = schoolClass.teacherIds.filter((t) => holdsLocker(directory, t));
     if (team.length === 0) refused.push({ kind: 'class', id, reason: 'no-teaching-team' });
+    classes.push({ classId: id, teacherIds: team });
     for (const t of team) reach(t, `class:${schoolClass.name}`);
   }
-  return { recipients: [...via].map(([id, ways]) => ({ id, via: ways })), refused };
+  return { recipients: [...via].map(([id, ways]) => ({ id, via: ways })), refused, classes };
+};
+
+/**
+ * Users must hold a locker; a class stands for its teaching team as the directory has it now.
+ * The depositor is never their own recipient: they see the document in their distribution.
+ */
+export const resolveRecipients = (
+  directory: DirectoryView,
+  choice: RecipientChoice,
+  depositorId: string,
+): Result<ResolvedRecipients, DocumentError> => {
+  const { recipients, refused, classes } = previewRecipients(directory, choice, depositorId);
+  if (refused.length > 0) return err({ code: 'RECIPIENTS_REFUSED', refused });
+  return ok({ recipientIds: recipients.map((r) => r.id), classes });
 };
