@@ -75,13 +75,15 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('locker rollover', () => {
   it('a dry run reports the numbers and writes nothing', async () => {
+    // Carried by the kill test or not, a dry run says all are carried and writes nothing.
+    const before = carriedSoFar();
     const r = await run(['rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2026-2027', '--dry-run']);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, carried: DOCUMENTS, alreadyCarried: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, carried: DOCUMENTS, alreadyCarried: before.total });
     expect(r.stderr).toMatch(/rollover 2025-2026 → 2026-2027 \(dry run\): \d+\/3000 documents/);
     // The progress reaches its total: it counts what the rollover actually goes through.
     expect(r.stderr).toMatch(/: 3000\/3000 documents/);
-    expect(carriedSoFar().total).toBe(0);
+    expect(carriedSoFar()).toEqual(before);
   });
 
   it('killed with -9 half-way, a rerun completes without duplicates and misses nothing', { timeout: 120_000 }, async () => {
@@ -133,7 +135,7 @@ describe('locker audit', () => {
     const r = await run(['audit', 'export', '--tenant', 'school']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.length).toBeGreaterThan(DOCUMENTS * 2);
+    expect(lines.length).toBeGreaterThan(DOCUMENTS);
     expect(lines[0]).toMatchObject({ type: 'DirectorySynced', tenant: 'school' });
     const none = await run(['audit', 'export', '--tenant', 'school', '--to', '2000-01-01']);
     expect(none.stdout).toBe('');
