@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startSchool, type Harness } from '../support/harness.js';
 
 let h: Harness;
 let category: string;
 beforeAll(async () => {
-  h = await startHarness();
-  await h.importDirectory();
-  category = await h.createCategory();
+  ({ h, category } = await startSchool());
 });
 afterAll(async () => h.stop());
 

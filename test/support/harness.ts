@@ -120,3 +120,10 @@ export const startHarness = async (env: Record<string, string> = {}) => {
     },
   };
 };
+
+/** A server with the school's directory imported and one category: what most HTTP suites start from. */
+export const startSchool = async (env: Record<string, string> = {}) => {
+  const h = await startHarness(env);
+  await h.importDirectory();
+  return { h, category: await h.createCategory() };
+};

@@ -1,11 +1,10 @@
 import type { ResultAsync } from 'neverthrow';
 import { resolveRecipients, type RecipientChoice } from '../../domain/index.js';
-import { documentView } from '../access.js';
+import { async, documentView } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { documentCommand } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
 import type { DocumentView } from '../ports/read-models.js';
-import { async } from '../access.js';
 import { restoreForReaddressed } from './restore-to-locker.js';
 
 /**
