@@ -3,6 +3,12 @@ import type { RecordedEvent } from './ports/event-store.js';
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
 /**
+ * Before classes and groups were followed, a class was resolved once: everyone it reached then is
+ * read as named, so nobody loses a document they had; joiners of its classes still receive it.
+ */
+const namedAll: Upcaster = (data) => ({ ...data, named: data['recipientIds'] ?? [], groups: [] });
+
+/**
  * Event shapes change; stored events never do. Each type has a current schema version, and a chain
  * of upcasters lifts an older event one version at a time when it is read, by the aggregates and
  * the projections alike. Auditors read events as they were stored.
@@ -10,7 +16,10 @@ type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 const UPCASTERS: Record<string, Record<number, Upcaster>> = {
   // v2: a deposit says where its file came from, for documents recovered from a Cloud drive.
   // Everything deposited before came from an upload.
-  DocumentDeposited: { 1: (data) => ({ ...data, source: 'upload' }) },
+  // v3: how recipients were addressed (named, classes, groups), for the directory to be followed.
+  DocumentDeposited: { 1: (data) => ({ ...data, source: 'upload' }), 2: namedAll },
+  RecipientAdded: { 1: namedAll },
+  DocumentCarriedOver: { 1: (data) => ({ ...namedAll(data), classes: [] }) },
 };
 
 export const currentSchemaVersion = (type: string): number => {

@@ -3,6 +3,7 @@ export * from './shared/permissions.js';
 export * from './shared/school-year.js';
 export * from './shared/text.js';
 export * from './directory/directory.js';
+export * from './directory/groups.js';
 export * from './directory/sync-directory.js';
 export * from './locker/locker.js';
 export * from './tenant-settings/tenant-settings.js';

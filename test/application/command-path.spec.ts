@@ -72,7 +72,7 @@ const start = async (hooks: Hooks) => {
 /** Another depositor's session adds someone straight to the stream, at the revision it read. */
 const otherWriterAdds = async (inner: EventStore, stream: string, recipientIds: string[]) => {
   const recorded = (await inner.readStream(stream))._unsafeUnwrap();
-  const event: DocumentEvent = { type: 'RecipientAdded', data: { documentId: (recorded[0]!.data as { documentId: string }).documentId, recipientIds, classes: [] }, actor: 'anne', at: new Date().toISOString() };
+  const event: DocumentEvent = { type: 'RecipientAdded', data: { documentId: (recorded[0]!.data as { documentId: string }).documentId, recipientIds, named: recipientIds, classes: [], groups: [] }, actor: 'anne', at: new Date().toISOString() };
   (await inner.append(stream, [envelope('school', { newId: () => crypto.randomUUID(), derive: () => '' })(event)], { revision: recorded.length - 1 }))._unsafeUnwrap();
 };
 

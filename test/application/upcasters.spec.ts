@@ -9,8 +9,10 @@ import { compose } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 describe('schema evolution', () => {
-  it('DocumentDeposited is at version 2; other events at 1', () => {
-    expect(currentSchemaVersion('DocumentDeposited')).toBe(2);
+  it('DocumentDeposited is at version 3, RecipientAdded and DocumentCarriedOver at 2; other events at 1', () => {
+    expect(currentSchemaVersion('DocumentDeposited')).toBe(3);
+    expect(currentSchemaVersion('RecipientAdded')).toBe(2);
+    expect(currentSchemaVersion('DocumentCarriedOver')).toBe(2);
     expect(currentSchemaVersion('MemoChanged')).toBe(1);
   });
 
@@ -42,7 +44,8 @@ describe('schema evolution', () => {
 
       const [stored] = (await app.deps.events.readStream(stream))._unsafeUnwrap();
       expect(stored!.meta.schemaVersion).toBe(1);
-      expect(upcast(stored!)).toMatchObject({ meta: { schemaVersion: 2 }, data: { source: 'upload', title: 'Old' } });
+      // Before classes and groups were followed, everyone reached is read as named: nobody loses it.
+      expect(upcast(stored!)).toMatchObject({ meta: { schemaVersion: 3 }, data: { source: 'upload', title: 'Old', named: ['marc'], groups: [] } });
       expect(toDomain(stored!)).toMatchObject({ type: 'DocumentDeposited', data: { source: 'upload' } });
 
       const marc = { tenant: 'school', userId: 'marc', scopes: [] };

@@ -40,7 +40,9 @@ describe('depositing', () => {
             categoryId: 'minutes',
             memo: 'Read me',
             recipientIds: ['sophie', 'paul', 'marc'],
+            named: ['sophie'],
             classes: [{ classId: '3a', teacherIds: ['anne', 'paul', 'marc'] }],
+            groups: [],
             content: { ...file(), version: 1 },
             source: 'upload',
           },
@@ -130,7 +132,7 @@ describe('managing a deposited document', () => {
     document([deposited({ recipients: ['marc'] })]).when({ type: 'AddRecipients', ...byAnne, directory, recipients: { users: ['marc'], classes: [] } }).then([]);
     document([deposited({ recipients: ['marc'] })])
       .when({ type: 'AddRecipients', ...byAnne, directory, recipients: { users: ['marc', 'sophie'], classes: [] } })
-      .then([{ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT }]);
+      .then([{ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], named: ['sophie'], classes: [], groups: [] }, actor: 'anne', at: AT }]);
   });
 
   it('refuses students and unknown people as new recipients', () => {
@@ -206,7 +208,7 @@ describe('the state a history folds to', () => {
   it('holds what the events say, and nothing else', () => {
     const state = document([
       deposited({ recipients: ['marc'] }),
-      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }] }, actor: 'anne', at: '2026-11-29T10:00:00.000Z' },
+      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], named: [], classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }], groups: [] }, actor: 'anne', at: '2026-11-29T10:00:00.000Z' },
       updated(2),
       consulted('marc'),
     ]).state;
@@ -219,7 +221,9 @@ describe('the state a history folds to', () => {
       categoryId: 'minutes',
       memo: null,
       recipients: new Set(['marc', 'sophie']),
+      named: new Set(['marc']),
       classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }],
+      groups: new Set(),
       versions: [{ ...file(), version: 1 }, { ...file(), version: 2 }],
       consulted: new Set(['marc#1']),
       depositedAt: AT,
@@ -242,7 +246,7 @@ describe('the state a history folds to', () => {
       .then([
         {
           ...deposited({ recipients: ['marc'] }),
-          data: { ...(deposited({ recipients: ['marc'] }).data as object), title: 'minutes.pdf', classes: [{ classId: 'mixed', teacherIds: ['marc'] }] },
+          data: { ...(deposited({ recipients: ['marc'] }).data as object), title: 'minutes.pdf', named: [], classes: [{ classId: 'mixed', teacherIds: ['marc'] }] },
         } as unknown as DocumentEvent,
       ]);
   });
@@ -266,6 +270,8 @@ describe('the pre-send check', () => {
         { classId: '3a', teacherIds: ['anne', 'paul', 'marc'] },
         { classId: 'empty', teacherIds: [] },
       ],
+      named: ['sophie', 'marc'],
+      groups: [],
     });
   });
 });
@@ -317,6 +323,9 @@ describe('carrying over into the next school year', () => {
             memo: null,
             recipientIds: ['marc'],
             droppedRecipientIds: ['sophie', 'gone'],
+            named: ['marc'],
+            classes: [],
+            groups: [],
             content: { ...file(), version: 1 },
           },
           actor: 'admin',
@@ -341,7 +350,7 @@ describe('carrying over into the next school year', () => {
     const carriedEarlier = documentDecider.decide(documentDecider.initialState, carry({ source: document([deposited({ recipients: ['marc'] })]).state }))._unsafeUnwrap();
     const since: DocumentEvent[] = [
       deposited({ recipients: ['marc'] }),
-      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie', 'leo'], classes: [] }, actor: 'anne', at: AT },
+      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie', 'leo'], named: ['sophie', 'leo'], classes: [], groups: [] }, actor: 'anne', at: AT },
       { type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file({ sha256: 'b'.repeat(64) }), version: 2 } }, actor: 'anne', at: AT },
       { type: 'MemoChanged', data: { documentId: 'doc-1', memo: 'Corrected' }, actor: 'anne', at: AT },
     ];
@@ -369,12 +378,12 @@ describe('carrying over into the next school year', () => {
       .when(carry({ source: source({ type: 'CategoryChanged', data: { documentId: 'doc-1', categoryId: 'exams' }, actor: 'anne', at: AT }) }))
       .then([refresh({ categoryId: 'exams' })]);
     document(carriedEarlier)
-      .when(carry({ source: source({ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT }) }))
+      .when(carry({ source: source({ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], named: ['sophie'], classes: [], groups: [] }, actor: 'anne', at: AT }) }))
       .then([refresh({ recipientIds: ['sophie'] })]);
     // Someone the carried document already has (added in its own year) is not added again.
-    const addedInNewYear: DocumentEvent = { type: 'RecipientAdded', data: { documentId: 'doc-2', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT };
+    const addedInNewYear: DocumentEvent = { type: 'RecipientAdded', data: { documentId: 'doc-2', recipientIds: ['sophie'], named: ['sophie'], classes: [], groups: [] }, actor: 'anne', at: AT };
     document([...carriedEarlier, addedInNewYear])
-      .when(carry({ source: source({ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], classes: [] }, actor: 'anne', at: AT }) }))
+      .when(carry({ source: source({ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: ['sophie'], named: ['sophie'], classes: [], groups: [] }, actor: 'anne', at: AT }) }))
       .then([]);
   });
 

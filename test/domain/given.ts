@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { viewOf, type Decider, type DocumentEvent, type TenantSettings } from '../../src/domain/index.js';
+import { viewOf, type ClassRecipient, type Decider, type DocumentEvent, type Group, type TenantSettings } from '../../src/domain/index.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 export const AT = '2026-11-28T10:00:00.000Z';
@@ -29,7 +29,9 @@ export const file = (over: Partial<{ sizeBytes: number; sha256: string; fileName
 });
 
 /** A whole `DocumentDeposited` event, as the decider writes it; every field can be changed. */
-export const deposited = (over: { recipients?: string[]; depositor?: string; id?: string; year?: string; memo?: string | null; title?: string } = {}): DocumentEvent => ({
+export const deposited = (
+  over: { recipients?: string[]; named?: string[]; classes?: ClassRecipient[]; groups?: Group[]; depositor?: string; id?: string; year?: string; memo?: string | null; title?: string } = {},
+): DocumentEvent => ({
   type: 'DocumentDeposited',
   data: {
     documentId: over.id ?? 'doc-1',
@@ -39,7 +41,9 @@ export const deposited = (over: { recipients?: string[]; depositor?: string; id?
     categoryId: 'minutes',
     memo: over.memo ?? null,
     recipientIds: over.recipients ?? ['marc'],
-    classes: [],
+    named: over.named ?? over.recipients ?? ['marc'],
+    classes: over.classes ?? [],
+    groups: over.groups ?? [],
     content: { ...file(), version: 1 },
     source: 'upload',
   },

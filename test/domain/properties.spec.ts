@@ -9,6 +9,9 @@ import { AT, context, directory, file, settings, YEAR } from './given.js';
  * any history, whether it is refused (and why) or what it records. The decider must agree.
  */
 type Model = {
+  /** Named one by one, and the classes addressed: a new one is a new way of addressing, recorded. */
+  named: Set<string>;
+  classes: Set<string>;
   exists: boolean;
   deleted: boolean;
   depositor: string;
@@ -71,7 +74,8 @@ const predict = (m: Model, c: Cmd): Outcome => {
       if (recipients.size === 0) return { refused: 'NO_RECIPIENTS' };
       if (c.size === 0) return { refused: 'EMPTY_FILE' };
       if (c.size > LIMIT) return { refused: 'FILE_TOO_LARGE' };
-      const next = { exists: true, deleted: false, depositor: c.actor, year: YEAR, recipients, versions: 1, memo: clean(c.memo), category: c.category, consulted: new Set<string>() };
+      const named = new Set(c.users.filter((u) => u !== c.actor));
+      const next = { named, classes: new Set(c.classes), exists: true, deleted: false, depositor: c.actor, year: YEAR, recipients, versions: 1, memo: clean(c.memo), category: c.category, consulted: new Set<string>() };
       return { events: ['DocumentDeposited'], next };
     }
     case 'add': {
@@ -80,7 +84,10 @@ const predict = (m: Model, c: Cmd): Outcome => {
       const recipients = resolve(c.users, c.classes, m.depositor);
       if ('refused' in recipients) return recipients;
       const fresh = [...recipients].filter((u) => !m.recipients.has(u));
-      return fresh.length ? { events: ['RecipientAdded'], next: { ...m, recipients: new Set([...m.recipients, ...fresh]) } } : { events: [], next: m };
+      const named = c.users.filter((u) => u !== m.depositor && !m.named.has(u));
+      const classes = c.classes.filter((k) => !m.classes.has(k));
+      const next = { ...m, recipients: new Set([...m.recipients, ...fresh]), named: new Set([...m.named, ...named]), classes: new Set([...m.classes, ...classes]) };
+      return fresh.length + named.length + classes.length > 0 ? { events: ['RecipientAdded'], next } : { events: [], next: m };
     }
     case 'details': {
       const refused = manage(m, c.actor, c.year);
@@ -172,7 +179,7 @@ describe('the document decider agrees with a model of the rules, for any sequenc
   test.prop([fc.oneof(goodDeposit, depositCmd), fc.array(command, { maxLength: 30 })], { numRuns: 400 })(
     'refusals, their reasons, what is recorded, and who may read',
     (first, commands) => {
-      let model: Model = { exists: false, deleted: false, depositor: '', year: YEAR, recipients: new Set(), versions: 0, memo: null, category: '', consulted: new Set() };
+      let model: Model = { named: new Set(), classes: new Set(), exists: false, deleted: false, depositor: '', year: YEAR, recipients: new Set(), versions: 0, memo: null, category: '', consulted: new Set() };
       let state: DocumentState = documentDecider.initialState;
       for (const c of [first, ...commands]) {
         const expected = predict(model, c);

@@ -46,7 +46,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Replace the tenant's directory; opens and closes lockers accordingly */
+        /** Replace the tenant's directory; opens and closes lockers, and documents addressed to classes and groups follow it */
         put: operations["replaceDirectory"];
         post?: never;
         delete?: never;
@@ -556,6 +556,12 @@ export interface operations {
                         profiles: number;
                         lockersOpened: string[];
                         lockersClosed: string[];
+                        /** @description documents addressed to a class or group that changed, and who joined or left their recipients */
+                        followed: {
+                            documents: number;
+                            joined: number;
+                            left: number;
+                        };
                     };
                 };
             };
@@ -1096,6 +1102,8 @@ export interface operations {
                             users?: string[];
                             /** @default [] */
                             classes?: string[];
+                            /** @default [] */
+                            groups?: ("teachers" | "staff" | "counselors" | "all-staff")[];
                         };
                         categoryId: string;
                         title?: string;
@@ -1238,6 +1246,8 @@ export interface operations {
                         users?: string[];
                         /** @default [] */
                         classes?: string[];
+                        /** @default [] */
+                        groups?: ("teachers" | "staff" | "counselors" | "all-staff")[];
                     };
                     categoryId: string;
                     title?: string;
@@ -1261,10 +1271,10 @@ export interface operations {
                         }[];
                         refused: {
                             /** @enum {string} */
-                            kind: "user" | "class";
+                            kind: "user" | "class" | "group";
                             id: string;
                             /** @enum {string} */
-                            reason: "unknown" | "student" | "no-teaching-team";
+                            reason: "unknown" | "student" | "no-teaching-team" | "no-members";
                         }[];
                         /** @enum {string} */
                         category: "usable" | "not-found" | "retired";
@@ -1635,6 +1645,8 @@ export interface operations {
                     users?: string[];
                     /** @default [] */
                     classes?: string[];
+                    /** @default [] */
+                    groups?: ("teachers" | "staff" | "counselors" | "all-staff")[];
                 };
             };
         };

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -75,10 +76,14 @@ export class FsBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
+    // `flush` fsyncs before close: an acknowledged upload survives a power cut.
+    const file = createWriteStream(temp, { flags: 'wx', flush: true });
     try {
-      // `flush` fsyncs before close: an acknowledged upload survives a power cut.
-      await pipeline(content, measure, createWriteStream(temp, { flags: 'wx', flush: true }));
+      await pipeline(content, measure, file);
     } catch (e) {
+      // The file is opened asynchronously: a refusal can reject the pipeline before the open
+      // completes, and removing it then would leave the file the open creates afterwards.
+      if (!file.closed) await once(file, 'close').catch(() => undefined);
       await rm(temp, { force: true });
       throw e;
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor } from '../../application/cursor.js';
+import { GROUPS } from '../../domain/index.js';
 import { id } from '../shared/directory-schema.js';
 
 export { directorySchema } from '../shared/directory-schema.js';
@@ -9,7 +10,12 @@ export const schoolYear = z.string().regex(/^\d{4}-\d{4}$/, 'expected a school y
 export const idParam = z.object({ id });
 
 export const recipientsSchema = z
-  .object({ users: z.array(id).max(1000).default([]), classes: z.array(id).max(200).default([]) })
+  .object({
+    users: z.array(id).max(1000).default([]),
+    classes: z.array(id).max(200).default([]),
+    // Followed as the directory changes: whoever is of that kind now and later.
+    groups: z.array(z.enum(GROUPS)).max(GROUPS.length).default([]),
+  })
   .strict();
 
 export const depositMetaSchema = z

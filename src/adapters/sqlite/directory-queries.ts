@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DirectoryUser, DirectoryView, Permission, UserKind } from '../../domain/index.js';
+import type { Directory, DirectoryUser, DirectoryView, Permission, UserKind } from '../../domain/index.js';
 
 type UserRow = { id: string; display_name: string; kind: UserKind; email: string | null; profiles: string; permissions: string };
 
@@ -14,6 +14,13 @@ export const directoryQueries = (db: Database.Database) => {
        FROM users u WHERE u.tenant = @tenant AND u.id = @id`,
     ),
     schoolClass: db.prepare<[string, string], { id: string; name: string; teacher_ids: string }>('SELECT id, name, teacher_ids FROM classes WHERE tenant = ? AND id = ?'),
+    // Group members by kind: the groups' definition (`inGroup`) in SQL, so no directory is loaded.
+    membersOf: db.prepare<[string, string], { id: string }>(
+      `SELECT id FROM users WHERE tenant = ? AND CASE ? WHEN 'all-staff' THEN kind <> 'student' WHEN 'teachers' THEN kind = 'teacher'
+         WHEN 'staff' THEN kind = 'staff' WHEN 'counselors' THEN kind = 'counselor' ELSE 0 END ORDER BY id`,
+    ),
+    users: db.prepare<[string], { id: string; display_name: string; kind: UserKind; email: string | null; profiles: string }>('SELECT * FROM users WHERE tenant = ? ORDER BY id'),
+    classes: db.prepare<[string], { id: string; name: string; teacher_ids: string }>('SELECT id, name, teacher_ids FROM classes WHERE tenant = ? ORDER BY id'),
     lockerHolders: db.prepare<[string], { user_id: string }>('SELECT user_id FROM lockers WHERE tenant = ? AND open = 1 ORDER BY user_id'),
   };
 
@@ -44,6 +51,12 @@ export const directoryQueries = (db: Database.Database) => {
         return row ? { id: row.id, name: row.name, teacherIds: JSON.parse(row.teacher_ids) } : undefined;
       },
       permissionsOf: (userId) => new Set((user(tenant, userId)?.permissions ?? []) as Permission[]),
+      membersOf: (group) => sql.membersOf.all(tenant, group).map((r) => r.id),
+    }),
+    /** Users and classes as last synced (profiles aside): what a new directory is compared with. */
+    directoryPeople: (tenant: string): Pick<Directory, 'users' | 'classes'> => ({
+      users: sql.users.all(tenant).map((r) => ({ id: r.id, displayName: r.display_name, kind: r.kind, email: r.email ?? undefined, profiles: JSON.parse(r.profiles) })),
+      classes: sql.classes.all(tenant).map((r) => ({ id: r.id, name: r.name, teacherIds: JSON.parse(r.teacher_ids) })),
     }),
     lockerHolders: (tenant: string): string[] => sql.lockerHolders.all(tenant).map((r) => r.user_id),
   };

@@ -31,7 +31,20 @@ export const readModelProjection = (db: Database.Database) => {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     version: db.prepare('INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-    recipient: db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq) VALUES (?, ?, ?, ?, ?)'),
+    addressed: db.prepare('INSERT OR IGNORE INTO addressed (tenant, target, document_id, year) VALUES (?, ?, ?, ?)'),
+    unaddressed: db.prepare('DELETE FROM addressed WHERE tenant = ? AND document_id = ?'),
+    documentYear: db.prepare<[string, string], { year: string }>('SELECT year FROM documents WHERE tenant = ? AND id = ?'),
+    leave: db.prepare(
+      `INSERT OR REPLACE INTO former_recipients (tenant, document_id, user_id, removed)
+       SELECT tenant, document_id, user_id, removed FROM recipients WHERE tenant = ? AND document_id = ? AND user_id = ?`,
+    ),
+    dropRecipient: db.prepare('DELETE FROM recipients WHERE tenant = ? AND document_id = ? AND user_id = ?'),
+    rejoin: db.prepare(
+      `INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq, removed)
+       VALUES (@tenant, @document, @user, @at, @seq,
+               COALESCE((SELECT removed FROM former_recipients WHERE tenant = @tenant AND document_id = @document AND user_id = @user), 0))`,
+    ),
+    dropFormer: db.prepare('DELETE FROM former_recipients WHERE tenant = ? AND document_id = ? AND user_id = ?'),
     notification: db.prepare('INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     readOne: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq = ? AND read_at IS NULL'),
     readUpTo: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq <= ? AND read_at IS NULL'),
@@ -62,9 +75,16 @@ export const readModelProjection = (db: Database.Database) => {
 
   const addRecipients = (tenant: string, documentId: string, userIds: readonly string[], at: string, seq: number, kind: string | null, actor: string) => {
     for (const userId of userIds) {
-      sql.recipient.run(tenant, documentId, userId, at, seq);
+      // Someone who had it before (and left its class or group) finds it as they left it.
+      sql.rejoin.run({ tenant, document: documentId, user: userId, at, seq });
+      sql.dropFormer.run(tenant, documentId, userId);
       if (kind) sql.notification.run(tenant, userId, seq, kind, documentId, actor, at);
     }
+  };
+
+  const addressTo = (tenant: string, documentId: string, year: string, classes: readonly { classId: string }[], groups: readonly string[]) => {
+    for (const c of classes) sql.addressed.run(tenant, `class:${c.classId}`, documentId, year);
+    for (const g of groups) sql.addressed.run(tenant, `group:${g}`, documentId, year);
   };
 
   const project = (recorded: RecordedEvent, seq: number): void => {
@@ -116,12 +136,30 @@ export const readModelProjection = (db: Database.Database) => {
         addVersion(tenant, d.documentId, c, event.at);
         // A carried-over document is not news: its recipients had it last year, so no notification.
         addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? 'deposited' : null, event.actor);
+        addressTo(tenant, d.documentId, d.year, d.classes, d.groups);
         return;
       }
-      case 'RecipientAdded':
-        addRecipients(tenant, event.data.documentId, event.data.recipientIds, event.at, seq, 'recipient-added', event.actor);
-        sql.touch.run(event.at, tenant, event.data.documentId);
+      case 'RecipientAdded': {
+        const d = event.data;
+        addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, 'recipient-added', event.actor);
+        const year = sql.documentYear.get(tenant, d.documentId)?.year;
+        if (year !== undefined) addressTo(tenant, d.documentId, year, d.classes, d.groups);
+        sql.touch.run(event.at, tenant, d.documentId);
         return;
+      }
+      case 'RecipientJoined': {
+        const d = event.data;
+        addRecipients(tenant, d.documentId, [d.userId], event.at, seq, 'recipient-added', event.actor);
+        sql.touch.run(event.at, tenant, d.documentId);
+        return;
+      }
+      case 'RecipientLeft': {
+        const d = event.data;
+        sql.leave.run(tenant, d.documentId, d.userId);
+        sql.dropRecipient.run(tenant, d.documentId, d.userId);
+        sql.touch.run(event.at, tenant, d.documentId);
+        return;
+      }
       case 'CategoryChanged':
         sql.category.run(event.data.categoryId, event.at, tenant, event.data.documentId);
         return;
@@ -159,6 +197,7 @@ export const readModelProjection = (db: Database.Database) => {
         return;
       case 'DocumentDeletedForAll':
         sql.deleted.run(event.at, tenant, event.data.documentId);
+        sql.unaddressed.run(tenant, event.data.documentId);
         return;
       default:
         // Events this node does not project yet (newer types) are skipped, not fatal.

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -33,6 +33,16 @@ CREATE TABLE IF NOT EXISTS recipients (
   removed INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (tenant, document_id, user_id));
 CREATE INDEX IF NOT EXISTS recipients_by_user ON recipients (tenant, user_id, seq);
+-- Who left an addressed class or group, and whether they had removed it: a rejoiner finds it as they left it.
+CREATE TABLE IF NOT EXISTS former_recipients (
+  tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, removed INTEGER NOT NULL,
+  PRIMARY KEY (tenant, document_id, user_id));
+-- Live documents by the classes and groups they are addressed to ('class:<id>', 'group:<name>'):
+-- a directory change looks up only the documents of the targets that changed.
+CREATE TABLE IF NOT EXISTS addressed (
+  tenant TEXT NOT NULL, target TEXT NOT NULL, document_id TEXT NOT NULL, year TEXT NOT NULL,
+  PRIMARY KEY (tenant, target, document_id));
+CREATE INDEX IF NOT EXISTS addressed_by_document ON addressed (tenant, document_id);
 CREATE TABLE IF NOT EXISTS consultations (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL,
   PRIMARY KEY (tenant, document_id, user_id, version));
@@ -44,5 +54,5 @@ CREATE TABLE IF NOT EXISTS notifications (
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'consultations', 'notifications',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'consultations', 'notifications',
 ] as const;

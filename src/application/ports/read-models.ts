@@ -1,4 +1,4 @@
-import type { Category, DirectoryUser, DirectoryView } from '../../domain/index.js';
+import type { Category, DirectoryUser, DirectoryView, People } from '../../domain/index.js';
 import type { RecordedEvent } from './event-store.js';
 
 export type DocumentView = {
@@ -65,11 +65,15 @@ export interface ReadModels {
   directoryView(tenant: string): DirectoryView;
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;
   lockerHolders(tenant: string): string[];
+  /** Users and classes as last synced: what a new directory is compared with. */
+  directoryPeople(tenant: string): People;
 
   categories(tenant: string): Category[];
   settings(tenant: string): TenantSettingsView;
 
   document(tenant: string, documentId: string): DocumentView | undefined;
+  /** Live documents of `fromYear` or later addressed to any of these classes or groups (`class:<id>`, `group:<name>`). */
+  documentsAddressedTo(tenant: string, targets: readonly string[], fromYear: string): string[];
   isCurrentRecipient(tenant: string, documentId: string, userId: string): boolean;
   /** Recipients who removed the document from their own locker (and have not restored it). */
   removedBy(tenant: string, documentId: string): string[];

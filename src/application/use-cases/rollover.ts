@@ -62,11 +62,16 @@ async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string
 /** The same few hundred staff are looked up for thousands of documents: ask the read model once each. */
 const memoised = (view: DirectoryView): DirectoryView => {
   const users = new Map<string, ReturnType<DirectoryView['user']>>();
+  const groups = new Map<string, readonly string[]>();
   return {
     ...view,
     user: (id) => {
       if (!users.has(id)) users.set(id, view.user(id));
       return users.get(id);
+    },
+    membersOf: (group) => {
+      if (!groups.has(group)) groups.set(group, view.membersOf(group));
+      return groups.get(group) ?? [];
     },
   };
 };

@@ -1,16 +1,54 @@
 import { okAsync, ResultAsync } from 'neverthrow';
-import { directoryDecider, lockerChanges, lockerDecider, type Directory, type LockerCommand } from '../../domain/index.js';
-import { async, withPermission } from '../access.js';
+import { directoryDecider, directoryMoves, documentDecider, lockerChanges, lockerDecider, viewOf, type Directory, type DocumentEvent, type LockerCommand, type People } from '../../domain/index.js';
+import { async, currentYear, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
 
 export const DIRECTORY_WRITE_SCOPE = 'directory:write';
 
-export type DirectorySyncReport = { users: number; classes: number; profiles: number; lockersOpened: string[]; lockersClosed: string[] };
+export type DirectorySyncReport = {
+  users: number;
+  classes: number;
+  profiles: number;
+  lockersOpened: string[];
+  lockersClosed: string[];
+  /** Documents addressed to a class or group that changed, and who joined or left their recipients. */
+  followed: { documents: number; joined: number; left: number };
+};
 
 /**
- * Replaces the tenant's directory and brings the lockers in line (the domain says which open and
+ * Who joined and left the classes and groups that changed, on the documents addressed to them
+ * (an index, not a scan): joiners receive them, leavers lose them unless named or still reached.
+ */
+const followDirectory = (deps: Deps, actor: Actor, before: People, directory: Directory, at: string): ResultAsync<DirectorySyncReport['followed'], UseCaseError> => {
+  const moves = directoryMoves(before, directory);
+  const tally = { documents: 0, joined: 0, left: 0 };
+  if (moves.size === 0) return okAsync(tally);
+  const year = currentYear(deps, actor.tenant);
+  const documentIds = deps.readModels.documentsAddressedTo(actor.tenant, [...moves.keys()], year);
+  const view = viewOf(directory);
+  const count = (events: DocumentEvent[]) => {
+    tally.documents += 1;
+    for (const e of events) {
+      if (e.type === 'RecipientJoined') tally.joined += 1;
+      if (e.type === 'RecipientLeft') tally.left += 1;
+    }
+  };
+  return documentIds
+    .reduce<ResultAsync<unknown, UseCaseError>>(
+      (acc, documentId) =>
+        acc.andThen(() =>
+          handle(deps, documentDecider, actor.tenant, deps.streams.document(actor.tenant, documentId), { type: 'FollowDirectory', actorId: actor.userId, at, directory: view, moves, currentYear: year }, { waitForReadModels: false }).map((h) => count(h.events)),
+        ),
+      okAsync(null),
+    )
+    .map(() => tally);
+};
+
+/**
+ * Replaces the tenant's directory, brings the lockers in line, and lets the documents addressed to
+ * classes and groups follow it (the domain says which open and
  * close). Allowed to admins, and to a directory-sync service whose token carries the
  * directory:write scope: that is how a tenant is bootstrapped.
  */
@@ -20,8 +58,10 @@ export const syncDirectory =
     const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
     const at = deps.clock.now();
     const by = { actorId: actor.userId, at };
+    let before: People = { users: [], classes: [] };
     return allowed
       .andThen(() => catchUp(deps.projector))
+      .map(() => void (before = deps.readModels.directoryPeople(actor.tenant)))
       .andThen(() => handle(deps, directoryDecider, actor.tenant, deps.streams.directory(actor.tenant), { type: 'SyncDirectory', ...by, directory }, { waitForReadModels: false }))
       .andThen(() => {
         const changes = lockerChanges(deps.readModels.lockerHolders(actor.tenant), directory);
@@ -36,12 +76,17 @@ export const syncDirectory =
             acc.andThen(() => handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, userId), command, { waitForReadModels: false })),
           okAsync(null),
         );
-        return sequential.andThen(() => catchUp(deps.projector)).map(() => ({
-          users: directory.users.length,
-          classes: directory.classes.length,
-          profiles: directory.profiles.length,
-          lockersOpened: changes.open,
-          lockersClosed: changes.close.map((c) => c.userId),
-        }));
+        return sequential
+          .andThen(() => followDirectory(deps, actor, before, directory, at))
+          .andThen((followed) =>
+            catchUp(deps.projector).map(() => ({
+              users: directory.users.length,
+              classes: directory.classes.length,
+              profiles: directory.profiles.length,
+              lockersOpened: changes.open,
+              lockersClosed: changes.close.map((c) => c.userId),
+              followed,
+            })),
+          );
       });
   };

@@ -1,13 +1,14 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { DirectoryView } from '../directory/directory.js';
 import { holdsLocker } from '../directory/directory.js';
+import type { Move, Target } from '../directory/groups.js';
 import type { CommandContext, Decider } from '../shared/decider.js';
 import { cleanText } from '../shared/text.js';
 import { usableCategory, type TenantSettings } from '../tenant-settings/tenant-settings.js';
 import { canManage, canRead, consultationKey, evolveDocument, initialDocument, latest, versionOf, type DocumentState, type LiveDocument } from './document.js';
 import type { CarrySkipReason, DocumentError } from './errors.js';
 import type { Content, DocumentEvent } from './events.js';
-import { resolveRecipients, type RecipientChoice, type ResolvedRecipients } from './recipients.js';
+import { reachedThrough, resolveRecipients, targetsOf, type RecipientChoice, type ResolvedRecipients } from './recipients.js';
 
 export const LIMITS = { title: 200, memo: 2000, fileName: 255 } as const;
 
@@ -48,7 +49,19 @@ export type DocumentCommand =
   | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile } & Managing)
   | ({ readonly type: 'DeleteForAll' } & Managing)
   | ({ readonly type: 'Consult'; readonly documentId: string; readonly version?: number | undefined } & CommandContext)
-  | ({ readonly type: 'CarryOver' } & CarryOver);
+  | ({ readonly type: 'CarryOver' } & CarryOver)
+  | ({ readonly type: 'FollowDirectory' } & FollowDirectory);
+
+/**
+ * The directory changed: who joined and who left each class and group (only those that changed),
+ * decided against the new directory. Run by whoever synced it, on the documents addressed to them.
+ */
+export type FollowDirectory = CommandContext & {
+  readonly directory: DirectoryView;
+  readonly moves: ReadonlyMap<Target, Move>;
+  /** Documents of a closed year are history: they no longer follow anyone. */
+  readonly currentYear: string;
+};
 
 /** The rollover's command, decided on the new stream of year N+1 with year N's replayed state in hand. */
 export type CarryOver = CommandContext & {
@@ -115,7 +128,9 @@ const deposit = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'De
           categoryId: cmd.categoryId,
           memo: cleanText(cmd.memo),
           recipientIds: resolved.recipientIds,
+          named: resolved.named,
           classes: resolved.classes,
+          groups: resolved.groups,
           content: { ...cmd.file, version: 1 },
           source: 'upload',
           ...(cmd.recipientsMayEdit ? { recipientsMayEdit: true } : {}),
@@ -161,12 +176,47 @@ export const checkEditing = (state: DocumentState, cmd: Managing): Result<LiveDo
 export const checkManaging = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> =>
   checkOpen(state, cmd).andThen((doc) => (canManage(doc, cmd.actorId) ? checkYear(doc, cmd) : notDepositor(doc)));
 
+/**
+ * New people, and new ways of addressing: naming someone who had it through a class makes them
+ * keep it if they leave that class, and a new class or group is followed from now on.
+ */
 const addRecipients = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'AddRecipients' }>) =>
   resolveRecipients(cmd.directory, cmd.recipients, doc.depositorId).map((resolved): DocumentEvent[] => {
     const fresh = resolved.recipientIds.filter((id) => !doc.recipients.has(id));
-    if (fresh.length === 0) return [];
-    return [{ type: 'RecipientAdded', data: { documentId: doc.id, recipientIds: fresh, classes: resolved.classes }, actor: cmd.actorId, at: cmd.at }];
+    const named = resolved.named.filter((id) => !doc.named.has(id));
+    const classes = resolved.classes.filter((c) => !doc.classes.some((k) => k.classId === c.classId));
+    const groups = resolved.groups.filter((g) => !doc.groups.has(g));
+    if (fresh.length + named.length + classes.length + groups.length === 0) return [];
+    return [{ type: 'RecipientAdded', data: { documentId: doc.id, recipientIds: fresh, named, classes, groups }, actor: cmd.actorId, at: cmd.at }];
   });
+
+/**
+ * Joiners of an addressed class or group receive the document; leavers lose it unless they are
+ * named or still reached through another of its classes and groups. A deleted document, or one of
+ * a closed year, follows nobody.
+ */
+const follow = (state: DocumentState, cmd: FollowDirectory): Result<DocumentEvent[], DocumentError> => {
+  if (state.status !== 'live' || state.year < cmd.currentYear) return ok([]);
+  const targets = targetsOf(state);
+  const events: DocumentEvent[] = [];
+  const by = { actor: cmd.actorId, at: cmd.at };
+  const joined = new Set<string>();
+  const left = new Set<string>();
+  for (const [target, move] of cmd.moves) {
+    if (!targets.has(target)) continue;
+    for (const userId of move.joined) {
+      if (userId === state.depositorId || state.recipients.has(userId) || joined.has(userId) || !holdsLocker(cmd.directory, userId)) continue;
+      joined.add(userId);
+      events.push({ type: 'RecipientJoined', data: { documentId: state.id, userId, via: target }, ...by });
+    }
+    for (const userId of move.left) {
+      if (!state.recipients.has(userId) || state.named.has(userId) || left.has(userId) || reachedThrough(cmd.directory, targets, userId)) continue;
+      left.add(userId);
+      events.push({ type: 'RecipientLeft', data: { documentId: state.id, userId, from: target }, ...by });
+    }
+  }
+  return ok(events);
+};
 
 /** Category and memo in one decision, so a change of both is all or nothing. */
 const changeDetails = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'ChangeDetails' }>): Result<DocumentEvent[], DocumentError> => {
@@ -210,9 +260,21 @@ const consult = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'Co
 
 const notCarried = (reason: CarrySkipReason): Result<DocumentEvent[], DocumentError> => err({ code: 'NOT_CARRIED', reason });
 
+/**
+ * How the source is addressed in the next year: the named people still on the staff, and its
+ * classes and groups as the new year's directory has them.
+ */
+const carriedAddressing = (source: LiveDocument, cmd: CarryOver) => {
+  const stays = (id: string) => holdsLocker(cmd.directory, id) && !cmd.removedBy?.has(id) && id !== source.depositorId;
+  const named = [...source.named].filter(stays);
+  const classes = source.classes.map((c) => ({ classId: c.classId, teacherIds: (cmd.directory.schoolClass(c.classId)?.teacherIds ?? []).filter((t) => holdsLocker(cmd.directory, t)) }));
+  const groups = [...source.groups];
+  const reached = [...named, ...classes.flatMap((c) => c.teacherIds), ...groups.flatMap((g) => cmd.directory.membersOf(g))];
+  return { named, classes, groups, recipientIds: [...new Set(reached)].filter(stays) };
+};
+
 /** Who of the source's recipients goes on into the next year: staff still, who kept it, not the depositor. */
-const keptRecipients = (source: LiveDocument, cmd: CarryOver): string[] =>
-  [...source.recipients].filter((id) => holdsLocker(cmd.directory, id) && !cmd.removedBy?.has(id) && id !== source.depositorId);
+const keptRecipients = (source: LiveDocument, cmd: CarryOver): string[] => carriedAddressing(source, cmd).recipientIds;
 
 /**
  * What the rollover does with one document of the closed year, decided on its replayed state and
@@ -228,7 +290,8 @@ const carryOver = (target: DocumentState, cmd: CarryOver): Result<DocumentEvent[
   if (cmd.categories && !cmd.categories.has(source.categoryId)) return notCarried('category-excluded');
   if (!holdsLocker(cmd.directory, source.depositorId)) return notCarried('depositor-left');
   const all = [...source.recipients];
-  const kept = keptRecipients(source, cmd);
+  const addressing = carriedAddressing(source, cmd);
+  const kept = addressing.recipientIds;
   if (kept.length === 0) return notCarried('no-recipient-left');
   return ok([
     {
@@ -244,6 +307,10 @@ const carryOver = (target: DocumentState, cmd: CarryOver): Result<DocumentEvent[
         memo: source.memo,
         recipientIds: kept,
         droppedRecipientIds: all.filter((id) => !kept.includes(id)),
+        named: addressing.named,
+        classes: addressing.classes,
+        groups: addressing.groups,
+        ...(source.recipientsMayEdit ? { recipientsMayEdit: true } : {}),
         content: { ...latest(source), version: 1 },
       },
       actor: cmd.actorId,
@@ -293,6 +360,8 @@ const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEven
       return consult(state, cmd);
     case 'CarryOver':
       return carryOver(state, cmd);
+    case 'FollowDirectory':
+      return follow(state, cmd);
     case 'AddRecipients':
       return checkManaging(state, cmd).andThen((doc) => addRecipients(doc, cmd));
     case 'ChangeDetails':

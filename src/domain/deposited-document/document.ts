@@ -1,3 +1,4 @@
+import type { Group } from '../directory/groups.js';
 import type { ClassRecipient, Content, DocumentEvent } from './events.js';
 
 export type LiveDocument = {
@@ -8,8 +9,12 @@ export type LiveDocument = {
   readonly title: string;
   readonly categoryId: string;
   readonly memo: string | null;
+  /** Who has it now: the named ones and the current members of the addressed classes and groups. */
   readonly recipients: ReadonlySet<string>;
+  /** Named one by one: they keep it whatever happens to their classes and groups. */
+  readonly named: ReadonlySet<string>;
   readonly classes: readonly ClassRecipient[];
+  readonly groups: ReadonlySet<Group>;
   readonly versions: readonly Content[];
   /** `${userId}#${version}`: a recipient's first opening of a version is recorded once. */
   readonly consulted: ReadonlySet<string>;
@@ -55,13 +60,15 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       categoryId: d.categoryId,
       memo: d.memo,
       recipients: new Set(d.recipientIds),
-      classes: 'classes' in d ? d.classes : [],
+      named: new Set(d.named),
+      classes: d.classes,
+      groups: new Set(d.groups),
       versions: [d.content],
       consulted: new Set(),
       depositedAt: event.at,
       updatedAt: event.at,
       idempotency: 'idempotency' in d ? d.idempotency : undefined,
-      recipientsMayEdit: 'recipientsMayEdit' in d ? d.recipientsMayEdit === true : false,
+      recipientsMayEdit: d.recipientsMayEdit === true,
       fromSource:
         event.type === 'DocumentCarriedOver'
           ? { sha256: d.content.sha256, fileName: d.content.fileName, mediaType: d.content.mediaType, memo: d.memo, categoryId: d.categoryId, recipients: new Set(d.recipientIds) }
@@ -74,9 +81,15 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       return {
         ...state,
         recipients: new Set([...state.recipients, ...event.data.recipientIds]),
-        classes: [...state.classes, ...event.data.classes],
+        named: new Set([...state.named, ...event.data.named]),
+        classes: [...state.classes, ...event.data.classes.filter((c) => !state.classes.some((k) => k.classId === c.classId))],
+        groups: new Set([...state.groups, ...event.data.groups]),
         updatedAt: event.at,
       };
+    case 'RecipientJoined':
+      return { ...state, recipients: new Set([...state.recipients, event.data.userId]), updatedAt: event.at };
+    case 'RecipientLeft':
+      return { ...state, recipients: new Set([...state.recipients].filter((id) => id !== event.data.userId)), updatedAt: event.at };
     case 'CategoryChanged':
       return { ...state, categoryId: event.data.categoryId, updatedAt: event.at };
     case 'MemoChanged':
@@ -99,6 +112,8 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
         memo: d.memo === undefined ? state.memo : d.memo,
         categoryId: d.categoryId ?? state.categoryId,
         recipients: new Set([...state.recipients, ...d.recipientIds]),
+        // Added in year N after the carry, however they were addressed there: named here.
+        named: new Set([...state.named, ...d.recipientIds]),
         updatedAt: event.at,
         fromSource: from && {
           sha256: content?.sha256 ?? from.sha256,

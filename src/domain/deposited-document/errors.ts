@@ -1,7 +1,7 @@
 export type RefusedRecipient = {
-  readonly kind: 'user' | 'class';
+  readonly kind: 'user' | 'class' | 'group';
   readonly id: string;
-  readonly reason: 'unknown' | 'student' | 'no-teaching-team';
+  readonly reason: 'unknown' | 'student' | 'no-teaching-team' | 'no-members';
 };
 
 /** Why the rollover leaves a document of the closed year behind. */

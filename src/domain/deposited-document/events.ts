@@ -1,3 +1,4 @@
+import type { Group, Target } from '../directory/groups.js';
 import type { DomainEvent } from '../shared/decider.js';
 
 /** One version of a document's bytes. Blobs are content-addressed, so `blobKey` may be shared. */
@@ -23,7 +24,11 @@ export type DocumentDeposited = DomainEvent<
     categoryId: string;
     memo: string | null;
     recipientIds: string[];
+    /** Those named one by one (schema v3; older events are upcast naming every recipient): they stay whatever their class or group. */
+    named: string[];
     classes: ClassRecipient[];
+    /** Groups addressed (schema v3), followed like classes. */
+    groups: Group[];
     content: Content;
     /** Where the file came from (schema v2; older events are upcast to 'upload'). */
     source: 'upload' | 'cloud';
@@ -51,6 +56,11 @@ export type DocumentCarriedOver = DomainEvent<
     memo: string | null;
     recipientIds: string[];
     droppedRecipientIds: string[];
+    /** How the carried document is addressed (schema v2; older ones are upcast naming every recipient). */
+    named: string[];
+    classes: ClassRecipient[];
+    groups: Group[];
+    recipientsMayEdit?: boolean | undefined;
     content: Content;
   }
 >;
@@ -75,7 +85,11 @@ export type DocumentEvent =
   | DocumentDeposited
   | DocumentCarriedOver
   | CarriedDocumentRefreshed
-  | DomainEvent<'RecipientAdded', { documentId: string; recipientIds: string[]; classes: ClassRecipient[] }>
+  | DomainEvent<'RecipientAdded', { documentId: string; recipientIds: string[]; named: string[]; classes: ClassRecipient[]; groups: Group[] }>
+  /** Someone joined an addressed class or group after the deposit: they receive the document. */
+  | DomainEvent<'RecipientJoined', { documentId: string; userId: string; via: Target }>
+  /** Someone left an addressed class or group and is reached no other way: they lose the document. */
+  | DomainEvent<'RecipientLeft', { documentId: string; userId: string; from: Target }>
   | DomainEvent<'CategoryChanged', { documentId: string; categoryId: string }>
   | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>
   | DomainEvent<'RecipientsMayEditSet', { documentId: string; recipientsMayEdit: boolean }>

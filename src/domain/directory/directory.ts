@@ -1,5 +1,6 @@
 import type { Permission, UserKind } from '../shared/permissions.js';
 import { hasLocker } from '../shared/permissions.js';
+import { inGroup, type Group } from './groups.js';
 
 export type Profile = { readonly id: string; readonly name: string; readonly permissions: readonly Permission[] };
 export type DirectoryUser = {
@@ -25,6 +26,8 @@ export type DirectoryView = {
   readonly user: (id: string) => DirectoryUser | undefined;
   readonly schoolClass: (id: string) => SchoolClass | undefined;
   readonly permissionsOf: (userId: string) => ReadonlySet<Permission>;
+  /** Everyone a group stands for now (locker holders only, by its definition). */
+  readonly membersOf: (group: Group) => readonly string[];
 };
 
 export const viewOf = (directory: Directory): DirectoryView => {
@@ -36,6 +39,7 @@ export const viewOf = (directory: Directory): DirectoryView => {
     schoolClass: (id) => classes.get(id),
     permissionsOf: (userId) =>
       new Set((users.get(userId)?.profiles ?? []).flatMap((p) => profiles.get(p)?.permissions ?? [])),
+    membersOf: (group) => directory.users.filter((u) => inGroup(u.kind, group)).map((u) => u.id),
   };
 };
 

@@ -15,10 +15,17 @@ export const adminRoutes =
         bodyLimit: 32 * 1024 * 1024,
         schema: {
           tags: ['admin'],
-          summary: "Replace the tenant's directory; opens and closes lockers accordingly",
+          summary: "Replace the tenant's directory; opens and closes lockers, and documents addressed to classes and groups follow it",
           body: directorySchema,
           response: {
-            200: z.object({ users: z.number(), classes: z.number(), profiles: z.number(), lockersOpened: z.array(z.string()), lockersClosed: z.array(z.string()) }),
+            200: z.object({
+              users: z.number(),
+              classes: z.number(),
+              profiles: z.number(),
+              lockersOpened: z.array(z.string()),
+              lockersClosed: z.array(z.string()),
+              followed: z.object({ documents: z.number(), joined: z.number(), left: z.number() }).describe('documents addressed to a class or group that changed, and who joined or left their recipients'),
+            }),
             ...errors,
           },
         },

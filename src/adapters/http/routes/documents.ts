@@ -90,7 +90,7 @@ export const documentRoutes =
           response: {
             200: z.object({
               recipients: z.array(z.object({ id: z.string(), displayName: z.string(), via: z.array(z.string()) })),
-              refused: z.array(z.object({ kind: z.enum(['user', 'class']), id: z.string(), reason: z.enum(['unknown', 'student', 'no-teaching-team']) })),
+              refused: z.array(z.object({ kind: z.enum(['user', 'class', 'group']), id: z.string(), reason: z.enum(['unknown', 'student', 'no-teaching-team', 'no-members']) })),
               category: z.enum(['usable', 'not-found', 'retired']),
               maxDocumentBytes: z.number(),
               acceptable: z.boolean(),
