@@ -28,9 +28,9 @@ export const generate = async (dataDir: string, totalEvents: number) => {
     const at = new Date(Date.UTC(2025, 8, 1) + i * 60_000).toISOString();
     const e = (type: string, data: object, actor = 'anne'): DocumentEvent => ({ type, data: { documentId, ...data }, actor, at }) as DocumentEvent;
     const events: DocumentEvent[] = [
-      e('DocumentDeposited', { year: '2025-2026', depositorId: 'anne', title: `Minutes ${i}`, categoryId: category, memo: null, recipientIds: ['marc'], classes: [], content: content(1), source: 'upload' }),
-      e('RecipientAdded', { recipientIds: ['sophie'], classes: [] }),
-      e('RecipientAdded', { recipientIds: ['paul'], classes: [] }),
+      e('DocumentDeposited', { year: '2025-2026', depositorId: 'anne', title: `Minutes ${i}`, categoryId: category, memo: null, recipientIds: ['marc'], named: ['marc'], classes: [], groups: [], content: content(1), source: 'upload' }),
+      e('RecipientAdded', { recipientIds: ['sophie'], named: ['sophie'], classes: [], groups: [] }),
+      e('RecipientAdded', { recipientIds: ['paul'], named: ['paul'], classes: [], groups: [] }),
       e('DocumentConsulted', { userId: 'marc', version: 1 }, 'marc'),
       e('DocumentConsulted', { userId: 'sophie', version: 1 }, 'sophie'),
       e('MemoChanged', { memo: `Read before council ${i}` }),

@@ -1,5 +1,6 @@
 // npm run bench: prints JSON. Every figure sits next to a baseline measured in the same run,
 // because these machines are shared and noisy; the ratios are what to compare across runs.
+import { benchDirectoryMove } from './directory-move.js';
 import { benchEventAppends } from './event-appends.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
@@ -17,6 +18,12 @@ if (only === 'history') {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   process.exit(0);
 }
+if (only === 'directory-move') {
+  results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000));
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
+}
+results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);

@@ -43,7 +43,10 @@ describe('the OpenAPI document is the contract', () => {
     expect(doc.components.schemas.Problem).toMatchObject({ required: ['type', 'title', 'status', 'detail'] });
     const deposit = doc.paths['/v1/documents']!.post as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } };
     expect(Object.keys(deposit.requestBody.content)).toEqual(['multipart/form-data']);
-    expect(deposit.requestBody.content['multipart/form-data']!.schema.properties).toMatchObject({ meta: { type: 'object' }, file: { type: 'string', format: 'binary' } });
+    // One or more files, each its own document.
+    expect(deposit.requestBody.content['multipart/form-data']!.schema.properties).toMatchObject({ meta: { type: 'object' }, file: { type: 'array', items: { type: 'string', format: 'binary' }, minItems: 1 } });
+    const newVersion = doc.paths['/v1/documents/{id}/content']!.put as unknown as typeof deposit;
+    expect(newVersion.requestBody.content['multipart/form-data']!.schema.properties).toMatchObject({ file: { type: 'string', format: 'binary' } });
     expect(doc.paths['/v1/documents/{id}/content']!.get!.responses['206']!.content).toEqual({ '*/*': { schema: { type: 'string', format: 'binary' } } });
   });
 

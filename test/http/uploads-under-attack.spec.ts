@@ -1,3 +1,4 @@
+import { MAX_FILES_PER_DEPOSIT } from '../../src/adapters/http/upload.js';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
@@ -82,13 +83,23 @@ describe('uploads that try to exhaust the server', () => {
     expect(await settled()).toEqual(before);
   });
 
-  it('a deposit with two file parts is refused whole: 400, no event, no bytes', async () => {
+  it('a deposit with more file parts than allowed is refused whole: 400, no event, no bytes', async () => {
     const before = await h.footprint();
     const form = new FormData();
     form.append('meta', meta());
+    for (let i = 0; i <= MAX_FILES_PER_DEPOSIT; i++) form.append('file', new Blob([`file ${i}`]), `f${i}.txt`);
+    const res = await h.request('POST', '/v1/documents', { as: 'anne', body: form });
+    expect([res.status, res.json.code]).toEqual([400, 'TOO_MANY_FILES']);
+    expect(await settled()).toEqual(before);
+  });
+
+  it('a new version with two file parts is refused whole: 400, nothing written', async () => {
+    const doc = (await h.request('POST', '/v1/documents', { as: 'anne', body: h.form(JSON.parse(meta()), { content: 'v1' }) })).json;
+    const before = await h.footprint();
+    const form = new FormData();
     form.append('file', new Blob(['first']), 'a.txt');
     form.append('file', new Blob(['second']), 'b.txt');
-    const res = await h.request('POST', '/v1/documents', { as: 'anne', body: form });
+    const res = await h.request('PUT', `/v1/documents/${doc.id}/content`, { as: 'anne', body: form });
     expect([res.status, res.json.code]).toEqual([400, 'TOO_MANY_FILES']);
     expect(await settled()).toEqual(before);
   });

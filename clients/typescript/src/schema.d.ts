@@ -120,7 +120,7 @@ export interface paths {
         put?: never;
         /**
          * Deposit a document
-         * @description multipart/form-data: a part `meta` (JSON `{recipients:{users?,classes?}, categoryId, title?, memo?}`) then a part `file`. With an Idempotency-Key, the same request again answers the same document; the same key with another request is a 409.
+         * @description multipart/form-data: a part `meta` (JSON `{recipients:{users?,classes?,groups?}, categoryId, title?, memo?}`) then one or more parts `file` (at most 20). Each file becomes its own document with the same metadata, all or none; one file answers the document, several answer `{documents}` in their order. With an Idempotency-Key, the same request again answers the same documents; the same key with another request is a 409.
          */
         post: operations["depositDocument"];
         delete?: never;
@@ -1110,11 +1110,8 @@ export interface operations {
                         memo?: string;
                         recipientsMayEdit?: boolean;
                     };
-                    /**
-                     * Format: binary
-                     * @description The document, streamed; one part named file.
-                     */
-                    file: string;
+                    /** @description One or more parts named file, streamed one after the other: each becomes its own document with the same meta, all or none. */
+                    file: string[];
                 };
             };
         };
@@ -1141,6 +1138,24 @@ export interface operations {
                         recipientsMayEdit: boolean;
                         depositedAt: string;
                         updatedAt: string;
+                    } | {
+                        documents: {
+                            id: string;
+                            year: string;
+                            title: string;
+                            fileName: string;
+                            mediaType: string;
+                            sizeBytes: number;
+                            sha256: string;
+                            version: number;
+                            categoryId: string;
+                            memo: string | null;
+                            depositorId: string;
+                            recipients: string[];
+                            recipientsMayEdit: boolean;
+                            depositedAt: string;
+                            updatedAt: string;
+                        }[];
                     };
                 };
             };
@@ -1864,7 +1879,7 @@ export interface operations {
                 "multipart/form-data": {
                     /**
                      * Format: binary
-                     * @description The document, streamed; one part named file.
+                     * @description The new version, streamed; one part named file.
                      */
                     file: string;
                 };

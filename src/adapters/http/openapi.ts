@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { depositMetaSchema } from './schemas.js';
+import { MAX_FILES_PER_DEPOSIT } from './upload.js';
 
 /**
  * What the generated document cannot say on its own, said once here: an operationId and the
@@ -88,12 +89,20 @@ const fileBody = (withMeta: boolean) => ({
         required: withMeta ? ['meta', 'file'] : ['file'],
         properties: {
           ...(withMeta ? { meta: { ...metaSchema, description: 'The deposit: recipients, category, title, memo (JSON). Sent before the file.' } } : {}),
-          file: { type: 'string', format: 'binary', description: 'The document, streamed; one part named file.' },
+          file: withMeta
+            ? {
+                type: 'array',
+                items: { type: 'string', format: 'binary' },
+                minItems: 1,
+                maxItems: MAX_FILES_PER_DEPOSIT,
+                description: 'One or more parts named file, streamed one after the other: each becomes its own document with the same meta, all or none.',
+              }
+            : { type: 'string', format: 'binary', description: 'The new version, streamed; one part named file.' },
         },
       },
       encoding: withMeta ? { meta: { contentType: 'application/json' }, file: { contentType: 'application/octet-stream' } } : { file: { contentType: 'application/octet-stream' } },
       ...(withMeta
-        ? { examples: { council: { summary: 'Minutes for a teacher and a class', value: { meta: { recipients: { users: ['u-paul'], classes: ['c-4b'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001', memo: 'Please read before Monday' }, file: 'minutes.pdf (its bytes)' } } } }
+        ? { examples: { council: { summary: 'Minutes for a teacher and a class', value: { meta: { recipients: { users: ['u-paul'], classes: ['c-4b'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001', memo: 'Please read before Monday' }, file: ['minutes.pdf (its bytes)'] } } } }
         : {}),
     },
   },

@@ -11,6 +11,9 @@ export type UploadLimits = { readonly idleTimeoutMs: number; readonly minBytesPe
 /** Room for the multipart framing and the meta part around the file itself. */
 export const MULTIPART_OVERHEAD = 256 * 1024;
 
+/** How many `file` parts one deposit may carry (DESIGN §11): each becomes its own document. */
+export const MAX_FILES_PER_DEPOSIT = 20;
+
 type Parts = AsyncIterator<Multipart>;
 
 /**
@@ -20,9 +23,12 @@ type Parts = AsyncIterator<Multipart>;
 export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: UploadLimits) => {
   // One byte over the limit reaches the blob store, which refuses at once: the parser's own limit
   // would instead truncate silently and read the rest of the body before anyone noticed.
-  const parts: Parts = req.parts({ limits: { fileSize: maxFileBytes + 1, files: 2, fields: 4, fieldSize: 64 * 1024, parts: 6 } })[Symbol.asyncIterator]();
+  const parts: Parts = req.parts({
+    limits: { fileSize: maxFileBytes + 1, files: MAX_FILES_PER_DEPOSIT + 1, fields: 4, fieldSize: 64 * 1024, parts: MAX_FILES_PER_DEPOSIT + 5 },
+  })[Symbol.asyncIterator]();
   let refusal: UseCaseError | undefined;
   let current: MultipartFile | undefined;
+  let seen = 0;
   let stall: (e: UseCaseError) => void = () => undefined;
   const stalled = new Promise<UseCaseError>((resolve) => (stall = resolve));
   const cut = (reason: UseCaseError) => {
@@ -44,17 +50,18 @@ export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: Up
     }
   };
 
-  const fileOf = (part: MultipartFile): IncomingFile => {
+  const fileOf = (part: MultipartFile, alone: boolean): IncomingFile => {
     current = part;
     return {
       fileName: safeFileName(part.filename),
       mediaType: safeMediaType(part.mimetype),
       content: (async function* () {
         for await (const chunk of part.file) yield chunk as Uint8Array;
+        if (!alone) return;
         // The file is complete only if nothing follows it: a second file would otherwise be lost.
         const after = await next();
         if (after !== undefined) {
-          cut('code' in after ? after : { code: 'TOO_MANY_FILES', detail: 'a deposit carries one part named file' });
+          cut('code' in after ? after : { code: 'TOO_MANY_FILES', detail: 'a new version carries one part named file' });
           throw new Error('more than the file');
         }
       })(),
@@ -71,12 +78,24 @@ export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: Up
       if (!part || part.type !== 'field' || part.fieldname !== 'meta') return { code: 'INVALID_INPUT', detail: 'expected a first part named meta holding JSON' };
       return String((part as MultipartValue).value);
     },
-    /** The `file` part, streamed: nothing is read until the use case reads it. */
+    /** The one `file` part, streamed: nothing is read until the use case reads it. */
     async file(): Promise<IncomingFile | UseCaseError> {
       const part = await next();
       if (part && 'code' in part) return part;
       if (!part || part.type !== 'file' || part.fieldname !== 'file') return { code: 'INVALID_INPUT', detail: 'expected a part named file holding the document' };
-      return fileOf(part as MultipartFile);
+      return fileOf(part as MultipartFile, true);
+    },
+    /**
+     * The next of one or more `file` parts, each streamed in turn (undefined once the body ends):
+     * the caller reads each file whole before asking for the next, as multipart is sequential.
+     */
+    async nextFile(): Promise<IncomingFile | UseCaseError | undefined> {
+      const part = await next();
+      if (part === undefined) return seen === 0 ? { code: 'INVALID_INPUT', detail: 'expected a part named file holding the document' } : undefined;
+      if ('code' in part) return part;
+      if (part.type !== 'file' || part.fieldname !== 'file') return { code: 'INVALID_INPUT', detail: 'expected only parts named file after meta' };
+      if (++seen > MAX_FILES_PER_DEPOSIT) return { code: 'TOO_MANY_FILES', detail: `a deposit carries at most ${MAX_FILES_PER_DEPOSIT} parts named file` };
+      return fileOf(part as MultipartFile, false);
     },
     done: stop,
   };

@@ -1,5 +1,5 @@
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import { checkDeposit, documentDecider, type DepositContext, type DepositRequest, type RecipientChoice } from '../../domain/index.js';
+import { errAsync, okAsync, Result, ResultAsync } from 'neverthrow';
+import { checkDeposit, documentDecider, type DepositContext, type DepositRequest, type DocumentCommand, type RecipientChoice } from '../../domain/index.js';
 import { async, currentYear, documentView, lockerHolder, maxDocumentBytes, tenantSettingsOf } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
@@ -36,6 +36,7 @@ export type CheckedDeposit = {
 };
 
 export type DepositOutcome = { readonly document: DocumentView; readonly replayed: boolean };
+export type DepositsOutcome = { readonly documents: DocumentView[]; readonly replayed: boolean };
 
 /**
  * Commits staged bytes once, however many times the command path retries, and discards them if
@@ -53,61 +54,118 @@ export const stagedOnce = (staged: StagedBlob) => {
  * A deposit in two steps, because the file arrives after the metadata on the same socket: first
  * everything that can be refused without the bytes, then the bytes, then one event.
  */
-export const depositDocument = (deps: Deps) => ({
-  check(actor: Actor, meta: DepositMeta, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> {
-    return catchUp(deps.projector)
-      .andThen(() => async(lockerHolder(deps, actor)))
-      .andThen(() => {
-        const context: DepositContext = {
-          directory: deps.readModels.directoryView(actor.tenant),
-          settings: tenantSettingsOf(deps, actor.tenant),
-          maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
-          year: currentYear(deps, actor.tenant),
-        };
-        const documentId = idempotencyKey === undefined ? deps.ids.newId() : deps.ids.derive('deposit', actor.tenant, actor.userId, idempotencyKey);
-        const request: DepositRequest = {
-          actorId: actor.userId,
-          at: deps.clock.now(),
-          documentId,
-          recipients: meta.recipients,
-          categoryId: meta.categoryId,
-          title: meta.title ?? null,
-          memo: meta.memo ?? null,
-          recipientsMayEdit: meta.recipientsMayEdit,
-        };
-        return async(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
-      });
-  },
+export const depositDocument = (deps: Deps) => {
+  const api = {
+    check(actor: Actor, meta: DepositMeta, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> {
+      return catchUp(deps.projector)
+        .andThen(() => async(lockerHolder(deps, actor)))
+        .andThen(() => {
+          const context: DepositContext = {
+            directory: deps.readModels.directoryView(actor.tenant),
+            settings: tenantSettingsOf(deps, actor.tenant),
+            maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
+            year: currentYear(deps, actor.tenant),
+          };
+          const documentId = idempotencyKey === undefined ? deps.ids.newId() : deps.ids.derive('deposit', actor.tenant, actor.userId, idempotencyKey);
+          const request: DepositRequest = {
+            actorId: actor.userId,
+            at: deps.clock.now(),
+            documentId,
+            recipients: meta.recipients,
+            categoryId: meta.categoryId,
+            title: meta.title ?? null,
+            memo: meta.memo ?? null,
+            recipientsMayEdit: meta.recipientsMayEdit,
+          };
+          return async(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
+        });
+    },
 
-  store(checked: CheckedDeposit, file: IncomingFile): ResultAsync<DepositOutcome, UseCaseError> {
-    const { actor, context, request } = checked;
-    const tenant = actor.tenant;
-    return deps.blobs.stage(tenant, file.content, context.maxDocumentBytes).mapErr(whyNotStaged(file)).andThen((staged) => {
-      const bytes = stagedOnce(staged);
-      if (file.truncated()) return bytes.release().andThen(() => errAsync<DepositOutcome, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: context.maxDocumentBytes }));
-      const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
-      // The whole request is in the fingerprint: the same key with other recipients, category,
-      // title, memo or bytes is another request, refused rather than silently replayed.
-      const idempotency =
-        checked.idempotencyKey === undefined
-          ? undefined
-          : {
-              key: checked.idempotencyKey,
-              fingerprint: deps.ids.derive('deposit-fingerprint', JSON.stringify([request.recipients, request.categoryId, request.title, request.memo, request.recipientsMayEdit === true]), staged.sha256, file.fileName),
-            };
-      return handle(
-        deps,
-        documentDecider,
-        tenant,
-        deps.streams.document(tenant, request.documentId),
-        { type: 'Deposit', ...request, idempotency, context, file: stored },
-        // A fresh id is a new stream. A key's id may already hold the first request: read it before
-        // committing any bytes, so a refused replay leaves none behind.
-        { expectNew: idempotency === undefined, beforeAppend: bytes.commit },
-      )
-        .andThen((outcome) => bytes.release().map(() => outcome.events.length === 0))
-        .orElse((e) => bytes.release().andThen(() => errAsync<boolean, UseCaseError>(e)))
-        .andThen((replayed) => async(documentView(deps, tenant, request.documentId)).map((document) => ({ document, replayed })));
-    });
-  },
-});
+    /** One file: the deposit as most clients send it. */
+    store(checked: CheckedDeposit, file: IncomingFile): ResultAsync<DepositOutcome, UseCaseError> {
+      let given = false;
+      const one = async () => (given ? undefined : ((given = true), file));
+      return api.storeAll(checked, one).map((outcome) => ({ document: outcome.documents[0] as DocumentView, replayed: outcome.replayed }));
+    },
+
+    /**
+     * Several files with the same metadata, one document each, all or none: every file is staged
+     * (each under the size limit, as it streams in) and every decision taken before anything is
+     * appended, so a refused file refuses the request and leaves no bytes. One Idempotency-Key
+     * covers the request: the documents' ids derive from it and their position, and the
+     * fingerprint holds every file, so a retry after a failure part-way completes the rest.
+     */
+    storeAll(checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> {
+      const { actor, context, request } = checked;
+      const tenant = actor.tenant;
+      const staged: { file: IncomingFile; blob: StagedBlob; bytes: ReturnType<typeof stagedOnce> }[] = [];
+      const releaseAll = () => ResultAsync.combine(staged.map((s) => s.bytes.release())).map(() => undefined);
+      const failWith = <T>(e: UseCaseError) => releaseAll().andThen(() => errAsync<T, UseCaseError>(e));
+
+      const receive = (): ResultAsync<void, UseCaseError> =>
+        ResultAsync.fromSafePromise(nextFile()).andThen((file): ResultAsync<void, UseCaseError> => {
+          if (file === undefined) return okAsync(undefined);
+          if ('code' in file) return errAsync(file);
+          return deps.blobs
+            .stage(tenant, file.content, context.maxDocumentBytes)
+            .mapErr(whyNotStaged(file))
+            .andThen((blob) => {
+              staged.push({ file, blob, bytes: stagedOnce(blob) });
+              if (file.truncated()) return errAsync<void, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: context.maxDocumentBytes });
+              return receive();
+            });
+        });
+
+      return receive()
+        .orElse((e) => failWith<void>(e))
+        .andThen(() => {
+          if (staged.length === 0) return errAsync<DepositsOutcome, UseCaseError>({ code: 'INVALID_INPUT', detail: 'expected a part named file holding the document' });
+          const stored = staged.map(({ file, blob }) => ({ blobKey: blob.key, sha256: blob.sha256, sizeBytes: blob.sizeBytes, fileName: file.fileName, mediaType: file.mediaType }));
+          // The whole request is in the fingerprint: the same key with other recipients, category,
+          // title, memo or files is another request, refused rather than silently replayed.
+          const idempotency =
+            checked.idempotencyKey === undefined
+              ? undefined
+              : {
+                  key: checked.idempotencyKey,
+                  fingerprint: deps.ids.derive(
+                    'deposit-fingerprint',
+                    JSON.stringify([request.recipients, request.categoryId, request.title, request.memo, request.recipientsMayEdit === true]),
+                    ...stored.flatMap((f) => [f.sha256, f.fileName]),
+                  ),
+                };
+          const commands = stored.map((file, i): Extract<DocumentCommand, { type: 'Deposit' }> => ({
+            type: 'Deposit',
+            ...request,
+            documentId: i === 0 ? request.documentId : checked.idempotencyKey === undefined ? deps.ids.newId() : deps.ids.derive('deposit', tenant, actor.userId, checked.idempotencyKey, String(i)),
+            idempotency,
+            context,
+            file,
+          }));
+          // All or none: a file the rules refuse (empty, a name too long) refuses them all, before
+          // any document is recorded.
+          for (const command of commands) {
+            const decided = documentDecider.decide(documentDecider.initialState, command);
+            if (decided.isErr()) return failWith<DepositsOutcome>(decided.error);
+          }
+          const append = (i: number) =>
+            handle(deps, documentDecider, tenant, deps.streams.document(tenant, commands[i]!.documentId), commands[i]!, {
+              // A fresh id is a new stream. A key's id may already hold the first request: read it
+              // before committing any bytes, so a refused replay leaves none behind.
+              expectNew: idempotency === undefined,
+              beforeAppend: staged[i]!.bytes.commit,
+              waitForReadModels: false,
+            });
+          return commands
+            .reduce<ResultAsync<boolean, UseCaseError>>((acc, _command, i) => acc.andThen((replayed) => append(i).map((h) => replayed && h.events.length === 0)), okAsync(true))
+            .andThen((replayed) => catchUp(deps.projector).map(() => replayed))
+            .andThen((replayed) => releaseAll().map(() => replayed))
+            .orElse((e) => failWith<boolean>(e))
+            .andThen((replayed) =>
+              async(Result.combine(commands.map((c) => documentView(deps, tenant, c.documentId)))).map((documents) => ({ documents, replayed })),
+            );
+        });
+    },
+  };
+  return api;
+};

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { UseCaseError } from '../../../application/errors.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import { contentDisposition } from '../file-name.js';
-import { MULTIPART_OVERHEAD, uploadBody, type UploadLimits } from '../upload.js';
+import { MAX_FILES_PER_DEPOSIT, MULTIPART_OVERHEAD, uploadBody, type UploadLimits } from '../upload.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer, badRequest } from '../reply.js';
@@ -13,9 +13,9 @@ import { contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, d
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
 
 /** A declared length over the limit is refused before a byte of the body is read. */
-const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number) => {
+const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number, files = 1) => {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max + MULTIPART_OVERHEAD) {
+  if (Number.isFinite(declared) && declared > max * files + MULTIPART_OVERHEAD) {
     sendProblem(reply, problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${max} bytes`, { maxDocumentBytes: max }));
     return true;
   }
@@ -40,11 +40,12 @@ export const documentRoutes =
           tags: ['documents'],
           summary: 'Deposit a document',
           description:
-            'multipart/form-data: a part `meta` (JSON `{recipients:{users?,classes?}, categoryId, title?, memo?}`) then a part `file`. ' +
-            'With an Idempotency-Key, the same request again answers the same document; the same key with another request is a 409.',
+            'multipart/form-data: a part `meta` (JSON `{recipients:{users?,classes?,groups?}, categoryId, title?, memo?}`) then one or more parts `file` ' +
+            `(at most ${MAX_FILES_PER_DEPOSIT}). Each file becomes its own document with the same metadata, all or none; one file answers the document, ` +
+            'several answer `{documents}` in their order. With an Idempotency-Key, the same request again answers the same documents; the same key with another request is a 409.',
           consumes: ['multipart/form-data'],
           headers: depositHeaders,
-          response: { 201: documentSchema, ...errors },
+          response: { 201: z.union([documentSchema, z.object({ documents: z.array(documentSchema) })]), ...errors },
         },
       },
       async (req, reply) => {
@@ -53,7 +54,8 @@ export const documentRoutes =
         // The size limit is the tenant's: known only once the caller is.
         const limits = await uc.getLimits(actor);
         if (limits.isErr()) return sendProblem(reply, toProblem(limits.error));
-        if (tooLargeUpFront(req, reply, limits.value.maxDocumentBytes)) return reply;
+        // Each file is held to the limit as it streams; the body as a whole, to that many of them.
+        if (tooLargeUpFront(req, reply, limits.value.maxDocumentBytes, MAX_FILES_PER_DEPOSIT)) return reply;
         const body = uploadBody(req, limits.value.maxDocumentBytes, uploads);
         try {
           const text = await body.meta();
@@ -68,12 +70,13 @@ export const documentRoutes =
           if (!meta.success) return badRequest(reply, `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}`);
           const checked = await uc.depositDocument.check(actor, meta.data, req.headers['idempotency-key']);
           if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
-          const file = await body.file();
-          if (isError(file)) return sendProblem(reply, toProblem(file));
-          const stored = await uc.depositDocument.store(checked.value, file);
+          const stored = await uc.depositDocument.storeAll(checked.value, () => body.nextFile());
           if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
-          if (stored.value.replayed) reply.header('idempotent-replayed', 'true');
-          return reply.code(201).header('location', `/v1/documents/${stored.value.document.id}`).send(presentDocument(stored.value.document));
+          const { documents, replayed } = stored.value;
+          if (replayed) reply.header('idempotent-replayed', 'true');
+          reply.code(201).header('location', `/v1/documents/${documents[0]!.id}`);
+          // One file answers its document, as always; several answer the list, in the parts' order.
+          return documents.length === 1 ? reply.send(presentDocument(documents[0]!)) : reply.send({ documents: documents.map(presentDocument) });
         } finally {
           body.done();
         }
