@@ -89,16 +89,14 @@ export const documentQueries = (db: Database.Database) => {
        LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
        WHERE n.tenant = @tenant AND n.user_id = @user AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.read_at IS NULL`,
     ),
-    addressedTo: db.prepare<[string, string, string], { document_id: string }>(
-      `SELECT DISTINCT a.document_id FROM json_each(?) t JOIN addressed a ON a.tenant = ? AND a.target = t.value
-       WHERE a.year >= ? ORDER BY a.document_id`,
-    ),
+    // One target at a time along the primary key: joined with a list, the planner may walk the whole table.
+    addressedTo: db.prepare<[string, string, string], { document_id: string }>('SELECT document_id FROM addressed WHERE tenant = ? AND target = ? AND year >= ?'),
     blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),
   };
 
   return {
     documentsAddressedTo: (tenant: string, targets: readonly string[], fromYear: string): string[] =>
-      sql.addressedTo.all(JSON.stringify(targets), tenant, fromYear).map((r) => r.document_id),
+      [...new Set(targets.flatMap((target) => sql.addressedTo.all(tenant, target, fromYear).map((r) => r.document_id)))].sort(),
     document: (tenant: string, documentId: string): DocumentView | undefined => {
       const row = sql.document.get(tenant, documentId);
       return row ? toView(row) : undefined;
