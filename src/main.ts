@@ -192,6 +192,11 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   }
   const caughtUp = await app.deps.projector.catchUp();
   if (caughtUp.isErr()) throw new Error(`the event store is not answering: ${JSON.stringify(caughtUp.error)}`);
+  // A directory sync the last process did not finish (lockers, documents following it) is finished now.
+  const resumed: string[] = [];
+  for (const tenant of app.deps.readModels.tenants()) {
+    if ((await app.useCases.resumeDirectorySync(tenant)).unwrapOr(false)) resumed.push(tenant);
+  }
   const verifier = createVerifier({
     secret: app.jwtSecret,
     publicKeyPem: config.LOCKER_JWT_PUBLIC_KEY,
@@ -212,6 +217,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND },
   });
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
+  if (resumed.length > 0) server.log.info({ tenants: resumed }, 'finished directory syncs cut short by the last stop');
   // Other nodes' writes, and anything appended by the CLI, reach this node's read models too.
   const poll = setInterval(() => void app.deps.projector.catchUp(), 1000);
   // With EventStoreDB, a subscription to $all wakes the projector as soon as any node writes.

@@ -2,10 +2,11 @@ import { fc, test } from '@fast-check/vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { Actor } from '../../src/application/deps.js';
-import type { Directory, Group, UserKind } from '../../src/domain/index.js';
+import { directoryDecider, type Directory, type Group, type UserKind } from '../../src/domain/index.js';
+import { handle } from '../../src/application/handle-command.js';
 import { compose } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
@@ -163,4 +164,36 @@ describe('recipients that follow the directory, through the use cases and the re
       }
     },
   );
+});
+
+describe('a directory sync cut short', () => {
+  it('is finished at the next start: the joiner receives the document, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-resume-'));
+    const config = loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' });
+    const sync = { tenant: 'school', userId: 'sync', scopes: ['directory:write'] };
+    const anne = { tenant: 'school', userId: 'anne', scopes: [] };
+    try {
+      let app = await compose(config);
+      (await app.useCases.syncDirectory(sync, schoolDirectory))._unsafeUnwrap();
+      const category = (await app.useCases.createCategory({ ...anne, userId: 'admin' }, 'Minutes'))._unsafeUnwrap().id;
+      const checked = (await app.useCases.depositDocument.check(anne, { recipients: { users: [], classes: ['4b'] }, categoryId: category }, undefined))._unsafeUnwrap();
+      const id = (await app.useCases.depositDocument.store(checked, { fileName: 'a.txt', mediaType: 'text/plain', content: bytes(), truncated: () => false }))._unsafeUnwrap().document.id;
+      // The process dies right after recording the new directory: Paul joined 4B, nothing followed.
+      const moved = { ...schoolDirectory, classes: schoolDirectory.classes.map((c) => (c.id === '4b' ? { ...c, teacherIds: ['marc', 'sophie', 'paul'] } : c)) };
+      (await handle(app.deps, directoryDecider, 'school', app.deps.streams.directory('school'), { type: 'SyncDirectory', actorId: 'sync', at: new Date().toISOString(), directory: moved }))._unsafeUnwrap();
+      expect((await app.useCases.getDocument({ ...anne, userId: 'paul' }, id)).isOk()).toBe(false);
+      await app.close();
+
+      app = await compose(config);
+      expect((await app.useCases.resumeDirectorySync('school'))._unsafeUnwrap()).toBe(true);
+      expect((await app.useCases.getDocument({ ...anne, userId: 'paul' }, id)).isOk()).toBe(true);
+      // Done once: a second start finds nothing left to do.
+      expect((await app.useCases.resumeDirectorySync('school'))._unsafeUnwrap()).toBe(false);
+      const joined = (await app.deps.events.readAll({ limit: 10_000 }))._unsafeUnwrap().filter((e) => e.type === 'RecipientJoined');
+      expect(joined.map((e) => e.data)).toEqual([{ documentId: id, userId: 'paul', via: 'class:4b' }]);
+      await app.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

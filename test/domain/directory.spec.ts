@@ -73,4 +73,13 @@ describe('the directory', () => {
     });
     expect(lockerChanges(['admin', 'auditor', 'anne', 'paul', 'marc', 'sophie'], schoolDirectory)).toEqual({ open: [], close: [] });
   });
+
+  it('remembers the last two directories until the documents have followed the change between them', () => {
+    const synced = { type: 'DirectorySynced' as const, data: schoolDirectory, actor: 'admin', at: AT };
+    const pending = given(directoryDecider, [synced, synced]);
+    expect(pending.state).toEqual({ current: schoolDirectory, previous: schoolDirectory, followed: false });
+    const done = pending.when({ type: 'MarkFollowed', ...by }).then([{ type: 'DirectoryFollowed', data: {}, actor: 'admin', at: AT }]);
+    expect(done.followed).toBe(true);
+    given(directoryDecider, [synced, { type: 'DirectoryFollowed', data: {}, actor: 'admin', at: AT }]).when({ type: 'MarkFollowed', ...by }).then([]);
+  });
 });

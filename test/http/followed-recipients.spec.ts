@@ -84,7 +84,7 @@ describe('recipients that follow the directory', () => {
     const before = (await h.footprint()).events;
     const report = await h.importDirectory();
     expect(report.followed).toEqual({ documents: 0, joined: 0, left: 0 });
-    // One DirectorySynced, nothing else.
-    expect((await h.footprint()).events).toBe(before + 1);
+    // The DirectorySynced and its DirectoryFollowed mark, nothing else.
+    expect((await h.footprint()).events).toBe(before + 2);
   });
 });

@@ -1,9 +1,10 @@
 import { okAsync, ResultAsync } from 'neverthrow';
 import { directoryDecider, directoryMoves, documentDecider, lockerChanges, lockerDecider, viewOf, type Directory, type DocumentEvent, type LockerCommand, type People } from '../../domain/index.js';
+
 import { async, currentYear, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
-import { catchUp, handle } from '../handle-command.js';
+import { catchUp, handle, replay } from '../handle-command.js';
 
 export const DIRECTORY_WRITE_SCOPE = 'directory:write';
 
@@ -46,47 +47,64 @@ const followDirectory = (deps: Deps, actor: Actor, before: People, directory: Di
     .map(() => tally);
 };
 
+const EMPTY: People = { users: [], classes: [] };
+
+/**
+ * What a new directory changes besides itself: lockers opened and closed, documents addressed to
+ * classes and groups following it, then `DirectoryFollowed`. Every step decides on what is there,
+ * so running it again (after a crash, at the next start) finishes the job without doing it twice.
+ */
+const applyDirectory = (deps: Deps, actor: Actor, previous: People | undefined, directory: Directory, at: string): ResultAsync<Omit<DirectorySyncReport, 'users' | 'classes' | 'profiles'>, UseCaseError> => {
+  const by = { actorId: actor.userId, at };
+  const changes = lockerChanges(deps.readModels.lockerHolders(actor.tenant), directory);
+  const commands: [string, LockerCommand][] = [
+    ...changes.open.map((userId): [string, LockerCommand] => [userId, { type: 'OpenLocker', ...by, userId }]),
+    ...changes.close.map(({ userId, reason }): [string, LockerCommand] => [userId, { type: 'CloseLocker', ...by, userId, reason }]),
+  ];
+  // One locker after another: a school has a few hundred staff, and sequential appends keep
+  // the log tidy. The read models catch up once, at the end.
+  const sequential = commands.reduce<ResultAsync<unknown, UseCaseError>>(
+    (acc, [userId, command]) => acc.andThen(() => handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, userId), command, { waitForReadModels: false })),
+    okAsync(null),
+  );
+  return sequential
+    .andThen(() => followDirectory(deps, actor, previous ?? EMPTY, directory, at))
+    .andThen((followed) =>
+      handle(deps, directoryDecider, actor.tenant, deps.streams.directory(actor.tenant), { type: 'MarkFollowed', ...by }, { waitForReadModels: false }).map(() => followed),
+    )
+    .andThen((followed) =>
+      catchUp(deps.projector).map(() => ({ lockersOpened: changes.open, lockersClosed: changes.close.map((c) => c.userId), followed })),
+    );
+};
+
 /**
  * Replaces the tenant's directory, brings the lockers in line, and lets the documents addressed to
- * classes and groups follow it (the domain says which open and
- * close). Allowed to admins, and to a directory-sync service whose token carries the
- * directory:write scope: that is how a tenant is bootstrapped.
+ * classes and groups follow it (the domain says which open and close, who joins and who leaves).
+ * Allowed to admins, and to a directory-sync service whose token carries the directory:write
+ * scope: that is how a tenant is bootstrapped.
  */
 export const syncDirectory =
   (deps: Deps) =>
   (actor: Actor, directory: Directory): ResultAsync<DirectorySyncReport, UseCaseError> => {
     const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
     const at = deps.clock.now();
-    const by = { actorId: actor.userId, at };
-    let before: People = { users: [], classes: [] };
     return allowed
       .andThen(() => catchUp(deps.projector))
-      .map(() => void (before = deps.readModels.directoryPeople(actor.tenant)))
-      .andThen(() => handle(deps, directoryDecider, actor.tenant, deps.streams.directory(actor.tenant), { type: 'SyncDirectory', ...by, directory }, { waitForReadModels: false }))
-      .andThen(() => {
-        const changes = lockerChanges(deps.readModels.lockerHolders(actor.tenant), directory);
-        const commands: [string, LockerCommand][] = [
-          ...changes.open.map((userId): [string, LockerCommand] => [userId, { type: 'OpenLocker', ...by, userId }]),
-          ...changes.close.map(({ userId, reason }): [string, LockerCommand] => [userId, { type: 'CloseLocker', ...by, userId, reason }]),
-        ];
-        // One locker after another: a school has a few hundred staff, and sequential appends keep
-        // the log tidy. The read models catch up once, at the end.
-        const sequential = commands.reduce<ResultAsync<unknown, UseCaseError>>(
-          (acc, [userId, command]) =>
-            acc.andThen(() => handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, userId), command, { waitForReadModels: false })),
-          okAsync(null),
-        );
-        return sequential
-          .andThen(() => followDirectory(deps, actor, before, directory, at))
-          .andThen((followed) =>
-            catchUp(deps.projector).map(() => ({
-              users: directory.users.length,
-              classes: directory.classes.length,
-              profiles: directory.profiles.length,
-              lockersOpened: changes.open,
-              lockersClosed: changes.close.map((c) => c.userId),
-              followed,
-            })),
-          );
-      });
+      .andThen(() => handle(deps, directoryDecider, actor.tenant, deps.streams.directory(actor.tenant), { type: 'SyncDirectory', actorId: actor.userId, at, directory }, { waitForReadModels: false }))
+      .andThen(({ state }) => catchUp(deps.projector).andThen(() => applyDirectory(deps, actor, state.previous, directory, at)))
+      .map((applied) => ({ users: directory.users.length, classes: directory.classes.length, profiles: directory.profiles.length, ...applied }));
   };
+
+/**
+ * At start: a sync cut short (the process died after `DirectorySynced`) is finished, from the two
+ * directories the stream holds. Nothing happens when the last sync was followed.
+ */
+export const resumeDirectorySync =
+  (deps: Deps) =>
+  (tenant: string): ResultAsync<boolean, UseCaseError> =>
+    deps.events.readStream(deps.streams.directory(tenant)).andThen((recorded) => {
+      const { current, previous, followed } = replay(directoryDecider, recorded);
+      if (followed || !current) return okAsync(false);
+      const actor: Actor = { tenant, userId: 'system:directory-sync', scopes: [DIRECTORY_WRITE_SCOPE] };
+      return catchUp(deps.projector).andThen(() => applyDirectory(deps, actor, previous, current, deps.clock.now()).map(() => true));
+    });

@@ -4,20 +4,28 @@ import { hasLocker } from '../shared/permissions.js';
 import type { Directory } from './directory.js';
 
 export type DirectorySynced = DomainEvent<'DirectorySynced', Directory>;
-export type DirectoryEvent = DirectorySynced;
+/** The documents addressed to classes and groups have followed the directory synced before it. */
+export type DirectoryFollowed = DomainEvent<'DirectoryFollowed', Record<string, never>>;
+export type DirectoryEvent = DirectorySynced | DirectoryFollowed;
 
 export type DirectoryProblem = { readonly path: string; readonly message: string };
 export type DirectoryError = { readonly code: 'INVALID_DIRECTORY'; readonly problems: readonly DirectoryProblem[] };
 
-export type DirectoryCommand = CommandContext & { readonly type: 'SyncDirectory'; readonly directory: Directory };
+export type DirectoryCommand =
+  | (CommandContext & { readonly type: 'SyncDirectory'; readonly directory: Directory })
+  | (CommandContext & { readonly type: 'MarkFollowed' });
 
-/** A directory is decided on its own, whatever came before: the stream needs no state. */
-export type DirectoryState = null;
+/**
+ * A directory is decided on its own, whatever came before; the stream remembers the last two
+ * directories and whether documents have followed the change between them, so a sync cut short
+ * by a crash is finished at the next start.
+ */
+export type DirectoryState = { readonly current: Directory | undefined; readonly previous: Directory | undefined; readonly followed: boolean };
 
 const duplicates = (ids: readonly string[]): string[] => [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
 
 /** A directory is accepted whole or not at all: every reference in it must resolve. */
-const sync = (command: DirectoryCommand): Result<DirectoryEvent[], DirectoryError> => {
+const sync = (command: Extract<DirectoryCommand, { type: 'SyncDirectory' }>): Result<DirectoryEvent[], DirectoryError> => {
   const { profiles, users, classes } = command.directory;
   const problems: DirectoryProblem[] = [];
   for (const id of duplicates(profiles.map((p) => p.id))) problems.push({ path: 'profiles', message: `duplicate profile id ${id}` });
@@ -42,11 +50,17 @@ const sync = (command: DirectoryCommand): Result<DirectoryEvent[], DirectoryErro
   return ok([{ type: 'DirectorySynced', data: command.directory, actor: command.actorId, at: command.at }]);
 };
 
+const evolve = (state: DirectoryState, event: DirectoryEvent): DirectoryState =>
+  event.type === 'DirectorySynced' ? { current: event.data, previous: state.current, followed: false } : { ...state, followed: true };
+
 /** One stream per tenant for its directory. */
 export const directoryDecider: Decider<DirectoryCommand, DirectoryState, DirectoryEvent, DirectoryError> = {
-  initialState: null,
-  evolve: () => null,
-  decide: (_state, command) => sync(command),
+  initialState: { current: undefined, previous: undefined, followed: true },
+  evolve,
+  decide: (state, command) =>
+    command.type === 'SyncDirectory'
+      ? sync(command)
+      : ok(state.followed ? [] : [{ type: 'DirectoryFollowed', data: {}, actor: command.actorId, at: command.at }]),
 };
 
 export type LockerReason = 'left-directory' | 'became-student';
