@@ -26,6 +26,10 @@ import { openSqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
 import { ed25519Signer } from './adapters/system/ed25519-signer.js';
 import { prometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
+import { smtpMailer } from './adapters/smtp/smtp-mailer.js';
+import type { Mailer } from './application/ports/mailer.js';
+import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
+import { hostname } from 'node:os';
 import { systemClock } from './adapters/system/system-clock.js';
 
 /**
@@ -44,6 +48,8 @@ export const TOKENS = {
   Streams: Symbol('Streams'),
   Projector: Symbol('Projector'),
   Metrics: Symbol('Metrics'),
+  Mailer: Symbol('Mailer'),
+  MailDispatcher: Symbol('MailDispatcher'),
   Deps: Symbol('Deps'),
   UseCases: Symbol('UseCases'),
 } as const;
@@ -56,6 +62,8 @@ export type App = {
   readonly metrics: PrometheusMetrics;
   readonly deps: Deps;
   readonly useCases: UseCases;
+  /** The mail dispatcher, when an SMTP server is configured. */
+  readonly mail: MailDispatcher | null;
   readonly jwtSecret: string;
   close(): Promise<void>;
 };
@@ -126,6 +134,8 @@ const withTimeout = async <T, E>(work: PromiseLike<Result<T, E>>, ms: number): P
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 };
 
+const HOUR = 60 * 60 * 1000;
+
 /** Config → adapters → use cases: factories in a container of their own, each built once, on first use. */
 export const compose = async (config: Config, overrides: Overrides = () => undefined): Promise<App> => {
   const dataDir = resolve(config.LOCKER_DATA_DIR);
@@ -158,18 +168,41 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     ids: r.resolve(TOKENS.Ids),
     streams: r.resolve(TOKENS.Streams),
     defaultMaxDocumentBytes: config.LOCKER_DEFAULT_MAX_DOCUMENT_BYTES,
+    mailEnabled: config.LOCKER_SMTP_URL !== undefined,
   }));
+  // No SMTP server configured: notifications stay in the app, and nothing is mailed.
+  once(TOKENS.Mailer, (): Mailer | null =>
+    config.LOCKER_SMTP_URL ? smtpMailer({ url: config.LOCKER_SMTP_URL, from: config.LOCKER_MAIL_FROM!, timeoutMs: config.LOCKER_STORE_TIMEOUT_MS }) : null,
+  );
+  once(TOKENS.MailDispatcher, (r): MailDispatcher | null => {
+    const mailer = r.resolve<Mailer | null>(TOKENS.Mailer);
+    if (!mailer) return null;
+    return mailDispatcher(r.resolve<Deps>(TOKENS.Deps), mailer, {
+      holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      leaseMs: 60_000,
+      maxAttempts: config.LOCKER_MAIL_MAX_ATTEMPTS,
+      retryBaseMs: config.LOCKER_MAIL_RETRY_BASE_MS,
+      maxAgeMs: config.LOCKER_MAIL_MAX_AGE_HOURS * HOUR,
+      publicUrl: config.LOCKER_PUBLIC_URL ?? `http://${config.LOCKER_HOST}:${config.LOCKER_PORT}`,
+      messageIdDomain: (config.LOCKER_MAIL_FROM ?? '').replace(/.*@/, '').replace(/>.*/, '') || 'digital-locker.invalid',
+      batch: 1000,
+      concurrency: 4,
+    });
+  });
   once(TOKENS.UseCases, (r) => useCases(r.resolve<Deps>(TOKENS.Deps)));
   overrides(c);
   const deps = c.resolve<Deps>(TOKENS.Deps);
   const uc = c.resolve<UseCases>(TOKENS.UseCases);
+  const mail = c.resolve<MailDispatcher | null>(TOKENS.MailDispatcher);
   return {
     config,
     metrics: c.resolve(TOKENS.Metrics),
     deps,
     useCases: uc,
+    mail,
     jwtSecret: jwtSecretOf(config),
     close: async () => {
+      c.resolve<Mailer | null>(TOKENS.Mailer)?.close();
       await deps.events.close();
       deps.readModels.close();
       deps.notary.close();
@@ -180,7 +213,6 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
 
 export type RunningServer = { app: App; server: FastifyInstance; url: string; stop(): Promise<void> };
 
-const HOUR = 60 * 60 * 1000;
 
 export const startServer = async (config: Config, overrides?: Overrides): Promise<RunningServer> => {
   const app = await compose(config, overrides);
@@ -237,6 +269,23 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     ),
     config.LOCKER_NOTARY_INTERVAL_MS,
   );
+  // Mails go out as they fall due (and at start, what was due while the server was down).
+  let mailing = false;
+  const mailer = app.mail
+    ? setInterval(() => {
+        if (mailing) return;
+        mailing = true;
+        void app.mail!.tick()
+          .then((r) =>
+            r.match(
+              (run) => (run.sent || run.failed) && server.log.info({ ...run, leaseHeldElsewhere: run.leaseHeldElsewhere.length }, 'mail dispatched'),
+              (e) => server.log.warn({ error: e }, 'mail dispatch failed; will retry'),
+            ),
+          )
+          .finally(() => (mailing = false));
+      }, config.LOCKER_MAIL_POLL_MS)
+    : undefined;
+  mailer?.unref();
   poll.unref();
   sweep.unref();
   notary.unref();
@@ -248,6 +297,8 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       clearInterval(poll);
       clearInterval(sweep);
       clearInterval(notary);
+      if (mailer) clearInterval(mailer);
+      await app.mail?.settled();
       unwatch?.();
       // In-flight requests get a grace period to finish; then every connection is closed, including
       // keep-alive ones Node still counts as busy (a refusal answered before its body was read).

@@ -19,6 +19,8 @@ export type Deps = {
   readonly ids: IdGenerator;
   readonly streams: Streams;
   readonly defaultMaxDocumentBytes: number;
+  /** Whether mails are sent at all (an SMTP server is configured); in-app notifications always are. */
+  readonly mailEnabled: boolean;
 };
 
 /** Who is asking: authenticated by the edge, authorised here against the tenant's directory. */

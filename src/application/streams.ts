@@ -9,6 +9,7 @@ export const streams = (ids: IdGenerator) => ({
   locker: (tenant: string, userId: string) => `${tenant}:locker:${ids.derive('locker', tenant, userId)}`,
   settings: (tenant: string) => `${tenant}:settings`,
   directory: (tenant: string) => `${tenant}:directory`,
+  mailLease: (tenant: string) => `${tenant}:mail-lease`,
 });
 
 export type Streams = ReturnType<typeof streams>;

@@ -16,6 +16,7 @@ import { createCategory, listCategories, renameCategory, retireCategory } from '
 import { getSettings, updateSettings } from './use-cases/manage-settings.js';
 import { getDocument, myDistribution, myLocker, myNotifications, unreadNotificationCount } from './use-cases/queries.js';
 import { markNotificationsRead } from './use-cases/mark-notifications-read.js';
+import { mailOutbox, myPreferences, requeueFailedMail, setMyPreferences } from './use-cases/mail-preferences.js';
 import { removeFromLocker } from './use-cases/remove-from-locker.js';
 import { restoreToLocker } from './use-cases/restore-to-locker.js';
 import { rollover } from './use-cases/rollover.js';
@@ -49,6 +50,10 @@ export const useCases = (deps: Deps) => ({
   myNotifications: myNotifications(deps),
   unreadNotificationCount: unreadNotificationCount(deps),
   markNotificationsRead: markNotificationsRead(deps),
+  myPreferences: myPreferences(deps),
+  setMyPreferences: setMyPreferences(deps),
+  mailOutbox: mailOutbox(deps),
+  requeueFailedMail: requeueFailedMail(deps),
   auditEvents: auditEvents(deps),
   lockerAsOf: lockerAsOf(deps),
   documentHistory: documentHistory(deps),

@@ -12,3 +12,5 @@ export * from './deposited-document/errors.js';
 export * from './deposited-document/document.js';
 export * from './deposited-document/recipients.js';
 export * from './deposited-document/decide.js';
+export * from './notification/preferences.js';
+export * from './notification/mail-lease.js';

@@ -8,6 +8,8 @@ import { toProblem } from '../../src/adapters/http/problem.js';
  */
 const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Code }>, number] } = {
   FORBIDDEN: [{ code: 'FORBIDDEN', reason: 'r' }, 403],
+  INVALID_PREFERENCE: [{ code: 'INVALID_PREFERENCE', field: 'notifications.timeZone', reason: 'r' }, 400],
+  MAIL_LEASE_HELD: [{ code: 'MAIL_LEASE_HELD', holder: 'h', until: '2026-12-01T00:00:00.000Z' }, 409],
   NOT_FOUND: [{ code: 'NOT_FOUND', resource: 'document' }, 404],
   CONCURRENCY_CONFLICT: [{ code: 'CONCURRENCY_CONFLICT', stream: 's' }, 409],
   INVALID_INPUT: [{ code: 'INVALID_INPUT', detail: 'd' }, 400],

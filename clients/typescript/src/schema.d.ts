@@ -105,8 +105,25 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the maximum document size and/or the current school year */
+        /** Change the maximum document size, the current school year, and/or the mail defaults (e-mail on or off, quiet hours, time zone, language) */
         patch: operations["updateSettings"];
+        trace?: never;
+    };
+    "/v1/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mails not sent yet: pending, held for quiet hours, failed (with the last error), skipped */
+        get: operations["mailOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/documents": {
@@ -286,6 +303,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/me/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My mail preferences, and what applies to me with the school’s defaults */
+        get: operations["myPreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Choose whether I get mails, and my quiet hours (null: none; absent: the school’s) */
+        patch: operations["setMyPreferences"];
         trace?: never;
     };
     "/v1/notifications/unread-count": {
@@ -961,6 +996,17 @@ export interface operations {
                     "application/json": {
                         maxDocumentBytes: number;
                         currentYear: string;
+                        notifications: {
+                            /** @description mails are sent (when the server has SMTP configured) */
+                            email: boolean;
+                            quietHours: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            timeZone: string;
+                            /** @enum {string} */
+                            locale: "fr" | "en";
+                        };
                     };
                 };
             };
@@ -1011,6 +1057,16 @@ export interface operations {
                 "application/json": {
                     maxDocumentBytes?: number;
                     currentYear?: string;
+                    notifications?: {
+                        email?: boolean;
+                        quietHours?: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        timeZone?: string;
+                        /** @enum {string} */
+                        locale?: "fr" | "en";
+                    };
                 };
             };
         };
@@ -1024,6 +1080,17 @@ export interface operations {
                     "application/json": {
                         maxDocumentBytes: number;
                         currentYear: string;
+                        notifications: {
+                            /** @description mails are sent (when the server has SMTP configured) */
+                            email: boolean;
+                            quietHours: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            timeZone: string;
+                            /** @enum {string} */
+                            locale: "fr" | "en";
+                        };
                     };
                 };
             };
@@ -1065,6 +1132,87 @@ export interface operations {
             };
             /** @description A rule refused it */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mailOutbox: {
+        parameters: {
+            query?: {
+                status?: "pending" | "held" | "failed" | "skipped";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description false: no SMTP server is configured, notifications stay in the app */
+                        mailEnabled: boolean;
+                        counts: {
+                            pending: number;
+                            held: number;
+                            failed: number;
+                            sent: number;
+                            skipped: number;
+                        };
+                        items: {
+                            mailId: string;
+                            userId: string;
+                            kind: string;
+                            documentId: string;
+                            at: string;
+                            status: string;
+                            attempts: number;
+                            nextAttemptAt: string | null;
+                            heldUntil: string | null;
+                            lastError: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2379,6 +2527,168 @@ export interface operations {
             };
             /** @description Not allowed, or not in the directory */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    myPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description what you chose; the rest follows the school */
+                        own: {
+                            email?: boolean;
+                            quietHours?: {
+                                start: string;
+                                end: string;
+                            } | null;
+                        };
+                        effective: {
+                            /** @description mails are sent (when the server has SMTP configured) */
+                            email: boolean;
+                            quietHours: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            timeZone: string;
+                            /** @enum {string} */
+                            locale: "fr" | "en";
+                        };
+                    };
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    setMyPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email?: boolean;
+                    quietHours?: {
+                        start: string;
+                        end: string;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description what you chose; the rest follows the school */
+                        own: {
+                            email?: boolean;
+                            quietHours?: {
+                                start: string;
+                                end: string;
+                            } | null;
+                        };
+                        effective: {
+                            /** @description mails are sent (when the server has SMTP configured) */
+                            email: boolean;
+                            quietHours: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            timeZone: string;
+                            /** @enum {string} */
+                            locale: "fr" | "en";
+                        };
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -231,6 +231,19 @@ const program = (host: () => CliHost, version: string) => {
       });
     });
 
+  const outbox = root.command('outbox').description('mails the server sends: see GET /v1/admin/outbox');
+  outbox
+    .command('retry')
+    .description('put the tenant’s failed mails back in the queue, to be tried afresh')
+    .requiredOption('--tenant <tenant>', 'the tenant')
+    .action(async (o: { tenant: string }) =>
+      withApp(host(), async (app) => {
+        const requeued = await app.useCases.requeueFailedMail(o.tenant, 'cli:outbox-retry');
+        if (requeued.isErr()) throw new Error(describeError(requeued.error));
+        print(JSON.stringify(requeued.value));
+      }),
+    );
+
   // Every command refuses instead of exiting, and says its error in one line.
   const quiet = (c: Command) => {
     c.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });

@@ -62,12 +62,20 @@ export const configSchema = z
     LOCKER_AUDIT_SIGNING_KEY: optionalText.refine((v) => v === undefined || v.includes('-----BEGIN PRIVATE KEY-----'), 'expected an Ed25519 private key in PEM (-----BEGIN PRIVATE KEY-----)'),
     LOCKER_NOTARY_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').max(60_000, 'expected at most 60000 ms: checkpoints are signed at least every minute').default(60_000),
     LOCKER_SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0, 'expected 0 or more milliseconds').default(10_000),
+    LOCKER_SMTP_URL: optionalText.pipe(url(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.org:587').optional()),
+    LOCKER_MAIL_FROM: optionalText.refine((v) => v === undefined || /^[^<>]*<[^@\s<>]+@[^@\s<>]+>$|^[^@\s<>]+@[^@\s<>]+$/.test(v), 'expected an address like casier@school.fr or "Casier <casier@school.fr>"'),
+    LOCKER_PUBLIC_URL: optionalText.pipe(url(['http:', 'https:'], 'https://casier.school.fr').optional()),
+    LOCKER_MAIL_POLL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(1000),
+    LOCKER_MAIL_RETRY_BASE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(10, 'expected at least 10 ms').default(30_000),
+    LOCKER_MAIL_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a number of attempts' }).int().min(1, 'expected at least 1').max(30, 'expected at most 30').default(8),
+    LOCKER_MAIL_MAX_AGE_HOURS: z.coerce.number({ error: 'expected hours' }).positive('expected a positive number of hours').default(72),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
   })
   .superRefine((c, ctx) => {
     if (c.LOCKER_EVENT_STORE === 'eventstoredb' && !c.LOCKER_EVENTSTORE_URL) {
       ctx.addIssue({ code: 'custom', path: ['LOCKER_EVENTSTORE_URL'], message: 'required when LOCKER_EVENT_STORE=eventstoredb' });
     }
+    if (c.LOCKER_SMTP_URL && !c.LOCKER_MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['LOCKER_MAIL_FROM'], message: 'required when LOCKER_SMTP_URL is set' });
     if (c.LOCKER_BLOB_STORE === 's3') {
       for (const name of ['LOCKER_S3_ENDPOINT', 'LOCKER_S3_BUCKET', 'LOCKER_S3_ACCESS_KEY', 'LOCKER_S3_SECRET_KEY'] as const) {
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when LOCKER_BLOB_STORE=s3' });

@@ -14,11 +14,17 @@ export const problem = (status: number, code: string, title: string, detail: str
   ...extensions,
 });
 
+const REFUSAL_REASONS = { student: 'students have no locker', unknown: 'not in the directory', 'no-teaching-team': 'no teaching team', 'no-members': 'nobody in it' } as const;
+
 /** The one place where error codes become HTTP statuses. */
 export const toProblem = (e: UseCaseError): Problem => {
   switch (e.code) {
     case 'FORBIDDEN':
       return problem(403, e.code, 'Forbidden', e.reason);
+    case 'INVALID_PREFERENCE':
+      return problem(400, e.code, 'Invalid preference', `${e.field}: ${e.reason}`, { field: e.field });
+    case 'MAIL_LEASE_HELD':
+      return problem(409, e.code, 'Mail lease held', `another node sends this tenant's mails until ${e.until}`);
     case 'NOT_ALLOWED_TO_DEPOSIT':
       return problem(403, e.code, 'Not allowed to deposit', 'your authorization profiles do not grant locker.deposit');
     case 'NOT_DEPOSITOR':
@@ -42,7 +48,7 @@ export const toProblem = (e: UseCaseError): Problem => {
         422,
         e.code,
         'Recipients refused',
-        e.refused.map((r) => `${r.kind} ${r.id}: ${r.reason === 'student' ? 'students have no locker' : r.reason === 'unknown' ? 'not in the directory' : 'no teaching team'}`).join('; '),
+        e.refused.map((r) => `${r.kind} ${r.id}: ${REFUSAL_REASONS[r.reason]}`).join('; '),
         { refused: e.refused },
       );
     case 'NO_RECIPIENTS':

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decodeCursor } from '../../application/cursor.js';
-import { GROUPS } from '../../domain/index.js';
+import { GROUPS, isTimeZone, LOCALES } from '../../domain/index.js';
 import { id } from '../shared/directory-schema.js';
 
 export { directorySchema } from '../shared/directory-schema.js';
@@ -34,9 +34,43 @@ export const documentPatchSchema = z
   .refine((p) => p.categoryId !== undefined || p.memo !== undefined || p.recipientsMayEdit !== undefined, 'give categoryId, memo or recipientsMayEdit');
 
 export const designationSchema = z.object({ designation: z.string().max(100) }).strict();
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time like 22:00 (00:00 to 23:59)');
+export const quietHoursSchema = z
+  .object({ start: clockTime, end: clockTime })
+  .strict()
+  .refine((q) => q.start !== q.end, 'start and end are the same time')
+  .describe('a daily window when mails wait, in the tenant’s time zone; start after end crosses midnight');
+export const notificationSettingsSchema = z.object({
+  email: z.boolean().describe('mails are sent (when the server has SMTP configured)'),
+  quietHours: quietHoursSchema.nullable(),
+  timeZone: z.string(),
+  locale: z.enum(LOCALES),
+});
+
 export const settingsPatchSchema = z
-  .object({ maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(), currentYear: schoolYear.optional() })
+  .object({
+    maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+    currentYear: schoolYear.optional(),
+    notifications: z
+      .object({
+        email: z.boolean().optional(),
+        quietHours: quietHoursSchema.nullable().optional(),
+        timeZone: z.string().max(64).refine(isTimeZone, 'expected an IANA time zone like Europe/Paris').optional(),
+        locale: z.enum(LOCALES, { error: 'expected fr or en' }).optional(),
+      })
+      .strict()
+      .optional(),
+  })
   .strict();
+
+export const preferencesPatchSchema = z
+  .object({ email: z.boolean().optional(), quietHours: quietHoursSchema.nullable().optional() })
+  .strict()
+  .refine((p) => p.email !== undefined || p.quietHours !== undefined, 'give email or quietHours');
+export const preferencesSchema = z.object({
+  own: z.object({ email: z.boolean().optional(), quietHours: quietHoursSchema.nullable().optional() }).describe('what you chose; the rest follows the school'),
+  effective: notificationSettingsSchema,
+});
 
 const cursor = z
   .string()
@@ -126,7 +160,7 @@ export const markReadSchema = z
   .strict()
   .refine((b) => (b.ids !== undefined) !== (b.all !== undefined), 'give ids, or all: true');
 export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean() });
-export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string() });
+export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string(), notifications: notificationSettingsSchema });
 export const auditEventSchema = z.object({
   position: z.string(),
   id: z.string(),

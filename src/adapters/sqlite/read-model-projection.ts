@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import type { Content, DirectoryEvent, DocumentEvent, LockerEvent, TenantSettingsEvent } from '../../domain/index.js';
+import type { Content, DirectoryEvent, DocumentEvent, LockerEvent, MailLeaseEvent, TenantSettingsEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 
-type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent;
+type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent;
 
 /**
  * The one writer of the read models: each event, in log order, becomes rows. Every statement is
@@ -64,6 +64,19 @@ export const readModelProjection = (db: Database.Database) => {
     notifyUpdated: db.prepare(
       `INSERT INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
        WHERE tenant = ? AND document_id = ? AND removed = 0 AND user_id <> ?`,
+    ),
+    notificationSettings: db.prepare('INSERT INTO settings (tenant, notifications) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET notifications = excluded.notifications'),
+    preferences: db.prepare<[string, string], { prefs: string }>('SELECT prefs FROM preferences WHERE tenant = ? AND user_id = ?'),
+    setPreferences: db.prepare('INSERT INTO preferences VALUES (?, ?, ?) ON CONFLICT (tenant, user_id) DO UPDATE SET prefs = excluded.prefs'),
+    // The mails of an event: one per notification it made, keyed by event and person.
+    outbox: db.prepare(
+      `INSERT OR IGNORE INTO outbox (tenant, mail_id, user_id, seq, kind, document_id, actor_id, at, status)
+       SELECT tenant, @event || ':' || user_id, user_id, seq, kind, document_id, actor_id, at, 'pending' FROM notifications WHERE tenant = @tenant AND seq = @seq`,
+    ),
+    mailSent: db.prepare("UPDATE outbox SET status = 'sent', message_id = ?, last_error = NULL WHERE tenant = ? AND mail_id IN (SELECT value FROM json_each(?))"),
+    mailFailed: db.prepare("UPDATE outbox SET status = 'failed', last_error = ? WHERE tenant = ? AND mail_id IN (SELECT value FROM json_each(?)) AND status <> 'sent'"),
+    mailRequeued: db.prepare(
+      "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = NULL, held_until = NULL WHERE tenant = ? AND mail_id IN (SELECT value FROM json_each(?)) AND status = 'failed'",
     ),
     consulted: db.prepare('INSERT OR IGNORE INTO consultations VALUES (?, ?, ?, ?, ?)'),
     deleted: db.prepare('UPDATE documents SET deleted = 1, updated_at = ? WHERE tenant = ? AND id = ?'),
@@ -199,11 +212,32 @@ export const readModelProjection = (db: Database.Database) => {
         sql.deleted.run(event.at, tenant, event.data.documentId);
         sql.unaddressed.run(tenant, event.data.documentId);
         return;
+      case 'NotificationSettingsSet':
+        sql.notificationSettings.run(tenant, JSON.stringify(event.data));
+        return;
+      case 'PreferencesSet': {
+        const { userId, ...chosen } = event.data;
+        const before = sql.preferences.get(tenant, userId);
+        sql.setPreferences.run(tenant, userId, JSON.stringify({ ...(before ? JSON.parse(before.prefs) : {}), ...chosen }));
+        return;
+      }
+      case 'EmailSent':
+        sql.mailSent.run(event.data.messageId, tenant, JSON.stringify(event.data.mailIds));
+        return;
+      case 'EmailFailed':
+        sql.mailFailed.run(event.data.error, tenant, JSON.stringify(event.data.mailIds));
+        return;
+      case 'EmailRequeued':
+        sql.mailRequeued.run(tenant, JSON.stringify(event.data.mailIds));
+        return;
       default:
         // Events this node does not project yet (newer types) are skipped, not fatal.
         return;
     }
   };
+
+  /** Every notification an event made is also a mail to send. */
+  const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated']);
 
   return {
     checkpoint: (): bigint => {
@@ -216,7 +250,10 @@ export const readModelProjection = (db: Database.Database) => {
       // Another process on the same file (the CLI beside the server) may have applied some of these
       // already: only what lies beyond the stored checkpoint is projected, so applying is idempotent.
       const fresh = current ? events.filter((e) => e.position > BigInt(current.position)) : events;
-      for (const event of fresh) project(event, ++seq);
+      for (const event of fresh) {
+        project(event, ++seq);
+        if (MAILED.has(event.type)) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
+      }
       const last = fresh[fresh.length - 1];
       if (last) sql.setCheckpoint.run(String(last.position), seq);
     }),

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 5;
+export const READ_MODEL_VERSION = 6;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS lockers (tenant TEXT NOT NULL, user_id TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS categories (
   tenant TEXT NOT NULL, id TEXT NOT NULL, designation TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL,
   PRIMARY KEY (tenant, id));
-CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT);
+CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT);
+-- A person's own mail choices (JSON: email?, quietHours?), over the tenant's defaults.
+CREATE TABLE IF NOT EXISTS preferences (tenant TEXT NOT NULL, user_id TEXT NOT NULL, prefs TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
 CREATE TABLE IF NOT EXISTS documents (
   tenant TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, year TEXT NOT NULL, title TEXT NOT NULL,
   category_id TEXT NOT NULL, memo TEXT, depositor_id TEXT NOT NULL, deposited_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -50,9 +52,19 @@ CREATE TABLE IF NOT EXISTS notifications (
   tenant TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, document_id TEXT NOT NULL,
   actor_id TEXT NOT NULL, at TEXT NOT NULL, read_at TEXT,
   PRIMARY KEY (tenant, user_id, seq));
+CREATE INDEX IF NOT EXISTS notifications_by_seq ON notifications (tenant, seq);
+-- One mail per (event, person), fed from the notifications. status and message_id follow the log
+-- (EmailSent, EmailFailed, EmailRequeued); attempts, next_attempt_at, held_until and a skip are this
+-- node's delivery bookkeeping, written by the dispatcher: a rebuild starts them over.
+CREATE TABLE IF NOT EXISTS outbox (
+  tenant TEXT NOT NULL, mail_id TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+  document_id TEXT NOT NULL, actor_id TEXT NOT NULL, at TEXT NOT NULL, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, held_until TEXT, last_error TEXT, message_id TEXT,
+  PRIMARY KEY (tenant, mail_id));
+CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox (status, tenant, seq);
 `;
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'consultations', 'notifications',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'consultations', 'notifications', 'preferences', 'outbox',
 ] as const;

@@ -1,4 +1,4 @@
-import type { Category, DirectoryUser, DirectoryView, People } from '../../domain/index.js';
+import type { Category, DirectoryUser, DirectoryView, NotificationSettings, People, PersonalPreferences } from '../../domain/index.js';
 import type { RecordedEvent } from './event-store.js';
 
 export type DocumentView = {
@@ -47,6 +47,37 @@ export type NotificationView = {
   readonly read: boolean;
 };
 
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'skipped';
+
+/** One mail to one person about one event, as the outbox holds it. */
+export type OutboxItem = {
+  readonly tenant: string;
+  readonly mailId: string;
+  readonly userId: string;
+  readonly kind: NotificationView['kind'];
+  readonly documentId: string;
+  readonly actorId: string;
+  readonly at: string;
+  readonly status: OutboxStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly heldUntil: string | null;
+  readonly lastError: string | null;
+  readonly messageId: string | null;
+};
+
+/** The dispatcher's bookkeeping for pending mails (this node's, not the log's). */
+export type MailDelivery = {
+  readonly attempts?: number | undefined;
+  readonly nextAttemptAt?: string | undefined;
+  readonly heldUntil?: string | undefined;
+  readonly lastError?: string | undefined;
+  /** Not to be sent, and why (e-mail turned off, no address, too old). */
+  readonly skipped?: string | undefined;
+};
+
+export type OutboxView = { readonly items: OutboxItem[]; readonly counts: Record<OutboxStatus | 'held', number> };
+
 export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
 export type PageRequest = { readonly cursor?: string | undefined; readonly limit: number };
 
@@ -82,6 +113,13 @@ export interface ReadModels {
   locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): Page<LockerItem>;
   notifications(tenant: string, userId: string, page: PageRequest, filter?: { unread?: boolean | undefined }): Page<NotificationView>;
   unreadNotifications(tenant: string, userId: string): { count: number; newest: string | null };
+  notificationSettings(tenant: string): NotificationSettings;
+  preferences(tenant: string, userId: string): PersonalPreferences;
+  /** Pending mails whose time has come (not waiting for a retry or for quiet hours to end), oldest first. */
+  dueMail(now: string, limit: number): OutboxItem[];
+  outbox(tenant: string, status: OutboxStatus | 'held' | undefined, limit: number, now: string): OutboxView;
+  failedMail(tenant: string): { userId: string; mailId: string }[];
+  markMail(tenant: string, mailIds: readonly string[], delivery: MailDelivery): void;
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;
   /** Every tenant this node has seen an event of. */

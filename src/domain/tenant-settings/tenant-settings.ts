@@ -1,5 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { CommandContext, Decider, DomainEvent } from '../shared/decider.js';
+import { checkNotificationSettings, DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type PreferenceError } from '../notification/preferences.js';
 import { isSchoolYear } from '../shared/school-year.js';
 
 /** Categories, the document size limit and the current year of one tenant: one stream, because they change rarely. */
@@ -8,7 +9,9 @@ export type TenantSettingsEvent =
   | DomainEvent<'CategoryRenamed', { categoryId: string; designation: string }>
   | DomainEvent<'CategoryRetired', { categoryId: string }>
   | DomainEvent<'MaxDocumentSizeSet', { maxDocumentBytes: number }>
-  | DomainEvent<'CurrentYearSet', { year: string }>;
+  | DomainEvent<'CurrentYearSet', { year: string }>
+  /** The tenant's defaults for mails, whole after each change. */
+  | DomainEvent<'NotificationSettingsSet', NotificationSettings>;
 
 export type Category = { readonly id: string; readonly designation: string; readonly retired: boolean };
 
@@ -18,6 +21,7 @@ export type TenantSettings = {
   readonly maxDocumentBytes: number | undefined;
   /** Undefined until an admin sets one: the year of today's date applies. */
   readonly currentYear: string | undefined;
+  readonly notifications?: NotificationSettings | undefined;
 };
 
 export type TenantSettingsCommand =
@@ -25,7 +29,12 @@ export type TenantSettingsCommand =
   | (CommandContext & { readonly type: 'RenameCategory'; readonly categoryId: string; readonly designation: string })
   | (CommandContext & { readonly type: 'RetireCategory'; readonly categoryId: string })
   /** Both changes or neither: one decision, one append. */
-  | (CommandContext & { readonly type: 'ChangeSettings'; readonly maxDocumentBytes?: number | undefined; readonly currentYear?: string | undefined });
+  | (CommandContext & {
+      readonly type: 'ChangeSettings';
+      readonly maxDocumentBytes?: number | undefined;
+      readonly currentYear?: string | undefined;
+      readonly notifications?: Partial<NotificationSettings> | undefined;
+    });
 
 export type TenantSettingsError =
   | { readonly code: 'CATEGORY_NOT_FOUND'; readonly categoryId: string }
@@ -33,7 +42,8 @@ export type TenantSettingsError =
   | { readonly code: 'DESIGNATION_TAKEN'; readonly designation: string }
   | { readonly code: 'INVALID_DESIGNATION'; readonly reason: string }
   | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number }
-  | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string };
+  | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string }
+  | PreferenceError;
 
 const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettings => {
   switch (event.type) {
@@ -57,6 +67,8 @@ const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettin
       return { ...state, maxDocumentBytes: event.data.maxDocumentBytes };
     case 'CurrentYearSet':
       return { ...state, currentYear: event.data.year };
+    case 'NotificationSettingsSet':
+      return { ...state, notifications: event.data };
   }
 };
 
@@ -109,6 +121,13 @@ const changeSettings = (state: TenantSettings, cmd: Extract<TenantSettingsComman
     // The year deposits go to and listings show; every other year is read-only.
     if (!isSchoolYear(cmd.currentYear)) return err({ code: 'INVALID_SCHOOL_YEAR', year: cmd.currentYear });
     if (state.currentYear !== cmd.currentYear) events.push({ type: 'CurrentYearSet', data: { year: cmd.currentYear }, actor: cmd.actorId, at: cmd.at });
+  }
+  if (cmd.notifications !== undefined) {
+    const valid = checkNotificationSettings(cmd.notifications);
+    if (valid.isErr()) return err(valid.error);
+    const before = state.notifications ?? DEFAULT_NOTIFICATION_SETTINGS;
+    const after: NotificationSettings = { ...before, ...Object.fromEntries(Object.entries(cmd.notifications).filter(([, v]) => v !== undefined)) };
+    if (JSON.stringify(after) !== JSON.stringify(before)) events.push({ type: 'NotificationSettingsSet', data: after, actor: cmd.actorId, at: cmd.at });
   }
   return ok(events);
 };

@@ -72,7 +72,47 @@ export const adminRoutes =
 
     app.patch(
       '/v1/settings',
-      { schema: { tags: ['admin'], summary: 'Change the maximum document size and/or the current school year', body: settingsPatchSchema, response: { 200: settingsSchema, ...errors } } },
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Change the maximum document size, the current school year, and/or the mail defaults (e-mail on or off, quiet hours, time zone, language)',
+          body: settingsPatchSchema,
+          response: { 200: settingsSchema, ...errors },
+        },
+      },
       (req, reply) => answer(reply, uc.updateSettings(actorOf(req), req.body)),
+    );
+
+    app.get(
+      '/v1/admin/outbox',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Mails not sent yet: pending, held for quiet hours, failed (with the last error), skipped',
+          querystring: z.object({ status: z.enum(['pending', 'held', 'failed', 'skipped']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+          response: {
+            200: z.object({
+              mailEnabled: z.boolean().describe('false: no SMTP server is configured, notifications stay in the app'),
+              counts: z.object({ pending: z.number(), held: z.number(), failed: z.number(), sent: z.number(), skipped: z.number() }),
+              items: z.array(
+                z.object({
+                  mailId: z.string(),
+                  userId: z.string(),
+                  kind: z.string(),
+                  documentId: z.string(),
+                  at: z.string(),
+                  status: z.string(),
+                  attempts: z.number(),
+                  nextAttemptAt: z.string().nullable(),
+                  heldUntil: z.string().nullable(),
+                  lastError: z.string().nullable(),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.mailOutbox(actorOf(req), req.query.status, req.query.limit)),
     );
   };

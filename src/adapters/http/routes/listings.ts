@@ -12,6 +12,8 @@ import {
   pageOf,
   pageQuery,
   notificationsQuery,
+  preferencesPatchSchema,
+  preferencesSchema,
   markReadSchema,
   problemSchema,
 } from '../schemas.js';
@@ -59,6 +61,25 @@ export const listingRoutes =
         const { cursor, limit, unread } = req.query;
         return answer(reply, uc.myNotifications(actorOf(req), { cursor, limit }, { unread: unread === 'true' }));
       },
+    );
+
+    app.get(
+      '/v1/me/preferences',
+      { schema: { tags: ['notifications'], summary: 'My mail preferences, and what applies to me with the school’s defaults', response: { 200: preferencesSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.myPreferences(actorOf(req))),
+    );
+
+    app.patch(
+      '/v1/me/preferences',
+      {
+        schema: {
+          tags: ['notifications'],
+          summary: 'Choose whether I get mails, and my quiet hours (null: none; absent: the school’s)',
+          body: preferencesPatchSchema,
+          response: { 200: preferencesSchema, ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.setMyPreferences(actorOf(req), req.body)),
     );
 
     app.get(
