@@ -244,6 +244,16 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       scrape: app.metrics.probe({
         projectorLag: async () => (await app.useCases.projectorLag()).unwrapOr({ events: -1, seconds: -1 }),
         rollovers: () => app.useCases.rollovers.running(),
+        outbox: () => {
+          const totals: Record<string, number> = { pending: 0, held: 0, failed: 0 };
+          for (const tenant of app.deps.readModels.tenants()) {
+            const { counts } = app.deps.readModels.outbox(tenant, undefined, 1, app.deps.clock.now());
+            totals.pending! += counts.pending - counts.held;
+            totals.held! += counts.held;
+            totals.failed! += counts.failed;
+          }
+          return totals;
+        },
       }),
     },
     uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND },

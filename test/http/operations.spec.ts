@@ -27,6 +27,7 @@ describe('what operations people expect', () => {
     expect(res.text).toMatch(/locker_events_appended_total\{type="DocumentDeposited"\} [1-9]/);
     expect(res.text).toMatch(/locker_blob_bytes_stored_total [1-9]/);
     expect(res.text).toMatch(/locker_projector_lag_events 0/);
+    expect(res.text).toMatch(/locker_outbox_mails\{status="failed"\} 0/);
     expect(res.text).toMatch(/locker_node_process_resident_memory_bytes/);
   });
 });

@@ -6,6 +6,8 @@ import type { EventStore } from '../../application/ports/event-store.js';
 export type MetricsProbe = {
   readonly projectorLag: () => Promise<{ events: number; seconds: number }>;
   readonly rollovers: () => { tenant: string; examined: number; total: number }[];
+  /** Mails not sent yet, by status (pending, held, failed), over every tenant. */
+  readonly outbox: () => Record<string, number>;
 };
 
 /**
@@ -26,6 +28,7 @@ export const prometheusMetrics = () => {
   const blobBytes = new Counter({ name: 'locker_blob_bytes_stored_total', help: 'Bytes committed to the blob store (content already stored counts again)', registers: [registry] });
   const lagEvents = new Gauge({ name: 'locker_projector_lag_events', help: 'Events in the log this node’s read models do not include yet (counted up to 10,000)', registers: [registry] });
   const lagSeconds = new Gauge({ name: 'locker_projector_lag_seconds', help: 'Age of the oldest event the read models do not include yet', registers: [registry] });
+  const outbox = new Gauge({ name: 'locker_outbox_mails', help: 'Mails not sent yet, by status: pending, held (quiet hours), failed', labelNames: ['status'], registers: [registry] });
   const rollover = new Gauge({ name: 'locker_rollover_progress_ratio', help: 'Documents examined over documents to examine, per running rollover', labelNames: ['tenant'], registers: [registry] });
 
   return {
@@ -59,6 +62,8 @@ export const prometheusMetrics = () => {
         const lag = await probe.projectorLag();
         lagEvents.set(lag.events);
         lagSeconds.set(lag.seconds);
+        outbox.reset();
+        for (const [status, n] of Object.entries(probe.outbox())) outbox.labels(status).set(n);
         rollover.reset();
         for (const r of probe.rollovers()) rollover.labels(r.tenant).set(r.total === 0 ? 1 : r.examined / r.total);
         return registry.metrics();
