@@ -2,6 +2,7 @@
 // because these machines are shared and noisy; the ratios are what to compare across runs.
 import { benchDirectoryMove } from './directory-move.js';
 import { benchEventAppends } from './event-appends.js';
+import { benchMailFanout } from './mail-fanout.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
 import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
@@ -23,7 +24,13 @@ if (only === 'directory-move') {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   process.exit(0);
 }
+if (only === 'mail') {
+  results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
+}
 results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000));
+results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);

@@ -67,3 +67,48 @@ describe('mail settings and preferences', () => {
     await h.request('PATCH', '/v1/me/preferences', { as: 'marc', json: { email: true, quietHours: null } });
   });
 });
+
+describe('quiet hours on the running server', () => {
+  it('a mail deposited a moment before quiet hours end waits, then goes on its own when they end', async () => {
+    const { startServer, TOKENS } = await import('../../src/main.js');
+    const { loadConfig } = await import('../../src/adapters/config/config.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    // Real time, shifted: right before the deposit the server's clock is set to 09:59:58.5 Paris
+    // time and runs on from there, so a window ending at 10:00 ends a second and a half later.
+    let offset = Date.parse('2026-12-01T07:00:00.000Z') - Date.now();
+    const clock = { now: () => new Date(Date.now() + offset).toISOString() };
+    const dataDir = mkdtempSync(join(tmpdir(), 'locker-quiet-'));
+    const config = loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_PORT: '0', LOCKER_LOG_LEVEL: 'silent', LOCKER_JWT_SECRET: 'q'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_SMTP_URL: smtp.url, LOCKER_MAIL_FROM: 'casier@school.test', LOCKER_MAIL_POLL_MS: '50' });
+    const running = await startServer(config, (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    try {
+      const uc = running.app.useCases;
+      (await uc.syncDirectory({ tenant: 'quiet', userId: 'sync', scopes: ['directory:write'] }, { ...schoolDirectory, users: schoolDirectory.users.map((u) => ({ ...u, email: `${u.id}@quiet.test` })) }))._unsafeUnwrap();
+      const admin = { tenant: 'quiet', userId: 'admin', scopes: [] };
+      (await uc.updateSettings(admin, { notifications: { quietHours: { start: '09:00', end: '10:00' }, timeZone: 'Europe/Paris' } }))._unsafeUnwrap();
+      const category = (await uc.createCategory(admin, 'Minutes'))._unsafeUnwrap().id;
+      const before = (await smtp.received()).filter((m) => m.envelopeTo[0] === 'marc@quiet.test').length;
+      offset = Date.parse('2026-12-01T08:59:58.500Z') - Date.now();
+      const checked = (await uc.depositDocument.check({ ...admin, userId: 'anne' }, { recipients: { users: ['marc'], classes: [] }, categoryId: category, title: 'Quiet' }, undefined))._unsafeUnwrap();
+      (await uc.depositDocument.store(checked, { fileName: 'q.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('q'); })(), truncated: () => false }))._unsafeUnwrap();
+      // Within the window: held, nothing sent.
+      await new Promise((r) => setTimeout(r, 200));
+      const held = (await uc.mailOutbox(admin, 'held', 10))._unsafeUnwrap();
+      expect(held.items.map((i) => i.heldUntil)).toEqual(['2026-12-01T09:00:00.000Z']);
+      expect((await smtp.received()).filter((m) => m.envelopeTo[0] === 'marc@quiet.test').length).toBe(before);
+      // Once the window is over, the server's dispatcher sends it without being asked.
+      const until = Date.now() + 5000;
+      let mine = 0;
+      while (mine === before && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        mine = (await smtp.received()).filter((m) => m.envelopeTo[0] === 'marc@quiet.test').length;
+      }
+      expect(mine).toBe(before + 1);
+      expect(Date.parse(clock.now())).toBeGreaterThanOrEqual(Date.parse('2026-12-01T09:00:00.000Z'));
+    } finally {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -24,6 +24,8 @@ export const startSmtp = async (mode: 'accept' | 'refuse' | 'tempfail' = 'accept
   return {
     url,
     received,
+    /** How many mails were accepted, without parsing them. */
+    count: (): number => (existsSync(inbox) ? readFileSync(inbox, 'utf8').split('\n').filter(Boolean).length : 0),
     /** Waits (bounded) until at least `n` mails arrived. */
     waitFor: async (n: number, timeoutMs = 10_000) => {
       const until = Date.now() + timeoutMs;
