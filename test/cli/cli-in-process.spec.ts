@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/adapters/cli/cli.js';
 import { loadConfig } from '../../src/adapters/config/config.js';
-import { cliHost } from '../../src/main.js';
+import { cliHost, compose } from '../../src/main.js';
+import { handle } from '../../src/application/handle-command.js';
+import { lockerDecider } from '../../src/domain/index.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 /**
@@ -75,5 +77,26 @@ describe('the CLI, in process', () => {
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, documentsExamined: 0 });
     expect(await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2027-2028')).toMatchObject({ exitCode: 2, message: expect.stringContaining('next one') });
     expect(await run('audit', 'verify', '--checkpoint', join(dataDir, 'directory.json'))).toMatchObject({ exitCode: 2, message: expect.stringContaining('holds no checkpoint') });
+  });
+
+  it('outbox retry puts the failed mails back in the queue', async () => {
+    const config = loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' });
+    let app = await compose(config);
+    const anne = { tenant: 'school', userId: 'anne', scopes: [] };
+    const category = (await app.useCases.createCategory({ ...anne, userId: 'admin' }, `Mail ${Date.now()}`))._unsafeUnwrap().id;
+    const checked = (await app.useCases.depositDocument.check(anne, { recipients: { users: ['marc'], classes: [] }, categoryId: category }, undefined))._unsafeUnwrap();
+    const doc = (await app.useCases.depositDocument.store(checked, { fileName: 'm.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('m'); })(), truncated: () => false }))._unsafeUnwrap().document;
+    const pending = (await app.useCases.mailOutbox({ ...anne, userId: 'admin' }, 'pending', 100))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
+    (await handle(app.deps, lockerDecider, 'school', app.deps.streams.locker('school', 'marc'), { type: 'RecordEmailFailed', actorId: 'system:mailer', at: new Date().toISOString(), holderId: 'marc', mailIds: [pending.mailId], error: '550 no such mailbox' }))._unsafeUnwrap();
+    await app.close();
+
+    const retried = await run('outbox', 'retry', '--tenant', 'school');
+    expect(retried.exitCode).toBe(0);
+    expect(JSON.parse(retried.stdout)).toEqual({ requeued: 1 });
+
+    app = await compose(config);
+    const after = (await app.useCases.mailOutbox({ ...anne, userId: 'admin' }, undefined, 100))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
+    expect(after).toMatchObject({ status: 'pending', attempts: 0 });
+    await app.close();
   });
 });
