@@ -279,6 +279,15 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     ),
     config.LOCKER_NOTARY_INTERVAL_MS,
   );
+  // Asks with a deadline: what fell due (also while the server was down) is reminded now, once, then every interval.
+  const remindDue = () =>
+    void app.useCases.remindDue().match(
+      (run) => run.reminded && server.log.info(run, 'due reminders sent'),
+      (e) => server.log.warn({ error: e }, 'due reminders failed; will retry'),
+    );
+  remindDue();
+  const scheduler = setInterval(remindDue, config.LOCKER_SCHEDULER_INTERVAL_MS);
+  scheduler.unref();
   // Mails go out as they fall due (and at start, what was due while the server was down).
   let mailing = false;
   const mailer = app.mail
@@ -308,6 +317,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       clearInterval(sweep);
       clearInterval(notary);
       if (mailer) clearInterval(mailer);
+      clearInterval(scheduler);
       await app.mail?.settled();
       unwatch?.();
       // In-flight requests get a grace period to finish; then every connection is closed, including

@@ -1,4 +1,4 @@
-import type { DirectoryError, DocumentError, LockerError, MailLeaseError, TenantSettingsError } from '../domain/index.js';
+import type { CollectionError, DirectoryError, DocumentError, LockerError, MailLeaseError, TenantSettingsError } from '../domain/index.js';
 import type { BlobError } from './ports/blob-store.js';
 import type { StoreError } from './ports/event-store.js';
 
@@ -12,7 +12,7 @@ export type AppError =
   /** The body stopped arriving, or trickled below the minimum rate: the upload was cut. */
   | { readonly code: 'UPLOAD_TOO_SLOW'; readonly detail: string };
 
-export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | MailLeaseError | StoreError | BlobError;
+export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | MailLeaseError | CollectionError | StoreError | BlobError;
 
 export const forbidden = (reason: string): AppError => ({ code: 'FORBIDDEN', reason });
 export const notFound = (resource: string): AppError => ({ code: 'NOT_FOUND', resource });

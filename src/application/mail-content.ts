@@ -22,6 +22,9 @@ const WORDS = {
     deposited: (f: MailFact) => `${f.actorName} a déposé « ${f.title} » dans votre casier`,
     updated: (f: MailFact) => `${f.actorName} a mis à jour « ${f.title} »`,
     'recipient-added': (f: MailFact) => `${f.actorName} vous a ajouté·e aux destinataires de « ${f.title} »`,
+    reminder: (f: MailFact) => `Rappel de ${f.actorName} : « ${f.title} » vous attend`,
+    'collection-requested': (f: MailFact) => `${f.actorName} vous demande un document : « ${f.title} »`,
+    'collection-reminder': (f: MailFact) => `Rappel de ${f.actorName} : le document « ${f.title} » est attendu`,
     // French typography puts a space before the colon.
     sep: ' : ',
     category: 'Catégorie',
@@ -34,6 +37,9 @@ const WORDS = {
     deposited: (f: MailFact) => `${f.actorName} deposited “${f.title}” in your locker`,
     updated: (f: MailFact) => `${f.actorName} updated “${f.title}”`,
     'recipient-added': (f: MailFact) => `${f.actorName} added you to the recipients of “${f.title}”`,
+    reminder: (f: MailFact) => `Reminder from ${f.actorName}: “${f.title}” is waiting for you`,
+    'collection-requested': (f: MailFact) => `${f.actorName} asks you for a document: “${f.title}”`,
+    'collection-reminder': (f: MailFact) => `Reminder from ${f.actorName}: the document “${f.title}” is expected`,
     sep: ': ',
     category: 'Category',
     memo: 'Memo',
@@ -43,7 +49,9 @@ const WORDS = {
   },
 } as const;
 
-const linkOf = (publicUrl: string, documentId: string) => `${publicUrl.replace(/\/+$/, '')}/v1/documents/${encodeURIComponent(documentId)}`;
+/** Collection requests live under their own path; everything else is a document. */
+const linkOf = (publicUrl: string, f: MailFact) =>
+  `${publicUrl.replace(/\/+$/, '')}/v1/${f.kind.startsWith('collection-') ? 'collections' : 'documents'}/${encodeURIComponent(f.documentId)}`;
 
 /**
  * The mail for one or several notifications of one person (several: the digest sent when quiet
@@ -58,7 +66,7 @@ export const composeMail = (facts: readonly MailFact[], locale: Locale, publicUr
       w[f.kind](f),
       `${w.category}${w.sep}${f.category}`,
       ...(f.memo ? [`${w.memo}${w.sep}${f.memo}`] : []),
-      `${w.open}${w.sep}${linkOf(publicUrl, f.documentId)}`,
+      `${w.open}${w.sep}${linkOf(publicUrl, f)}`,
       '',
     ]),
     w.footer,
@@ -69,7 +77,7 @@ export const composeMail = (facts: readonly MailFact[], locale: Locale, publicUr
       (f) =>
         `<p><strong>${escape(w[f.kind](f))}</strong><br>${escape(w.category)}${escape(w.sep)}${escape(f.category)}` +
         (f.memo ? `<br>${escape(w.memo)}${escape(w.sep)}${escape(f.memo)}` : '') +
-        `<br><a href="${escape(linkOf(publicUrl, f.documentId))}">${escape(w.open)}</a></p>`,
+        `<br><a href="${escape(linkOf(publicUrl, f))}">${escape(w.open)}</a></p>`,
     ),
     `<p><small>${escape(w.footer)}</small></p></body></html>`,
   ].join('\n');

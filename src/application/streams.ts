@@ -10,6 +10,7 @@ export const streams = (ids: IdGenerator) => ({
   settings: (tenant: string) => `${tenant}:settings`,
   directory: (tenant: string) => `${tenant}:directory`,
   mailLease: (tenant: string) => `${tenant}:mail-lease`,
+  collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
 });
 
 export type Streams = ReturnType<typeof streams>;

@@ -4,7 +4,9 @@ import { maxDocumentBytes } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { catchUp } from './handle-command.js';
+import { acknowledgeDocument, documentReceipts, remindDue, remindRecipients } from './use-cases/acknowledge.js';
 import { addRecipients } from './use-cases/add-recipients.js';
+import { collections } from './use-cases/collections.js';
 import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
 import { notarize } from './notary.js';
 import { changeDocument } from './use-cases/change-document.js';
@@ -40,6 +42,11 @@ export const useCases = (deps: Deps) => ({
   getDocument: getDocument(deps),
   changeDocument: changeDocument(deps),
   addRecipients: addRecipients(deps),
+  collections: collections(deps),
+  acknowledgeDocument: acknowledgeDocument(deps),
+  remindRecipients: remindRecipients(deps),
+  documentReceipts: documentReceipts(deps),
+  remindDue: remindDue(deps),
   updateContent: updateContent(deps),
   downloadDocument: downloadDocument(deps),
   deleteForAll: deleteForAll(deps),

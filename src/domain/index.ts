@@ -14,3 +14,4 @@ export * from './deposited-document/recipients.js';
 export * from './deposited-document/decide.js';
 export * from './notification/preferences.js';
 export * from './notification/mail-lease.js';
+export * from './collection-request/collection.js';

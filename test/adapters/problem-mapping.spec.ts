@@ -8,6 +8,14 @@ import { toProblem } from '../../src/adapters/http/problem.js';
  */
 const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Code }>, number] } = {
   FORBIDDEN: [{ code: 'FORBIDDEN', reason: 'r' }, 403],
+  COLLECTION_NOT_FOUND: [{ code: 'COLLECTION_NOT_FOUND', collectionId: 'c' }, 404],
+  COLLECTION_CLOSED: [{ code: 'COLLECTION_CLOSED', collectionId: 'c' }, 422],
+  NOT_REQUESTER: [{ code: 'NOT_REQUESTER', collectionId: 'c' }, 403],
+  NOT_OPENED: [{ code: 'NOT_OPENED', documentId: 'd', version: 2 }, 422],
+  ACKNOWLEDGEMENT_NOT_ASKED: [{ code: 'ACKNOWLEDGEMENT_NOT_ASKED', documentId: 'd' }, 422],
+  NOT_A_RECIPIENT: [{ code: 'NOT_A_RECIPIENT', documentId: 'd' }, 422],
+  INVALID_DUE_DATE: [{ code: 'INVALID_DUE_DATE', dueAt: '2020-01-01T00:00:00.000Z' }, 422],
+  REMINDER_TOO_SOON: [{ code: 'REMINDER_TOO_SOON', retryAfterSeconds: 3600 }, 429],
   INVALID_PREFERENCE: [{ code: 'INVALID_PREFERENCE', field: 'notifications.timeZone', reason: 'r' }, 400],
   MAIL_LEASE_HELD: [{ code: 'MAIL_LEASE_HELD', holder: 'h', until: '2026-12-01T00:00:00.000Z' }, 409],
   NOT_FOUND: [{ code: 'NOT_FOUND', resource: 'document' }, 404],

@@ -230,6 +230,10 @@ describe('the state a history folds to', () => {
       updatedAt: AT,
       idempotency: undefined,
       recipientsMayEdit: false,
+      acknowledgement: { required: false, dueAt: null, askedFrom: 2 },
+      acknowledged: new Map(),
+      reminded: new Map(),
+      dueReminded: false,
       fromSource: undefined,
     });
     expect(canManage(state, 'anne')).toBe(true);

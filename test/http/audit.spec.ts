@@ -76,7 +76,7 @@ describe('audit history', () => {
 
   it('what was in a locker at a moment, rebuilt from the history rather than today’s read models', async () => {
     const before = await h.request('GET', `/v1/audit/lockers/marc?asOf=${moments.opened}`, { as: 'auditor' });
-    expect(before.json.documents).toEqual([expect.objectContaining({ documentId: doc, version: 1, recipients: [{ userId: 'marc', openedVersions: [1] }] })]);
+    expect(before.json.documents).toEqual([expect.objectContaining({ documentId: doc, version: 1, recipients: [{ userId: 'marc', openedVersions: [1], acknowledgedVersion: null }] })]);
     expect((await h.request('GET', `/v1/audit/lockers/sophie?asOf=${moments.opened}`, { as: 'auditor' })).json.documents).toEqual([]);
     expect((await h.request('GET', `/v1/audit/lockers/sophie?asOf=${moments.tidied}`, { as: 'auditor' })).json.documents).toEqual([]);
     expect((await h.request('GET', `/v1/audit/lockers/marc?asOf=${moments.deleted}`, { as: 'auditor' })).json.documents).toEqual([]);

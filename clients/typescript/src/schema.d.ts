@@ -210,7 +210,7 @@ export interface paths {
         get: operations["downloadContent"];
         /**
          * Upload a new version
-         * @description multipart/form-data with one part `file`.
+         * @description multipart/form-data with one part `file`. `?minor=true`: acknowledgements of the previous version still count.
          */
         put: operations["uploadNewVersion"];
         post?: never;
@@ -254,6 +254,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents/{id}/acknowledgement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge the latest version (a recipient, once they opened it; 422 NOT_OPENED before) */
+        post: operations["acknowledgeDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remind those who have not opened (or not acknowledged) the latest version; at most once a day each (429 with Retry-After) */
+        post: operations["remindRecipients"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per recipient: versions opened and when, version acknowledged and when, reminders (JSON, or CSV with Accept: text/csv) */
+        get: operations["documentReceipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requests I made (role=requester) or was asked by (role=asked) */
+        get: operations["listCollections"];
+        put?: never;
+        /** Ask colleagues for a document by a date (a draft, or published at once: the asked are told) */
+        post: operations["createCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A request, with each person’s status: submitted, late, missing */
+        get: operations["getCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a draft: the asked are told */
+        post: operations["publishCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a request: no more submissions */
+        post: operations["closeCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remind those who have not submitted; at most once a day each (429 with Retry-After) */
+        post: operations["remindCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collections/{id}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a document (an asked person): it becomes a document in the requester’s locker, linked to the request
+         * @description multipart/form-data with one or more parts `file`, under the tenant’s size limit. After close → 422; by someone not asked → 404.
+         */
+        post: operations["submitToCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/locker": {
         parameters: {
             query?: never;
@@ -261,7 +418,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What was deposited for me (?removed=true: what I removed from my locker) */
+        /** What was deposited for me (?removed=true: what I removed from my locker; ?toAcknowledge=true: what I am asked to acknowledge) */
         get: operations["myLocker"];
         put?: never;
         post?: never;
@@ -1257,6 +1414,12 @@ export interface operations {
                         title?: string;
                         memo?: string;
                         recipientsMayEdit?: boolean;
+                        /** @description recipients are asked to acknowledge the document, by a date or not */
+                        acknowledgement?: {
+                            required: boolean;
+                            /** Format: date-time */
+                            dueAt?: string;
+                        };
                     };
                     /** @description One or more parts named file, streamed one after the other: each becomes its own document with the same meta, all or none. */
                     file: string[];
@@ -1284,6 +1447,10 @@ export interface operations {
                         depositorId: string;
                         recipients: string[];
                         recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
                         depositedAt: string;
                         updatedAt: string;
                     } | {
@@ -1301,6 +1468,10 @@ export interface operations {
                             depositorId: string;
                             recipients: string[];
                             recipientsMayEdit: boolean;
+                            acknowledgement: {
+                                required: boolean;
+                                dueAt: string | null;
+                            };
                             depositedAt: string;
                             updatedAt: string;
                         }[];
@@ -1416,6 +1587,12 @@ export interface operations {
                     title?: string;
                     memo?: string;
                     recipientsMayEdit?: boolean;
+                    /** @description recipients are asked to acknowledge the document, by a date or not */
+                    acknowledgement?: {
+                        required: boolean;
+                        /** Format: date-time */
+                        dueAt?: string;
+                    };
                 };
             };
         };
@@ -1515,6 +1692,10 @@ export interface operations {
                         depositorId: string;
                         recipients: string[];
                         recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -1679,6 +1860,12 @@ export interface operations {
                     categoryId?: string;
                     memo?: string | null;
                     recipientsMayEdit?: boolean;
+                    /** @description recipients are asked to acknowledge the document, by a date or not */
+                    acknowledgement?: {
+                        required: boolean;
+                        /** Format: date-time */
+                        dueAt?: string;
+                    };
                 };
             };
         };
@@ -1703,6 +1890,10 @@ export interface operations {
                         depositorId: string;
                         recipients: string[];
                         recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -1834,6 +2025,10 @@ export interface operations {
                         depositorId: string;
                         recipients: string[];
                         recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -2015,7 +2210,9 @@ export interface operations {
     };
     uploadNewVersion: {
         parameters: {
-            query?: never;
+            query?: {
+                minor?: "true" | "false";
+            };
             header?: never;
             path: {
                 id: string;
@@ -2054,6 +2251,10 @@ export interface operations {
                         depositorId: string;
                         recipients: string[];
                         recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
                         depositedAt: string;
                         updatedAt: string;
                     };
@@ -2299,6 +2500,974 @@ export interface operations {
             };
         };
     };
+    acknowledgeDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledgedVersion: number;
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remindRecipients: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reminded: string[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too soon: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documentReceipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            userId: string;
+                            displayName: string | null;
+                            opened: {
+                                version: number;
+                                at: string;
+                            }[];
+                            acknowledged: {
+                                version: number;
+                                at: string;
+                            } | null;
+                            /** @description what they acknowledged is what is asked now (the latest version, minor ones aside) */
+                            acknowledgedCurrent: boolean;
+                            reminders: {
+                                at: string;
+                                reason: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCollections: {
+        parameters: {
+            query?: {
+                role?: "requester" | "asked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            year: string;
+                            requesterId: string;
+                            title: string;
+                            instructions: string | null;
+                            categoryId: string;
+                            dueAt: string;
+                            /** @enum {string} */
+                            status: "draft" | "open" | "closed";
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    instructions?: string;
+                    categoryId: string;
+                    recipients: {
+                        /** @default [] */
+                        users?: string[];
+                        /** @default [] */
+                        classes?: string[];
+                        /** @default [] */
+                        groups?: ("teachers" | "staff" | "counselors" | "all-staff")[];
+                    };
+                    /** Format: date-time */
+                    dueAt: string;
+                    draft?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        year: string;
+                        requesterId: string;
+                        title: string;
+                        instructions: string | null;
+                        categoryId: string;
+                        dueAt: string;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "closed";
+                        createdAt: string;
+                        /** @description for the requester, everyone asked; for an asked person, their own line */
+                        people: {
+                            userId: string;
+                            displayName: string | null;
+                            /** @enum {string} */
+                            status: "submitted" | "late" | "missing";
+                            submittedAt: string | null;
+                            documentIds: string[];
+                            reminders: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        year: string;
+                        requesterId: string;
+                        title: string;
+                        instructions: string | null;
+                        categoryId: string;
+                        dueAt: string;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "closed";
+                        createdAt: string;
+                        /** @description for the requester, everyone asked; for an asked person, their own line */
+                        people: {
+                            userId: string;
+                            displayName: string | null;
+                            /** @enum {string} */
+                            status: "submitted" | "late" | "missing";
+                            submittedAt: string | null;
+                            documentIds: string[];
+                            reminders: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        year: string;
+                        requesterId: string;
+                        title: string;
+                        instructions: string | null;
+                        categoryId: string;
+                        dueAt: string;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "closed";
+                        createdAt: string;
+                        /** @description for the requester, everyone asked; for an asked person, their own line */
+                        people: {
+                            userId: string;
+                            displayName: string | null;
+                            /** @enum {string} */
+                            status: "submitted" | "late" | "missing";
+                            submittedAt: string | null;
+                            documentIds: string[];
+                            reminders: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        year: string;
+                        requesterId: string;
+                        title: string;
+                        instructions: string | null;
+                        categoryId: string;
+                        dueAt: string;
+                        /** @enum {string} */
+                        status: "draft" | "open" | "closed";
+                        createdAt: string;
+                        /** @description for the requester, everyone asked; for an asked person, their own line */
+                        people: {
+                            userId: string;
+                            displayName: string | null;
+                            /** @enum {string} */
+                            status: "submitted" | "late" | "missing";
+                            submittedAt: string | null;
+                            documentIds: string[];
+                            reminders: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remindCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reminded: string[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too soon: see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitToCollection: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documents: {
+                            id: string;
+                            year: string;
+                            title: string;
+                            fileName: string;
+                            mediaType: string;
+                            sizeBytes: number;
+                            sha256: string;
+                            version: number;
+                            categoryId: string;
+                            memo: string | null;
+                            depositorId: string;
+                            recipients: string[];
+                            recipientsMayEdit: boolean;
+                            acknowledgement: {
+                                required: boolean;
+                                dueAt: string | null;
+                            };
+                            depositedAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The upload was too slow */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the tenant's size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     myLocker: {
         parameters: {
             query?: {
@@ -2307,6 +3476,7 @@ export interface operations {
                 categoryId?: string;
                 year?: string;
                 removed?: "true" | "false";
+                toAcknowledge?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -2335,11 +3505,17 @@ export interface operations {
                             depositorId: string;
                             recipients: string[];
                             recipientsMayEdit: boolean;
+                            acknowledgement: {
+                                required: boolean;
+                                dueAt: string | null;
+                            };
                             depositedAt: string;
                             updatedAt: string;
                             consulted: boolean;
                             consultedVersion: number | null;
                             consultedLatest: boolean;
+                            /** @description asked to acknowledge, and not done yet for the latest version */
+                            toAcknowledge: boolean;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2417,6 +3593,10 @@ export interface operations {
                             depositorId: string;
                             recipients: string[];
                             recipientsMayEdit: boolean;
+                            acknowledgement: {
+                                required: boolean;
+                                dueAt: string | null;
+                            };
                             depositedAt: string;
                             updatedAt: string;
                             recipientStatuses: {
@@ -2429,6 +3609,10 @@ export interface operations {
                                 }[];
                                 consultedLatest: boolean;
                                 removedFromLocker: boolean;
+                                acknowledged: {
+                                    version: number;
+                                    at: string;
+                                } | null;
                             }[];
                         }[];
                         nextCursor: string | null;
@@ -2495,8 +3679,11 @@ export interface operations {
                     "application/json": {
                         items: {
                             id: string;
-                            /** @enum {string} */
-                            kind: "deposited" | "updated" | "recipient-added";
+                            /**
+                             * @description for collection-requested and collection-reminder, documentId is the collection request
+                             * @enum {string}
+                             */
+                            kind: "deposited" | "updated" | "recipient-added" | "reminder" | "collection-requested" | "collection-reminder";
                             documentId: string;
                             title: string;
                             actorId: string;
@@ -3107,6 +4294,7 @@ export interface operations {
                             recipients: {
                                 userId: string;
                                 openedVersions: number[];
+                                acknowledgedVersion: number | null;
                             }[];
                         };
                     };
@@ -3193,6 +4381,7 @@ export interface operations {
                             recipients: {
                                 userId: string;
                                 openedVersions: number[];
+                                acknowledgedVersion: number | null;
                             }[];
                         }[];
                     };

@@ -15,6 +15,7 @@ export const presentDocument = (d: DocumentView) => ({
   depositorId: d.depositorId,
   recipients: d.recipients,
   recipientsMayEdit: d.recipientsMayEdit,
+  acknowledgement: d.acknowledgement,
   depositedAt: d.depositedAt,
   updatedAt: d.updatedAt,
 });

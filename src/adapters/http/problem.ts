@@ -21,6 +21,22 @@ export const toProblem = (e: UseCaseError): Problem => {
   switch (e.code) {
     case 'FORBIDDEN':
       return problem(403, e.code, 'Forbidden', e.reason);
+    case 'COLLECTION_NOT_FOUND':
+      return problem(404, 'NOT_FOUND', 'Not found', 'no such collection request');
+    case 'COLLECTION_CLOSED':
+      return problem(422, e.code, 'Collection closed', 'this collection request takes no more submissions');
+    case 'NOT_REQUESTER':
+      return problem(403, e.code, 'Not the requester', 'only the requester manages a collection request');
+    case 'NOT_OPENED':
+      return problem(422, e.code, 'Not opened', `open version ${e.version} before acknowledging it`, { version: e.version });
+    case 'ACKNOWLEDGEMENT_NOT_ASKED':
+      return problem(422, e.code, 'No acknowledgement asked', 'the depositor did not ask for an acknowledgement of this document');
+    case 'NOT_A_RECIPIENT':
+      return problem(422, e.code, 'Not a recipient', 'only recipients acknowledge a document');
+    case 'INVALID_DUE_DATE':
+      return problem(422, e.code, 'Invalid due date', `the due date ${e.dueAt} is not in the future`, { dueAt: e.dueAt });
+    case 'REMINDER_TOO_SOON':
+      return problem(429, e.code, 'Reminded recently', `everyone still to remind was reminded less than a day ago; retry in ${e.retryAfterSeconds} s`, { retryAfterSeconds: e.retryAfterSeconds });
     case 'INVALID_PREFERENCE':
       return problem(400, e.code, 'Invalid preference', `${e.field}: ${e.reason}`, { field: e.field });
     case 'MAIL_LEASE_HELD':
@@ -103,5 +119,8 @@ export const toProblem = (e: UseCaseError): Problem => {
   }
 };
 
-export const sendProblem = (reply: FastifyReply, p: Problem): FastifyReply =>
-  reply.code(p.status).type('application/problem+json').send(p);
+export const sendProblem = (reply: FastifyReply, p: Problem): FastifyReply => {
+  // A 429 or 503 that knows when to come back says so in the header clients and proxies read.
+  if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
+  return reply.code(p.status).type('application/problem+json').send(p);
+};

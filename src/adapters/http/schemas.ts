@@ -18,6 +18,11 @@ export const recipientsSchema = z
   })
   .strict();
 
+export const acknowledgementSchema = z
+  .object({ required: z.boolean(), dueAt: z.iso.datetime({ offset: true, error: 'expected an ISO date-time like 2026-12-15T17:00:00Z' }).optional() })
+  .strict()
+  .describe('recipients are asked to acknowledge the document, by a date or not');
+
 export const depositMetaSchema = z
   .object({
     recipients: recipientsSchema,
@@ -25,13 +30,19 @@ export const depositMetaSchema = z
     title: z.string().max(200).optional(),
     memo: z.string().max(2000).optional(),
     recipientsMayEdit: z.boolean().optional(),
+    acknowledgement: acknowledgementSchema.optional(),
   })
   .strict();
 
 export const documentPatchSchema = z
-  .object({ categoryId: id.optional(), memo: z.string().max(2000).nullable().optional(), recipientsMayEdit: z.boolean().optional() })
+  .object({
+    categoryId: id.optional(),
+    memo: z.string().max(2000).nullable().optional(),
+    recipientsMayEdit: z.boolean().optional(),
+    acknowledgement: acknowledgementSchema.optional(),
+  })
   .strict()
-  .refine((p) => p.categoryId !== undefined || p.memo !== undefined || p.recipientsMayEdit !== undefined, 'give categoryId, memo or recipientsMayEdit');
+  .refine((p) => Object.values(p).some((v) => v !== undefined), 'give categoryId, memo, recipientsMayEdit or acknowledgement');
 
 export const designationSchema = z.object({ designation: z.string().max(100) }).strict();
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time like 22:00 (00:00 to 23:59)');
@@ -80,7 +91,14 @@ const limit = z.coerce.number().int().min(1).max(100).default(20);
 
 export const pageQuery = z.object({ cursor: cursor.optional(), limit }).strict();
 export const lockerQuery = z
-  .object({ cursor: cursor.optional(), limit, categoryId: id.optional(), year: schoolYear.optional(), removed: z.enum(['true', 'false']).optional() })
+  .object({
+    cursor: cursor.optional(),
+    limit,
+    categoryId: id.optional(),
+    year: schoolYear.optional(),
+    removed: z.enum(['true', 'false']).optional(),
+    toAcknowledge: z.enum(['true', 'false']).optional(),
+  })
   .strict();
 export const distributionQuery = z.object({ cursor: cursor.optional(), limit, year: schoolYear.optional() }).strict();
 export const contentQuery = z.object({ version: z.coerce.number().int().min(1).optional() }).strict();
@@ -124,6 +142,7 @@ export const documentSchema = z.object({
   depositorId: z.string(),
   recipients: z.array(z.string()),
   recipientsMayEdit: z.boolean(),
+  acknowledgement: z.object({ required: z.boolean(), dueAt: z.string().nullable() }),
   depositedAt: z.string(),
   updatedAt: z.string(),
 });
@@ -135,6 +154,16 @@ export const recipientStatusSchema = z.object({
   consultations: z.array(z.object({ version: z.number(), at: z.string() })),
   consultedLatest: z.boolean(),
   removedFromLocker: z.boolean(),
+  acknowledged: z.object({ version: z.number(), at: z.string() }).nullable(),
+});
+
+export const receiptSchema = z.object({
+  userId: z.string(),
+  displayName: z.string().nullable(),
+  opened: z.array(z.object({ version: z.number(), at: z.string() })),
+  acknowledged: z.object({ version: z.number(), at: z.string() }).nullable(),
+  acknowledgedCurrent: z.boolean().describe('what they acknowledged is what is asked now (the latest version, minor ones aside)'),
+  reminders: z.array(z.object({ at: z.string(), reason: z.string() })),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -143,11 +172,12 @@ export const lockerItemSchema = documentSchema.extend({
   consulted: z.boolean(),
   consultedVersion: z.number().nullable(),
   consultedLatest: z.boolean(),
+  toAcknowledge: z.boolean().describe('asked to acknowledge, and not done yet for the latest version'),
 });
 export const distributionItemSchema = documentSchema.extend({ recipientStatuses: z.array(recipientStatusSchema) });
 export const notificationSchema = z.object({
   id: z.string(),
-  kind: z.enum(['deposited', 'updated', 'recipient-added']),
+  kind: z.enum(['deposited', 'updated', 'recipient-added', 'reminder', 'collection-requested', 'collection-reminder']).describe('for collection-requested and collection-reminder, documentId is the collection request'),
   documentId: z.string(),
   title: z.string(),
   actorId: z.string(),

@@ -18,6 +18,7 @@ import { drainAfterAnswer, type UploadLimits } from './upload.js';
 import { finishDocument } from './openapi.js';
 import { problemSchema } from './schemas.js';
 import { adminRoutes } from './routes/admin.js';
+import { collectionRoutes } from './routes/collections.js';
 import { documentRoutes } from './routes/documents.js';
 import { listingRoutes } from './routes/listings.js';
 import { rolloverRoutes } from './routes/rollovers.js';
@@ -152,6 +153,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
 
   await app.register(adminRoutes(options.useCases));
   await app.register(documentRoutes(options.useCases, options.uploads));
+  await app.register(collectionRoutes(options.useCases, options.uploads));
   await app.register(listingRoutes(options.useCases));
   await app.register(rolloverRoutes(options.useCases));
   await app.register(auditRoutes(options.useCases));

@@ -1,9 +1,11 @@
 import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { UseCaseError } from '../../application/errors.js';
 import type { IncomingFile } from '../../application/use-cases/deposit-document.js';
 import { safeFileName, safeMediaType } from './file-name.js';
+import { problem, sendProblem } from './problem.js';
+import { badRequest } from './reply.js';
 
 /** How slow an upload may be before it is cut: idle for this long, or slower than this on average. */
 export type UploadLimits = { readonly idleTimeoutMs: number; readonly minBytesPerSecond: number };
@@ -157,3 +159,21 @@ export const drainAfterAnswer = (raw: IncomingMessage): void => {
   raw.once('close', () => clearTimeout(timer));
   raw.resume();
 };
+
+/** A declared length over the limit is refused before a byte of the body is read. */
+export const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number, files = 1) => {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max * files + MULTIPART_OVERHEAD) {
+    sendProblem(reply, problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${max} bytes`, { maxDocumentBytes: max }));
+    return true;
+  }
+  return false;
+};
+
+export const requireMultipart = (req: FastifyRequest, reply: FastifyReply) => {
+  if (req.isMultipart()) return true;
+  void badRequest(reply, 'expected multipart/form-data');
+  return false;
+};
+
+export const isError = (value: unknown): value is UseCaseError => typeof value === 'object' && value !== null && 'code' in value;

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../../application/cursor.js';
-import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page, PageRequest, RecipientStatus } from '../../application/ports/read-models.js';
+import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page, PageRequest, Receipt, RecipientStatus } from '../../application/ports/read-models.js';
 
 type DocRow = {
   id: string; seq: number; year: string; title: string; category_id: string; memo: string | null; depositor_id: string;
   deposited_at: string; updated_at: string; deleted: number; version: number; file_name: string; media_type: string;
   size_bytes: number; sha256: string; blob_key: string; recipients: string; recipients_may_edit: number;
+  ack_required: number; ack_due_at: string | null; ack_from: number;
 };
 
 // A document's recipients, aggregated in the same statement as the document: no query per row.
@@ -15,7 +16,9 @@ const STATUSES = `(SELECT json_group_array(json_object(
       'userId', r.user_id, 'displayName', u.display_name, 'addedAt', r.added_at, 'removedFromLocker', r.removed,
       'consultations', json((SELECT json_group_array(json_object('version', c.version, 'at', c.at) ORDER BY c.version)
                              FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id)),
-      'consultedLatest', EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version))
+      'consultedLatest', EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version),
+      'acknowledged', json((SELECT json_object('version', a.version, 'at', a.at) FROM acknowledgements a
+                            WHERE a.tenant = r.tenant AND a.document_id = r.document_id AND a.user_id = r.user_id ORDER BY a.version DESC LIMIT 1)))
     ORDER BY r.user_id)
   FROM recipients r LEFT JOIN users u ON u.tenant = r.tenant AND u.id = r.user_id
   WHERE r.tenant = d.tenant AND r.document_id = d.id) AS statuses`;
@@ -34,6 +37,7 @@ const toView = (row: DocRow): DocumentView => ({
   depositorId: row.depositor_id,
   recipients: JSON.parse(row.recipients),
   recipientsMayEdit: row.recipients_may_edit === 1,
+  acknowledgement: { required: row.ack_required === 1, dueAt: row.ack_due_at },
   depositedAt: row.deposited_at,
   updatedAt: row.updated_at,
   deleted: row.deleted === 1,
@@ -63,33 +67,55 @@ export const documentQueries = (db: Database.Database) => {
        ORDER BY d.seq DESC LIMIT @limit`,
     ),
     locker: db.prepare<
-      { tenant: string; user: string; before: number; category: string | null; year: string | null; removed: number; limit: number },
-      DocRow & { r_seq: number; consulted_version: number | null; consulted_latest: number }
+      { tenant: string; user: string; before: number; category: string | null; year: string | null; removed: number; toAcknowledge: number; limit: number },
+      DocRow & { r_seq: number; consulted_version: number | null; consulted_latest: number; to_acknowledge: number }
     >(
-      `SELECT d.*, r.seq AS r_seq, ${RECIPIENTS},
+      `SELECT * FROM (SELECT d.*, r.seq AS r_seq, ${RECIPIENTS},
+         d.ack_required = 1 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant = r.tenant AND a.document_id = r.document_id AND a.user_id = r.user_id AND a.version >= d.ack_from) AS to_acknowledge,
          (SELECT MAX(c.version) FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id) AS consulted_version,
          EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version) AS consulted_latest
        FROM recipients r JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id
        WHERE r.tenant = @tenant AND r.user_id = @user AND r.removed = @removed AND d.deleted = 0 AND r.seq < @before
-         AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year)
-       ORDER BY r.seq DESC LIMIT @limit`,
+         AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year))
+       WHERE (@toAcknowledge = 0 OR to_acknowledge = 1)
+       ORDER BY r_seq DESC LIMIT @limit`,
     ),
     notifications: db.prepare<{ tenant: string; user: string; before: number; unread: number; limit: number }, { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string; read_at: string | null }>(
-      `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, n.read_at, d.title FROM notifications n
-       JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+      `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, n.read_at, COALESCE(d.title, c.title) AS title FROM notifications n
+       LEFT JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+       LEFT JOIN collections c ON c.tenant = n.tenant AND c.id = n.document_id
        LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
-       -- A recipient's notifications while it is in their locker; the depositor's own (a recipient edited it).
-       WHERE n.tenant = @tenant AND n.user_id = @user AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.seq < @before
+       -- A recipient's notifications while it is in their locker; the depositor's own (a recipient edited it);
+       -- the asked people's, of a collection request.
+       WHERE n.tenant = @tenant AND n.user_id = @user AND n.seq < @before
+         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR c.id IS NOT NULL)
          AND (@unread = 0 OR n.read_at IS NULL)
        ORDER BY n.seq DESC LIMIT @limit`,
     ),
     unread: db.prepare<{ tenant: string; user: string }, { count: number; newest: number | null }>(
       `SELECT count(*) AS count, max(n.seq) AS newest FROM notifications n
-       JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+       LEFT JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+       LEFT JOIN collections c ON c.tenant = n.tenant AND c.id = n.document_id
        LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
-       WHERE n.tenant = @tenant AND n.user_id = @user AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id)) AND n.read_at IS NULL`,
+       WHERE n.tenant = @tenant AND n.user_id = @user AND n.read_at IS NULL
+         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR c.id IS NOT NULL)`,
     ),
     // One target at a time along the primary key: joined with a list, the planner may walk the whole table.
+    receipts: db.prepare<[string, string], { user_id: string; display_name: string | null; opened: string; acknowledged: string | null; reminders: string; current: number }>(
+      `SELECT r.user_id, u.display_name,
+         (SELECT json_group_array(json_object('version', c.version, 'at', c.at) ORDER BY c.version) FROM consultations c
+           WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id) AS opened,
+         (SELECT json_object('version', a.version, 'at', a.at) FROM acknowledgements a
+           WHERE a.tenant = r.tenant AND a.document_id = r.document_id AND a.user_id = r.user_id ORDER BY a.version DESC LIMIT 1) AS acknowledged,
+         EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant = r.tenant AND a.document_id = r.document_id AND a.user_id = r.user_id AND a.version >= d.ack_from) AS current,
+         (SELECT json_group_array(json_object('at', m.at, 'reason', m.reason) ORDER BY m.at) FROM reminders m
+           WHERE m.tenant = r.tenant AND m.document_id = r.document_id AND m.user_id = r.user_id) AS reminders
+       FROM recipients r JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id LEFT JOIN users u ON u.tenant = r.tenant AND u.id = r.user_id
+       WHERE r.tenant = ? AND r.document_id = ? ORDER BY r.user_id`,
+    ),
+    dueAcknowledgements: db.prepare<[string], { tenant: string; id: string }>(
+      'SELECT tenant, id FROM documents WHERE ack_required = 1 AND due_reminded = 0 AND deleted = 0 AND ack_due_at <= ? ORDER BY ack_due_at LIMIT 1000',
+    ),
     addressedTo: db.prepare<[string, string, string], { document_id: string }>('SELECT document_id FROM addressed WHERE tenant = ? AND target = ? AND year >= ?'),
     blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),
   };
@@ -112,13 +138,34 @@ export const documentQueries = (db: Database.Database) => {
           consultedLatest: s.consultedLatest === 1,
         })),
       })),
-    locker: (tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): Page<LockerItem> =>
+    receipts: (tenant: string, documentId: string): Receipt[] =>
+      sql.receipts.all(tenant, documentId).map((r) => ({
+        userId: r.user_id,
+        displayName: r.display_name,
+        opened: JSON.parse(r.opened),
+        acknowledged: r.acknowledged ? JSON.parse(r.acknowledged) : null,
+        acknowledgedCurrent: r.current === 1,
+        reminders: JSON.parse(r.reminders),
+      })),
+    dueAcknowledgements: (now: string) => sql.dueAcknowledgements.all(now).map((r) => ({ tenant: r.tenant, documentId: r.id })),
+    locker: (
+      tenant: string,
+      userId: string,
+      filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined; toAcknowledge?: boolean | undefined },
+      page: PageRequest,
+    ): Page<LockerItem> =>
       pageOf(
         sql.locker
-          .all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, removed: filter.removed ? 1 : 0, limit: page.limit + 1 })
+          .all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, removed: filter.removed ? 1 : 0, toAcknowledge: filter.toAcknowledge ? 1 : 0, limit: page.limit + 1 })
           .map((r) => ({ ...r, seq: r.r_seq })),
         page.limit,
-        (row) => ({ ...toView(row), consulted: row.consulted_version !== null, consultedVersion: row.consulted_version, consultedLatest: row.consulted_latest === 1 }),
+        (row) => ({
+          ...toView(row),
+          consulted: row.consulted_version !== null,
+          consultedVersion: row.consulted_version,
+          consultedLatest: row.consulted_latest === 1,
+          toAcknowledge: row.to_acknowledge === 1,
+        }),
       ),
     notifications: (tenant: string, userId: string, page: PageRequest, filter: { unread?: boolean | undefined } = {}): Page<NotificationView> =>
       pageOf(sql.notifications.all({ tenant, user: userId, before: before(page), unread: filter.unread ? 1 : 0, limit: page.limit + 1 }), page.limit, (r) => ({

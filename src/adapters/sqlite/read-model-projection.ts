@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import type { Content, DirectoryEvent, DocumentEvent, LockerEvent, MailLeaseEvent, TenantSettingsEvent } from '../../domain/index.js';
+import type { CollectionEvent, Content, DirectoryEvent, DocumentEvent, LockerEvent, MailLeaseEvent, TenantSettingsEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 
-type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent;
+type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent;
 
 /**
  * The one writer of the read models: each event, in log order, becomes rows. Every statement is
@@ -27,8 +27,8 @@ export const readModelProjection = (db: Database.Database) => {
     currentYear: db.prepare('INSERT INTO settings (tenant, current_year) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET current_year = excluded.current_year'),
     document: db.prepare(
       `INSERT OR IGNORE INTO documents (tenant, id, seq, year, title, category_id, memo, depositor_id, deposited_at, updated_at,
-         deleted, version, file_name, media_type, size_bytes, sha256, blob_key, recipients_may_edit)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
+         deleted, version, file_name, media_type, size_bytes, sha256, blob_key, recipients_may_edit, ack_required, ack_due_at, collection_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     version: db.prepare('INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     addressed: db.prepare('INSERT OR IGNORE INTO addressed (tenant, target, document_id, year) VALUES (?, ?, ?, ?)'),
@@ -55,6 +55,24 @@ export const readModelProjection = (db: Database.Database) => {
       `UPDATE documents SET version = ?, file_name = ?, media_type = ?, size_bytes = ?, sha256 = ?, blob_key = ?, updated_at = ?
        WHERE tenant = ? AND id = ?`,
     ),
+    ackSet: db.prepare(
+      `UPDATE documents SET ack_required = @required, ack_due_at = @dueAt, updated_at = @at,
+         ack_from = CASE WHEN @required = 1 AND ack_required = 0 THEN version ELSE ack_from END,
+         due_reminded = CASE WHEN ack_due_at IS @dueAt THEN due_reminded ELSE 0 END
+       WHERE tenant = @tenant AND id = @id`,
+    ),
+    askAgain: db.prepare('UPDATE documents SET ack_from = ? WHERE tenant = ? AND id = ?'),
+    acknowledged: db.prepare('INSERT OR IGNORE INTO acknowledgements VALUES (?, ?, ?, ?, ?)'),
+    reminder: db.prepare('INSERT INTO reminders VALUES (?, ?, ?, ?, ?)'),
+    dueReminded: db.prepare('UPDATE documents SET due_reminded = 1 WHERE tenant = ? AND id = ?'),
+    collection: db.prepare('INSERT OR IGNORE INTO collections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    asked: db.prepare('INSERT OR IGNORE INTO collection_asked VALUES (?, ?, ?)'),
+    collectionStatus: db.prepare('UPDATE collections SET status = ? WHERE tenant = ? AND id = ?'),
+    notifyAsked: db.prepare(
+      `INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at)
+       SELECT tenant, user_id, ?, 'collection-requested', collection_id, ?, ? FROM collection_asked WHERE tenant = ? AND collection_id = ?`,
+    ),
+    collectionReminder: db.prepare('INSERT INTO collection_reminders VALUES (?, ?, ?, ?)'),
     mayEdit: db.prepare('UPDATE documents SET recipients_may_edit = ?, updated_at = ? WHERE tenant = ? AND id = ?'),
     // A recipient who may edit uploaded a version: the depositor hears of it too.
     notifyDepositor: db.prepare(
@@ -145,7 +163,7 @@ export const readModelProjection = (db: Database.Database) => {
       case 'DocumentCarriedOver': {
         const d = event.data;
         const c = d.content;
-        sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, 'recipientsMayEdit' in d && d.recipientsMayEdit ? 1 : 0);
+        sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, 'recipientsMayEdit' in d && d.recipientsMayEdit ? 1 : 0, 'acknowledgement' in d && d.acknowledgement?.required ? 1 : 0, ('acknowledgement' in d && d.acknowledgement?.dueAt) || null, ('collectionId' in d && d.collectionId) || null);
         addVersion(tenant, d.documentId, c, event.at);
         // A carried-over document is not news: its recipients had it last year, so no notification.
         addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? 'deposited' : null, event.actor);
@@ -186,6 +204,25 @@ export const readModelProjection = (db: Database.Database) => {
         // Everyone who has it, but not the one who uploaded it.
         sql.notifyUpdated.run(seq, event.actor, event.at, tenant, event.data.documentId, event.actor);
         sql.notifyDepositor.run(seq, event.actor, event.at, tenant, event.data.documentId, event.actor);
+        // A new version asks for acknowledgement again; a minor one does not.
+        if (!event.data.minor) sql.askAgain.run(c.version, tenant, event.data.documentId);
+        return;
+      }
+      case 'AcknowledgementSet': {
+        const d = event.data;
+        sql.ackSet.run({ required: d.required ? 1 : 0, dueAt: d.dueAt, at: event.at, tenant, id: d.documentId });
+        return;
+      }
+      case 'DocumentAcknowledged':
+        sql.acknowledged.run(tenant, event.data.documentId, event.data.userId, event.data.version, event.at);
+        return;
+      case 'ReminderSent': {
+        const d = event.data;
+        for (const userId of d.userIds) {
+          sql.reminder.run(tenant, d.documentId, userId, event.at, d.reason);
+          sql.notification.run(tenant, userId, seq, 'reminder', d.documentId, event.actor, event.at);
+        }
+        if (d.reason === 'due') sql.dueReminded.run(tenant, d.documentId);
         return;
       }
       case 'RecipientsMayEditSet':
@@ -212,6 +249,25 @@ export const readModelProjection = (db: Database.Database) => {
         sql.deleted.run(event.at, tenant, event.data.documentId);
         sql.unaddressed.run(tenant, event.data.documentId);
         return;
+      case 'CollectionCreated': {
+        const d = event.data;
+        sql.collection.run(tenant, d.collectionId, seq, d.year, d.requesterId, d.title, d.instructions, d.categoryId, d.dueAt, 'draft', event.at);
+        for (const userId of d.askedIds) sql.asked.run(tenant, d.collectionId, userId);
+        return;
+      }
+      case 'CollectionPublished':
+        sql.collectionStatus.run('open', tenant, event.data.collectionId);
+        sql.notifyAsked.run(seq, event.actor, event.at, tenant, event.data.collectionId);
+        return;
+      case 'CollectionClosed':
+        sql.collectionStatus.run('closed', tenant, event.data.collectionId);
+        return;
+      case 'CollectionReminderSent':
+        for (const userId of event.data.userIds) {
+          sql.collectionReminder.run(tenant, event.data.collectionId, userId, event.at);
+          sql.notification.run(tenant, userId, seq, 'collection-reminder', event.data.collectionId, event.actor, event.at);
+        }
+        return;
       case 'NotificationSettingsSet':
         sql.notificationSettings.run(tenant, JSON.stringify(event.data));
         return;
@@ -237,7 +293,7 @@ export const readModelProjection = (db: Database.Database) => {
   };
 
   /** Every notification an event made is also a mail to send. */
-  const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated']);
+  const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'CollectionPublished', 'CollectionReminderSent']);
 
   return {
     checkpoint: (): bigint => {

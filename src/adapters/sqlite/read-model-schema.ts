@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 6;
+export const READ_MODEL_VERSION = 8;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -23,7 +23,26 @@ CREATE TABLE IF NOT EXISTS documents (
   category_id TEXT NOT NULL, memo TEXT, depositor_id TEXT NOT NULL, deposited_at TEXT NOT NULL, updated_at TEXT NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL,
   size_bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, blob_key TEXT NOT NULL, recipients_may_edit INTEGER NOT NULL DEFAULT 0,
+  -- Acknowledgement asked (and by when), from which version on, and whether the due reminder went.
+  ack_required INTEGER NOT NULL DEFAULT 0, ack_due_at TEXT, ack_from INTEGER NOT NULL DEFAULT 1, due_reminded INTEGER NOT NULL DEFAULT 0,
+  collection_id TEXT,
   PRIMARY KEY (tenant, id));
+CREATE INDEX IF NOT EXISTS documents_by_collection ON documents (tenant, collection_id) WHERE collection_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS collections (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, year TEXT NOT NULL, requester_id TEXT NOT NULL, title TEXT NOT NULL,
+  instructions TEXT, category_id TEXT NOT NULL, due_at TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, id));
+CREATE INDEX IF NOT EXISTS collections_by_requester ON collections (tenant, requester_id, seq);
+CREATE TABLE IF NOT EXISTS collection_asked (tenant TEXT NOT NULL, collection_id TEXT NOT NULL, user_id TEXT NOT NULL, PRIMARY KEY (tenant, collection_id, user_id));
+CREATE INDEX IF NOT EXISTS collection_asked_by_user ON collection_asked (tenant, user_id);
+CREATE TABLE IF NOT EXISTS collection_reminders (tenant TEXT NOT NULL, collection_id TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_due ON documents (ack_due_at) WHERE ack_required = 1 AND due_reminded = 0 AND deleted = 0;
+CREATE TABLE IF NOT EXISTS acknowledgements (
+  tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, version INTEGER NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (tenant, document_id, user_id, version));
+CREATE TABLE IF NOT EXISTS reminders (
+  tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reminders_by_document ON reminders (tenant, document_id, user_id);
 CREATE INDEX IF NOT EXISTS documents_by_depositor ON documents (tenant, depositor_id, seq);
 CREATE TABLE IF NOT EXISTS versions (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, version INTEGER NOT NULL, blob_key TEXT NOT NULL, sha256 TEXT NOT NULL,
@@ -66,5 +85,5 @@ CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox (status, tenant, seq);
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'consultations', 'notifications', 'preferences', 'outbox',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox',
 ] as const;

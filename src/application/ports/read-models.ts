@@ -15,6 +15,8 @@ export type DocumentView = {
   readonly depositorId: string;
   readonly recipients: string[];
   readonly recipientsMayEdit: boolean;
+  /** Recipients are asked to acknowledge it (the latest version, or since the last non-minor one). */
+  readonly acknowledgement: { readonly required: boolean; readonly dueAt: string | null };
   readonly depositedAt: string;
   readonly updatedAt: string;
   readonly deleted: boolean;
@@ -28,6 +30,19 @@ export type RecipientStatus = {
   readonly consultations: { version: number; at: string }[];
   readonly consultedLatest: boolean;
   readonly removedFromLocker: boolean;
+  /** The latest version they acknowledged, and when. */
+  readonly acknowledged: { version: number; at: string } | null;
+};
+
+/** What the depositor knows of each recipient: what they opened, acknowledged, and when they were reminded. */
+export type Receipt = {
+  readonly userId: string;
+  readonly displayName: string | null;
+  readonly opened: { version: number; at: string }[];
+  readonly acknowledged: { version: number; at: string } | null;
+  /** Whether what they acknowledged is what is asked now (the latest non-minor version or later). */
+  readonly acknowledgedCurrent: boolean;
+  readonly reminders: { at: string; reason: string }[];
 };
 
 export type DistributionItem = DocumentView & { readonly recipientStatuses: RecipientStatus[] };
@@ -35,11 +50,30 @@ export type LockerItem = DocumentView & {
   readonly consulted: boolean;
   readonly consultedVersion: number | null;
   readonly consultedLatest: boolean;
+  /** Asked to acknowledge, and not done yet for what is asked now. */
+  readonly toAcknowledge: boolean;
+};
+
+export type CollectionSummary = {
+  readonly id: string;
+  readonly year: string;
+  readonly requesterId: string;
+  readonly title: string;
+  readonly instructions: string | null;
+  readonly categoryId: string;
+  readonly dueAt: string;
+  readonly status: 'draft' | 'open' | 'closed';
+  readonly createdAt: string;
+};
+
+export type CollectionView = CollectionSummary & {
+  /** Per person asked: submitted on time, late, or missing, with what they submitted and how often they were reminded. */
+  readonly people: { userId: string; displayName: string | null; status: 'submitted' | 'late' | 'missing'; submittedAt: string | null; documentIds: string[]; reminders: number }[];
 };
 
 export type NotificationView = {
   readonly id: string;
-  readonly kind: 'deposited' | 'updated' | 'recipient-added';
+  readonly kind: 'deposited' | 'updated' | 'recipient-added' | 'reminder' | 'collection-requested' | 'collection-reminder';
   readonly documentId: string;
   readonly title: string;
   readonly actorId: string;
@@ -110,7 +144,18 @@ export interface ReadModels {
   removedBy(tenant: string, documentId: string): string[];
   distribution(tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem>;
   /** What was deposited for the user; with `removed`, what they removed from their locker instead. */
-  locker(tenant: string, userId: string, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): Page<LockerItem>;
+  locker(
+    tenant: string,
+    userId: string,
+    filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined; toAcknowledge?: boolean | undefined },
+    page: PageRequest,
+  ): Page<LockerItem>;
+  receipts(tenant: string, documentId: string): Receipt[];
+  collection(tenant: string, collectionId: string): CollectionView | undefined;
+  collections(tenant: string, userId: string, role: 'requester' | 'asked'): CollectionSummary[];
+  collectionSubmitters(tenant: string, collectionId: string): Set<string>;
+  /** Live documents whose acknowledgement due date has passed and whose due reminder has not gone yet. */
+  dueAcknowledgements(now: string): { tenant: string; documentId: string }[];
   notifications(tenant: string, userId: string, page: PageRequest, filter?: { unread?: boolean | undefined }): Page<NotificationView>;
   unreadNotifications(tenant: string, userId: string): { count: number; newest: string | null };
   notificationSettings(tenant: string): NotificationSettings;

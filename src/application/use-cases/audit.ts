@@ -55,7 +55,7 @@ export const auditEvents =
       }).map(({ stopped }) => ({ events, next: stopped ? String(last) : null }));
     });
 
-export type RecipientAsOf = { userId: string; openedVersions: number[] };
+export type RecipientAsOf = { userId: string; openedVersions: number[]; acknowledgedVersion: number | null };
 export type DocumentAsOf = {
   documentId: string;
   status: 'live' | 'deleted';
@@ -81,7 +81,11 @@ const asOfView = (state: DocumentState, removed: ReadonlySet<string>): DocumentA
     recipients: [...state.recipients]
       .filter((u) => !removed.has(u))
       .sort()
-      .map((userId) => ({ userId, openedVersions: versions.filter((v) => state.consulted.has(consultationKey(userId, v))) })),
+      .map((userId) => ({
+        userId,
+        openedVersions: versions.filter((v) => state.consulted.has(consultationKey(userId, v))),
+        acknowledgedVersion: state.acknowledged.get(userId) ?? null,
+      })),
   };
 };
 

@@ -5,7 +5,12 @@ import { documentCommandView } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
 import type { DocumentView } from '../ports/read-models.js';
 
-export type DocumentPatch = { readonly categoryId?: string | undefined; readonly memo?: string | null | undefined; readonly recipientsMayEdit?: boolean | undefined };
+export type DocumentPatch = {
+  readonly categoryId?: string | undefined;
+  readonly memo?: string | null | undefined;
+  readonly recipientsMayEdit?: boolean | undefined;
+  readonly acknowledgement?: { readonly required: boolean; readonly dueAt?: string | null | undefined } | undefined;
+};
 
 /** Category and memo from the distribution view; both in one decision, so the change is all or nothing. */
 export const changeDocument =
@@ -18,4 +23,5 @@ export const changeDocument =
       categoryId: patch.categoryId,
       memo: patch.memo,
       recipientsMayEdit: patch.recipientsMayEdit,
+      acknowledgement: patch.acknowledgement,
     }));

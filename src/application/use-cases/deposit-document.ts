@@ -13,6 +13,9 @@ export type DepositMeta = {
   readonly title?: string | undefined;
   readonly memo?: string | undefined;
   readonly recipientsMayEdit?: boolean | undefined;
+  readonly acknowledgement?: { readonly required: boolean; readonly dueAt?: string | undefined } | undefined;
+  /** Set by a submission to a collection request, never by a client's meta. */
+  readonly collectionId?: string | undefined;
 };
 
 export type IncomingFile = {
@@ -76,6 +79,8 @@ export const depositDocument = (deps: Deps) => {
             title: meta.title ?? null,
             memo: meta.memo ?? null,
             recipientsMayEdit: meta.recipientsMayEdit,
+            acknowledgement: meta.acknowledgement,
+            collectionId: meta.collectionId,
           };
           return async(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
         });
@@ -130,7 +135,7 @@ export const depositDocument = (deps: Deps) => {
                   key: checked.idempotencyKey,
                   fingerprint: deps.ids.derive(
                     'deposit-fingerprint',
-                    JSON.stringify([request.recipients, request.categoryId, request.title, request.memo, request.recipientsMayEdit === true]),
+                    JSON.stringify([request.recipients, request.categoryId, request.title, request.memo, request.recipientsMayEdit === true, ...(request.acknowledgement ? [request.acknowledgement] : [])]),
                     ...stored.flatMap((f) => [f.sha256, f.fileName]),
                   ),
                 };

@@ -47,10 +47,19 @@ export const mailDispatcher = (deps: Deps, mailer: Mailer, options: MailOptions)
   };
 
   const factOf = (item: OutboxItem): MailFact | undefined => {
+    const name = (id: string) => deps.readModels.user(item.tenant, id)?.displayName ?? id;
+    const designation = (id: string) => deps.readModels.categories(item.tenant).find((c) => c.id === id)?.designation ?? id;
+    if (item.kind.startsWith('collection-')) {
+      const asked = deps.readModels.collection(item.tenant, item.documentId);
+      if (!asked || asked.status !== 'open') return undefined;
+      return { kind: item.kind, documentId: asked.id, title: asked.title, actorName: name(asked.requesterId), category: designation(asked.categoryId), memo: asked.instructions };
+    }
     const doc = deps.readModels.document(item.tenant, item.documentId);
     if (!doc || doc.deleted) return undefined;
     const category = deps.readModels.categories(item.tenant).find((c) => c.id === doc.categoryId)?.designation ?? doc.categoryId;
-    const actorName = deps.readModels.user(item.tenant, item.actorId)?.displayName ?? item.actorId;
+    // A reminder the scheduler sent is still the depositor's: their name is the one to show.
+    const who = item.kind === 'reminder' ? doc.depositorId : item.actorId;
+    const actorName = deps.readModels.user(item.tenant, who)?.displayName ?? who;
     return { kind: item.kind, documentId: doc.id, title: doc.title, actorName, category, memo: doc.memo };
   };
 
@@ -71,7 +80,7 @@ export const mailDispatcher = (deps: Deps, mailer: Mailer, options: MailOptions)
     const fresh = items.filter((i) => Date.parse(now) - Date.parse(i.at) <= options.maxAgeMs);
     skip(items.filter((i) => !fresh.includes(i)), 'too old to be news');
     const facts = fresh.map((i) => [i, factOf(i)] as const);
-    skip(facts.filter(([, f]) => !f).map(([i]) => i), 'document deleted');
+    skip(facts.filter(([, f]) => !f).map(([i]) => i), 'document deleted, or request closed');
     const sendable = facts.filter((pair): pair is readonly [OutboxItem, MailFact] => pair[1] !== undefined);
     if (sendable.length === 0) return okAsync(undefined);
     const mailIds = sendable.map(([i]) => i.mailId);

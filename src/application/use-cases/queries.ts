@@ -9,7 +9,11 @@ export const getDocument = (deps: Deps) => (actor: Actor, documentId: string): R
 
 export const myLocker =
   (deps: Deps) =>
-  (actor: Actor, filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined }, page: PageRequest): ResultAsync<Page<LockerItem>, UseCaseError> =>
+  (
+    actor: Actor,
+    filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined; toAcknowledge?: boolean | undefined },
+    page: PageRequest,
+  ): ResultAsync<Page<LockerItem>, UseCaseError> =>
     async(lockerHolder(deps, actor)).map(() =>
       deps.readModels.locker(actor.tenant, actor.userId, { ...filter, year: filter.year ?? currentYear(deps, actor.tenant) }, page),
     );

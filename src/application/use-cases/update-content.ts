@@ -17,12 +17,13 @@ export const updateContent = (deps: Deps) => ({
       .andThen((recorded) => async(checkEditing(replay(documentDecider, recorded), managing(deps, actor, documentId))))
       .map(() => maxDocumentBytes(deps, actor.tenant)),
 
-  store(actor: Actor, documentId: string, limit: number, file: IncomingFile): ResultAsync<DocumentView, UseCaseError> {
+  /** `minor`: acknowledgements of the previous version still count. */
+  store(actor: Actor, documentId: string, limit: number, file: IncomingFile, minor = false): ResultAsync<DocumentView, UseCaseError> {
     return deps.blobs.stage(actor.tenant, file.content, limit).mapErr(whyNotStaged(file)).andThen((staged) => {
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
-      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored }), { beforeAppend: bytes.commit })
+      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor }), { beforeAppend: bytes.commit })
         .andThen(() => bytes.release())
         .orElse((e) => bytes.release().andThen(() => errAsync<void, UseCaseError>(e)))
         .andThen(() => async(documentView(deps, actor.tenant, documentId)));

@@ -30,7 +30,10 @@ export type DepositRequest = CommandContext & {
   readonly title: string | null;
   readonly memo: string | null;
   readonly recipientsMayEdit?: boolean | undefined;
+  readonly acknowledgement?: { readonly required: boolean; readonly dueAt?: string | null | undefined } | undefined;
   readonly idempotency?: { key: string; fingerprint: string } | undefined;
+  /** A submission to a collection request: whoever was asked may submit, locker.deposit or not. */
+  readonly collectionId?: string | undefined;
 };
 
 /** Every management command says on which document, and the tenant's current year. */
@@ -45,8 +48,14 @@ export type DocumentCommand =
       readonly categoryId?: string | undefined;
       readonly memo?: string | null | undefined;
       readonly recipientsMayEdit?: boolean | undefined;
+      readonly acknowledgement?: { readonly required: boolean; readonly dueAt?: string | null | undefined } | undefined;
     } & Managing)
-  | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile } & Managing)
+  | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile; readonly minor?: boolean | undefined } & Managing)
+  | ({ readonly type: 'Acknowledge'; readonly documentId: string } & CommandContext)
+  /** The depositor reminds who has not opened (or not acknowledged) the latest version. */
+  | ({ readonly type: 'Remind' } & Managing)
+  /** The scheduler, once `dueAt` has passed. */
+  | ({ readonly type: 'RemindDue'; readonly documentId: string } & CommandContext)
   | ({ readonly type: 'DeleteForAll' } & Managing)
   | ({ readonly type: 'Consult'; readonly documentId: string; readonly version?: number | undefined } & CommandContext)
   | ({ readonly type: 'CarryOver' } & CarryOver)
@@ -97,9 +106,14 @@ export const mayDeposit = (directory: DirectoryView, userId: string): boolean =>
  * Everything about a deposit that can be refused before a single byte is uploaded, so a refused
  * deposit costs the client nothing and the server no storage.
  */
+const checkDueAt = (dueAt: string | null | undefined, at: string): Result<void, DocumentError> =>
+  dueAt != null && !(Date.parse(dueAt) > Date.parse(at)) ? err({ code: 'INVALID_DUE_DATE', dueAt }) : ok(undefined);
+
 export const checkDeposit = (ctx: DepositContext, req: DepositRequest): Result<ResolvedRecipients, DocumentError> => {
-  if (!mayDeposit(ctx.directory, req.actorId)) return err({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: req.actorId });
+  const allowed = req.collectionId !== undefined ? holdsLocker(ctx.directory, req.actorId) : mayDeposit(ctx.directory, req.actorId);
+  if (!allowed) return err({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: req.actorId });
   return checkText('title', cleanText(req.title))
+    .andThen(() => checkDueAt(req.acknowledgement?.dueAt, req.at))
     .andThen(() => checkText('memo', cleanText(req.memo)))
     .andThen(() => checkCategory(ctx.settings, req.categoryId))
     .andThen(() => resolveRecipients(ctx.directory, req.recipients, req.actorId))
@@ -134,7 +148,9 @@ const deposit = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'De
           content: { ...cmd.file, version: 1 },
           source: 'upload',
           ...(cmd.recipientsMayEdit ? { recipientsMayEdit: true } : {}),
+          ...(cmd.acknowledgement?.required ? { acknowledgement: { required: true, dueAt: cmd.acknowledgement.dueAt ?? null } } : {}),
           ...(cmd.idempotency ? { idempotency: cmd.idempotency } : {}),
+          ...(cmd.collectionId ? { collectionId: cmd.collectionId } : {}),
         },
         actor: cmd.actorId,
         at: cmd.at,
@@ -237,14 +253,71 @@ const changeDetails = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 
   if (cmd.recipientsMayEdit !== undefined && cmd.recipientsMayEdit !== doc.recipientsMayEdit) {
     events.push({ type: 'RecipientsMayEditSet', data: { documentId: doc.id, recipientsMayEdit: cmd.recipientsMayEdit }, actor: cmd.actorId, at: cmd.at });
   }
+  if (cmd.acknowledgement !== undefined) {
+    const dueAt = cmd.acknowledgement.required ? (cmd.acknowledgement.dueAt ?? null) : null;
+    const due = checkDueAt(dueAt, cmd.at);
+    if (due.isErr()) return err(due.error);
+    if (cmd.acknowledgement.required !== doc.acknowledgement.required || dueAt !== doc.acknowledgement.dueAt) {
+      events.push({ type: 'AcknowledgementSet', data: { documentId: doc.id, required: cmd.acknowledgement.required, dueAt }, actor: cmd.actorId, at: cmd.at });
+    }
+  }
   return ok(events);
 };
 
 /** A new version keeps the document, its recipients and its history: versions count up by one. */
 const updateContent = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'UpdateContent' }>) =>
   checkFile(cmd.file, cmd.maxDocumentBytes).map((): DocumentEvent[] => [
-    { type: 'DocumentUpdated', data: { documentId: doc.id, content: { ...cmd.file, version: latest(doc).version + 1 } }, actor: cmd.actorId, at: cmd.at },
+    {
+      type: 'DocumentUpdated',
+      data: { documentId: doc.id, content: { ...cmd.file, version: latest(doc).version + 1 }, ...(cmd.minor ? { minor: true } : {}) },
+      actor: cmd.actorId,
+      at: cmd.at,
+    },
   ]);
+
+/** Who still owes the latest version something: to open it, or (when asked) to acknowledge it. */
+export const stillToRemind = (doc: LiveDocument): string[] => {
+  const now = latest(doc).version;
+  return [...doc.recipients].filter(
+    (u) => !doc.consulted.has(consultationKey(u, now)) || (doc.acknowledgement.required && (doc.acknowledged.get(u) ?? 0) < doc.acknowledgement.askedFrom),
+  );
+};
+
+/** Whether someone has acknowledged what they are asked to: a version at least as new as the last non-minor one. */
+export const hasAcknowledged = (doc: LiveDocument, userId: string): boolean => (doc.acknowledged.get(userId) ?? 0) >= doc.acknowledgement.askedFrom;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** At most one reminder a day per person: those reminded less than a day ago wait. */
+const remind = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'Remind' }>): Result<DocumentEvent[], DocumentError> => {
+  const owing = stillToRemind(doc);
+  if (owing.length === 0) return ok([]);
+  const now = Date.parse(cmd.at);
+  const nextFor = (u: string) => Date.parse(doc.reminded.get(u) ?? '1970-01-01T00:00:00.000Z') + DAY_MS;
+  const due = owing.filter((u) => nextFor(u) <= now);
+  if (due.length === 0) return err({ code: 'REMINDER_TOO_SOON', retryAfterSeconds: Math.ceil((Math.min(...owing.map(nextFor)) - now) / 1000) });
+  return ok([{ type: 'ReminderSent', data: { documentId: doc.id, userIds: due, reason: 'manual' }, actor: cmd.actorId, at: cmd.at }]);
+};
+
+/** Once `dueAt` has passed, those who have not acknowledged are reminded, once; the mark is recorded even when nobody is left. */
+const remindDue = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'RemindDue' }>): Result<DocumentEvent[], DocumentError> => {
+  if (state.status !== 'live' || !state.acknowledgement.required || state.dueReminded) return ok([]);
+  const dueAt = state.acknowledgement.dueAt;
+  if (dueAt === null || Date.parse(dueAt) > Date.parse(cmd.at)) return ok([]);
+  const owing = [...state.recipients].filter((u) => !hasAcknowledged(state, u));
+  return ok([{ type: 'ReminderSent', data: { documentId: state.id, userIds: owing, reason: 'due' }, actor: cmd.actorId, at: cmd.at }]);
+};
+
+/** A recipient acknowledges the latest version, which they must have opened; once is enough. */
+const acknowledge = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'Acknowledge' }>): Result<DocumentEvent[], DocumentError> => {
+  if (state.status === 'none' || !canRead(state, cmd.actorId)) return err({ code: 'DOCUMENT_NOT_FOUND', documentId: cmd.documentId });
+  if (!state.recipients.has(cmd.actorId)) return err({ code: 'NOT_A_RECIPIENT', documentId: state.id });
+  if (!state.acknowledgement.required) return err({ code: 'ACKNOWLEDGEMENT_NOT_ASKED', documentId: state.id });
+  const version = latest(state).version;
+  if (!state.consulted.has(consultationKey(cmd.actorId, version))) return err({ code: 'NOT_OPENED', documentId: state.id, version });
+  if ((state.acknowledged.get(cmd.actorId) ?? 0) >= version) return ok([]);
+  return ok([{ type: 'DocumentAcknowledged', data: { documentId: state.id, userId: cmd.actorId, version }, actor: cmd.actorId, at: cmd.at }]);
+};
 
 /**
  * Opening a document: the latest version unless another is asked for. A recipient's first opening
@@ -362,6 +435,12 @@ const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEven
       return carryOver(state, cmd);
     case 'FollowDirectory':
       return follow(state, cmd);
+    case 'Acknowledge':
+      return acknowledge(state, cmd);
+    case 'Remind':
+      return checkManaging(state, cmd).andThen((doc) => remind(doc, cmd));
+    case 'RemindDue':
+      return remindDue(state, cmd);
     case 'AddRecipients':
       return checkManaging(state, cmd).andThen((doc) => addRecipients(doc, cmd));
     case 'ChangeDetails':

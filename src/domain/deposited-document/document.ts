@@ -23,6 +23,14 @@ export type LiveDocument = {
   readonly idempotency: { readonly key: string; readonly fingerprint: string } | undefined;
   /** Recipients may upload new versions (everything else stays the depositor's). */
   readonly recipientsMayEdit: boolean;
+  /** Whether recipients are asked to acknowledge, by when, and from which version on (a minor version keeps it). */
+  readonly acknowledgement: { readonly required: boolean; readonly dueAt: string | null; readonly askedFrom: number };
+  /** The latest version each recipient acknowledged. */
+  readonly acknowledged: ReadonlyMap<string, number>;
+  /** When each recipient was last reminded. */
+  readonly reminded: ReadonlyMap<string, string>;
+  /** The reminder due once `dueAt` passes has been sent. */
+  readonly dueReminded: boolean;
   /** For a carried document: its source as last taken over, so a rerun carries only what changed there since. */
   readonly fromSource: SourceSnapshot | undefined;
 };
@@ -69,6 +77,11 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       updatedAt: event.at,
       idempotency: 'idempotency' in d ? d.idempotency : undefined,
       recipientsMayEdit: d.recipientsMayEdit === true,
+      // A carried document starts a new year: nobody is asked to acknowledge it again (ADR 19).
+      acknowledgement: { required: 'acknowledgement' in d && d.acknowledgement?.required === true, dueAt: ('acknowledgement' in d && d.acknowledgement?.dueAt) || null, askedFrom: 1 },
+      acknowledged: new Map(),
+      reminded: new Map(),
+      dueReminded: false,
       fromSource:
         event.type === 'DocumentCarriedOver'
           ? { sha256: d.content.sha256, fileName: d.content.fileName, mediaType: d.content.mediaType, memo: d.memo, categoryId: d.categoryId, recipients: new Set(d.recipientIds) }
@@ -96,8 +109,24 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       return { ...state, memo: event.data.memo, updatedAt: event.at };
     case 'RecipientsMayEditSet':
       return { ...state, recipientsMayEdit: event.data.recipientsMayEdit, updatedAt: event.at };
-    case 'DocumentUpdated':
-      return { ...state, versions: [...state.versions, event.data.content], updatedAt: event.at };
+    case 'DocumentUpdated': {
+      // A new version asks everyone again, unless the depositor called it minor.
+      const askedFrom = event.data.minor ? state.acknowledgement.askedFrom : event.data.content.version;
+      return { ...state, versions: [...state.versions, event.data.content], acknowledgement: { ...state.acknowledgement, askedFrom }, updatedAt: event.at };
+    }
+    case 'AcknowledgementSet': {
+      const askedFrom = event.data.required && !state.acknowledgement.required ? latest(state).version : state.acknowledgement.askedFrom;
+      const dueReminded = event.data.dueAt === state.acknowledgement.dueAt ? state.dueReminded : false;
+      return { ...state, acknowledgement: { required: event.data.required, dueAt: event.data.dueAt, askedFrom }, dueReminded, updatedAt: event.at };
+    }
+    case 'DocumentAcknowledged':
+      return { ...state, acknowledged: new Map([...state.acknowledged, [event.data.userId, event.data.version]]) };
+    case 'ReminderSent':
+      return {
+        ...state,
+        reminded: new Map([...state.reminded, ...event.data.userIds.map((u): [string, string] => [u, event.at])]),
+        dueReminded: state.dueReminded || event.data.reason === 'due',
+      };
     case 'DocumentConsulted':
       return { ...state, consulted: new Set([...state.consulted, consultationKey(event.data.userId, event.data.version)]) };
     case 'DocumentDeletedForAll':

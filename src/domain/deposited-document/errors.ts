@@ -25,4 +25,11 @@ export type DocumentError =
   | { readonly code: 'IDEMPOTENCY_KEY_REUSED'; readonly key: string }
   | { readonly code: 'YEAR_CLOSED'; readonly documentId: string; readonly year: string }
   | { readonly code: 'YEAR_NOT_OPEN'; readonly documentId: string; readonly year: string }
-  | { readonly code: 'NOT_CARRIED'; readonly reason: CarrySkipReason };
+  | { readonly code: 'NOT_CARRIED'; readonly reason: CarrySkipReason }
+  /** Acknowledging a version one has not opened: open the latest version first. */
+  | { readonly code: 'NOT_OPENED'; readonly documentId: string; readonly version: number }
+  | { readonly code: 'ACKNOWLEDGEMENT_NOT_ASKED'; readonly documentId: string }
+  | { readonly code: 'NOT_A_RECIPIENT'; readonly documentId: string }
+  | { readonly code: 'INVALID_DUE_DATE'; readonly dueAt: string }
+  /** Everyone still to remind was reminded less than a day ago. */
+  | { readonly code: 'REMINDER_TOO_SOON'; readonly retryAfterSeconds: number };

@@ -36,8 +36,17 @@ export type DocumentDeposited = DomainEvent<
     idempotency?: { key: string; fingerprint: string } | undefined;
     /** Recipients may upload new versions too (absent in older events: they may not). */
     recipientsMayEdit?: boolean | undefined;
+    /** Recipients are asked to acknowledge it, by a date or not (absent: not asked). */
+    acknowledgement?: Acknowledgement | undefined;
+    /** Submitted to a collection request: this deposit is the submission. */
+    collectionId?: string | undefined;
   }
 >;
+
+export type Acknowledgement = { readonly required: boolean; readonly dueAt: string | null };
+
+/** Why someone is reminded: they have not opened the latest version, or not acknowledged it. */
+export type ReminderReason = 'manual' | 'due';
 
 /**
  * A live document of a closed year starts again in the next one: a new stream, the latest content
@@ -93,6 +102,10 @@ export type DocumentEvent =
   | DomainEvent<'CategoryChanged', { documentId: string; categoryId: string }>
   | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>
   | DomainEvent<'RecipientsMayEditSet', { documentId: string; recipientsMayEdit: boolean }>
-  | DomainEvent<'DocumentUpdated', { documentId: string; content: Content }>
+  /** `minor`: acknowledgements of the previous version still count. */
+  | DomainEvent<'DocumentUpdated', { documentId: string; content: Content; minor?: boolean | undefined }>
+  | DomainEvent<'AcknowledgementSet', { documentId: string } & Acknowledgement>
+  | DomainEvent<'DocumentAcknowledged', { documentId: string; userId: string; version: number }>
+  | DomainEvent<'ReminderSent', { documentId: string; userIds: string[]; reason: ReminderReason }>
   | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>
   | DomainEvent<'DocumentDeletedForAll', { documentId: string }>;

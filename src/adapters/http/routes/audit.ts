@@ -6,7 +6,7 @@ import { actorOf, answer } from '../reply.js';
 import { asOfQuery, asOfRequiredQuery, auditEventSchema, auditQuery, idParam, problemSchema } from '../schemas.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
-const recipientAsOf = z.object({ userId: z.string(), openedVersions: z.array(z.number()) });
+const recipientAsOf = z.object({ userId: z.string(), openedVersions: z.array(z.number()), acknowledgedVersion: z.number().nullable() });
 const documentAsOf = z.object({
   documentId: z.string(),
   status: z.enum(['live', 'deleted']),

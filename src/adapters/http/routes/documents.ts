@@ -3,32 +3,38 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UseCaseError } from '../../../application/errors.js';
 import type { UseCases } from '../../../application/use-cases.js';
+import type { Receipt } from '../../../application/ports/read-models.js';
 import { contentDisposition } from '../file-name.js';
-import { MAX_FILES_PER_DEPOSIT, MULTIPART_OVERHEAD, uploadBody, type UploadLimits } from '../upload.js';
+import { isError, MAX_FILES_PER_DEPOSIT, requireMultipart, tooLargeUpFront, uploadBody, type UploadLimits } from '../upload.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer, badRequest } from '../reply.js';
-import { contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, recipientsSchema } from '../schemas.js';
+import { contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, receiptSchema, recipientsSchema } from '../schemas.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
 
-/** A declared length over the limit is refused before a byte of the body is read. */
-const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number, files = 1) => {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max * files + MULTIPART_OVERHEAD) {
-    sendProblem(reply, problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${max} bytes`, { maxDocumentBytes: max }));
-    return true;
-  }
-  return false;
+/** One line per recipient; a cell that a spreadsheet would run as a formula is quoted as text. */
+const receiptsCsv = (receipts: Receipt[]): string => {
+  const cell = (v: string | number | null) => {
+    const text = v === null ? '' : String(v);
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const header = ['userId', 'displayName', 'versionsOpened', 'firstOpenedAt', 'acknowledgedVersion', 'acknowledgedAt', 'acknowledgedCurrent', 'reminders', 'lastReminderAt'];
+  const rows = receipts.map((r) => [
+    r.userId,
+    r.displayName,
+    r.opened.map((o) => o.version).join(' '),
+    r.opened[0]?.at ?? null,
+    r.acknowledged?.version ?? null,
+    r.acknowledged?.at ?? null,
+    r.acknowledgedCurrent ? 'yes' : 'no',
+    r.reminders.length,
+    r.reminders[r.reminders.length - 1]?.at ?? null,
+  ]);
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 };
 
-const requireMultipart = (req: FastifyRequest, reply: FastifyReply) => {
-  if (req.isMultipart()) return true;
-  void badRequest(reply, 'expected multipart/form-data');
-  return false;
-};
-
-const isError = (value: unknown): value is UseCaseError => typeof value === 'object' && value !== null && 'code' in value;
 
 export const documentRoutes =
   (uc: UseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
@@ -129,9 +135,10 @@ export const documentRoutes =
         schema: {
           tags: ['documents'],
           summary: 'Upload a new version',
-          description: 'multipart/form-data with one part `file`.',
+          description: 'multipart/form-data with one part `file`. `?minor=true`: acknowledgements of the previous version still count.',
           consumes: ['multipart/form-data'],
           params: idParam,
+          querystring: z.object({ minor: z.enum(['true', 'false']).default('false') }).strict(),
           response: { 200: documentSchema, ...errors },
         },
       },
@@ -145,7 +152,7 @@ export const documentRoutes =
         try {
           const file = await body.file();
           if (isError(file)) return sendProblem(reply, toProblem(file));
-          return await answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, file), 200, presentDocument);
+          return await answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, file, req.query.minor === 'true'), 200, presentDocument);
         } finally {
           body.done();
         }
@@ -226,5 +233,53 @@ export const documentRoutes =
         schema: { tags: ['locker'], summary: 'Bring back a document I removed from my locker', params: idParam, response: { 204: z.null(), ...errors } },
       },
       (req, reply) => answer(reply, uc.restoreToLocker(actorOf(req), req.params.id), 204, () => undefined),
+    );
+
+    app.post(
+      '/v1/documents/:id/acknowledgement',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Acknowledge the latest version (a recipient, once they opened it; 422 NOT_OPENED before)',
+          params: idParam,
+          response: { 200: z.object({ acknowledgedVersion: z.number() }), ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.acknowledgeDocument(actorOf(req), req.params.id)),
+    );
+
+    app.post(
+      '/v1/documents/:id/reminders',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Remind those who have not opened (or not acknowledged) the latest version; at most once a day each (429 with Retry-After)',
+          params: idParam,
+          response: { 200: z.object({ reminded: z.array(z.string()) }), 429: problemSchema, ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.remindRecipients(actorOf(req), req.params.id)),
+    );
+
+    app.get(
+      '/v1/documents/:id/receipts',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Per recipient: versions opened and when, version acknowledged and when, reminders (JSON, or CSV with Accept: text/csv)',
+          params: idParam,
+          response: { 200: z.object({ items: z.array(receiptSchema) }), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const receipts = await uc.documentReceipts(actorOf(req), req.params.id);
+        if (receipts.isErr()) return sendProblem(reply, toProblem(receipts.error));
+        if (!/text\/csv/.test(req.headers.accept ?? '')) return reply.send({ items: receipts.value });
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', contentDisposition(`receipts-${req.params.id}.csv`))
+          .serializer((payload: unknown) => payload as string)
+          .send(receiptsCsv(receipts.value) as never);
+      },
     );
   };

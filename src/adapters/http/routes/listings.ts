@@ -25,11 +25,18 @@ export const listingRoutes =
   async (app) => {
     app.get(
       '/v1/locker',
-      { schema: { tags: ['locker'], summary: 'What was deposited for me (?removed=true: what I removed from my locker)', querystring: lockerQuery, response: { 200: pageOf(lockerItemSchema), ...errors } } },
+      {
+        schema: {
+          tags: ['locker'],
+          summary: 'What was deposited for me (?removed=true: what I removed from my locker; ?toAcknowledge=true: what I am asked to acknowledge)',
+          querystring: lockerQuery,
+          response: { 200: pageOf(lockerItemSchema), ...errors },
+        },
+      },
       (req, reply) => {
-        const { cursor, limit, removed, ...filter } = req.query;
-        return answer(reply, uc.myLocker(actorOf(req), { ...filter, removed: removed === 'true' }, { cursor, limit }), 200, (page) => ({
-          items: page.items.map((i) => ({ ...presentDocument(i), consulted: i.consulted, consultedVersion: i.consultedVersion, consultedLatest: i.consultedLatest })),
+        const { cursor, limit, removed, toAcknowledge, ...filter } = req.query;
+        return answer(reply, uc.myLocker(actorOf(req), { ...filter, removed: removed === 'true', toAcknowledge: toAcknowledge === 'true' }, { cursor, limit }), 200, (page) => ({
+          items: page.items.map((i) => ({ ...presentDocument(i), consulted: i.consulted, consultedVersion: i.consultedVersion, consultedLatest: i.consultedLatest, toAcknowledge: i.toAcknowledge })),
           nextCursor: page.nextCursor,
         }));
       },

@@ -1,0 +1,110 @@
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { collectionDecider, mayDeposit, type Group } from '../../domain/index.js';
+import { async, currentYear, lockerHolder, tenantSettingsOf } from '../access.js';
+import type { Actor, Deps } from '../deps.js';
+import { notFound, type UseCaseError } from '../errors.js';
+import { catchUp, handle, replay } from '../handle-command.js';
+import type { CollectionSummary, CollectionView } from '../ports/read-models.js';
+import { depositDocument, type CheckedDeposit, type DepositsOutcome, type IncomingFile } from './deposit-document.js';
+
+export type NewCollection = {
+  readonly title: string;
+  readonly instructions?: string | undefined;
+  readonly categoryId: string;
+  readonly recipients: { readonly users: readonly string[]; readonly classes: readonly string[]; readonly groups?: readonly Group[] | undefined };
+  readonly dueAt: string;
+  readonly draft?: boolean | undefined;
+};
+
+const stream = (deps: Deps, actor: Actor, id: string) => deps.streams.collection(actor.tenant, id);
+
+/** The requester sees everyone's status; an asked person, the request and their own line only. */
+const viewFor = (deps: Deps, actor: Actor, id: string): ResultAsync<CollectionView, UseCaseError> => {
+  const view = deps.readModels.collection(actor.tenant, id);
+  if (!view) return errAsync(notFound('collection request'));
+  if (view.requesterId === actor.userId) return okAsync(view);
+  const mine = view.people.filter((p) => p.userId === actor.userId);
+  if (view.status === 'draft' || mine.length === 0) return errAsync(notFound('collection request'));
+  return okAsync({ ...view, people: mine });
+};
+
+export const collections = (deps: Deps) => {
+  const command = (actor: Actor, id: string, type: 'PublishCollection' | 'CloseCollection') =>
+    async(lockerHolder(deps, actor))
+      .andThen(() => handle(deps, collectionDecider, actor.tenant, stream(deps, actor, id), { type, actorId: actor.userId, at: deps.clock.now(), collectionId: id }))
+      .andThen(() => viewFor(deps, actor, id));
+
+  return {
+    create: (actor: Actor, input: NewCollection): ResultAsync<CollectionView, UseCaseError> =>
+      catchUp(deps.projector)
+        .andThen(() => async(lockerHolder(deps, actor)))
+        .andThen(() => {
+          const id = deps.ids.newId();
+          const directory = deps.readModels.directoryView(actor.tenant);
+          return handle(
+            deps,
+            collectionDecider,
+            actor.tenant,
+            stream(deps, actor, id),
+            {
+              type: 'CreateCollection',
+              actorId: actor.userId,
+              at: deps.clock.now(),
+              collectionId: id,
+              year: currentYear(deps, actor.tenant),
+              directory,
+              settings: tenantSettingsOf(deps, actor.tenant),
+              mayRequest: mayDeposit(directory, actor.userId),
+              title: input.title,
+              instructions: input.instructions ?? null,
+              categoryId: input.categoryId,
+              recipients: input.recipients,
+              dueAt: input.dueAt,
+              draft: input.draft === true,
+            },
+            { expectNew: true },
+          ).andThen(() => viewFor(deps, actor, id));
+        }),
+    publish: (actor: Actor, id: string) => command(actor, id, 'PublishCollection'),
+    close: (actor: Actor, id: string) => command(actor, id, 'CloseCollection'),
+    get: (actor: Actor, id: string): ResultAsync<CollectionView, UseCaseError> => async(lockerHolder(deps, actor)).andThen(() => viewFor(deps, actor, id)),
+    list: (actor: Actor, role: 'requester' | 'asked'): ResultAsync<CollectionSummary[], UseCaseError> =>
+      async(lockerHolder(deps, actor)).map(() => deps.readModels.collections(actor.tenant, actor.userId, role)),
+    remind: (actor: Actor, id: string): ResultAsync<{ reminded: string[] }, UseCaseError> =>
+      async(lockerHolder(deps, actor))
+        .andThen(() =>
+          handle(deps, collectionDecider, actor.tenant, stream(deps, actor, id), {
+            type: 'RemindCollection',
+            actorId: actor.userId,
+            at: deps.clock.now(),
+            collectionId: id,
+            submitted: deps.readModels.collectionSubmitters(actor.tenant, id),
+          }),
+        )
+        .map(({ events }) => ({ reminded: events.flatMap((e) => (e.type === 'CollectionReminderSent' ? e.data.userIds : [])) })),
+
+    /**
+     * A submission, in the deposit's two steps: everything refusable before the bytes (asked?
+     * still open?), then the file, which becomes a document for the requester linked to the request.
+     */
+    submission: {
+      check: (actor: Actor, id: string, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> =>
+        catchUp(deps.projector)
+          .andThen(() => async(lockerHolder(deps, actor)))
+          .andThen(() => deps.events.readStream(stream(deps, actor, id)))
+          .andThen((recorded) => {
+            const state = replay(collectionDecider, recorded);
+            const decided = collectionDecider.decide(state, { type: 'CheckSubmission', actorId: actor.userId, at: deps.clock.now(), collectionId: id, directory: deps.readModels.directoryView(actor.tenant) });
+            if (decided.isErr()) return errAsync<CheckedDeposit, UseCaseError>(decided.error);
+            if (state.status === 'none') return errAsync<CheckedDeposit, UseCaseError>(notFound('collection request'));
+            return depositDocument(deps).check(
+              actor,
+              { recipients: { users: [state.requesterId], classes: [] }, categoryId: state.categoryId, collectionId: id },
+              idempotencyKey === undefined ? undefined : `collection:${id}:${idempotencyKey}`,
+            );
+          }),
+      store: (checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> =>
+        depositDocument(deps).storeAll(checked, nextFile),
+    },
+  };
+};

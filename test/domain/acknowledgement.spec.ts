@@ -1,0 +1,108 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { consultationKey, documentDecider, type DocumentCommand, type DocumentEvent, type DocumentState } from '../../src/domain/index.js';
+import { AT, deposited, file, given, YEAR } from './given.js';
+
+const document = (history: DocumentEvent[]) => given(documentDecider, history);
+const asked = (dueAt: string | null = null): DocumentEvent => {
+  const base = deposited({ recipients: ['marc', 'sophie'] });
+  return { ...base, data: { ...(base.data as object), acknowledgement: { required: true, dueAt } } } as DocumentEvent;
+};
+const consulted = (userId: string, version = 1): DocumentEvent => ({ type: 'DocumentConsulted', data: { documentId: 'doc-1', userId, version }, actor: userId, at: AT });
+const acknowledged = (userId: string, version = 1): DocumentEvent => ({ type: 'DocumentAcknowledged', data: { documentId: 'doc-1', userId, version }, actor: userId, at: AT });
+const updated = (version: number, minor = false): DocumentEvent => ({ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version }, ...(minor ? { minor: true } : {}) }, actor: 'anne', at: AT });
+const ack = (actorId: string): DocumentCommand => ({ type: 'Acknowledge', actorId, at: AT, documentId: 'doc-1' });
+const remind = (at = AT): DocumentCommand => ({ type: 'Remind', actorId: 'anne', at, documentId: 'doc-1', currentYear: YEAR });
+const reminded = (userIds: string[], reason: 'manual' | 'due' = 'manual', at = AT): DocumentEvent => ({ type: 'ReminderSent', data: { documentId: 'doc-1', userIds, reason }, actor: reason === 'due' ? 'system:scheduler' : 'anne', at });
+
+describe('acknowledging', () => {
+  it('a recipient acknowledges the latest version once they opened it, and once only', () => {
+    document([asked()]).when(ack('marc')).thenError('NOT_OPENED', { documentId: 'doc-1', version: 1 });
+    document([asked(), consulted('marc')]).when(ack('marc')).then([acknowledged('marc')]);
+    document([asked(), consulted('marc'), acknowledged('marc')]).when(ack('marc')).then([]);
+  });
+
+  it('only a recipient, of a document that asks for it', () => {
+    document([asked()]).when(ack('anne')).thenError('NOT_A_RECIPIENT');
+    document([asked()]).when(ack('paul')).thenError('DOCUMENT_NOT_FOUND');
+    document([deposited({ recipients: ['marc'] }), consulted('marc')]).when(ack('marc')).thenError('ACKNOWLEDGEMENT_NOT_ASKED');
+  });
+
+  it('a new version asks again; a minor one does not', () => {
+    const major = document([asked(), consulted('marc'), acknowledged('marc'), updated(2)]);
+    expect(major.state.status === 'live' && major.state.acknowledgement.askedFrom).toBe(2);
+    major.when(ack('marc')).thenError('NOT_OPENED', { documentId: 'doc-1', version: 2 });
+    const minor = document([asked(), consulted('marc'), acknowledged('marc'), updated(2, true)]);
+    expect(minor.state.status === 'live' && minor.state.acknowledgement.askedFrom).toBe(1);
+    // Still counted as acknowledged: reminding skips marc for the acknowledgement (he has not opened v2, though).
+    minor.when(remind()).then([reminded(['marc', 'sophie'])]);
+  });
+
+  it('asking later, by PATCH, asks from the latest version; a due date in the past is refused', () => {
+    const later = document([deposited({ recipients: ['marc'] }), updated(2)])
+      .when({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings: { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR }, acknowledgement: { required: true, dueAt: '2026-12-05T00:00:00.000Z' } })
+      .then([{ type: 'AcknowledgementSet', data: { documentId: 'doc-1', required: true, dueAt: '2026-12-05T00:00:00.000Z' }, actor: 'anne', at: AT }]);
+    expect(later.status === 'live' && later.acknowledgement).toEqual({ required: true, dueAt: '2026-12-05T00:00:00.000Z', askedFrom: 2 });
+    document([deposited()])
+      .when({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings: { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR }, acknowledgement: { required: true, dueAt: '2020-01-01T00:00:00.000Z' } })
+      .thenError('INVALID_DUE_DATE');
+  });
+});
+
+describe('reminders', () => {
+  it('go to those who have not opened, or not acknowledged, the latest version', () => {
+    document([asked(), consulted('marc'), acknowledged('marc'), consulted('sophie')]).when(remind()).then([reminded(['sophie'])]);
+    document([asked(), consulted('marc'), acknowledged('marc'), consulted('sophie'), acknowledged('sophie')]).when(remind()).then([]);
+  });
+
+  it('at most one a day per person: too soon is refused with when to retry', () => {
+    const day = 24 * 3600_000;
+    const later = (ms: number) => new Date(Date.parse(AT) + ms).toISOString();
+    document([asked(), reminded(['marc', 'sophie'])]).when(remind(later(day - 60_000))).thenError('REMINDER_TOO_SOON', { retryAfterSeconds: 60 });
+    document([asked(), reminded(['marc', 'sophie'])]).when(remind(later(day))).then([reminded(['marc', 'sophie'], 'manual', later(day))]);
+    // Only those not reminded within the day are.
+    document([asked(), reminded(['marc'])]).when(remind(later(1000))).then([reminded(['sophie'], 'manual', later(1000))]);
+  });
+
+  it('only the depositor reminds', () => {
+    document([asked()]).when({ ...remind(), actorId: 'marc' } as DocumentCommand).thenError('NOT_DEPOSITOR');
+  });
+
+  it('once the due date passes, those who have not acknowledged are reminded once', () => {
+    const due = '2026-12-05T08:00:00.000Z';
+    const when = (at: string): DocumentCommand => ({ type: 'RemindDue', actorId: 'system:scheduler', at, documentId: 'doc-1' });
+    document([asked(due), consulted('marc'), acknowledged('marc')]).when(when('2026-12-05T07:59:00.000Z')).then([]);
+    const state = document([asked(due), consulted('marc'), acknowledged('marc')]).when(when(due)).then([reminded(['sophie'], 'due', due)]);
+    expect(documentDecider.decide(state, when('2026-12-06T00:00:00.000Z'))._unsafeUnwrap()).toEqual([]);
+  });
+});
+
+describe('a property of acknowledgements', () => {
+  type Step = { kind: 'consult' | 'ack'; who: 'marc' | 'sophie'; version?: number } | { kind: 'update'; minor: boolean };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constantFrom('consult' as const, 'ack' as const), who: fc.constantFrom('marc' as const, 'sophie' as const), version: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }) }),
+    fc.record({ kind: fc.constant('update' as const), minor: fc.boolean() }),
+  );
+  test.prop([fc.array(step, { maxLength: 40 })], { numRuns: 300 })('an acknowledgement always names a version the person opened, and the latest one at that', (steps) => {
+    let state: DocumentState = [asked()].reduce(documentDecider.evolve, documentDecider.initialState);
+    let versions = 1;
+    for (const s of steps) {
+      const cmd: DocumentCommand =
+        s.kind === 'update'
+          ? { type: 'UpdateContent', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, maxDocumentBytes: 1000, file: file(), minor: s.minor }
+          : s.kind === 'consult'
+            ? { type: 'Consult', actorId: s.who, at: AT, documentId: 'doc-1', version: s.version }
+            : ack(s.who);
+      const decided = documentDecider.decide(state, cmd);
+      if (decided.isErr()) continue;
+      for (const e of decided.value) {
+        if (e.type === 'DocumentAcknowledged') {
+          expect(state.status === 'live' && state.consulted.has(consultationKey(e.data.userId, e.data.version))).toBe(true);
+          expect(e.data.version).toBe(versions);
+        }
+        if (e.type === 'DocumentUpdated') versions += 1;
+      }
+      state = decided.value.reduce(documentDecider.evolve, state);
+    }
+  });
+});

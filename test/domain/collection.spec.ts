@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { collectionDecider, submissionStatus, type CollectionCommand, type CollectionEvent } from '../../src/domain/index.js';
+import { AT, directory, given, settings, YEAR } from './given.js';
+
+const collection = (history: CollectionEvent[]) => given(collectionDecider, history);
+const DUE = '2026-12-10T17:00:00.000Z';
+const create = (over: Partial<Extract<CollectionCommand, { type: 'CreateCollection' }>> = {}): CollectionCommand => ({
+  type: 'CreateCollection', actorId: 'anne', at: AT, collectionId: 'c-1', year: YEAR, directory, settings, mayRequest: true,
+  title: ' Class council reports ', instructions: null, categoryId: 'minutes', recipients: { users: ['marc'], classes: ['4b'] }, dueAt: DUE, draft: false, ...over,
+});
+const created: CollectionEvent = {
+  type: 'CollectionCreated',
+  data: { collectionId: 'c-1', year: YEAR, requesterId: 'anne', title: 'Class council reports', instructions: null, categoryId: 'minutes', askedIds: ['marc', 'sophie'], dueAt: DUE },
+  actor: 'anne',
+  at: AT,
+};
+const published: CollectionEvent = { type: 'CollectionPublished', data: { collectionId: 'c-1' }, actor: 'anne', at: AT };
+const closed: CollectionEvent = { type: 'CollectionClosed', data: { collectionId: 'c-1' }, actor: 'anne', at: AT };
+const by = (actorId: string) => ({ actorId, at: AT, collectionId: 'c-1' });
+const check = (actorId: string): CollectionCommand => ({ type: 'CheckSubmission', ...by(actorId), directory });
+
+describe('documents to collect', () => {
+  it('created and published at once, or as a draft; the asked are resolved like recipients', () => {
+    collection([]).when(create()).then([created, published]);
+    collection([]).when(create({ draft: true })).then([created]);
+    collection([created]).when({ type: 'PublishCollection', ...by('anne') }).then([published]);
+  });
+
+  it('refused: no locker.deposit, a due date past, a retired category, nobody to ask', () => {
+    collection([]).when(create({ mayRequest: false })).thenError('NOT_ALLOWED_TO_DEPOSIT');
+    collection([]).when(create({ dueAt: '2026-01-01T00:00:00.000Z' })).thenError('INVALID_DUE_DATE');
+    collection([]).when(create({ categoryId: 'old' })).thenError('CATEGORY_RETIRED');
+    collection([]).when(create({ recipients: { users: ['leo'], classes: [] } })).thenError('RECIPIENTS_REFUSED');
+    collection([]).when(create({ recipients: { users: ['anne'], classes: [] } })).thenError('NO_RECIPIENTS');
+  });
+
+  it('an asked person may submit while it is open; not before it is published, not after close; others learn nothing', () => {
+    collection([created, published]).when(check('marc')).then([]);
+    collection([created]).when(check('marc')).thenError('COLLECTION_NOT_FOUND');
+    collection([created, published, closed]).when(check('marc')).thenError('COLLECTION_CLOSED');
+    collection([created, published]).when(check('paul')).thenError('COLLECTION_NOT_FOUND');
+    collection([]).when(check('marc')).thenError('COLLECTION_NOT_FOUND');
+  });
+
+  it('only the requester publishes, closes and reminds', () => {
+    collection([created, published]).when({ type: 'CloseCollection', ...by('marc') }).thenError('NOT_REQUESTER');
+    collection([created, published]).when({ type: 'CloseCollection', ...by('paul') }).thenError('COLLECTION_NOT_FOUND');
+    collection([created, published]).when({ type: 'CloseCollection', ...by('anne') }).then([closed]);
+    collection([created, published, closed]).when({ type: 'PublishCollection', ...by('anne') }).thenError('COLLECTION_CLOSED');
+  });
+
+  it('reminders go to those who have not submitted, once a day', () => {
+    const remind = (at: string, submitted: string[] = []): CollectionCommand => ({ type: 'RemindCollection', actorId: 'anne', at, collectionId: 'c-1', submitted: new Set(submitted) });
+    const state = collection([created, published]).when(remind(AT, ['sophie'])).then([{ type: 'CollectionReminderSent', data: { collectionId: 'c-1', userIds: ['marc'] }, actor: 'anne', at: AT }]);
+    expect(collectionDecider.decide(state, remind('2026-11-28T11:00:00.000Z'))._unsafeUnwrap()).toEqual([
+      { type: 'CollectionReminderSent', data: { collectionId: 'c-1', userIds: ['sophie'] }, actor: 'anne', at: '2026-11-28T11:00:00.000Z' },
+    ]);
+    expect(collectionDecider.decide(state, remind('2026-11-28T11:00:00.000Z', ['sophie']))._unsafeUnwrapErr()).toEqual({ code: 'REMINDER_TOO_SOON', retryAfterSeconds: 23 * 3600 });
+  });
+
+  it('a person’s status: submitted by the due date, late after it, missing before they do', () => {
+    expect(submissionStatus(DUE, null)).toBe('missing');
+    expect(submissionStatus(DUE, DUE)).toBe('submitted');
+    expect(submissionStatus(DUE, '2026-12-10T17:00:01.000Z')).toBe('late');
+  });
+});
