@@ -1,5 +1,6 @@
 // npm run bench: prints JSON. Every figure sits next to a baseline measured in the same run,
 // because these machines are shared and noisy; the ratios are what to compare across runs.
+import { benchCloudDeposit } from './cloud-deposit.js';
 import { benchDirectoryMove } from './directory-move.js';
 import { benchEventAppends } from './event-appends.js';
 import { benchMailFanout } from './mail-fanout.js';
@@ -24,6 +25,11 @@ if (only === 'directory-move') {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   process.exit(0);
 }
+if (only === 'cloud') {
+  results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
+}
 if (only === 'mail') {
   results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -31,6 +37,7 @@ if (only === 'mail') {
 }
 results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000));
 results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
+results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);

@@ -27,6 +27,8 @@ import { ed25519Signer } from './adapters/system/ed25519-signer.js';
 import { prometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { smtpMailer } from './adapters/smtp/smtp-mailer.js';
+import { webdavCloudDrive } from './adapters/webdav/webdav-cloud-drive.js';
+import { openSqliteCredentialStore } from './adapters/sqlite/sqlite-credential-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
 import { hostname } from 'node:os';
@@ -49,6 +51,8 @@ export const TOKENS = {
   Projector: Symbol('Projector'),
   Metrics: Symbol('Metrics'),
   Mailer: Symbol('Mailer'),
+  CloudDrive: Symbol('CloudDrive'),
+  Credentials: Symbol('CredentialStore'),
   MailDispatcher: Symbol('MailDispatcher'),
   Deps: Symbol('Deps'),
   UseCases: Symbol('UseCases'),
@@ -157,6 +161,9 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   c.register(TOKENS.Ids, { useValue: cryptoIds });
   once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));
   once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
+  once(TOKENS.CloudDrive, () => webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS }));
+  // Cloud credentials need a key to be kept with; without one, no cloud can be configured.
+  once(TOKENS.Credentials, () => (config.LOCKER_SECRETS_KEY ? openSqliteCredentialStore(join(dataDir, 'credentials.sqlite'), Buffer.from(config.LOCKER_SECRETS_KEY, 'base64')) : null));
   once(TOKENS.Deps, (r): Deps => ({
     events: r.resolve(TOKENS.EventStore),
     blobs: r.resolve(TOKENS.BlobStore),
@@ -169,6 +176,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     streams: r.resolve(TOKENS.Streams),
     defaultMaxDocumentBytes: config.LOCKER_DEFAULT_MAX_DOCUMENT_BYTES,
     mailEnabled: config.LOCKER_SMTP_URL !== undefined,
+    clouds: r.resolve(TOKENS.CloudDrive),
+    credentials: r.resolve(TOKENS.Credentials),
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
   once(TOKENS.Mailer, (): Mailer | null =>
@@ -206,6 +215,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
       await deps.events.close();
       deps.readModels.close();
       deps.notary.close();
+      deps.credentials?.close();
       c.clearInstances();
     },
   };
@@ -224,6 +234,12 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   }
   const caughtUp = await app.deps.projector.catchUp();
   if (caughtUp.isErr()) throw new Error(`the event store is not answering: ${JSON.stringify(caughtUp.error)}`);
+  // Cloud credentials cannot be read without the key they were sealed with.
+  const cloudy = app.deps.readModels.tenants().filter((t) => app.deps.readModels.settings(t).clouds.length > 0);
+  if (cloudy.length > 0 && !app.deps.credentials) {
+    await app.close();
+    throw new Error(`LOCKER_SECRETS_KEY is required: tenant ${cloudy[0]} has cloud services configured`);
+  }
   // A directory sync the last process did not finish (lockers, documents following it) is finished now.
   const resumed: string[] = [];
   for (const tenant of app.deps.readModels.tenants()) {

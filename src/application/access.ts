@@ -51,6 +51,7 @@ export const tenantSettingsOf = (deps: Deps, tenant: string): TenantSettings => 
     categories: new Map(deps.readModels.categories(tenant).map((c) => [c.id, c])),
     maxDocumentBytes: settings.maxDocumentBytes ?? undefined,
     currentYear: settings.currentYear ?? undefined,
+    clouds: settings.clouds,
   };
 };
 

@@ -1,4 +1,6 @@
 import type { BlobStore } from './ports/blob-store.js';
+import type { CloudDrive } from './ports/cloud-drive.js';
+import type { CredentialStore } from './ports/credential-store.js';
 import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/event-store.js';
 import type { IdGenerator } from './ports/id-generator.js';
@@ -21,6 +23,9 @@ export type Deps = {
   readonly defaultMaxDocumentBytes: number;
   /** Whether mails are sent at all (an SMTP server is configured); in-app notifications always are. */
   readonly mailEnabled: boolean;
+  readonly clouds: CloudDrive;
+  /** Absent without LOCKER_SECRETS_KEY: then no cloud can be configured or linked. */
+  readonly credentials: CredentialStore | null;
 };
 
 /** Who is asking: authenticated by the edge, authorised here against the tenant's directory. */

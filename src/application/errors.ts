@@ -1,6 +1,7 @@
 import type { CollectionError, DirectoryError, DocumentError, LockerError, MailLeaseError, TenantSettingsError } from '../domain/index.js';
 import type { BlobError } from './ports/blob-store.js';
 import type { StoreError } from './ports/event-store.js';
+import type { CloudError } from './ports/cloud-drive.js';
 
 export type AppError =
   | { readonly code: 'FORBIDDEN'; readonly reason: string }
@@ -10,9 +11,11 @@ export type AppError =
   /** More parts than the request may carry (a second file while deposits carry one). */
   | { readonly code: 'TOO_MANY_FILES'; readonly detail: string }
   /** The body stopped arriving, or trickled below the minimum rate: the upload was cut. */
-  | { readonly code: 'UPLOAD_TOO_SLOW'; readonly detail: string };
+  | { readonly code: 'UPLOAD_TOO_SLOW'; readonly detail: string }
+  /** Cloud deposits need the tenant to have the cloud and the person to have linked it. */
+  | { readonly code: 'CLOUD_NOT_LINKED'; readonly cloudId: string };
 
-export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | MailLeaseError | CollectionError | StoreError | BlobError;
+export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | MailLeaseError | CollectionError | CloudError | StoreError | BlobError;
 
 export const forbidden = (reason: string): AppError => ({ code: 'FORBIDDEN', reason });
 export const notFound = (resource: string): AppError => ({ code: 'NOT_FOUND', resource });

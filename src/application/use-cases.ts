@@ -7,6 +7,7 @@ import { catchUp } from './handle-command.js';
 import { acknowledgeDocument, documentReceipts, remindDue, remindRecipients } from './use-cases/acknowledge.js';
 import { addRecipients } from './use-cases/add-recipients.js';
 import { collections } from './use-cases/collections.js';
+import { clouds } from './use-cases/clouds.js';
 import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
 import { notarize } from './notary.js';
 import { changeDocument } from './use-cases/change-document.js';
@@ -43,6 +44,7 @@ export const useCases = (deps: Deps) => ({
   changeDocument: changeDocument(deps),
   addRecipients: addRecipients(deps),
   collections: collections(deps),
+  clouds: clouds(deps),
   acknowledgeDocument: acknowledgeDocument(deps),
   remindRecipients: remindRecipients(deps),
   documentReceipts: documentReceipts(deps),

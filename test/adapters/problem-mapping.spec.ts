@@ -8,6 +8,12 @@ import { toProblem } from '../../src/adapters/http/problem.js';
  */
 const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Code }>, number] } = {
   FORBIDDEN: [{ code: 'FORBIDDEN', reason: 'r' }, 403],
+  INVALID_CLOUDS: [{ code: 'INVALID_CLOUDS', reason: 'r' }, 422],
+  CLOUD_NOT_LINKED: [{ code: 'CLOUD_NOT_LINKED', cloudId: 'nuage' }, 404],
+  CLOUD_AUTH_FAILED: [{ code: 'CLOUD_AUTH_FAILED' }, 422],
+  CLOUD_UNAVAILABLE: [{ code: 'CLOUD_UNAVAILABLE', reason: 'r' }, 502],
+  CLOUD_NOT_FOUND: [{ code: 'CLOUD_NOT_FOUND', path: '/x' }, 404],
+  CLOUD_PATH_INVALID: [{ code: 'CLOUD_PATH_INVALID', path: '/..' }, 400],
   COLLECTION_NOT_FOUND: [{ code: 'COLLECTION_NOT_FOUND', collectionId: 'c' }, 404],
   COLLECTION_CLOSED: [{ code: 'COLLECTION_CLOSED', collectionId: 'c' }, 422],
   NOT_REQUESTER: [{ code: 'NOT_REQUESTER', collectionId: 'c' }, 403],

@@ -21,6 +21,18 @@ export const toProblem = (e: UseCaseError): Problem => {
   switch (e.code) {
     case 'FORBIDDEN':
       return problem(403, e.code, 'Forbidden', e.reason);
+    case 'INVALID_CLOUDS':
+      return problem(422, e.code, 'Invalid clouds', e.reason);
+    case 'CLOUD_NOT_LINKED':
+      return problem(404, 'NOT_FOUND', 'Not found', `no linked cloud account ${e.cloudId}`);
+    case 'CLOUD_AUTH_FAILED':
+      return problem(422, e.code, 'Cloud refused the credentials', 'the cloud service refused this user name and password (use an app password)');
+    case 'CLOUD_UNAVAILABLE':
+      return problem(502, e.code, 'Cloud unavailable', e.reason);
+    case 'CLOUD_NOT_FOUND':
+      return problem(404, e.code, 'Not found in the cloud', `nothing at ${e.path} in your cloud account`);
+    case 'CLOUD_PATH_INVALID':
+      return problem(400, e.code, 'Invalid path', 'a path in your cloud account is absolute, without . or .. segments, and names a file where a file is expected');
     case 'COLLECTION_NOT_FOUND':
       return problem(404, 'NOT_FOUND', 'Not found', 'no such collection request');
     case 'COLLECTION_CLOSED':

@@ -18,6 +18,11 @@ export const recipientsSchema = z
   })
   .strict();
 
+export const cloudSourceSchema = z
+  .object({ cloudId: id, path: z.string().min(1).max(1024) })
+  .strict()
+  .describe('deposit a file from one of your linked cloud accounts instead of uploading one');
+
 export const acknowledgementSchema = z
   .object({ required: z.boolean(), dueAt: z.iso.datetime({ offset: true, error: 'expected an ISO date-time like 2026-12-15T17:00:00Z' }).optional() })
   .strict()
@@ -31,6 +36,7 @@ export const depositMetaSchema = z
     memo: z.string().max(2000).optional(),
     recipientsMayEdit: z.boolean().optional(),
     acknowledgement: acknowledgementSchema.optional(),
+    source: cloudSourceSchema.optional(),
   })
   .strict();
 
@@ -58,8 +64,27 @@ export const notificationSettingsSchema = z.object({
   locale: z.enum(LOCALES),
 });
 
+export const cloudServiceSchema = z
+  .object({
+    id,
+    kind: z.literal('webdav'),
+    name: z.string().min(1).max(100),
+    url: z
+      .string()
+      .max(500)
+      .refine((v) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(v.replace('{user}', 'user')).protocol);
+        } catch {
+          return false;
+        }
+      }, 'expected an http(s) URL, which may hold {user}'),
+  })
+  .strict();
+
 export const settingsPatchSchema = z
   .object({
+    clouds: z.array(cloudServiceSchema).max(10).optional(),
     maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     currentYear: schoolYear.optional(),
     notifications: z
@@ -190,7 +215,7 @@ export const markReadSchema = z
   .strict()
   .refine((b) => (b.ids !== undefined) !== (b.all !== undefined), 'give ids, or all: true');
 export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean() });
-export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string(), notifications: notificationSettingsSchema });
+export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string(), notifications: notificationSettingsSchema, clouds: z.array(cloudServiceSchema) });
 export const auditEventSchema = z.object({
   position: z.string(),
   id: z.string(),

@@ -83,6 +83,7 @@ export const readModelProjection = (db: Database.Database) => {
       `INSERT INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
        WHERE tenant = ? AND document_id = ? AND removed = 0 AND user_id <> ?`,
     ),
+    clouds: db.prepare('INSERT INTO settings (tenant, clouds) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET clouds = excluded.clouds'),
     notificationSettings: db.prepare('INSERT INTO settings (tenant, notifications) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET notifications = excluded.notifications'),
     preferences: db.prepare<[string, string], { prefs: string }>('SELECT prefs FROM preferences WHERE tenant = ? AND user_id = ?'),
     setPreferences: db.prepare('INSERT INTO preferences VALUES (?, ?, ?) ON CONFLICT (tenant, user_id) DO UPDATE SET prefs = excluded.prefs'),
@@ -270,6 +271,9 @@ export const readModelProjection = (db: Database.Database) => {
         return;
       case 'NotificationSettingsSet':
         sql.notificationSettings.run(tenant, JSON.stringify(event.data));
+        return;
+      case 'CloudsSet':
+        sql.clouds.run(tenant, JSON.stringify(event.data.clouds));
         return;
       case 'PreferencesSet': {
         const { userId, ...chosen } = event.data;

@@ -6,13 +6,13 @@ import type { Category } from '../../domain/index.js';
 export const settingsQueries = (db: Database.Database) => {
   const sql = {
     categories: db.prepare<[string], { id: string; designation: string; retired: number }>('SELECT id, designation, retired FROM categories WHERE tenant = ? ORDER BY seq'),
-    settings: db.prepare<[string], { max_document_bytes: number | null; current_year: string | null }>('SELECT max_document_bytes, current_year FROM settings WHERE tenant = ?'),
+    settings: db.prepare<[string], { max_document_bytes: number | null; current_year: string | null; clouds: string | null }>('SELECT max_document_bytes, current_year, clouds FROM settings WHERE tenant = ?'),
   };
   return {
     categories: (tenant: string): Category[] => sql.categories.all(tenant).map((r) => ({ id: r.id, designation: r.designation, retired: r.retired === 1 })),
     settings: (tenant: string): TenantSettingsView => {
       const row = sql.settings.get(tenant);
-      return { maxDocumentBytes: row?.max_document_bytes ?? null, currentYear: row?.current_year ?? null };
+      return { maxDocumentBytes: row?.max_document_bytes ?? null, currentYear: row?.current_year ?? null, clouds: row?.clouds ? JSON.parse(row.clouds) : [] };
     },
   };
 };

@@ -1,4 +1,4 @@
-import type { Category, DirectoryUser, DirectoryView, NotificationSettings, People, PersonalPreferences } from '../../domain/index.js';
+import type { Category, CloudService, DirectoryUser, DirectoryView, NotificationSettings, People, PersonalPreferences } from '../../domain/index.js';
 import type { RecordedEvent } from './event-store.js';
 
 export type DocumentView = {
@@ -115,7 +115,7 @@ export type OutboxView = { readonly items: OutboxItem[]; readonly counts: Record
 export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
 export type PageRequest = { readonly cursor?: string | undefined; readonly limit: number };
 
-export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null };
+export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null; readonly clouds: CloudService[] };
 
 /**
  * The projections the queries read, kept on each node's own disk, fed from the event log and

@@ -1,23 +1,29 @@
 import type { ResultAsync } from 'neverthrow';
-import type { NotificationSettings } from '../../domain/index.js';
+import type { CloudService, NotificationSettings } from '../../domain/index.js';
 import { async, currentYear, maxDocumentBytes, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { settingsCommand } from './manage-categories.js';
 
-export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings };
+export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings; clouds: CloudService[] };
 
 export const getSettings = (deps: Deps) => (actor: Actor): ResultAsync<SettingsView, UseCaseError> =>
   async(withPermission(deps, actor, 'locker.admin')).map(() => ({
     maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
     currentYear: currentYear(deps, actor.tenant),
     notifications: deps.readModels.notificationSettings(actor.tenant),
+    clouds: deps.readModels.settings(actor.tenant).clouds,
   }));
 
 export const updateSettings =
   (deps: Deps) =>
   (
     actor: Actor,
-    patch: { maxDocumentBytes?: number | undefined; currentYear?: string | undefined; notifications?: Partial<NotificationSettings> | undefined },
+    patch: {
+      maxDocumentBytes?: number | undefined;
+      currentYear?: string | undefined;
+      notifications?: Partial<NotificationSettings> | undefined;
+      clouds?: CloudService[] | undefined;
+    },
   ): ResultAsync<SettingsView, UseCaseError> =>
-    settingsCommand(deps, actor, { type: 'ChangeSettings', actorId: actor.userId, at: deps.clock.now(), ...patch }).andThen(() => getSettings(deps)(actor));
+    settingsCommand(deps, actor, { type: 'ChangeSettings', actorId: actor.userId, at: deps.clock.now(), ...patch, secretsKeyConfigured: deps.credentials !== null }).andThen(() => getSettings(deps)(actor));

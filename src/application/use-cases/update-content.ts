@@ -1,5 +1,5 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
-import { checkEditing, documentDecider } from '../../domain/index.js';
+import { checkEditing, documentDecider, type CloudSource } from '../../domain/index.js';
 import { async, documentView, lockerHolder, maxDocumentBytes } from '../access.js';
 import { documentCommand, managing } from '../document-command.js';
 import type { Actor, Deps } from '../deps.js';
@@ -18,12 +18,12 @@ export const updateContent = (deps: Deps) => ({
       .map(() => maxDocumentBytes(deps, actor.tenant)),
 
   /** `minor`: acknowledgements of the previous version still count. */
-  store(actor: Actor, documentId: string, limit: number, file: IncomingFile, minor = false): ResultAsync<DocumentView, UseCaseError> {
+  store(actor: Actor, documentId: string, limit: number, file: IncomingFile, minor = false, cloud?: CloudSource): ResultAsync<DocumentView, UseCaseError> {
     return deps.blobs.stage(actor.tenant, file.content, limit).mapErr(whyNotStaged(file)).andThen((staged) => {
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
-      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor }), { beforeAppend: bytes.commit })
+      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor, cloud }), { beforeAppend: bytes.commit })
         .andThen(() => bytes.release())
         .orElse((e) => bytes.release().andThen(() => errAsync<void, UseCaseError>(e)))
         .andThen(() => async(documentView(deps, actor.tenant, documentId)));

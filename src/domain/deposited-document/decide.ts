@@ -7,7 +7,7 @@ import { cleanText } from '../shared/text.js';
 import { usableCategory, type TenantSettings } from '../tenant-settings/tenant-settings.js';
 import { canManage, canRead, consultationKey, evolveDocument, initialDocument, latest, versionOf, type DocumentState, type LiveDocument } from './document.js';
 import type { CarrySkipReason, DocumentError } from './errors.js';
-import type { Content, DocumentEvent } from './events.js';
+import type { CloudSource, Content, DocumentEvent } from './events.js';
 import { reachedThrough, resolveRecipients, targetsOf, type RecipientChoice, type ResolvedRecipients } from './recipients.js';
 
 export const LIMITS = { title: 200, memo: 2000, fileName: 255 } as const;
@@ -34,6 +34,8 @@ export type DepositRequest = CommandContext & {
   readonly idempotency?: { key: string; fingerprint: string } | undefined;
   /** A submission to a collection request: whoever was asked may submit, locker.deposit or not. */
   readonly collectionId?: string | undefined;
+  /** The file came from a cloud account rather than the request. */
+  readonly cloud?: CloudSource | undefined;
 };
 
 /** Every management command says on which document, and the tenant's current year. */
@@ -50,7 +52,7 @@ export type DocumentCommand =
       readonly recipientsMayEdit?: boolean | undefined;
       readonly acknowledgement?: { readonly required: boolean; readonly dueAt?: string | null | undefined } | undefined;
     } & Managing)
-  | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile; readonly minor?: boolean | undefined } & Managing)
+  | ({ readonly type: 'UpdateContent'; readonly maxDocumentBytes: number; readonly file: StoredFile; readonly minor?: boolean | undefined; readonly cloud?: CloudSource | undefined } & Managing)
   | ({ readonly type: 'Acknowledge'; readonly documentId: string } & CommandContext)
   /** The depositor reminds who has not opened (or not acknowledged) the latest version. */
   | ({ readonly type: 'Remind' } & Managing)
@@ -146,7 +148,8 @@ const deposit = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'De
           classes: resolved.classes,
           groups: resolved.groups,
           content: { ...cmd.file, version: 1 },
-          source: 'upload',
+          source: cmd.cloud ? 'cloud' : 'upload',
+          ...(cmd.cloud ? { cloud: cmd.cloud } : {}),
           ...(cmd.recipientsMayEdit ? { recipientsMayEdit: true } : {}),
           ...(cmd.acknowledgement?.required ? { acknowledgement: { required: true, dueAt: cmd.acknowledgement.dueAt ?? null } } : {}),
           ...(cmd.idempotency ? { idempotency: cmd.idempotency } : {}),
@@ -269,7 +272,7 @@ const updateContent = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 
   checkFile(cmd.file, cmd.maxDocumentBytes).map((): DocumentEvent[] => [
     {
       type: 'DocumentUpdated',
-      data: { documentId: doc.id, content: { ...cmd.file, version: latest(doc).version + 1 }, ...(cmd.minor ? { minor: true } : {}) },
+      data: { documentId: doc.id, content: { ...cmd.file, version: latest(doc).version + 1 }, ...(cmd.minor ? { minor: true } : {}), ...(cmd.cloud ? { cloud: cmd.cloud } : {}) },
       actor: cmd.actorId,
       at: cmd.at,
     },

@@ -40,8 +40,12 @@ export type DocumentDeposited = DomainEvent<
     acknowledgement?: Acknowledgement | undefined;
     /** Submitted to a collection request: this deposit is the submission. */
     collectionId?: string | undefined;
+    /** With `source: 'cloud'`: which of the tenant's clouds, where in the account, which revision. */
+    cloud?: CloudSource | undefined;
   }
 >;
+
+export type CloudSource = { readonly cloudId: string; readonly path: string; readonly etag: string | null };
 
 export type Acknowledgement = { readonly required: boolean; readonly dueAt: string | null };
 
@@ -103,7 +107,7 @@ export type DocumentEvent =
   | DomainEvent<'MemoChanged', { documentId: string; memo: string | null }>
   | DomainEvent<'RecipientsMayEditSet', { documentId: string; recipientsMayEdit: boolean }>
   /** `minor`: acknowledgements of the previous version still count. */
-  | DomainEvent<'DocumentUpdated', { documentId: string; content: Content; minor?: boolean | undefined }>
+  | DomainEvent<'DocumentUpdated', { documentId: string; content: Content; minor?: boolean | undefined; cloud?: CloudSource | undefined }>
   | DomainEvent<'AcknowledgementSet', { documentId: string } & Acknowledgement>
   | DomainEvent<'DocumentAcknowledged', { documentId: string; userId: string; version: number }>
   | DomainEvent<'ReminderSent', { documentId: string; userIds: string[]; reason: ReminderReason }>

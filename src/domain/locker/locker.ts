@@ -17,7 +17,10 @@ export type LockerEvent =
   | DomainEvent<'EmailSent', { userId: string; mailIds: string[]; messageId: string }>
   /** Given up after the last retry; `locker outbox retry` requeues it. */
   | DomainEvent<'EmailFailed', { userId: string; mailIds: string[]; error: string }>
-  | DomainEvent<'EmailRequeued', { userId: string; mailIds: string[] }>;
+  | DomainEvent<'EmailRequeued', { userId: string; mailIds: string[] }>
+  /** A cloud account linked (its credentials are kept encrypted outside the log) or unlinked. */
+  | DomainEvent<'CloudLinked', { userId: string; cloudId: string }>
+  | DomainEvent<'CloudUnlinked', { userId: string; cloudId: string }>;
 
 export type Locker = {
   readonly userId: string | undefined;
@@ -43,7 +46,8 @@ export type LockerCommand =
   /** The mail dispatcher's records, on the addressee's locker: `holderId` is whose. */
   | (CommandContext & { readonly type: 'RecordEmailSent'; readonly holderId: string; readonly mailIds: readonly string[]; readonly messageId: string })
   | (CommandContext & { readonly type: 'RecordEmailFailed'; readonly holderId: string; readonly mailIds: readonly string[]; readonly error: string })
-  | (CommandContext & { readonly type: 'RequeueEmail'; readonly holderId: string; readonly mailIds: readonly string[] });
+  | (CommandContext & { readonly type: 'RequeueEmail'; readonly holderId: string; readonly mailIds: readonly string[] })
+  | (CommandContext & { readonly type: 'LinkCloud' | 'UnlinkCloud'; readonly cloudId: string });
 
 export type LockerError =
   | { readonly code: 'LOCKER_CLOSED'; readonly userId: string }
@@ -61,6 +65,8 @@ const evolve = (state: Locker, event: LockerEvent): Locker => {
     case 'NotificationsRead':
     case 'EmailFailed':
     case 'EmailRequeued':
+    case 'CloudLinked':
+    case 'CloudUnlinked':
       return state;
     case 'PreferencesSet': {
       const { userId: _, ...chosen } = event.data;
@@ -123,6 +129,10 @@ const decide = (state: Locker, cmd: LockerCommand): Result<LockerEvent[], Locker
     }
     case 'RecordEmailFailed':
       return ok([{ type: 'EmailFailed', data: { userId: cmd.holderId, mailIds: [...cmd.mailIds], error: cmd.error }, actor: cmd.actorId, at: cmd.at }]);
+    case 'LinkCloud':
+    case 'UnlinkCloud':
+      if (!state.open || state.userId !== cmd.actorId) return err({ code: 'LOCKER_CLOSED', userId: cmd.actorId });
+      return ok([{ type: cmd.type === 'LinkCloud' ? 'CloudLinked' : 'CloudUnlinked', data: { userId: cmd.actorId, cloudId: cmd.cloudId }, actor: cmd.actorId, at: cmd.at }]);
     case 'RequeueEmail':
       if (cmd.mailIds.length === 0) return ok([]);
       return ok([{ type: 'EmailRequeued', data: { userId: cmd.holderId, mailIds: [...cmd.mailIds] }, actor: cmd.actorId, at: cmd.at }]);

@@ -11,7 +11,12 @@ export type TenantSettingsEvent =
   | DomainEvent<'MaxDocumentSizeSet', { maxDocumentBytes: number }>
   | DomainEvent<'CurrentYearSet', { year: string }>
   /** The tenant's defaults for mails, whole after each change. */
-  | DomainEvent<'NotificationSettingsSet', NotificationSettings>;
+  | DomainEvent<'NotificationSettingsSet', NotificationSettings>
+  /** The cloud services people may link and deposit from, whole after each change. */
+  | DomainEvent<'CloudsSet', { clouds: CloudService[] }>;
+
+/** A cloud service an admin configured; `url` may hold `{user}`, the person's user name there. */
+export type CloudService = { readonly id: string; readonly kind: 'webdav'; readonly name: string; readonly url: string };
 
 export type Category = { readonly id: string; readonly designation: string; readonly retired: boolean };
 
@@ -22,6 +27,7 @@ export type TenantSettings = {
   /** Undefined until an admin sets one: the year of today's date applies. */
   readonly currentYear: string | undefined;
   readonly notifications?: NotificationSettings | undefined;
+  readonly clouds?: readonly CloudService[] | undefined;
 };
 
 export type TenantSettingsCommand =
@@ -34,6 +40,9 @@ export type TenantSettingsCommand =
       readonly maxDocumentBytes?: number | undefined;
       readonly currentYear?: string | undefined;
       readonly notifications?: Partial<NotificationSettings> | undefined;
+      readonly clouds?: readonly CloudService[] | undefined;
+      /** Credentials can be kept only with a secrets key: no key, no clouds. */
+      readonly secretsKeyConfigured?: boolean | undefined;
     });
 
 export type TenantSettingsError =
@@ -43,6 +52,7 @@ export type TenantSettingsError =
   | { readonly code: 'INVALID_DESIGNATION'; readonly reason: string }
   | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number }
   | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string }
+  | { readonly code: 'INVALID_CLOUDS'; readonly reason: string }
   | PreferenceError;
 
 const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettings => {
@@ -69,6 +79,8 @@ const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettin
       return { ...state, currentYear: event.data.year };
     case 'NotificationSettingsSet':
       return { ...state, notifications: event.data };
+    case 'CloudsSet':
+      return { ...state, clouds: event.data.clouds };
   }
 };
 
@@ -128,6 +140,12 @@ const changeSettings = (state: TenantSettings, cmd: Extract<TenantSettingsComman
     const before = state.notifications ?? DEFAULT_NOTIFICATION_SETTINGS;
     const after: NotificationSettings = { ...before, ...Object.fromEntries(Object.entries(cmd.notifications).filter(([, v]) => v !== undefined)) };
     if (JSON.stringify(after) !== JSON.stringify(before)) events.push({ type: 'NotificationSettingsSet', data: after, actor: cmd.actorId, at: cmd.at });
+  }
+  if (cmd.clouds !== undefined) {
+    if (cmd.clouds.length > 0 && !cmd.secretsKeyConfigured) return err({ code: 'INVALID_CLOUDS', reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with' });
+    const ids = cmd.clouds.map((c) => c.id);
+    if (new Set(ids).size !== ids.length) return err({ code: 'INVALID_CLOUDS', reason: 'two clouds have the same id' });
+    if (JSON.stringify(cmd.clouds) !== JSON.stringify(state.clouds ?? [])) events.push({ type: 'CloudsSet', data: { clouds: [...cmd.clouds] }, actor: cmd.actorId, at: cmd.at });
   }
   return ok(events);
 };

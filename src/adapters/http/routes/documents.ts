@@ -4,12 +4,14 @@ import { z } from 'zod';
 import type { UseCaseError } from '../../../application/errors.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import type { Receipt } from '../../../application/ports/read-models.js';
+import type { Actor } from '../../../application/deps.js';
+import type { DepositMeta } from '../../../application/use-cases/deposit-document.js';
 import { contentDisposition } from '../file-name.js';
 import { isError, MAX_FILES_PER_DEPOSIT, requireMultipart, tooLargeUpFront, uploadBody, type UploadLimits } from '../upload.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer, badRequest } from '../reply.js';
-import { contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, receiptSchema, recipientsSchema } from '../schemas.js';
+import { cloudSourceSchema, contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, receiptSchema, recipientsSchema } from '../schemas.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
 
@@ -39,6 +41,16 @@ const receiptsCsv = (receipts: Receipt[]): string => {
 export const documentRoutes =
   (uc: UseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
   async (app) => {
+    const depositFromCloud = async (reply: FastifyReply, actor: Actor, meta: DepositMeta, source: { cloudId: string; path: string }, key: string | undefined) => {
+      const checked = await uc.depositDocument.check(actor, meta, key);
+      if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
+      const stored = await uc.clouds.deposit(checked.value, source);
+      if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
+      const [document] = stored.value.documents;
+      if (stored.value.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).header('location', `/v1/documents/${document!.id}`).send(presentDocument(document!));
+    };
+
     app.post(
       '/v1/documents',
       {
@@ -56,6 +68,13 @@ export const documentRoutes =
       },
       async (req, reply) => {
         const actor = actorOf(req);
+        // JSON: a deposit whose file comes from a linked cloud account (meta.source).
+        if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) {
+          const meta = depositMetaSchema.safeParse(req.body);
+          if (!meta.success) return badRequest(reply, z.prettifyError(meta.error).replace(/\n/g, ' '));
+          if (!meta.data.source) return badRequest(reply, 'a JSON deposit names its source; upload a file with multipart/form-data');
+          return depositFromCloud(reply, actor, meta.data, meta.data.source, req.headers['idempotency-key']);
+        }
         if (!requireMultipart(req, reply)) return reply;
         // The size limit is the tenant's: known only once the caller is.
         const limits = await uc.getLimits(actor);
@@ -74,6 +93,8 @@ export const documentRoutes =
           }
           const meta = depositMetaSchema.safeParse(json);
           if (!meta.success) return badRequest(reply, `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}`);
+          // The meta names a cloud file: no file part is read.
+          if (meta.data.source) return await depositFromCloud(reply, actor, meta.data, meta.data.source, req.headers['idempotency-key']);
           const checked = await uc.depositDocument.check(actor, meta.data, req.headers['idempotency-key']);
           if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
           const stored = await uc.depositDocument.storeAll(checked.value, () => body.nextFile());
@@ -144,6 +165,17 @@ export const documentRoutes =
       },
       async (req, reply) => {
         const actor = actorOf(req);
+        if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) {
+          const body = z.object({ source: cloudSourceSchema }).strict().safeParse(req.body);
+          if (!body.success) return badRequest(reply, z.prettifyError(body.error).replace(/\n/g, ' '));
+          const limit = await uc.updateContent.check(actor, req.params.id);
+          if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
+          const source = body.data.source;
+          const from = await uc.clouds.fileFrom(actor, source);
+          if (from.isErr()) return sendProblem(reply, toProblem(from.error));
+          const cloud = { cloudId: source.cloudId, path: from.value.path, etag: from.value.etag };
+          return answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, from.value.file, req.query.minor === 'true', cloud), 200, presentDocument);
+        }
         if (!requireMultipart(req, reply)) return reply;
         const limit = await uc.updateContent.check(actor, req.params.id);
         if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { id } from '../../shared/directory-schema.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer } from '../reply.js';
@@ -11,6 +12,7 @@ import {
   notificationSchema,
   pageOf,
   pageQuery,
+  idParam,
   notificationsQuery,
   preferencesPatchSchema,
   preferencesSchema,
@@ -68,6 +70,54 @@ export const listingRoutes =
         const { cursor, limit, unread } = req.query;
         return answer(reply, uc.myNotifications(actorOf(req), { cursor, limit }, { unread: unread === 'true' }));
       },
+    );
+
+    const linkedCloud = z.object({ cloudId: z.string(), name: z.string(), kind: z.literal('webdav'), username: z.string(), linkedAt: z.string() });
+    app.get(
+      '/v1/me/clouds',
+      { schema: { tags: ['clouds'], summary: 'My linked cloud accounts (never the password)', response: { 200: z.object({ items: z.array(linkedCloud) }), ...errors } } },
+      (req, reply) => answer(reply, uc.clouds.list(actorOf(req)), 200, (items) => ({ items })),
+    );
+
+    app.post(
+      '/v1/me/clouds',
+      {
+        schema: {
+          tags: ['clouds'],
+          summary: 'Link an account on one of the school’s clouds: checked at once (422 CLOUD_AUTH_FAILED, 502 when unreachable), kept encrypted',
+          body: z.object({ cloudId: id, username: z.string().min(1).max(200), password: z.string().min(1).max(500) }).strict(),
+          response: { 201: linkedCloud, 404: problemSchema, 422: problemSchema, 502: problemSchema, ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.clouds.link(actorOf(req), req.body), 201),
+    );
+
+    app.get(
+      '/v1/me/clouds/:id/files',
+      {
+        schema: {
+          tags: ['clouds'],
+          summary: 'Browse a linked account: folders and files (name, size, type, modified)',
+          params: idParam,
+          querystring: z.object({ path: z.string().max(1024).default('/') }).strict(),
+          response: {
+            200: z.object({
+              items: z.array(z.object({ name: z.string(), path: z.string(), type: z.enum(['folder', 'file']), size: z.number().nullable(), mediaType: z.string().nullable(), modified: z.string().nullable() })),
+            }),
+            404: problemSchema,
+            422: problemSchema,
+            502: problemSchema,
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.clouds.browse(actorOf(req), req.params.id, req.query.path), 200, (items) => ({ items })),
+    );
+
+    app.delete(
+      '/v1/me/clouds/:id',
+      { schema: { tags: ['clouds'], summary: 'Unlink an account: its credentials are destroyed', params: idParam, response: { 204: z.null(), 404: problemSchema, ...errors } } },
+      (req, reply) => answer(reply, uc.clouds.unlink(actorOf(req), req.params.id), 204, () => undefined),
     );
 
     app.get(

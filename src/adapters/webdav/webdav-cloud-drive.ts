@@ -1,0 +1,95 @@
+import { errAsync, ResultAsync } from 'neverthrow';
+import { AuthType, createClient, getPatcher, type FileStat } from 'webdav';
+import { cleanCloudPath, type CloudAccount, type CloudDrive, type CloudEntry, type CloudError, type CloudFile } from '../../application/ports/cloud-drive.js';
+
+export type WebdavOptions = { readonly timeoutMs: number };
+
+// Every request the webdav client makes goes through Node's fetch and follows no redirect: a
+// server configured by an admin may not send us, with the person's password, to another host.
+let patched = false;
+const noRedirects = () => {
+  if (patched) return;
+  patched = true;
+  getPatcher().patch('fetch', (...args: unknown[]) => fetch(args[0] as string, { ...(args[1] as RequestInit), redirect: 'manual' }));
+};
+
+const statusOf = (e: unknown): number | undefined => (e as { status?: number; response?: { status?: number } }).status ?? (e as { response?: { status?: number } }).response?.status;
+
+/** What a failure says, without a credential: the status, or the kind of network error. */
+const cloudError = (path: string) => (e: unknown): CloudError => {
+  const status = statusOf(e);
+  if (status === 401 || status === 403) return { code: 'CLOUD_AUTH_FAILED' };
+  if (status === 404) return { code: 'CLOUD_NOT_FOUND', path };
+  if (status !== undefined && status >= 300 && status < 400) return { code: 'CLOUD_UNAVAILABLE', reason: `the server answered a redirect (${status}), which is not followed` };
+  if (status !== undefined) return { code: 'CLOUD_UNAVAILABLE', reason: `the server answered ${status}` };
+  const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as { name?: string }).name;
+  return { code: 'CLOUD_UNAVAILABLE', reason: cause === 'TimeoutError' || cause === 'AbortError' ? 'no answer in time' : `cannot reach the server (${cause ?? 'network error'})` };
+};
+
+/** The account's base URL; `{user}` in the admin's URL is the person's user name. */
+const baseOf = (account: CloudAccount) => account.url.replace('{user}', encodeURIComponent(account.username));
+
+/**
+ * The CloudDrive over WebDAV (the `webdav` package): PROPFIND for checks and listings, GET for the
+ * bytes, streamed. Each call has a deadline; a download is cut when no byte came for that long.
+ */
+export const webdavCloudDrive = (options: WebdavOptions): CloudDrive => {
+  noRedirects();
+  const client = (account: CloudAccount) => createClient(baseOf(account), { username: account.username, password: account.password, authType: AuthType.Password });
+  const within = <T>(path: string, work: (signal: AbortSignal) => Promise<T>): ResultAsync<T, CloudError> =>
+    ResultAsync.fromPromise(work(AbortSignal.timeout(options.timeoutMs)), cloudError(path));
+  const entryOf = (f: FileStat): CloudEntry => ({
+    name: f.basename,
+    path: cleanCloudPath(f.filename) ?? f.filename,
+    type: f.type === 'directory' ? 'folder' : 'file',
+    size: f.type === 'file' ? f.size : null,
+    mediaType: f.type === 'file' ? (f.mime ?? null) : null,
+    modified: f.lastmod ? new Date(f.lastmod).toISOString() : null,
+  });
+  return {
+    check: (account) => within('/', (signal) => client(account).getDirectoryContents('/', { signal } as never)).map(() => undefined),
+    list: (account, raw) => {
+      const path = cleanCloudPath(raw);
+      if (!path) return errAsync({ code: 'CLOUD_PATH_INVALID', path: raw });
+      return within(path, (signal) => client(account).getDirectoryContents(path, { signal } as never) as unknown as Promise<FileStat[]>).map((items) =>
+        items.map(entryOf).sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'folder' ? -1 : 1)),
+      );
+    },
+    open: (account, raw) => {
+      const path = cleanCloudPath(raw);
+      if (!path || path === '/') return errAsync({ code: 'CLOUD_PATH_INVALID', path: raw });
+      const c = client(account);
+      return within(path, (signal) => c.stat(path, { signal } as never) as Promise<FileStat>).andThen((stat) => {
+        if (stat.type !== 'file') return errAsync<CloudFile, CloudError>({ code: 'CLOUD_PATH_INVALID', path });
+        const abort = new AbortController();
+        let idle = setTimeout(() => abort.abort(), options.timeoutMs);
+        return ResultAsync.fromPromise(
+          c.customRequest(path, { method: 'GET', signal: abort.signal }).then((answer) => {
+            const response = answer as unknown as globalThis.Response;
+            if (response.status !== 200 || !response.body) throw Object.assign(new Error(`status ${response.status}`), { status: response.status });
+            return response.body;
+          }),
+          cloudError(path),
+        ).map((body): CloudFile => ({
+          fileName: stat.basename,
+          mediaType: stat.mime ?? 'application/octet-stream',
+          size: stat.size,
+          etag: stat.etag,
+          content: (async function* () {
+            try {
+              for await (const chunk of body as AsyncIterable<Uint8Array>) {
+                clearTimeout(idle);
+                idle = setTimeout(() => abort.abort(), options.timeoutMs);
+                yield chunk;
+              }
+            } finally {
+              clearTimeout(idle);
+              // A consumer that stops early (the size limit) closes the download too.
+              abort.abort();
+            }
+          })(),
+        }));
+      });
+    },
+  };
+};
