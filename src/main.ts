@@ -31,6 +31,8 @@ import { webdavCloudDrive } from './adapters/webdav/webdav-cloud-drive.js';
 import { openSqliteCredentialStore } from './adapters/sqlite/sqlite-credential-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
+import { webhooks, type WebhookService } from './application/use-cases/webhooks.js';
+import { fetchWebhookSender } from './adapters/webhooks/fetch-webhook-sender.js';
 import { hostname } from 'node:os';
 import { systemClock } from './adapters/system/system-clock.js';
 
@@ -54,6 +56,7 @@ export const TOKENS = {
   CloudDrive: Symbol('CloudDrive'),
   Credentials: Symbol('CredentialStore'),
   MailDispatcher: Symbol('MailDispatcher'),
+  Webhooks: Symbol('Webhooks'),
   Deps: Symbol('Deps'),
   UseCases: Symbol('UseCases'),
 } as const;
@@ -68,6 +71,7 @@ export type App = {
   readonly useCases: UseCases;
   /** The mail dispatcher, when an SMTP server is configured. */
   readonly mail: MailDispatcher | null;
+  readonly webhooks: WebhookService;
   readonly jwtSecret: string;
   close(): Promise<void>;
 };
@@ -199,16 +203,29 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     });
   });
   once(TOKENS.UseCases, (r) => useCases(r.resolve<Deps>(TOKENS.Deps)));
+  once(TOKENS.Webhooks, (r) =>
+    webhooks(r.resolve<Deps>(TOKENS.Deps), fetchWebhookSender({ timeoutMs: config.LOCKER_WEBHOOK_TIMEOUT_MS }), {
+      holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS,
+      retryBaseMs: config.LOCKER_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: HOUR,
+      disableAfterMs: 3 * 24 * HOUR,
+      leaseMs: 60_000,
+      concurrency: 4,
+    }),
+  );
   overrides(c);
   const deps = c.resolve<Deps>(TOKENS.Deps);
   const uc = c.resolve<UseCases>(TOKENS.UseCases);
   const mail = c.resolve<MailDispatcher | null>(TOKENS.MailDispatcher);
+  const hooks = c.resolve<WebhookService>(TOKENS.Webhooks);
   return {
     config,
     metrics: c.resolve(TOKENS.Metrics),
     deps,
     useCases: uc,
     mail,
+    webhooks: hooks,
     jwtSecret: jwtSecretOf(config),
     close: async () => {
       c.resolve<Mailer | null>(TOKENS.Mailer)?.close();
@@ -273,6 +290,8 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       }),
     },
     uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND },
+    webhooks: app.webhooks,
+    sseHeartbeatMs: config.LOCKER_SSE_HEARTBEAT_MS,
   });
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
   if (resumed.length > 0) server.log.info({ tenants: resumed }, 'finished directory syncs cut short by the last stop');
@@ -321,6 +340,17 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       }, config.LOCKER_MAIL_POLL_MS)
     : undefined;
   mailer?.unref();
+  // Webhook deliveries: what is due, in order per document; also what was pending before a restart.
+  let hooking = false;
+  const hooker = setInterval(() => {
+    if (hooking) return;
+    hooking = true;
+    void app.webhooks
+      .tick()
+      .then((r) => r.match((run) => run.disabled && server.log.warn(run, 'webhook endpoints disabled'), (e) => server.log.warn({ error: e }, 'webhook dispatch failed; will retry')))
+      .finally(() => (hooking = false));
+  }, config.LOCKER_WEBHOOK_POLL_MS);
+  hooker.unref();
   poll.unref();
   sweep.unref();
   notary.unref();
@@ -333,6 +363,8 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       clearInterval(sweep);
       clearInterval(notary);
       if (mailer) clearInterval(mailer);
+      clearInterval(hooker);
+      await app.webhooks.settled();
       clearInterval(scheduler);
       await app.mail?.settled();
       unwatch?.();

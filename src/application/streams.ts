@@ -10,6 +10,8 @@ export const streams = (ids: IdGenerator) => ({
   settings: (tenant: string) => `${tenant}:settings`,
   directory: (tenant: string) => `${tenant}:directory`,
   mailLease: (tenant: string) => `${tenant}:mail-lease`,
+  webhooks: (tenant: string) => `${tenant}:webhooks`,
+  webhookLease: (tenant: string) => `${tenant}:webhook-lease`,
   collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
 });
 

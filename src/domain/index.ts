@@ -15,3 +15,4 @@ export * from './deposited-document/decide.js';
 export * from './notification/preferences.js';
 export * from './notification/mail-lease.js';
 export * from './collection-request/collection.js';
+export * from './webhook/webhook.js';

@@ -8,6 +8,8 @@ import { toProblem } from '../../src/adapters/http/problem.js';
  */
 const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Code }>, number] } = {
   FORBIDDEN: [{ code: 'FORBIDDEN', reason: 'r' }, 403],
+  WEBHOOK_NOT_FOUND: [{ code: 'WEBHOOK_NOT_FOUND', webhookId: 'w' }, 404],
+  INVALID_WEBHOOK: [{ code: 'INVALID_WEBHOOK', reason: 'r' }, 422],
   INVALID_CLOUDS: [{ code: 'INVALID_CLOUDS', reason: 'r' }, 422],
   CLOUD_NOT_LINKED: [{ code: 'CLOUD_NOT_LINKED', cloudId: 'nuage' }, 404],
   CLOUD_AUTH_FAILED: [{ code: 'CLOUD_AUTH_FAILED' }, 422],

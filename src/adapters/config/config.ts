@@ -71,6 +71,11 @@ export const configSchema = z
     LOCKER_MAIL_MAX_AGE_HOURS: z.coerce.number({ error: 'expected hours' }).positive('expected a positive number of hours').default(72),
     LOCKER_SECRETS_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'expected 32 random bytes in base64, e.g. openssl rand -base64 32'),
     LOCKER_CLOUD_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(15_000),
+    LOCKER_WEBHOOK_ALLOWED_HOSTS: optionalText.transform((v) => (v ?? '').split(',').map((h) => h.trim()).filter(Boolean)),
+    LOCKER_WEBHOOK_POLL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(1000),
+    LOCKER_WEBHOOK_RETRY_BASE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(10, 'expected at least 10 ms').default(30_000),
+    LOCKER_WEBHOOK_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(10_000),
+    LOCKER_SSE_HEARTBEAT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(15_000),
     LOCKER_SCHEDULER_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(60_000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
   })

@@ -53,6 +53,12 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/me/preferences': { id: 'myPreferences', errors: [...AUTH, 503] },
   'PATCH /v1/me/preferences': { id: 'setMyPreferences', errors: [400, ...AUTH, 409, 503] },
   'GET /v1/admin/outbox': { id: 'mailOutbox', errors: [400, ...AUTH, 503] },
+  'POST /v1/webhooks': { id: 'registerWebhook', errors: [400, ...AUTH, 409, 422, 503] },
+  'GET /v1/webhooks': { id: 'listWebhooks', errors: [...AUTH, 503] },
+  'DELETE /v1/webhooks/{id}': { id: 'deleteWebhook', errors: [400, ...AUTH, 404, 409, 503] },
+  'POST /v1/webhooks/{id}/test': { id: 'testWebhook', errors: [400, ...AUTH, 404, 503] },
+  'GET /v1/webhooks/{id}/deliveries': { id: 'webhookDeliveries', errors: [400, ...AUTH, 404, 503] },
+  'GET /v1/events/stream': { id: 'eventStream', errors: [400, ...AUTH, 503] },
   'POST /v1/rollovers': { id: 'startRollover', errors: [400, ...AUTH] },
   'GET /v1/rollovers/{id}': { id: 'getRollover', errors: [400, ...AUTH, 404] },
   'GET /v1/audit/events': { id: 'auditEvents', errors: [400, ...AUTH, 503] },
@@ -162,10 +168,61 @@ export const finishDocument = (doc: Doc): Doc => {
       if (example && operation.requestBody?.content?.['application/json']) operation.requestBody.content['application/json'].example = example;
     }
   }
+  // Uploads are multipart; a file from a linked cloud account comes as JSON naming its source.
+  const cloudSource = { type: 'object', required: ['cloudId', 'path'], properties: { cloudId: { type: 'string' }, path: { type: 'string', example: '/Documents/report.pdf' } } };
   const deposit = doc.paths['/v1/documents']?.post;
-  if (deposit) deposit.requestBody = fileBody(true);
+  if (deposit) {
+    const body = fileBody(true);
+    deposit.requestBody = {
+      ...body,
+      content: { ...body.content, 'application/json': { schema: { ...metaSchema, required: ['recipients', 'categoryId', 'source'] }, example: { recipients: { users: ['u-paul'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001', source: { cloudId: 'nuage', path: '/Documents/report.pdf' } } } },
+    };
+  }
   const upload = doc.paths['/v1/documents/{id}/content']?.put;
-  if (upload) upload.requestBody = fileBody(false);
+  if (upload) {
+    const body = fileBody(false);
+    upload.requestBody = { ...body, content: { ...body.content, 'application/json': { schema: { type: 'object', required: ['source'], properties: { source: cloudSource } } } } };
+  }
+  // What webhook endpoints receive (OpenAPI 3.1 `webhooks`): one POST per event, signed.
+  (doc as { webhooks?: unknown }).webhooks = {
+    lockerEvent: {
+      post: {
+        operationId: 'lockerEvent',
+        summary: 'An event of the tenant, POSTed to each registered endpoint that wants its type',
+        description:
+          'Signed as Standard Webhooks has it: `webhook-signature` is `v1,` + base64(HMAC-SHA256(secret bytes, `${webhook-id}.${webhook-timestamp}.${body}`)), ' +
+          'the secret being the base64 after `whsec_`. Retried with exponential backoff (up to an hour apart) on any non-2xx, redirect or timeout, in order per document, ' +
+          'at least once; an endpoint failing for 3 days is disabled. Reject a timestamp more than 5 minutes old.',
+        parameters: [
+          { in: 'header', name: 'webhook-id', required: true, schema: { type: 'string' }, description: 'the event id: the same on every retry, for deduplication' },
+          { in: 'header', name: 'webhook-timestamp', required: true, schema: { type: 'integer' }, description: 'seconds since the epoch' },
+          { in: 'header', name: 'webhook-signature', required: true, schema: { type: 'string' } },
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/PublicEvent' } } } },
+        responses: { '200': { description: 'Any 2xx acknowledges the delivery' } },
+      },
+    },
+  };
+  doc.components.schemas = {
+    ...doc.components.schemas,
+    PublicEvent: {
+      type: 'object',
+      description: 'An event as other services see it: ids, types and times; never names, titles, memos or file bytes. Also the `data` of each event of GET /v1/events/stream.',
+      required: ['id', 'type', 'tenant', 'at', 'actorId'],
+      properties: {
+        id: { type: 'string' },
+        type: { type: 'string', example: 'DocumentDeposited' },
+        tenant: { type: 'string' },
+        at: { type: 'string', format: 'date-time' },
+        actorId: { type: 'string' },
+        documentId: { type: 'string' },
+        collectionId: { type: 'string' },
+        categoryId: { type: 'string' },
+        version: { type: 'integer' },
+        userIds: { type: 'array', items: { type: 'string' }, description: 'the people concerned: recipients, the person who opened, joined, left…' },
+      },
+    },
+  };
   const download = doc.paths['/v1/documents/{id}/content']?.get;
   if (download?.responses) {
     const bytes = { '*/*': { schema: { type: 'string', format: 'binary' } } };

@@ -21,6 +21,10 @@ export const toProblem = (e: UseCaseError): Problem => {
   switch (e.code) {
     case 'FORBIDDEN':
       return problem(403, e.code, 'Forbidden', e.reason);
+    case 'WEBHOOK_NOT_FOUND':
+      return problem(404, 'NOT_FOUND', 'Not found', 'no such webhook');
+    case 'INVALID_WEBHOOK':
+      return problem(422, e.code, 'Invalid webhook', e.reason);
     case 'INVALID_CLOUDS':
       return problem(422, e.code, 'Invalid clouds', e.reason);
     case 'CLOUD_NOT_LINKED':

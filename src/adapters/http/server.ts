@@ -19,6 +19,8 @@ import { finishDocument } from './openapi.js';
 import { problemSchema } from './schemas.js';
 import { adminRoutes } from './routes/admin.js';
 import { collectionRoutes } from './routes/collections.js';
+import { integrationRoutes } from './routes/integrations.js';
+import type { WebhookService } from '../../application/use-cases/webhooks.js';
 import { documentRoutes } from './routes/documents.js';
 import { listingRoutes } from './routes/listings.js';
 import { rolloverRoutes } from './routes/rollovers.js';
@@ -30,6 +32,8 @@ export type ServerOptions = {
   readonly logLevel: string;
   readonly uploads: UploadLimits;
   readonly metrics: { observe(method: string, route: string, status: number, seconds: number): void; scrape(): Promise<string> };
+  readonly webhooks?: WebhookService | undefined;
+  readonly sseHeartbeatMs?: number | undefined;
 };
 
 /** A request id a client may choose, if it is short and printable; otherwise one is made. */
@@ -154,6 +158,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   await app.register(adminRoutes(options.useCases));
   await app.register(documentRoutes(options.useCases, options.uploads));
   await app.register(collectionRoutes(options.useCases, options.uploads));
+  if (options.webhooks) await app.register(integrationRoutes(options.useCases, options.webhooks, { heartbeatMs: options.sseHeartbeatMs ?? 15_000 }));
   await app.register(listingRoutes(options.useCases));
   await app.register(rolloverRoutes(options.useCases));
   await app.register(auditRoutes(options.useCases));

@@ -1,9 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import type { CollectionEvent, Content, DirectoryEvent, DocumentEvent, LockerEvent, MailLeaseEvent, TenantSettingsEvent } from '../../domain/index.js';
+import { INTERNAL_EVENTS, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 
-type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent;
+type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent;
+
+/** Store positions as text that sorts like the numbers (EventStoreDB's do not fit an SQLite integer). */
+const padded = (position: bigint): string => position.toString().padStart(40, '0');
 
 /**
  * The one writer of the read models: each event, in log order, becomes rows. Every statement is
@@ -83,6 +86,20 @@ export const readModelProjection = (db: Database.Database) => {
       `INSERT INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) SELECT tenant, user_id, ?, 'updated', document_id, ?, ? FROM recipients
        WHERE tenant = ? AND document_id = ? AND removed = 0 AND user_id <> ?`,
     ),
+    webhook: db.prepare('INSERT OR REPLACE INTO webhooks VALUES (?, ?, ?, ?, 1, ?, ?)'),
+    webhookDeleted: [db.prepare('DELETE FROM webhooks WHERE tenant = ? AND id = ?'), db.prepare('DELETE FROM webhook_outbox WHERE tenant = ? AND webhook_id = ?')],
+    webhookDisabled: db.prepare('UPDATE webhooks SET active = 0 WHERE tenant = ? AND id = ?'),
+    webhookAbandoned: db.prepare("UPDATE webhook_outbox SET status = 'abandoned' WHERE tenant = ? AND webhook_id = ? AND status = 'pending'"),
+    webhookProgressed: db.prepare('UPDATE webhooks SET up_to = ? WHERE tenant = ? AND id = ?'),
+    // Deliveries of an event to every active endpoint that wants its type and has not had it yet
+    // (after a rebuild, the recorded progress says where deliveries were).
+    webhookDeliveries: db.prepare(
+      `INSERT OR IGNORE INTO webhook_outbox (tenant, webhook_id, event_id, stream, seq, position, type, payload, status)
+       SELECT w.tenant, w.id, @eventId, @stream, @seq, @position, @type, @payload, 'pending' FROM webhooks w
+       WHERE w.tenant = @tenant AND w.active = 1 AND (w.up_to IS NULL OR w.up_to < @position)
+         AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value = '*' OR e.value = @type)`,
+    ),
+    hasWebhooks: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM webhooks WHERE tenant = ? AND active = 1'),
     clouds: db.prepare('INSERT INTO settings (tenant, clouds) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET clouds = excluded.clouds'),
     notificationSettings: db.prepare('INSERT INTO settings (tenant, notifications) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET notifications = excluded.notifications'),
     preferences: db.prepare<[string, string], { prefs: string }>('SELECT prefs FROM preferences WHERE tenant = ? AND user_id = ?'),
@@ -272,6 +289,20 @@ export const readModelProjection = (db: Database.Database) => {
       case 'NotificationSettingsSet':
         sql.notificationSettings.run(tenant, JSON.stringify(event.data));
         return;
+      case 'WebhookRegistered':
+        // Deliveries start after the event that registered it.
+        sql.webhook.run(tenant, event.data.webhookId, event.data.url, JSON.stringify(event.data.events), padded(recorded.position), event.at);
+        return;
+      case 'WebhookDeleted':
+        for (const drop of sql.webhookDeleted) drop.run(tenant, event.data.webhookId);
+        return;
+      case 'WebhookDisabled':
+        sql.webhookDisabled.run(tenant, event.data.webhookId);
+        sql.webhookAbandoned.run(tenant, event.data.webhookId);
+        return;
+      case 'WebhookProgressed':
+        sql.webhookProgressed.run(padded(BigInt(event.data.upTo)), tenant, event.data.webhookId);
+        return;
       case 'CloudsSet':
         sql.clouds.run(tenant, JSON.stringify(event.data.clouds));
         return;
@@ -313,6 +344,10 @@ export const readModelProjection = (db: Database.Database) => {
       for (const event of fresh) {
         project(event, ++seq);
         if (MAILED.has(event.type)) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
+        if (!INTERNAL_EVENTS.has(event.type) && !event.type.startsWith('Webhook') && (sql.hasWebhooks.get(event.meta.tenant)?.n ?? 0) > 0) {
+          const payload = publicEvent({ id: event.id, type: event.type, tenant: event.meta.tenant, at: event.meta.at, actor: event.meta.actor, data: event.data as Record<string, unknown> });
+          sql.webhookDeliveries.run({ eventId: event.id, stream: event.stream, seq, position: padded(event.position), type: event.type, payload: JSON.stringify(payload), tenant: event.meta.tenant });
+        }
       }
       const last = fresh[fresh.length - 1];
       if (last) sql.setCheckpoint.run(String(last.position), seq);

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 9;
+export const READ_MODEL_VERSION = 10;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -81,9 +81,21 @@ CREATE TABLE IF NOT EXISTS outbox (
   attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, held_until TEXT, last_error TEXT, message_id TEXT,
   PRIMARY KEY (tenant, mail_id));
 CREATE INDEX IF NOT EXISTS outbox_by_status ON outbox (status, tenant, seq);
+CREATE TABLE IF NOT EXISTS webhooks (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, active INTEGER NOT NULL, up_to TEXT, registered_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, id));
+-- One delivery per (endpoint, event), delivered in order per stream. The payload holds ids only.
+-- status follows this node's attempts (a rebuild starts after the endpoint's recorded progress).
+CREATE TABLE IF NOT EXISTS webhook_outbox (
+  tenant TEXT NOT NULL, webhook_id TEXT NOT NULL, event_id TEXT NOT NULL, stream TEXT NOT NULL, seq INTEGER NOT NULL, position TEXT NOT NULL,
+  type TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT,
+  first_failed_at TEXT, last_error TEXT, last_status INTEGER, delivered_at TEXT,
+  PRIMARY KEY (tenant, webhook_id, event_id));
+CREATE INDEX IF NOT EXISTS webhook_outbox_pending ON webhook_outbox (tenant, webhook_id, stream, seq) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_outbox_by_seq ON webhook_outbox (tenant, webhook_id, seq);
 `;
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox',
 ] as const;

@@ -4,6 +4,7 @@ import { directoryQueries } from './directory-queries.js';
 import { documentQueries } from './document-queries.js';
 import { outboxQueries } from './outbox-queries.js';
 import { collectionQueries } from './collection-queries.js';
+import { webhookQueries } from './webhook-queries.js';
 import { readModelProjection } from './read-model-projection.js';
 import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
 import { settingsQueries } from './settings-queries.js';
@@ -32,6 +33,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     ...documentQueries(db),
     ...outboxQueries(db),
     ...collectionQueries(db),
+    ...webhookQueries(db),
     tenants: () => tenants.all().map((r) => r.tenant),
     /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
     dump: () => Object.fromEntries(dumps.map(([t, all]) => [t, all.all().map((r) => JSON.stringify(r)).sort()])),

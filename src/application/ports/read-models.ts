@@ -110,6 +110,26 @@ export type MailDelivery = {
   readonly skipped?: string | undefined;
 };
 
+export type WebhookView = { readonly id: string; readonly url: string; readonly events: string[]; readonly active: boolean; readonly registeredAt: string };
+
+/** One event for one endpoint: its signed body is `payload`; attempts and the last error say how it went. */
+export type WebhookDelivery = {
+  readonly tenant: string;
+  readonly webhookId: string;
+  readonly eventId: string;
+  readonly stream: string;
+  readonly position: string;
+  readonly type: string;
+  readonly payload: string;
+  readonly status: 'pending' | 'delivered' | 'abandoned';
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly firstFailedAt: string | null;
+  readonly lastError: string | null;
+  readonly lastStatus: number | null;
+  readonly deliveredAt: string | null;
+};
+
 export type OutboxView = { readonly items: OutboxItem[]; readonly counts: Record<OutboxStatus | 'held', number> };
 
 export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
@@ -165,6 +185,14 @@ export interface ReadModels {
   outbox(tenant: string, status: OutboxStatus | 'held' | undefined, limit: number, now: string): OutboxView;
   failedMail(tenant: string): { userId: string; mailId: string }[];
   markMail(tenant: string, mailIds: readonly string[], delivery: MailDelivery): void;
+  webhooks(tenant: string): WebhookView[];
+  /** The oldest pending delivery of each (endpoint, stream) whose time has come. */
+  dueWebhookDeliveries(now: string, limit: number): WebhookDelivery[];
+  nextWebhookDelivery(tenant: string, webhookId: string, stream: string): WebhookDelivery | undefined;
+  webhookDeliveries(tenant: string, webhookId: string, limit: number): WebhookDelivery[];
+  /** The position up to which every delivery of the endpoint is done. */
+  webhookProgress(tenant: string, webhookId: string): string | null;
+  markWebhookDelivery(delivery: WebhookDelivery): void;
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;
   /** Every tenant this node has seen an event of. */

@@ -1,0 +1,41 @@
+import { createHmac } from 'node:crypto';
+import { ResultAsync } from 'neverthrow';
+import type { WebhookAnswer, WebhookFailure, WebhookRequest, WebhookSender } from '../../application/ports/webhook-sender.js';
+
+/** `whsec_` + base64: the Standard Webhooks form of a secret; the bytes after the prefix are the key. */
+const keyOf = (secret: string): Buffer => Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+
+/** `v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, as the Standard Webhooks specification has it. */
+export const signWebhook = (secret: string, messageId: string, timestamp: number, body: string): string =>
+  `v1,${createHmac('sha256', keyOf(secret)).update(`${messageId}.${timestamp}.${body}`).digest('base64')}`;
+
+/**
+ * Deliveries over Node's fetch: bounded in time, no redirect followed (a 3xx is an answer, and
+ * not a success), the body read and dropped so the connection can be reused.
+ */
+export const fetchWebhookSender = (options: { timeoutMs: number }): WebhookSender => ({
+  send: (r: WebhookRequest) =>
+    ResultAsync.fromPromise(
+      (async (): Promise<WebhookAnswer> => {
+        const res = await fetch(r.url, {
+          method: 'POST',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(options.timeoutMs),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'digital-locker-webhooks',
+            'webhook-id': r.messageId,
+            'webhook-timestamp': String(r.timestamp),
+            'webhook-signature': signWebhook(r.secret, r.messageId, r.timestamp, r.body),
+          },
+          body: r.body,
+        });
+        await res.arrayBuffer().catch(() => undefined);
+        return { status: res.status };
+      })(),
+      (e): WebhookFailure => {
+        const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as { name?: string }).name ?? 'network error';
+        return { reason: cause === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : `cannot reach the endpoint (${cause})` };
+      },
+    ),
+});
