@@ -4,6 +4,7 @@ import { benchCloudDeposit } from './cloud-deposit.js';
 import { benchDirectoryMove } from './directory-move.js';
 import { benchEventAppends } from './event-appends.js';
 import { benchMailFanout } from './mail-fanout.js';
+import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
 import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
@@ -25,6 +26,11 @@ if (only === 'directory-move') {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   process.exit(0);
 }
+if (only === 'webhooks') {
+  results.webhooks = await benchWebhookThroughput(arg('hook-events', 2000));
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  process.exit(0);
+}
 if (only === 'cloud') {
   results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
@@ -38,6 +44,7 @@ if (only === 'mail') {
 results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000));
 results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
 results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
+results.webhooks = await benchWebhookThroughput(arg('hook-events', 2000));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);
