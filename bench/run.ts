@@ -16,28 +16,17 @@ const arg = (name: string, fallback: number) => {
 
 const results: Record<string, unknown> = { node: process.version, at: new Date().toISOString() };
 const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
-if (only === 'history') {
-  results.history = await benchHistory([arg('history-events', 1_000_000)]);
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  process.exit(0);
-}
-if (only === 'directory-move') {
-  results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000));
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  process.exit(0);
-}
-if (only === 'webhooks') {
-  results.webhooks = await benchWebhookThroughput(arg('hook-events', 2000));
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  process.exit(0);
-}
-if (only === 'cloud') {
-  results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
-  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  process.exit(0);
-}
-if (only === 'mail') {
-  results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
+// One figure alone: `npm run bench -- --only=<name>`.
+const single: Record<string, () => Promise<unknown>> = {
+  history: () => benchHistory([arg('history-events', 1_000_000)]),
+  'directory-move': () => benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000)),
+  webhooks: () => benchWebhookThroughput(arg('hook-events', 2000)),
+  cloud: () => benchCloudDeposit(arg('cloud-mib', 256)),
+  mail: () => benchMailFanout(arg('mail-recipients', 500)),
+};
+const one = only ? single[only] : undefined;
+if (one) {
+  results[only!] = await one();
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   process.exit(0);
 }

@@ -323,6 +323,15 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   remindDue();
   const scheduler = setInterval(remindDue, config.LOCKER_SCHEDULER_INTERVAL_MS);
   scheduler.unref();
+  // Retention: documents whose category keeps them for a while expire, checked at start and daily.
+  const retention = () =>
+    void app.useCases.applyRetention().match(
+      (run) => run.expired && server.log.info(run, 'documents expired'),
+      (e) => server.log.warn({ error: e }, 'retention failed; will retry'),
+    );
+  retention();
+  const daily = setInterval(retention, 24 * HOUR);
+  daily.unref();
   // Mails go out as they fall due (and at start, what was due while the server was down).
   let mailing = false;
   const mailer = app.mail
@@ -366,6 +375,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       clearInterval(hooker);
       await app.webhooks.settled();
       clearInterval(scheduler);
+      clearInterval(daily);
       await app.mail?.settled();
       unwatch?.();
       // In-flight requests get a grace period to finish; then every connection is closed, including

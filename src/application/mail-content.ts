@@ -24,6 +24,8 @@ const WORDS = {
     'recipient-added': (f: MailFact) => `${f.actorName} vous a ajouté·e aux destinataires de « ${f.title} »`,
     reminder: (f: MailFact) => `Rappel de ${f.actorName} : « ${f.title} » vous attend`,
     'collection-requested': (f: MailFact) => `${f.actorName} vous demande un document : « ${f.title} »`,
+    'acknowledgement-asked': (f: MailFact) => `${f.actorName} vous demande d’accuser réception de « ${f.title} »`,
+    'webhook-disabled': (f: MailFact) => `Webhook désactivé après 3 jours d’échecs : ${f.title}`,
     'collection-reminder': (f: MailFact) => `Rappel de ${f.actorName} : le document « ${f.title} » est attendu`,
     // French typography puts a space before the colon.
     sep: ' : ',
@@ -39,6 +41,8 @@ const WORDS = {
     'recipient-added': (f: MailFact) => `${f.actorName} added you to the recipients of “${f.title}”`,
     reminder: (f: MailFact) => `Reminder from ${f.actorName}: “${f.title}” is waiting for you`,
     'collection-requested': (f: MailFact) => `${f.actorName} asks you for a document: “${f.title}”`,
+    'acknowledgement-asked': (f: MailFact) => `${f.actorName} asks you to acknowledge “${f.title}”`,
+    'webhook-disabled': (f: MailFact) => `Webhook disabled after 3 days of failures: ${f.title}`,
     'collection-reminder': (f: MailFact) => `Reminder from ${f.actorName}: the document “${f.title}” is expected`,
     sep: ': ',
     category: 'Category',
@@ -51,7 +55,7 @@ const WORDS = {
 
 /** Collection requests live under their own path; everything else is a document. */
 const linkOf = (publicUrl: string, f: MailFact) =>
-  `${publicUrl.replace(/\/+$/, '')}/v1/${f.kind.startsWith('collection-') ? 'collections' : 'documents'}/${encodeURIComponent(f.documentId)}`;
+  `${publicUrl.replace(/\/+$/, '')}/v1/${f.kind.startsWith('collection-') ? 'collections' : f.kind === 'webhook-disabled' ? 'webhooks' : 'documents'}/${encodeURIComponent(f.documentId)}${f.kind === 'webhook-disabled' ? '/deliveries' : ''}`;
 
 /**
  * The mail for one or several notifications of one person (several: the digest sent when quiet

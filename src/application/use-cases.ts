@@ -8,6 +8,7 @@ import { acknowledgeDocument, documentReceipts, remindDue, remindRecipients } fr
 import { addRecipients } from './use-cases/add-recipients.js';
 import { collections } from './use-cases/collections.js';
 import { clouds } from './use-cases/clouds.js';
+import { applyRetention, setCategoryRetention } from './use-cases/retention.js';
 import { eventStream } from './use-cases/event-stream.js';
 import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
 import { notarize } from './notary.js';
@@ -46,6 +47,8 @@ export const useCases = (deps: Deps) => ({
   addRecipients: addRecipients(deps),
   collections: collections(deps),
   clouds: clouds(deps),
+  setCategoryRetention: setCategoryRetention(deps),
+  applyRetention: applyRetention(deps),
   eventStream: eventStream(deps),
   acknowledgeDocument: acknowledgeDocument(deps),
   remindRecipients: remindRecipients(deps),

@@ -99,4 +99,12 @@ describe('the CLI, in process', () => {
     expect(after).toMatchObject({ status: 'pending', attempts: 0 });
     await app.close();
   });
+
+  it('retention run: a dry run counts, a run expires, both say how many', async () => {
+    const dry = await run('retention', 'run', '--dry-run', '--tenant', 'school');
+    expect(dry.exitCode).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, expired: 0 });
+    const real = await run('retention', 'run');
+    expect(JSON.parse(real.stdout)).toMatchObject({ dryRun: false, expired: 0 });
+  });
 });

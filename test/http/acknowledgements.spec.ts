@@ -56,6 +56,8 @@ describe('acknowledgements', () => {
     expect((await ack('marc', plain.id)).json.code).toBe('ACKNOWLEDGEMENT_NOT_ASKED');
     const patched = await h.request('PATCH', `/v1/documents/${plain.id}`, { as: 'anne', json: { acknowledgement: { required: true } } });
     expect(patched.json.acknowledgement).toEqual({ required: true, dueAt: null });
+    const told = (await h.request('GET', '/v1/notifications', { as: 'marc' })).json.items as { documentId: string; kind: string }[];
+    expect(told.filter((n) => n.documentId === plain.id).map((n) => n.kind)).toEqual(['acknowledgement-asked', 'deposited']);
     expect((await ack('marc', plain.id)).json).toEqual({ acknowledgedVersion: 1 });
     expect((await ack('anne', plain.id)).json.code).toBe('NOT_A_RECIPIENT');
     expect((await ack('paul', plain.id)).status).toBe(404);

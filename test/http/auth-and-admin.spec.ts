@@ -138,10 +138,10 @@ describe('categories and settings', () => {
     expect((await h.request('POST', '/v1/categories', { as: 'admin', json: { designation: 42 } })).status).toBe(400);
     expect((await h.request('PATCH', `/v1/categories/${id}`, { as: 'admin', json: { designation: 'Exam papers' } })).json.designation).toBe('Exam papers');
     expect((await h.request('PATCH', '/v1/categories/nope', { as: 'admin', json: { designation: 'X' } })).status).toBe(404);
-    expect((await h.request('GET', '/v1/categories', { as: 'marc' })).json.items).toContainEqual({ id, designation: 'Exam papers', retired: false });
+    expect((await h.request('GET', '/v1/categories', { as: 'marc' })).json.items).toContainEqual({ id, designation: 'Exam papers', retired: false, retention: null });
     expect((await h.request('DELETE', `/v1/categories/${id}`, { as: 'admin' })).status).toBe(204);
     expect((await h.request('GET', '/v1/categories', { as: 'marc' })).json.items.map((c: { id: string }) => c.id)).not.toContain(id);
-    expect((await h.request('GET', '/v1/categories?includeRetired=true', { as: 'marc' })).json.items).toContainEqual({ id, designation: 'Exam papers', retired: true });
+    expect((await h.request('GET', '/v1/categories?includeRetired=true', { as: 'marc' })).json.items).toContainEqual({ id, designation: 'Exam papers', retired: true, retention: null });
     const refused = await h.deposit('anne', { recipients: { users: ['marc'] }, categoryId: id });
     expect(refused.status).toBe(422);
     expect(refused.json.code).toBe('CATEGORY_RETIRED');

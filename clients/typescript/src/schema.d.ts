@@ -87,7 +87,7 @@ export interface paths {
         delete: operations["retireCategory"];
         options?: never;
         head?: never;
-        /** Rename a category */
+        /** Rename a category, and/or set how long its documents are kept */
         patch: operations["renameCategory"];
         trace?: never;
     };
@@ -1010,6 +1010,9 @@ export interface operations {
                             id: string;
                             designation: string;
                             retired: boolean;
+                            retention: {
+                                days: number;
+                            } | null;
                         }[];
                     };
                 };
@@ -1082,6 +1085,9 @@ export interface operations {
                         id: string;
                         designation: string;
                         retired: boolean;
+                        retention: {
+                            days: number;
+                        } | null;
                     };
                 };
             };
@@ -1227,7 +1233,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    designation: string;
+                    designation?: string;
+                    /** @description documents expire this many days after their deposit; null keeps them */
+                    retention?: {
+                        days: number;
+                    } | null;
                 };
             };
         };
@@ -1242,6 +1252,9 @@ export interface operations {
                         id: string;
                         designation: string;
                         retired: boolean;
+                        retention: {
+                            days: number;
+                        } | null;
                     };
                 };
             };
@@ -4387,10 +4400,10 @@ export interface operations {
                         items: {
                             id: string;
                             /**
-                             * @description for collection-requested and collection-reminder, documentId is the collection request
+                             * @description for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook
                              * @enum {string}
                              */
-                            kind: "deposited" | "updated" | "recipient-added" | "reminder" | "collection-requested" | "collection-reminder";
+                            kind: "deposited" | "updated" | "recipient-added" | "acknowledgement-asked" | "reminder" | "collection-requested" | "collection-reminder" | "webhook-disabled";
                             documentId: string;
                             title: string;
                             actorId: string;

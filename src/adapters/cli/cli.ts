@@ -231,6 +231,21 @@ const program = (host: () => CliHost, version: string) => {
       });
     });
 
+  root
+    .command('retention')
+    .description('documents whose category keeps them for a while: expire those past their time')
+    .command('run')
+    .description('expire now what is due (the server also does it daily)')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--dry-run', 'count what would expire, write nothing')
+    .action(async (o: { tenant?: string; dryRun?: boolean }) =>
+      withApp(host(), async (app) => {
+        const run = await app.useCases.applyRetention({ dryRun: o.dryRun === true, tenant: o.tenant });
+        if (run.isErr()) throw new Error(describeError(run.error));
+        print(JSON.stringify(run.value));
+      }),
+    );
+
   const outbox = root.command('outbox').description('mails the server sends: see GET /v1/admin/outbox');
   outbox
     .command('retry')

@@ -51,6 +51,13 @@ export const documentPatchSchema = z
   .refine((p) => Object.values(p).some((v) => v !== undefined), 'give categoryId, memo, recipientsMayEdit or acknowledgement');
 
 export const designationSchema = z.object({ designation: z.string().max(100) }).strict();
+export const categoryPatchSchema = z
+  .object({
+    designation: z.string().max(100).optional(),
+    retention: z.object({ days: z.number().int().min(1).max(36_500) }).strict().nullable().optional().describe('documents expire this many days after their deposit; null keeps them'),
+  })
+  .strict()
+  .refine((p) => p.designation !== undefined || p.retention !== undefined, 'give designation or retention');
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time like 22:00 (00:00 to 23:59)');
 export const quietHoursSchema = z
   .object({ start: clockTime, end: clockTime })
@@ -202,7 +209,9 @@ export const lockerItemSchema = documentSchema.extend({
 export const distributionItemSchema = documentSchema.extend({ recipientStatuses: z.array(recipientStatusSchema) });
 export const notificationSchema = z.object({
   id: z.string(),
-  kind: z.enum(['deposited', 'updated', 'recipient-added', 'reminder', 'collection-requested', 'collection-reminder']).describe('for collection-requested and collection-reminder, documentId is the collection request'),
+  kind: z
+    .enum(['deposited', 'updated', 'recipient-added', 'acknowledgement-asked', 'reminder', 'collection-requested', 'collection-reminder', 'webhook-disabled'])
+    .describe('for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook'),
   documentId: z.string(),
   title: z.string(),
   actorId: z.string(),
@@ -214,7 +223,7 @@ export const markReadSchema = z
   .object({ ids: z.array(z.string().regex(/^\d{1,15}$/, 'expected a notification id')).max(1000).optional(), all: z.literal(true).optional() })
   .strict()
   .refine((b) => (b.ids !== undefined) !== (b.all !== undefined), 'give ids, or all: true');
-export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean() });
+export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean(), retention: z.object({ days: z.number() }).nullable() });
 export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string(), notifications: notificationSettingsSchema, clouds: z.array(cloudServiceSchema) });
 export const auditEventSchema = z.object({
   position: z.string(),

@@ -23,7 +23,8 @@ export const readModelProjection = (db: Database.Database) => {
     locker: db.prepare('INSERT INTO lockers VALUES (?, ?, ?) ON CONFLICT (tenant, user_id) DO UPDATE SET open = excluded.open'),
     removed: db.prepare('UPDATE recipients SET removed = 1 WHERE tenant = ? AND document_id = ? AND user_id = ?'),
     restored: db.prepare('UPDATE recipients SET removed = 0 WHERE tenant = ? AND document_id = ? AND user_id = ?'),
-    categoryCreated: db.prepare('INSERT OR IGNORE INTO categories VALUES (?, ?, ?, 0, ?)'),
+    categoryCreated: db.prepare('INSERT OR IGNORE INTO categories (tenant, id, designation, retired, seq) VALUES (?, ?, ?, 0, ?)'),
+    categoryRetention: db.prepare('UPDATE categories SET retention_days = ? WHERE tenant = ? AND id = ?'),
     categoryRenamed: db.prepare('UPDATE categories SET designation = ? WHERE tenant = ? AND id = ?'),
     categoryRetired: db.prepare('UPDATE categories SET retired = 1 WHERE tenant = ? AND id = ?'),
     maxSize: db.prepare('INSERT INTO settings (tenant, max_document_bytes) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET max_document_bytes = excluded.max_document_bytes'),
@@ -89,6 +90,18 @@ export const readModelProjection = (db: Database.Database) => {
     webhook: db.prepare('INSERT OR REPLACE INTO webhooks VALUES (?, ?, ?, ?, 1, ?, ?)'),
     webhookDeleted: [db.prepare('DELETE FROM webhooks WHERE tenant = ? AND id = ?'), db.prepare('DELETE FROM webhook_outbox WHERE tenant = ? AND webhook_id = ?')],
     webhookDisabled: db.prepare('UPDATE webhooks SET active = 0 WHERE tenant = ? AND id = ?'),
+    // The tenant's admins hear of an endpoint given up on.
+    notifyAdmins: db.prepare(
+      `INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at)
+       SELECT DISTINCT u.tenant, u.id, @seq, 'webhook-disabled', @webhookId, @actor, @at FROM users u, json_each(u.profiles) j
+       JOIN profiles p ON p.tenant = u.tenant AND p.id = j.value, json_each(p.permissions) perm
+       WHERE u.tenant = @tenant AND perm.value = 'locker.admin' AND u.kind <> 'student'`,
+    ),
+    // Asking recipients to acknowledge is news for them.
+    notifyAskedToAcknowledge: db.prepare(
+      `INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at)
+       SELECT tenant, user_id, ?, 'acknowledgement-asked', document_id, ?, ? FROM recipients WHERE tenant = ? AND document_id = ? AND removed = 0`,
+    ),
     webhookAbandoned: db.prepare("UPDATE webhook_outbox SET status = 'abandoned' WHERE tenant = ? AND webhook_id = ? AND status = 'pending'"),
     webhookProgressed: db.prepare('UPDATE webhooks SET up_to = ? WHERE tenant = ? AND id = ?'),
     // Deliveries of an event to every active endpoint that wants its type and has not had it yet
@@ -168,6 +181,9 @@ export const readModelProjection = (db: Database.Database) => {
       case 'CategoryRenamed':
         sql.categoryRenamed.run(event.data.designation, tenant, event.data.categoryId);
         return;
+      case 'CategoryRetentionSet':
+        sql.categoryRetention.run(event.data.days, tenant, event.data.categoryId);
+        return;
       case 'CategoryRetired':
         sql.categoryRetired.run(tenant, event.data.categoryId);
         return;
@@ -229,6 +245,7 @@ export const readModelProjection = (db: Database.Database) => {
       case 'AcknowledgementSet': {
         const d = event.data;
         sql.ackSet.run({ required: d.required ? 1 : 0, dueAt: d.dueAt, at: event.at, tenant, id: d.documentId });
+        if (d.required) sql.notifyAskedToAcknowledge.run(seq, event.actor, event.at, tenant, d.documentId);
         return;
       }
       case 'DocumentAcknowledged':
@@ -264,6 +281,7 @@ export const readModelProjection = (db: Database.Database) => {
         sql.consulted.run(tenant, event.data.documentId, event.data.userId, event.data.version, event.at);
         return;
       case 'DocumentDeletedForAll':
+      case 'DocumentExpired':
         sql.deleted.run(event.at, tenant, event.data.documentId);
         sql.unaddressed.run(tenant, event.data.documentId);
         return;
@@ -299,6 +317,7 @@ export const readModelProjection = (db: Database.Database) => {
       case 'WebhookDisabled':
         sql.webhookDisabled.run(tenant, event.data.webhookId);
         sql.webhookAbandoned.run(tenant, event.data.webhookId);
+        sql.notifyAdmins.run({ seq, webhookId: event.data.webhookId, actor: event.actor, at: event.at, tenant });
         return;
       case 'WebhookProgressed':
         sql.webhookProgressed.run(padded(BigInt(event.data.upTo)), tenant, event.data.webhookId);
@@ -328,7 +347,7 @@ export const readModelProjection = (db: Database.Database) => {
   };
 
   /** Every notification an event made is also a mail to send. */
-  const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'CollectionPublished', 'CollectionReminderSent']);
+  const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'AcknowledgementSet', 'CollectionPublished', 'CollectionReminderSent', 'WebhookDisabled']);
 
   return {
     checkpoint: (): bigint => {

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 10;
+export const READ_MODEL_VERSION = 11;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS classes (tenant TEXT NOT NULL, id TEXT NOT NULL, name
 CREATE TABLE IF NOT EXISTS lockers (tenant TEXT NOT NULL, user_id TEXT NOT NULL, open INTEGER NOT NULL, PRIMARY KEY (tenant, user_id));
 CREATE TABLE IF NOT EXISTS categories (
   tenant TEXT NOT NULL, id TEXT NOT NULL, designation TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL,
+  retention_days INTEGER,
   PRIMARY KEY (tenant, id));
 CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT);
 -- A person's own mail choices (JSON: email?, quietHours?), over the tenant's defaults.

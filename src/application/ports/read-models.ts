@@ -73,7 +73,7 @@ export type CollectionView = CollectionSummary & {
 
 export type NotificationView = {
   readonly id: string;
-  readonly kind: 'deposited' | 'updated' | 'recipient-added' | 'reminder' | 'collection-requested' | 'collection-reminder';
+  readonly kind: 'deposited' | 'updated' | 'recipient-added' | 'acknowledgement-asked' | 'reminder' | 'collection-requested' | 'collection-reminder' | 'webhook-disabled';
   readonly documentId: string;
   readonly title: string;
   readonly actorId: string;
@@ -171,6 +171,8 @@ export interface ReadModels {
     page: PageRequest,
   ): Page<LockerItem>;
   receipts(tenant: string, documentId: string): Receipt[];
+  /** Live documents whose category's retention has run out. */
+  expiredDocuments(now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[];
   collection(tenant: string, collectionId: string): CollectionView | undefined;
   collections(tenant: string, userId: string, role: 'requester' | 'asked'): CollectionSummary[];
   collectionSubmitters(tenant: string, collectionId: string): Set<string>;

@@ -1,8 +1,9 @@
 import { errAsync, okAsync, ResultAsync, type Result } from 'neverthrow';
-import { effectivePreferences, holdsLocker, lockerDecider, mailLeaseDecider, quietUntil } from '../../domain/index.js';
+import { effectivePreferences, holdsLocker, lockerDecider, quietUntil } from '../../domain/index.js';
 import type { Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
+import { takeLease, waves } from '../lease.js';
 import { composeMail, type MailFact } from '../mail-content.js';
 import type { MailError, Mailer } from '../ports/mailer.js';
 import type { OutboxItem } from '../ports/read-models.js';
@@ -38,17 +39,15 @@ const ACTOR = 'system:mailer';
 export const mailDispatcher = (deps: Deps, mailer: Mailer, options: MailOptions) => {
   const by = () => ({ actorId: ACTOR, at: deps.clock.now() });
 
-  const takeLease = (tenant: string): ResultAsync<boolean, UseCaseError> => {
-    const at = deps.clock.now();
-    const until = new Date(Date.parse(at) + options.leaseMs).toISOString();
-    return handle(deps, mailLeaseDecider, tenant, deps.streams.mailLease(tenant), { type: 'TakeMailLease', actorId: ACTOR, at, holder: options.holder, until }, { waitForReadModels: false })
-      .map(() => true)
-      .orElse((e) => (e.code === 'MAIL_LEASE_HELD' ? okAsync(false) : errAsync(e)));
-  };
+  const lease = (tenant: string) => takeLease(deps, tenant, deps.streams.mailLease(tenant), options.holder, options.leaseMs, ACTOR);
 
   const factOf = (item: OutboxItem): MailFact | undefined => {
     const name = (id: string) => deps.readModels.user(item.tenant, id)?.displayName ?? id;
     const designation = (id: string) => deps.readModels.categories(item.tenant).find((c) => c.id === id)?.designation ?? id;
+    if (item.kind === 'webhook-disabled') {
+      const hook = deps.readModels.webhooks(item.tenant).find((w) => w.id === item.documentId);
+      return hook ? { kind: item.kind, documentId: hook.id, title: hook.url, actorName: name(item.actorId), category: 'webhooks', memo: null } : undefined;
+    }
     if (item.kind.startsWith('collection-')) {
       const asked = deps.readModels.collection(item.tenant, item.documentId);
       if (!asked || asked.status !== 'open') return undefined;
@@ -113,7 +112,7 @@ export const mailDispatcher = (deps: Deps, mailer: Mailer, options: MailOptions)
   };
 
   const perTenant = (tenant: string, items: OutboxItem[], report: DispatchReport): ResultAsync<void, UseCaseError> =>
-    takeLease(tenant).andThen((mine) => {
+    lease(tenant).andThen((mine) => {
       if (!mine) {
         report.leaseHeldElsewhere.push(tenant);
         return okAsync(undefined);
@@ -122,11 +121,10 @@ export const mailDispatcher = (deps: Deps, mailer: Mailer, options: MailOptions)
       for (const item of items) byUser.set(item.userId, [...(byUser.get(item.userId) ?? []), item]);
       const people = [...byUser];
       // A few people at a time: the SMTP connections are pooled, each person's records are theirs alone.
-      const waves = Array.from({ length: Math.ceil(people.length / options.concurrency) }, (_, i) => people.slice(i * options.concurrency, (i + 1) * options.concurrency));
-      return waves.reduce<ResultAsync<void, UseCaseError>>(
+      return waves(people, options.concurrency).reduce<ResultAsync<void, UseCaseError>>(
         (acc, wave) =>
           acc
-            .andThen(() => takeLease(tenant))
+            .andThen(() => lease(tenant))
             .andThen((still) => (still ? ResultAsync.combine(wave.map(([userId, mine]) => deliver(tenant, userId, mine, report))).map(() => undefined) : okAsync(undefined))),
         okAsync(undefined),
       );

@@ -1,9 +1,10 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import { mailLeaseDecider, webhookDecider } from '../../domain/index.js';
+import { webhookDecider } from '../../domain/index.js';
 import { async, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
+import { takeLease, waves } from '../lease.js';
 import type { WebhookDelivery, WebhookView } from '../ports/read-models.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
 
@@ -93,14 +94,9 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
         return [...byTenant].reduce<ResultAsync<void, UseCaseError>>(
           (acc, [tenant, firsts]) =>
             acc.andThen(() => {
-              const at = deps.clock.now();
-              return handle(deps, mailLeaseDecider, tenant, deps.streams.webhookLease(tenant), { type: 'TakeMailLease', actorId: ACTOR, at, holder: options.holder, until: new Date(Date.parse(at) + options.leaseMs).toISOString() }, { waitForReadModels: false })
-                .map(() => true)
-                .orElse((e) => (e.code === 'MAIL_LEASE_HELD' ? okAsync(false) : errAsync(e)))
-                .andThen((mine) => {
+              return takeLease(deps, tenant, deps.streams.webhookLease(tenant), options.holder, options.leaseMs, ACTOR).andThen((mine) => {
                   if (!mine) return okAsync(undefined);
-                  const waves = Array.from({ length: Math.ceil(firsts.length / options.concurrency) }, (_, i) => firsts.slice(i * options.concurrency, (i + 1) * options.concurrency));
-                  return waves
+                  return waves(firsts, options.concurrency)
                     .reduce<ResultAsync<unknown, UseCaseError>>((w, wave) => w.andThen(() => ResultAsync.combine(wave.map((d) => chain(d, report)))), okAsync(null))
                     .andThen(() => ResultAsync.combine([...new Set(firsts.map((d) => d.webhookId))].map((id) => recordProgress(tenant, id))))
                     .map(() => undefined);

@@ -58,6 +58,8 @@ export type DocumentCommand =
   | ({ readonly type: 'Remind' } & Managing)
   /** The scheduler, once `dueAt` has passed. */
   | ({ readonly type: 'RemindDue'; readonly documentId: string } & CommandContext)
+  /** Retention: the category's days, counted from the deposit. */
+  | ({ readonly type: 'Expire'; readonly documentId: string; readonly retentionDays: number } & CommandContext)
   | ({ readonly type: 'DeleteForAll' } & Managing)
   | ({ readonly type: 'Consult'; readonly documentId: string; readonly version?: number | undefined } & CommandContext)
   | ({ readonly type: 'CarryOver' } & CarryOver)
@@ -444,6 +446,12 @@ const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEven
       return checkManaging(state, cmd).andThen((doc) => remind(doc, cmd));
     case 'RemindDue':
       return remindDue(state, cmd);
+    case 'Expire': {
+      if (state.status !== 'live') return ok([]);
+      const due = Date.parse(state.depositedAt) + cmd.retentionDays * 24 * 60 * 60 * 1000;
+      if (due > Date.parse(cmd.at)) return ok([]);
+      return ok([{ type: 'DocumentExpired', data: { documentId: state.id, retentionDays: cmd.retentionDays }, actor: cmd.actorId, at: cmd.at }]);
+    }
     case 'AddRecipients':
       return checkManaging(state, cmd).andThen((doc) => addRecipients(doc, cmd));
     case 'ChangeDetails':

@@ -130,6 +130,7 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
     case 'DocumentConsulted':
       return { ...state, consulted: new Set([...state.consulted, consultationKey(event.data.userId, event.data.version)]) };
     case 'DocumentDeletedForAll':
+    case 'DocumentExpired':
       return { ...state, status: 'deleted', updatedAt: event.at };
     case 'CarriedDocumentRefreshed': {
       const d = event.data;

@@ -112,4 +112,6 @@ export type DocumentEvent =
   | DomainEvent<'DocumentAcknowledged', { documentId: string; userId: string; version: number }>
   | DomainEvent<'ReminderSent', { documentId: string; userIds: string[]; reason: ReminderReason }>
   | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>
-  | DomainEvent<'DocumentDeletedForAll', { documentId: string }>;
+  | DomainEvent<'DocumentDeletedForAll', { documentId: string }>
+  /** Its category's retention ran out: gone from every view, its bytes once nothing else uses them. */
+  | DomainEvent<'DocumentExpired', { documentId: string; retentionDays: number }>;

@@ -8,6 +8,8 @@ export type TenantSettingsEvent =
   | DomainEvent<'CategoryCreated', { categoryId: string; designation: string }>
   | DomainEvent<'CategoryRenamed', { categoryId: string; designation: string }>
   | DomainEvent<'CategoryRetired', { categoryId: string }>
+  /** Documents of the category expire this many days after their deposit (null: kept). */
+  | DomainEvent<'CategoryRetentionSet', { categoryId: string; days: number | null }>
   | DomainEvent<'MaxDocumentSizeSet', { maxDocumentBytes: number }>
   | DomainEvent<'CurrentYearSet', { year: string }>
   /** The tenant's defaults for mails, whole after each change. */
@@ -18,7 +20,7 @@ export type TenantSettingsEvent =
 /** A cloud service an admin configured; `url` may hold `{user}`, the person's user name there. */
 export type CloudService = { readonly id: string; readonly kind: 'webdav'; readonly name: string; readonly url: string };
 
-export type Category = { readonly id: string; readonly designation: string; readonly retired: boolean };
+export type Category = { readonly id: string; readonly designation: string; readonly retired: boolean; readonly retentionDays?: number | null | undefined };
 
 export type TenantSettings = {
   readonly categories: ReadonlyMap<string, Category>;
@@ -34,6 +36,7 @@ export type TenantSettingsCommand =
   | (CommandContext & { readonly type: 'CreateCategory'; readonly categoryId: string; readonly designation: string })
   | (CommandContext & { readonly type: 'RenameCategory'; readonly categoryId: string; readonly designation: string })
   | (CommandContext & { readonly type: 'RetireCategory'; readonly categoryId: string })
+  | (CommandContext & { readonly type: 'SetCategoryRetention'; readonly categoryId: string; readonly days: number | null })
   /** Both changes or neither: one decision, one append. */
   | (CommandContext & {
       readonly type: 'ChangeSettings';
@@ -53,6 +56,7 @@ export type TenantSettingsError =
   | { readonly code: 'INVALID_MAX_SIZE'; readonly maxDocumentBytes: number }
   | { readonly code: 'INVALID_SCHOOL_YEAR'; readonly year: string }
   | { readonly code: 'INVALID_CLOUDS'; readonly reason: string }
+  | { readonly code: 'INVALID_RETENTION'; readonly days: number }
   | PreferenceError;
 
 const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettings => {
@@ -72,6 +76,11 @@ const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettin
         event.type === 'CategoryRenamed' ? { ...current, designation: event.data.designation } : { ...current, retired: true },
       );
       return { ...state, categories };
+    }
+    case 'CategoryRetentionSet': {
+      const current = state.categories.get(event.data.categoryId);
+      if (!current) return state;
+      return { ...state, categories: new Map(state.categories).set(current.id, { ...current, retentionDays: event.data.days }) };
     }
     case 'MaxDocumentSizeSet':
       return { ...state, maxDocumentBytes: event.data.maxDocumentBytes };
@@ -172,6 +181,14 @@ const decide = (state: TenantSettings, cmd: TenantSettingsCommand): Result<Tenan
     }
     case 'ChangeSettings':
       return changeSettings(state, cmd);
+    case 'SetCategoryRetention': {
+      // A retired category still has documents: their retention may change too.
+      const category = state.categories.get(cmd.categoryId);
+      if (!category) return err({ code: 'CATEGORY_NOT_FOUND', categoryId: cmd.categoryId });
+      if (cmd.days !== null && (!Number.isInteger(cmd.days) || cmd.days < 1 || cmd.days > 36_500)) return err({ code: 'INVALID_RETENTION', days: cmd.days });
+      if ((category.retentionDays ?? null) === cmd.days) return ok([]);
+      return ok([{ type: 'CategoryRetentionSet', data: { categoryId: category.id, days: cmd.days }, actor: cmd.actorId, at: cmd.at }]);
+    }
   }
 };
 

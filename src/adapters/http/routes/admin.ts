@@ -1,8 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
+import type { Category } from '../../../domain/index.js';
 import { actorOf, answer } from '../reply.js';
-import { categorySchema, designationSchema, directorySchema, idParam, problemSchema, settingsPatchSchema, settingsSchema } from '../schemas.js';
+import { categoryPatchSchema, categorySchema, designationSchema, directorySchema, idParam, problemSchema, settingsPatchSchema, settingsSchema } from '../schemas.js';
+
+const presentCategory = (c: Category) => ({ id: c.id, designation: c.designation, retired: c.retired, retention: c.retentionDays ? { days: c.retentionDays } : null });
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 
@@ -43,19 +46,27 @@ export const adminRoutes =
           response: { 200: z.object({ items: z.array(categorySchema) }), ...errors },
         },
       },
-      (req, reply) => answer(reply, uc.listCategories(actorOf(req), req.query.includeRetired === 'true'), 200, (items) => ({ items })),
+      (req, reply) => answer(reply, uc.listCategories(actorOf(req), req.query.includeRetired === 'true'), 200, (items) => ({ items: items.map(presentCategory) })),
     );
 
     app.post(
       '/v1/categories',
       { schema: { tags: ['categories'], summary: 'Create a category', body: designationSchema, response: { 201: categorySchema, ...errors } } },
-      (req, reply) => answer(reply, uc.createCategory(actorOf(req), req.body.designation), 201),
+      (req, reply) => answer(reply, uc.createCategory(actorOf(req), req.body.designation), 201, presentCategory),
     );
 
     app.patch(
       '/v1/categories/:id',
-      { schema: { tags: ['categories'], summary: 'Rename a category', params: idParam, body: designationSchema, response: { 200: categorySchema, ...errors } } },
-      (req, reply) => answer(reply, uc.renameCategory(actorOf(req), req.params.id, req.body.designation)),
+      { schema: { tags: ['categories'], summary: 'Rename a category, and/or set how long its documents are kept', params: idParam, body: categoryPatchSchema, response: { 200: categorySchema, ...errors } } },
+      async (req, reply) => {
+        const actor = actorOf(req);
+        const { designation, retention } = req.body;
+        if (designation !== undefined) {
+          const renamed = await uc.renameCategory(actor, req.params.id, designation);
+          if (renamed.isErr() || retention === undefined) return answer(reply, renamed, 200, presentCategory);
+        }
+        return answer(reply, uc.setCategoryRetention(actor, req.params.id, retention?.days ?? null), 200, presentCategory);
+      },
     );
 
     app.delete(

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import { documentDecider } from '../../src/domain/index.js';
+import { compose, TOKENS } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+import { AT, deposited, given } from '../domain/given.js';
+
+const DAY = 24 * 3600_000;
+
+describe('retention by category', () => {
+  it('the decider: a document expires once its days have passed since the deposit, once', () => {
+    const expire = (at: string) => ({ type: 'Expire' as const, actorId: 'system:retention', at, documentId: 'doc-1', retentionDays: 30 });
+    given(documentDecider, [deposited()]).when(expire(new Date(Date.parse(AT) + 30 * DAY - 1000).toISOString())).then([]);
+    const gone = given(documentDecider, [deposited()])
+      .when(expire(new Date(Date.parse(AT) + 30 * DAY).toISOString()))
+      .then([{ type: 'DocumentExpired', data: { documentId: 'doc-1', retentionDays: 30 }, actor: 'system:retention', at: new Date(Date.parse(AT) + 30 * DAY).toISOString() }]);
+    expect(gone.status).toBe('deleted');
+    expect(documentDecider.decide(gone, expire(new Date(Date.parse(AT) + 40 * DAY).toISOString()))._unsafeUnwrap()).toEqual([]);
+  });
+
+  it('expired documents vanish from every view and their bytes go at the next sweep; a dry run writes nothing; other categories stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-retention-'));
+    const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+    const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    const uc = app.useCases;
+    const admin = { tenant: 'school', userId: 'admin', scopes: [] };
+    const anne = { ...admin, userId: 'anne' };
+    const marc = { ...admin, userId: 'marc' };
+    try {
+      (await uc.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      const shortLived = (await uc.createCategory(admin, 'Absences'))._unsafeUnwrap().id;
+      const kept = (await uc.createCategory(admin, 'Minutes'))._unsafeUnwrap().id;
+      expect((await uc.setCategoryRetention(admin, shortLived, 30))._unsafeUnwrap().retentionDays).toBe(30);
+      const deposit = async (categoryId: string, text: string) => {
+        const checked = (await uc.depositDocument.check(anne, { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
+        return (await uc.depositDocument.store(checked, { fileName: 'a.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode(text); })(), truncated: () => false }))._unsafeUnwrap().document;
+      };
+      const old = await deposit(shortLived, 'absence slip');
+      const minutes = await deposit(kept, 'minutes');
+      clock.at += 29 * DAY;
+      expect((await uc.applyRetention())._unsafeUnwrap().expired).toBe(0);
+      clock.at += DAY;
+      const before = (await app.deps.events.readAll({ limit: 100_000 }))._unsafeUnwrap().length;
+      expect((await uc.applyRetention({ dryRun: true }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 1, byTenant: { school: 1 } });
+      expect((await app.deps.events.readAll({ limit: 100_000 }))._unsafeUnwrap().length).toBe(before);
+      expect((await uc.applyRetention())._unsafeUnwrap()).toEqual({ dryRun: false, expired: 1, byTenant: { school: 1 } });
+      expect((await uc.getDocument(marc, old.id)).isErr()).toBe(true);
+      expect((await uc.myLocker(marc, {}, { limit: 100 }))._unsafeUnwrap().items.map((i) => i.id)).toEqual([minutes.id]);
+      expect((await uc.myDistribution(anne, undefined, { limit: 100 }))._unsafeUnwrap().items.map((i) => i.id)).toEqual([minutes.id]);
+      const swept = (await uc.sweepBlobs(0))._unsafeUnwrap();
+      expect(swept.deleted.length).toBe(1);
+      expect((await uc.applyRetention())._unsafeUnwrap().expired).toBe(0);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
