@@ -14,7 +14,8 @@ import type { ReadModels } from './application/ports/read-models.js';
 import { Projector } from './application/projector.js';
 import { streams } from './application/streams.js';
 import { useCases, type UseCases } from './application/use-cases.js';
-import { err, type Result } from 'neverthrow';
+import { err, ResultAsync, type Result } from 'neverthrow';
+import type { CloudDrive } from './application/ports/cloud-drive.js';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
 import { runCli, type CliHost } from './adapters/cli/cli.js';
 import { loadConfig, redactCredentials, type Config } from './adapters/config/config.js';
@@ -26,8 +27,6 @@ import { openSqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
 import { ed25519Signer } from './adapters/system/ed25519-signer.js';
 import { prometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
-import { smtpMailer } from './adapters/smtp/smtp-mailer.js';
-import { webdavCloudDrive } from './adapters/webdav/webdav-cloud-drive.js';
 import { openSqliteCredentialStore } from './adapters/sqlite/sqlite-credential-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
@@ -112,6 +111,20 @@ const blobStoreFactory = async (config: Config, dataDir: string): Promise<() => 
   });
 };
 
+/**
+ * The WebDAV client costs some 20 MB of memory: it is loaded on the first cloud call, so a school
+ * without clouds never pays for it.
+ */
+const lazyCloudDrive = (load: () => Promise<CloudDrive>): CloudDrive => {
+  let drive: Promise<CloudDrive> | undefined;
+  const get = () => ResultAsync.fromSafePromise((drive ??= load()));
+  return {
+    check: (account) => get().andThen((d) => d.check(account)),
+    list: (account, path) => get().andThen((d) => d.list(account, path)),
+    open: (account, path) => get().andThen((d) => d.open(account, path)),
+  };
+};
+
 /** S3 creates its bucket at start; other blob stores only need to answer. */
 const readyBlobs = (blobs: BlobStore) =>
   'ensureBucket' in blobs && typeof blobs.ensureBucket === 'function' ? (blobs.ensureBucket as () => ReturnType<BlobStore['ping']>)() : blobs.ping();
@@ -151,6 +164,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   // The production adapters' modules load before the graph is built: factories are synchronous.
   const eventStore = await eventStoreFactory(config, dataDir);
   const blobStore = await blobStoreFactory(config, dataDir);
+  // nodemailer only when mail is configured, like the production stores' clients.
+  const smtpMailer = config.LOCKER_SMTP_URL ? (await import('./adapters/smtp/smtp-mailer.js')).smtpMailer : undefined;
   const c: DependencyContainer = container.createChildContainer();
   const once = <T>(token: symbol, build: (c: DependencyContainer) => T) => c.register<T>(token, { useFactory: instanceCachingFactory(build) });
   c.register(TOKENS.Config, { useValue: config });
@@ -165,7 +180,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   c.register(TOKENS.Ids, { useValue: cryptoIds });
   once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));
   once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
-  once(TOKENS.CloudDrive, () => webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS }));
+  once(TOKENS.CloudDrive, () => lazyCloudDrive(() => import('./adapters/webdav/webdav-cloud-drive.js').then((m) => m.webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS }))));
   // Cloud credentials need a key to be kept with; without one, no cloud can be configured.
   once(TOKENS.Credentials, () => (config.LOCKER_SECRETS_KEY ? openSqliteCredentialStore(join(dataDir, 'credentials.sqlite'), Buffer.from(config.LOCKER_SECRETS_KEY, 'base64')) : null));
   once(TOKENS.Deps, (r): Deps => ({
@@ -185,7 +200,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
   once(TOKENS.Mailer, (): Mailer | null =>
-    config.LOCKER_SMTP_URL ? smtpMailer({ url: config.LOCKER_SMTP_URL, from: config.LOCKER_MAIL_FROM!, timeoutMs: config.LOCKER_STORE_TIMEOUT_MS }) : null,
+    smtpMailer && config.LOCKER_SMTP_URL ? smtpMailer({ url: config.LOCKER_SMTP_URL, from: config.LOCKER_MAIL_FROM!, timeoutMs: config.LOCKER_STORE_TIMEOUT_MS }) : null,
   );
   once(TOKENS.MailDispatcher, (r): MailDispatcher | null => {
     const mailer = r.resolve<Mailer | null>(TOKENS.Mailer);
