@@ -4,6 +4,7 @@ import { benchCloudDeposit } from './cloud-deposit.js';
 import { benchDirectoryMove } from './directory-move.js';
 import { benchEventAppends } from './event-appends.js';
 import { benchMailFanout } from './mail-fanout.js';
+import { benchSealing } from './sealing.js';
 import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
@@ -23,6 +24,7 @@ const single: Record<string, () => Promise<unknown>> = {
   webhooks: () => benchWebhookThroughput(arg('hook-events', 2000)),
   cloud: () => benchCloudDeposit(arg('cloud-mib', 256)),
   mail: () => benchMailFanout(arg('mail-recipients', 500)),
+  sealing: () => benchSealing(arg('seal-events', 5000)),
 };
 const one = only ? single[only] : undefined;
 if (one) {
@@ -34,6 +36,7 @@ results.directoryMove = await benchDirectoryMove(arg('move-small', 1_000), arg('
 results.mailFanout = await benchMailFanout(arg('mail-recipients', 500));
 results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
 results.webhooks = await benchWebhookThroughput(arg('hook-events', 2000));
+results.sealing = await benchSealing(arg('seal-events', 5000));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);

@@ -28,6 +28,9 @@ import { ed25519Signer } from './adapters/system/ed25519-signer.js';
 import { prometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { openSqliteCredentialStore } from './adapters/sqlite/sqlite-credential-store.js';
+import { openSqliteKeyStore } from './adapters/sqlite/sqlite-key-store.js';
+import { shreddingEventStore } from './adapters/shared/shredding-event-store.js';
+import type { KeyStore } from './application/ports/key-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from './application/use-cases/webhooks.js';
@@ -52,6 +55,7 @@ export const TOKENS = {
   Projector: Symbol('Projector'),
   Metrics: Symbol('Metrics'),
   Mailer: Symbol('Mailer'),
+  Keys: Symbol('KeyStore'),
   CloudDrive: Symbol('CloudDrive'),
   Credentials: Symbol('CredentialStore'),
   MailDispatcher: Symbol('MailDispatcher'),
@@ -171,7 +175,9 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   c.register(TOKENS.Config, { useValue: config });
   once(TOKENS.Metrics, () => prometheusMetrics());
   // The stores count what they append and commit, for /metrics.
-  once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(eventStore()));
+  once(TOKENS.Keys, () => openSqliteKeyStore(join(dataDir, 'keys.sqlite')));
+  // Personal fields are sealed on the way in and opened on the way out (crypto-shredding, ADR 23).
+  once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(shreddingEventStore(eventStore(), r.resolve<KeyStore>(TOKENS.Keys))));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
   once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
   once(TOKENS.Notary, () => openSqliteNotaryLedger(join(dataDir, 'notary.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS }));
@@ -197,6 +203,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     mailEnabled: config.LOCKER_SMTP_URL !== undefined,
     clouds: r.resolve(TOKENS.CloudDrive),
     credentials: r.resolve(TOKENS.Credentials),
+    keys: r.resolve(TOKENS.Keys),
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
   once(TOKENS.Mailer, (): Mailer | null =>
@@ -248,6 +255,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
       deps.readModels.close();
       deps.notary.close();
       deps.credentials?.close();
+      deps.keys.close();
       c.clearInstances();
     },
   };
@@ -339,11 +347,17 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   const scheduler = setInterval(remindDue, config.LOCKER_SCHEDULER_INTERVAL_MS);
   scheduler.unref();
   // Retention: documents whose category keeps them for a while expire, checked at start and daily.
-  const retention = () =>
+  const retention = () => {
     void app.useCases.applyRetention().match(
       (run) => run.expired && server.log.info(run, 'documents expired'),
       (e) => server.log.warn({ error: e }, 'retention failed; will retry'),
     );
+    // People gone from the directory longer than their school's delay are erased.
+    void app.useCases.erasures.eraseDeparted().match(
+      (run) => run.erased && server.log.info(run, 'departed people erased'),
+      (e) => server.log.warn({ error: e }, 'erasure of departed people failed; will retry'),
+    );
+  };
   retention();
   const daily = setInterval(retention, 24 * HOUR);
   daily.unref();

@@ -1,4 +1,4 @@
-import type { CollectionError, DirectoryError, DocumentError, LockerError, MailLeaseError, TenantSettingsError, WebhookError } from '../domain/index.js';
+import type { CollectionError, DirectoryError, DocumentError, ErasureError, LockerError, MailLeaseError, TenantSettingsError, WebhookError } from '../domain/index.js';
 import type { BlobError } from './ports/blob-store.js';
 import type { StoreError } from './ports/event-store.js';
 import type { CloudError } from './ports/cloud-drive.js';
@@ -15,7 +15,7 @@ export type AppError =
   /** Cloud deposits need the tenant to have the cloud and the person to have linked it. */
   | { readonly code: 'CLOUD_NOT_LINKED'; readonly cloudId: string };
 
-export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | MailLeaseError | CollectionError | CloudError | WebhookError | StoreError | BlobError;
+export type UseCaseError = AppError | DocumentError | TenantSettingsError | DirectoryError | LockerError | MailLeaseError | CollectionError | CloudError | WebhookError | ErasureError | StoreError | BlobError;
 
 export const forbidden = (reason: string): AppError => ({ code: 'FORBIDDEN', reason });
 export const notFound = (resource: string): AppError => ({ code: 'NOT_FOUND', resource });

@@ -11,6 +11,7 @@ export const streams = (ids: IdGenerator) => ({
   directory: (tenant: string) => `${tenant}:directory`,
   mailLease: (tenant: string) => `${tenant}:mail-lease`,
   webhooks: (tenant: string) => `${tenant}:webhooks`,
+  erasures: (tenant: string) => `${tenant}:erasures`,
   webhookLease: (tenant: string) => `${tenant}:webhook-lease`,
   collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
 });

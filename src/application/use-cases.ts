@@ -9,6 +9,7 @@ import { addRecipients } from './use-cases/add-recipients.js';
 import { collections } from './use-cases/collections.js';
 import { clouds } from './use-cases/clouds.js';
 import { applyRetention, setCategoryRetention } from './use-cases/retention.js';
+import { erasures } from './use-cases/erasure.js';
 import { eventStream } from './use-cases/event-stream.js';
 import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
 import { notarize } from './notary.js';
@@ -49,6 +50,7 @@ export const useCases = (deps: Deps) => ({
   clouds: clouds(deps),
   setCategoryRetention: setCategoryRetention(deps),
   applyRetention: applyRetention(deps),
+  erasures: erasures(deps),
   eventStream: eventStream(deps),
   acknowledgeDocument: acknowledgeDocument(deps),
   remindRecipients: remindRecipients(deps),

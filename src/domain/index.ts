@@ -16,3 +16,4 @@ export * from './notification/preferences.js';
 export * from './notification/mail-lease.js';
 export * from './collection-request/collection.js';
 export * from './webhook/webhook.js';
+export * from './erasure/erasure.js';

@@ -8,6 +8,7 @@ import { toProblem } from '../../src/adapters/http/problem.js';
  */
 const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Code }>, number] } = {
   FORBIDDEN: [{ code: 'FORBIDDEN', reason: 'r' }, 403],
+  PERSON_IN_DIRECTORY: [{ code: 'PERSON_IN_DIRECTORY', userId: 'u' }, 409],
   INVALID_RETENTION: [{ code: 'INVALID_RETENTION', days: 0 }, 422],
   WEBHOOK_NOT_FOUND: [{ code: 'WEBHOOK_NOT_FOUND', webhookId: 'w' }, 404],
   INVALID_WEBHOOK: [{ code: 'INVALID_WEBHOOK', reason: 'r' }, 422],

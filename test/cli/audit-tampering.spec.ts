@@ -12,6 +12,9 @@ import { openSqliteNotaryLedger } from '../../src/adapters/sqlite/sqlite-notary-
 import { compose } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
+/** Another memo in place of the stored one: the sealed text swapped for other bytes (memos are sealed, ADR 23). */
+const forge = (data: string): string => data.replace(/"\$sealed":"v1:(.)/, (_, c: string) => `"$sealed":"v1:${c === 'A' ? 'B' : 'A'}`);
+
 const BIN = join(import.meta.dirname, '../../bin/locker.js');
 const dirs: string[] = [];
 const fresh = () => {
@@ -141,7 +144,7 @@ describe('audit verify', () => {
       'a memo edited and the stream’s hashes recomputed',
       (db) => {
         const memo = northDocuments(db).find((r) => r.type === 'MemoChanged')!;
-        db.prepare('UPDATE events SET data = ? WHERE position = ?').run(memo.data.replace('changed', 'forged'), memo.position);
+        db.prepare('UPDATE events SET data = ? WHERE position = ?').run(forge(memo.data), memo.position);
         rechain(db, memo.stream);
       },
     ],

@@ -52,6 +52,8 @@ export const OPERATIONS: Record<string, Operation> = {
   'DELETE /v1/me/clouds/{id}': { id: 'unlinkCloud', errors: [400, ...AUTH, 404, 409, 503] },
   'GET /v1/me/preferences': { id: 'myPreferences', errors: [...AUTH, 503] },
   'PATCH /v1/me/preferences': { id: 'setMyPreferences', errors: [400, ...AUTH, 409, 503] },
+  'POST /v1/erasures': { id: 'erasePerson', errors: [400, ...AUTH, 409, 503] },
+  'GET /v1/erasures': { id: 'listErasures', errors: [...AUTH, 503] },
   'GET /v1/admin/outbox': { id: 'mailOutbox', errors: [400, ...AUTH, 503] },
   'POST /v1/webhooks': { id: 'registerWebhook', errors: [400, ...AUTH, 409, 422, 503] },
   'GET /v1/webhooks': { id: 'listWebhooks', errors: [...AUTH, 503] },

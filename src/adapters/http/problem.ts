@@ -21,6 +21,8 @@ export const toProblem = (e: UseCaseError): Problem => {
   switch (e.code) {
     case 'FORBIDDEN':
       return problem(403, e.code, 'Forbidden', e.reason);
+    case 'PERSON_IN_DIRECTORY':
+      return problem(409, e.code, 'Still in the directory', `${e.userId} still has an account: remove them from the directory first`, { userId: e.userId });
     case 'INVALID_RETENTION':
       return problem(422, e.code, 'Invalid retention', `a retention is 1 to 36500 days, not ${e.days}`, { days: e.days });
     case 'WEBHOOK_NOT_FOUND':

@@ -147,7 +147,9 @@ export const verifyChains = async (events: EventStore, options: VerifyOptions = 
     for (const event of events.scanRaw(options.tenant)) if (!visit(event)) break;
     return ok(report());
   }
-  const scanned = await scanLog(events, { tenant: options.tenant }, (event) => (visit(toRaw(event)) ? undefined : 'stop'));
+  // The stored form, not one that opened sealed fields: the hashes are over what is stored.
+  const stored = (events as { raw?: EventStore }).raw ?? events;
+  const scanned = await scanLog(stored, { tenant: options.tenant }, (event) => (visit(toRaw(event)) ? undefined : 'stop'));
   return scanned.map(report);
 };
 

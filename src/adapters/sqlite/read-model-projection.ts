@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import { INTERNAL_EVENTS, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
+import { INTERNAL_EVENTS, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type ErasureEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 
-type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent;
+type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent | ErasureEvent;
 
 /** Store positions as text that sorts like the numbers (EventStoreDB's do not fit an SQLite integer). */
 const padded = (position: bigint): string => position.toString().padStart(40, '0');
@@ -113,6 +113,13 @@ export const readModelProjection = (db: Database.Database) => {
          AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value = '*' OR e.value = @type)`,
     ),
     hasWebhooks: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM webhooks WHERE tenant = ? AND active = 1'),
+    userIds: db.prepare<[string], { id: string }>('SELECT id FROM users WHERE tenant = ?'),
+    departed: db.prepare('INSERT OR IGNORE INTO departed VALUES (?, ?, ?)'),
+    returned: db.prepare('DELETE FROM departed WHERE tenant = ? AND user_id = ?'),
+    eraseDelay: db.prepare('INSERT INTO settings (tenant, erase_after_days) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET erase_after_days = excluded.erase_after_days'),
+    erased: db.prepare('INSERT OR IGNORE INTO erasures VALUES (?, ?, ?, ?, ?)'),
+    // What the read models hold of an erased person beyond opaque ids.
+    forget: ['preferences', 'notifications', 'outbox', 'departed'].map((t) => db.prepare(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`)),
     clouds: db.prepare('INSERT INTO settings (tenant, clouds) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET clouds = excluded.clouds'),
     notificationSettings: db.prepare('INSERT INTO settings (tenant, notifications) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET notifications = excluded.notifications'),
     preferences: db.prepare<[string, string], { prefs: string }>('SELECT prefs FROM preferences WHERE tenant = ? AND user_id = ?'),
@@ -153,11 +160,23 @@ export const readModelProjection = (db: Database.Database) => {
     const tenant = recorded.meta.tenant;
     const event = { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as AnyEvent;
     switch (event.type) {
-      case 'DirectorySynced':
+      case 'DirectorySynced': {
+        const before = new Set(sql.userIds.all(tenant).map((r) => r.id));
+        const after = new Set(event.data.users.map((u) => u.id));
+        for (const id of before) if (!after.has(id)) sql.departed.run(tenant, id, event.at);
+        for (const id of after) sql.returned.run(tenant, id);
         for (const clear of sql.clearDirectory) clear.run(tenant);
         for (const p of event.data.profiles) sql.profile.run(tenant, p.id, p.name, JSON.stringify(p.permissions));
         for (const u of event.data.users) sql.user.run(tenant, u.id, u.displayName, u.kind, u.email ?? null, JSON.stringify(u.profiles));
         for (const c of event.data.classes) sql.schoolClass.run(tenant, c.id, c.name, JSON.stringify(c.teacherIds));
+        return;
+      }
+      case 'PersonErased':
+        sql.erased.run(tenant, event.data.userId, event.at, event.actor, event.data.reason);
+        for (const drop of sql.forget) drop.run(tenant, event.data.userId);
+        return;
+      case 'ErasureDelaySet':
+        sql.eraseDelay.run(tenant, event.data.days);
         return;
       case 'LockerOpened':
       case 'LockerClosed':

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 11;
+export const READ_MODEL_VERSION = 12;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -16,7 +16,10 @@ CREATE TABLE IF NOT EXISTS categories (
   tenant TEXT NOT NULL, id TEXT NOT NULL, designation TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL,
   retention_days INTEGER,
   PRIMARY KEY (tenant, id));
-CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT);
+CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT, erase_after_days INTEGER);
+-- People who left the directory, and when: erased once the tenant's delay has passed.
+CREATE TABLE IF NOT EXISTS departed (tenant TEXT NOT NULL, user_id TEXT NOT NULL, left_at TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
+CREATE TABLE IF NOT EXISTS erasures (tenant TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL, actor_id TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
 -- A person's own mail choices (JSON: email?, quietHours?), over the tenant's defaults.
 CREATE TABLE IF NOT EXISTS preferences (tenant TEXT NOT NULL, user_id TEXT NOT NULL, prefs TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
 CREATE TABLE IF NOT EXISTS documents (
@@ -98,5 +101,5 @@ CREATE INDEX IF NOT EXISTS webhook_outbox_by_seq ON webhook_outbox (tenant, webh
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures',
 ] as const;

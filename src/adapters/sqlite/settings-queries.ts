@@ -6,6 +6,15 @@ import type { Category } from '../../domain/index.js';
 export const settingsQueries = (db: Database.Database) => {
   const sql = {
     categories: db.prepare<[string], { id: string; designation: string; retired: number; retention_days: number | null }>('SELECT id, designation, retired, retention_days FROM categories WHERE tenant = ? ORDER BY seq'),
+    erasures: db.prepare<[string], { user_id: string; at: string; actor_id: string; reason: string }>('SELECT * FROM erasures WHERE tenant = ? ORDER BY at DESC'),
+    eraseDelay: db.prepare<[string], { erase_after_days: number | null }>('SELECT erase_after_days FROM settings WHERE tenant = ?'),
+    // People gone from the directory for longer than their tenant's delay (90 days unless set), not yet erased.
+    departedLongAgo: db.prepare<{ now: string }, { tenant: string; user_id: string }>(
+      `SELECT d.tenant, d.user_id FROM departed d LEFT JOIN settings s ON s.tenant = d.tenant
+       WHERE julianday(d.left_at) + COALESCE(s.erase_after_days, 90) <= julianday(@now)
+         AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.tenant = d.tenant AND e.user_id = d.user_id)
+       ORDER BY d.tenant, d.left_at LIMIT 10000`,
+    ),
     // Live documents whose category's retention has run out, counted from the deposit.
     expired: db.prepare<{ now: string; limit: number }, { tenant: string; id: string; days: number }>(
       `SELECT d.tenant, d.id, c.retention_days AS days FROM documents d JOIN categories c ON c.tenant = d.tenant AND c.id = d.category_id
@@ -16,6 +25,9 @@ export const settingsQueries = (db: Database.Database) => {
   };
   return {
     categories: (tenant: string): Category[] => sql.categories.all(tenant).map((r) => ({ id: r.id, designation: r.designation, retired: r.retired === 1, retentionDays: r.retention_days })),
+    erasures: (tenant: string) => sql.erasures.all(tenant).map((r) => ({ userId: r.user_id, at: r.at, actorId: r.actor_id, reason: r.reason })),
+    erasePeopleAfterDays: (tenant: string): number => sql.eraseDelay.get(tenant)?.erase_after_days ?? 90,
+    departedLongAgo: (now: string) => sql.departedLongAgo.all({ now }).map((r) => ({ tenant: r.tenant, userId: r.user_id })),
     expiredDocuments: (now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[] =>
       sql.expired.all({ now, limit }).map((r) => ({ tenant: r.tenant, documentId: r.id, retentionDays: r.days })),
     settings: (tenant: string): TenantSettingsView => {

@@ -20,6 +20,7 @@ export const openSqliteCredentialStore = (file: string, key: Buffer): Credential
     get: db.prepare<[string, string, string], { username: string; sealed: Buffer }>('SELECT username, sealed FROM credentials WHERE tenant = ? AND user_id = ? AND cloud_id = ?'),
     list: db.prepare<[string, string], { cloud_id: string; username: string; linked_at: string }>('SELECT cloud_id, username, linked_at FROM credentials WHERE tenant = ? AND user_id = ? ORDER BY cloud_id'),
     delete: db.prepare('DELETE FROM credentials WHERE tenant = ? AND user_id = ? AND cloud_id = ?'),
+    deleteAll: db.prepare('DELETE FROM credentials WHERE tenant = ? AND user_id = ?'),
   };
   const aad = (tenant: string, userId: string, cloudId: string) => Buffer.from(JSON.stringify([tenant, userId, cloudId]));
   const seal = (plain: string, data: Buffer): Buffer => {
@@ -50,6 +51,11 @@ export const openSqliteCredentialStore = (file: string, key: Buffer): Credential
       const gone = sql.delete.run(tenant, userId, cloudId).changes > 0;
       db.pragma('wal_checkpoint(TRUNCATE)');
       return gone;
+    },
+    deleteAll: (tenant, userId) => {
+      const n = sql.deleteAll.run(tenant, userId).changes;
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return n;
     },
     close: () => {
       if (db.open) db.close();

@@ -11,5 +11,7 @@ export interface CredentialStore {
   /** What a person linked: never the password. */
   list(tenant: string, userId: string): { cloudId: string; username: string; linkedAt: string }[];
   delete(tenant: string, userId: string, cloudId: string): boolean;
+  /** Everything a person linked, gone (their erasure). */
+  deleteAll(tenant: string, userId: string): number;
   close(): void;
 }

@@ -171,6 +171,10 @@ export interface ReadModels {
     page: PageRequest,
   ): Page<LockerItem>;
   receipts(tenant: string, documentId: string): Receipt[];
+  erasures(tenant: string): { userId: string; at: string; actorId: string; reason: string }[];
+  erasePeopleAfterDays(tenant: string): number;
+  /** People gone from the directory for longer than their tenant's delay, not yet erased. */
+  departedLongAgo(now: string): { tenant: string; userId: string }[];
   /** Live documents whose category's retention has run out. */
   expiredDocuments(now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[];
   collection(tenant: string, collectionId: string): CollectionView | undefined;

@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { settingsCommand } from './manage-categories.js';
 
-export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings; clouds: CloudService[] };
+export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings; clouds: CloudService[]; erasePeopleAfterDays: number };
 
 export const getSettings = (deps: Deps) => (actor: Actor): ResultAsync<SettingsView, UseCaseError> =>
   async(withPermission(deps, actor, 'locker.admin')).map(() => ({
@@ -13,6 +13,7 @@ export const getSettings = (deps: Deps) => (actor: Actor): ResultAsync<SettingsV
     currentYear: currentYear(deps, actor.tenant),
     notifications: deps.readModels.notificationSettings(actor.tenant),
     clouds: deps.readModels.settings(actor.tenant).clouds,
+    erasePeopleAfterDays: deps.readModels.erasePeopleAfterDays(actor.tenant),
   }));
 
 export const updateSettings =
@@ -24,6 +25,7 @@ export const updateSettings =
       currentYear?: string | undefined;
       notifications?: Partial<NotificationSettings> | undefined;
       clouds?: CloudService[] | undefined;
+      erasePeopleAfterDays?: number | undefined;
     },
   ): ResultAsync<SettingsView, UseCaseError> =>
     settingsCommand(deps, actor, { type: 'ChangeSettings', actorId: actor.userId, at: deps.clock.now(), ...patch, secretsKeyConfigured: deps.credentials !== null }).andThen(() => getSettings(deps)(actor));

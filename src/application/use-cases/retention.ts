@@ -35,7 +35,11 @@ export const applyRetention =
           (acc, d) =>
             acc.andThen((n) =>
               handle(deps, documentDecider, d.tenant, deps.streams.document(d.tenant, d.documentId), { type: 'Expire', actorId: 'system:retention', at: deps.clock.now(), documentId: d.documentId, retentionDays: d.retentionDays }, { waitForReadModels: false }).map(
-                (h) => n + h.events.length,
+                (h) => {
+                  // Its title, memo and file name become unreadable in the log too.
+                  deps.keys.delete(`doc:${d.documentId}`);
+                  return n + h.events.length;
+                },
               ),
             ),
           okAsync(0),

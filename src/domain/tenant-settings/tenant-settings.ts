@@ -15,7 +15,9 @@ export type TenantSettingsEvent =
   /** The tenant's defaults for mails, whole after each change. */
   | DomainEvent<'NotificationSettingsSet', NotificationSettings>
   /** The cloud services people may link and deposit from, whole after each change. */
-  | DomainEvent<'CloudsSet', { clouds: CloudService[] }>;
+  | DomainEvent<'CloudsSet', { clouds: CloudService[] }>
+  /** How long after someone leaves the directory their personal data is erased. */
+  | DomainEvent<'ErasureDelaySet', { days: number }>;
 
 /** A cloud service an admin configured; `url` may hold `{user}`, the person's user name there. */
 export type CloudService = { readonly id: string; readonly kind: 'webdav'; readonly name: string; readonly url: string };
@@ -30,6 +32,7 @@ export type TenantSettings = {
   readonly currentYear: string | undefined;
   readonly notifications?: NotificationSettings | undefined;
   readonly clouds?: readonly CloudService[] | undefined;
+  readonly erasePeopleAfterDays?: number | undefined;
 };
 
 export type TenantSettingsCommand =
@@ -44,6 +47,7 @@ export type TenantSettingsCommand =
       readonly currentYear?: string | undefined;
       readonly notifications?: Partial<NotificationSettings> | undefined;
       readonly clouds?: readonly CloudService[] | undefined;
+      readonly erasePeopleAfterDays?: number | undefined;
       /** Credentials can be kept only with a secrets key: no key, no clouds. */
       readonly secretsKeyConfigured?: boolean | undefined;
     });
@@ -90,6 +94,8 @@ const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettin
       return { ...state, notifications: event.data };
     case 'CloudsSet':
       return { ...state, clouds: event.data.clouds };
+    case 'ErasureDelaySet':
+      return { ...state, erasePeopleAfterDays: event.data.days };
   }
 };
 
@@ -149,6 +155,10 @@ const changeSettings = (state: TenantSettings, cmd: Extract<TenantSettingsComman
     const before = state.notifications ?? DEFAULT_NOTIFICATION_SETTINGS;
     const after: NotificationSettings = { ...before, ...Object.fromEntries(Object.entries(cmd.notifications).filter(([, v]) => v !== undefined)) };
     if (JSON.stringify(after) !== JSON.stringify(before)) events.push({ type: 'NotificationSettingsSet', data: after, actor: cmd.actorId, at: cmd.at });
+  }
+  if (cmd.erasePeopleAfterDays !== undefined) {
+    if (!Number.isInteger(cmd.erasePeopleAfterDays) || cmd.erasePeopleAfterDays < 1 || cmd.erasePeopleAfterDays > 3650) return err({ code: 'INVALID_RETENTION', days: cmd.erasePeopleAfterDays });
+    if ((state.erasePeopleAfterDays ?? 90) !== cmd.erasePeopleAfterDays) events.push({ type: 'ErasureDelaySet', data: { days: cmd.erasePeopleAfterDays }, actor: cmd.actorId, at: cmd.at });
   }
   if (cmd.clouds !== undefined) {
     if (cmd.clouds.length > 0 && !cmd.secretsKeyConfigured) return err({ code: 'INVALID_CLOUDS', reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with' });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { id } from '../../shared/directory-schema.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import type { Category } from '../../../domain/index.js';
 import { actorOf, answer } from '../reply.js';
@@ -92,6 +93,25 @@ export const adminRoutes =
         },
       },
       (req, reply) => answer(reply, uc.updateSettings(actorOf(req), req.body)),
+    );
+
+    const erasureSchema = z.object({ userId: z.string(), at: z.string(), actorId: z.string(), reason: z.string() });
+    app.post(
+      '/v1/erasures',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Erase a person’s personal data (409 while they are in the directory); the audit skeleton stays and still verifies',
+          body: z.object({ userId: id }).strict(),
+          response: { 201: erasureSchema, ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.erasures.erase(actorOf(req), req.body.userId), 201),
+    );
+    app.get(
+      '/v1/erasures',
+      { schema: { tags: ['admin'], summary: 'Who was erased, when, by whom (or automatically, after they left)', response: { 200: z.object({ items: z.array(erasureSchema) }), ...errors } } },
+      (req, reply) => answer(reply, uc.erasures.list(actorOf(req)), 200, (items) => ({ items })),
     );
 
     app.get(

@@ -1,0 +1,47 @@
+import { okAsync, ResultAsync } from 'neverthrow';
+import { erasureDecider } from '../../domain/index.js';
+import { async, withPermission } from '../access.js';
+import type { Actor, Deps } from '../deps.js';
+import type { UseCaseError } from '../errors.js';
+import { catchUp, handle } from '../handle-command.js';
+
+export type ErasureView = { userId: string; at: string; actorId: string; reason: string };
+
+/**
+ * A person's personal data goes: their key (so their name and e-mail read as erased in every event,
+ * backup and export), their cloud links, preferences and mail rows. The audit skeleton stays: ids,
+ * types, times, the hash chains. Whatever the decision says (done already, or now), the key and the
+ * links are deleted again, so an erasure cut short by a crash completes when asked again.
+ */
+const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reason: 'request' | 'departed'): ResultAsync<ErasureView, UseCaseError> =>
+  catchUp(deps.projector)
+    .andThen(() =>
+      handle(deps, erasureDecider, tenant, deps.streams.erasures(tenant), {
+        type: 'ErasePerson',
+        actorId,
+        at: deps.clock.now(),
+        userId,
+        inDirectory: deps.readModels.user(tenant, userId) !== undefined,
+        reason,
+      }),
+    )
+    .map(() => {
+      deps.keys.delete(`person:${userId}`);
+      deps.credentials?.deleteAll(tenant, userId);
+      return deps.readModels.erasures(tenant).find((e) => e.userId === userId)!;
+    });
+
+export const erasures = (deps: Deps) => ({
+  /** 409 while they are still in the directory. */
+  erase: (actor: Actor, userId: string): ResultAsync<ErasureView, UseCaseError> =>
+    async(withPermission(deps, actor, 'locker.admin')).andThen(() => erase(deps, actor.tenant, userId, actor.userId, 'request')),
+  list: (actor: Actor): ResultAsync<ErasureView[], UseCaseError> => async(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.erasures(actor.tenant)),
+  /** Everyone gone from the directory for longer than their tenant's delay: run daily by the server. */
+  eraseDeparted: (): ResultAsync<{ erased: number }, UseCaseError> =>
+    catchUp(deps.projector).andThen(() =>
+      deps.readModels
+        .departedLongAgo(deps.clock.now())
+        .reduce<ResultAsync<number, UseCaseError>>((acc, p) => acc.andThen((n) => erase(deps, p.tenant, p.userId, 'system:erasure', 'departed').map(() => n + 1)), okAsync(0))
+        .map((erased) => ({ erased })),
+    ),
+});
