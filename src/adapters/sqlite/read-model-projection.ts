@@ -136,6 +136,11 @@ export const readModelProjection = (db: Database.Database) => {
     ),
     consulted: db.prepare('INSERT OR IGNORE INTO consultations VALUES (?, ?, ?, ?, ?)'),
     deleted: db.prepare('UPDATE documents SET deleted = 1, updated_at = ? WHERE tenant = ? AND id = ?'),
+    // An expired document keeps no description in the read models: its key is gone from the log too.
+    forgetDocument: [
+      db.prepare("UPDATE documents SET title = '[erased]', memo = NULL, file_name = '[erased]' WHERE tenant = ? AND id = ?"),
+      db.prepare("UPDATE versions SET file_name = '[erased]' WHERE tenant = ? AND document_id = ?"),
+    ],
   };
   const clearAll = READ_MODEL_TABLES.map((t) => db.prepare(`DELETE FROM ${t}`));
 
@@ -303,6 +308,7 @@ export const readModelProjection = (db: Database.Database) => {
       case 'DocumentExpired':
         sql.deleted.run(event.at, tenant, event.data.documentId);
         sql.unaddressed.run(tenant, event.data.documentId);
+        if (event.type === 'DocumentExpired') for (const forget of sql.forgetDocument) forget.run(tenant, event.data.documentId);
         return;
       case 'CollectionCreated': {
         const d = event.data;

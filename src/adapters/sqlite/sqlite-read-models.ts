@@ -18,6 +18,8 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
   db.pragma('journal_mode = WAL');
   // Rebuildable from the log: losing the last transactions to a crash costs a replay, not data.
   db.pragma('synchronous = NORMAL');
+  // Erased names and expired titles must not linger in free pages: deleted rows are zeroed.
+  db.pragma('secure_delete = ON');
   if (db.pragma('user_version', { simple: true }) !== READ_MODEL_VERSION) {
     for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
     db.pragma(`user_version = ${READ_MODEL_VERSION}`);
@@ -35,6 +37,8 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     ...collectionQueries(db),
     ...webhookQueries(db),
     tenants: () => tenants.all().map((r) => r.tenant),
+    // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
+    scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
     dump: () => Object.fromEntries(dumps.map(([t, all]) => [t, all.all().map((r) => JSON.stringify(r)).sort()])),
     close: () => {

@@ -201,6 +201,8 @@ export interface ReadModels {
   markWebhookDelivery(delivery: WebhookDelivery): void;
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;
+  /** After an erasure or expiry: what was deleted leaves the files (WAL included) now. */
+  scrub(): void;
   /** Every tenant this node has seen an event of. */
   tenants(): string[];
   close(): void;

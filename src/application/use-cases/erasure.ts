@@ -28,6 +28,7 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
     .map(() => {
       deps.keys.delete(`person:${userId}`);
       deps.credentials?.deleteAll(tenant, userId);
+      deps.readModels.scrub();
       return deps.readModels.erasures(tenant).find((e) => e.userId === userId)!;
     });
 

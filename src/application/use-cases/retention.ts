@@ -44,5 +44,10 @@ export const applyRetention =
             ),
           okAsync(0),
         )
-        .andThen((expired) => catchUp(deps.projector).map(() => ({ dryRun: false, expired, byTenant })));
+        .andThen((expired) =>
+          catchUp(deps.projector).map(() => {
+            if (expired > 0) deps.readModels.scrub();
+            return { dryRun: false, expired, byTenant };
+          }),
+        );
     });
