@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -129,6 +129,21 @@ const lazyCloudDrive = (load: () => Promise<CloudDrive>): CloudDrive => {
   };
 };
 
+/** Data keys live beside the blobs: in the bucket, shared by every node, when blobs are on S3. */
+const keyStoreFactory = async (config: Config, dataDir: string): Promise<() => KeyStore> => {
+  if (config.LOCKER_BLOB_STORE !== 's3') return () => openSqliteKeyStore(join(dataDir, 'keys.sqlite'));
+  const { s3KeyStore } = await import('./adapters/blobs/s3-key-store.js');
+  return () =>
+    s3KeyStore({
+      endpoint: config.LOCKER_S3_ENDPOINT!,
+      region: config.LOCKER_S3_REGION,
+      bucket: config.LOCKER_S3_BUCKET!,
+      accessKey: config.LOCKER_S3_ACCESS_KEY!,
+      secretKey: config.LOCKER_S3_SECRET_KEY!,
+      timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
+    });
+};
+
 /** S3 creates its bucket at start; other blob stores only need to answer. */
 const readyBlobs = (blobs: BlobStore) =>
   'ensureBucket' in blobs && typeof blobs.ensureBucket === 'function' ? (blobs.ensureBucket as () => ReturnType<BlobStore['ping']>)() : blobs.ping();
@@ -168,6 +183,10 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   // The production adapters' modules load before the graph is built: factories are synchronous.
   const eventStore = await eventStoreFactory(config, dataDir);
   const blobStore = await blobStoreFactory(config, dataDir);
+  const keyStore = await keyStoreFactory(config, dataDir);
+  // Who holds the dispatch leases: the same after a restart, so a node that crashed takes its own
+  // lease back at once instead of waiting for it to expire.
+  const nodeId = config.LOCKER_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
   // nodemailer only when mail is configured, like the production stores' clients.
   const smtpMailer = config.LOCKER_SMTP_URL ? (await import('./adapters/smtp/smtp-mailer.js')).smtpMailer : undefined;
   const c: DependencyContainer = container.createChildContainer();
@@ -175,7 +194,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   c.register(TOKENS.Config, { useValue: config });
   once(TOKENS.Metrics, () => prometheusMetrics());
   // The stores count what they append and commit, for /metrics.
-  once(TOKENS.Keys, () => openSqliteKeyStore(join(dataDir, 'keys.sqlite')));
+  once(TOKENS.Keys, () => keyStore());
   // Personal fields are sealed on the way in and opened on the way out (crypto-shredding, ADR 23).
   once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(shreddingEventStore(eventStore(), r.resolve<KeyStore>(TOKENS.Keys))));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
@@ -213,7 +232,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     const mailer = r.resolve<Mailer | null>(TOKENS.Mailer);
     if (!mailer) return null;
     return mailDispatcher(r.resolve<Deps>(TOKENS.Deps), mailer, {
-      holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      holder: nodeId,
       leaseMs: 60_000,
       maxAttempts: config.LOCKER_MAIL_MAX_ATTEMPTS,
       retryBaseMs: config.LOCKER_MAIL_RETRY_BASE_MS,
@@ -227,7 +246,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.UseCases, (r) => useCases(r.resolve<Deps>(TOKENS.Deps)));
   once(TOKENS.Webhooks, (r) =>
     webhooks(r.resolve<Deps>(TOKENS.Deps), fetchWebhookSender({ timeoutMs: config.LOCKER_WEBHOOK_TIMEOUT_MS }), {
-      holder: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      holder: nodeId,
       allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS,
       retryBaseMs: config.LOCKER_WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: HOUR,

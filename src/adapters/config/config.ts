@@ -76,6 +76,7 @@ export const configSchema = z
     LOCKER_WEBHOOK_RETRY_BASE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(10, 'expected at least 10 ms').default(30_000),
     LOCKER_WEBHOOK_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(10_000),
     LOCKER_SSE_HEARTBEAT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(15_000),
+    LOCKER_NODE_ID: optionalText.pipe(z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits, . : _ or -').optional()),
     LOCKER_SCHEDULER_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(60_000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
   })

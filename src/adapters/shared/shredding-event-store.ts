@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { EventStore, NewEvent, RecordedEvent } from '../../application/ports/event-store.js';
+import { okAsync, ResultAsync } from 'neverthrow';
+import type { EventStore, NewEvent, RecordedEvent, StoreError } from '../../application/ports/event-store.js';
 import type { KeyStore } from '../../application/ports/key-store.js';
 
 /** What a field reads as once its subject's key is gone. */
@@ -73,18 +74,36 @@ const walk = (type: string, data: Data, each: (value: unknown, subject: string, 
  * Fields stored in clear before this existed are read as they are (ADR 23).
  */
 export const shreddingEventStore = (inner: EventStore, keys: KeyStore): EventStore & { readonly raw: EventStore } => {
-  const seal = (type: string, data: Data): Data =>
+  const sealable = (type: string) => RULES[type] !== undefined || type === 'DirectorySynced';
+  /** Every subject an event's sealable fields belong to. */
+  const subjectsOf = (type: string, data: Data): Set<string> => {
+    const found = new Set<string>();
+    walk(type, data, (value, subject) => (found.add(subject), value));
+    return found;
+  };
+  /** The keys of these events' subjects, asked once each; a key store that cannot answer fails the whole read or append. */
+  const keysFor = (events: readonly { type: string; data: unknown }[], make: boolean) =>
+    ResultAsync.fromPromise(
+      (async () => {
+        const subjects = new Set<string>();
+        for (const e of events) if (sealable(e.type)) for (const s of subjectsOf(e.type, e.data as Data)) subjects.add(s);
+        const found = await Promise.all([...subjects].map(async (s) => [s, make ? await keys.keyFor(s) : await keys.find(s)] as const));
+        return new Map(found);
+      })(),
+      (e): StoreError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` }),
+    );
+  const seal = (type: string, data: Data, keyOf: ReadonlyMap<string, Buffer | undefined>): Data =>
     walk(type, data, (value, subject, field) => {
       if (isSealed(value)) return value;
       const nonce = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', keys.keyFor(subject), nonce).setAAD(Buffer.from(`${subject}|${type}|${field}`));
+      const cipher = createCipheriv('aes-256-gcm', keyOf.get(subject)!, nonce).setAAD(Buffer.from(`${subject}|${type}|${field}`));
       const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
       return { $sealed: `v1:${Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64')}` };
     });
-  const open = (type: string, data: Data): Data =>
+  const open = (type: string, data: Data, keyOf: ReadonlyMap<string, Buffer | undefined>): Data =>
     walk(type, data, (value, subject, field) => {
       if (!isSealed(value)) return value;
-      const key = keys.find(subject);
+      const key = keyOf.get(subject);
       if (!key) return ERASED;
       try {
         const raw = Buffer.from(value.$sealed.slice(3), 'base64');
@@ -95,20 +114,27 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore): EventSto
         return ERASED;
       }
     });
-  const opened = (e: RecordedEvent): RecordedEvent => (RULES[e.type] || e.type === 'DirectorySynced' ? { ...e, data: open(e.type, e.data as Data) } : e);
+  const opened = (events: RecordedEvent[]): ResultAsync<RecordedEvent[], StoreError> =>
+    !events.some((e) => sealable(e.type))
+      ? okAsync(events)
+      : keysFor(events, false).map((keyOf) => events.map((e) => (sealable(e.type) ? { ...e, data: open(e.type, e.data as Data, keyOf) } : e)));
   const store: EventStore & { readonly raw: EventStore } = {
     raw: inner,
     append: (stream, events, expected) =>
-      inner.append(stream, events.map((e): NewEvent => (RULES[e.type] || e.type === 'DirectorySynced' ? { ...e, data: seal(e.type, e.data as Data) } : e)), expected),
-    readStream: (stream) => inner.readStream(stream).map((events) => events.map(opened)),
-    readAll: (options) => inner.readAll(options).map((events) => events.map(opened)),
+      keysFor(events, true).andThen((keyOf) => inner.append(stream, events.map((e): NewEvent => (sealable(e.type) ? { ...e, data: seal(e.type, e.data as Data, keyOf) } : e)), expected)),
+    readStream: (stream) => inner.readStream(stream).andThen(opened),
+    readAll: (options) => inner.readAll(options).andThen(opened),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };
   if (inner.readStreamsByPrefix) {
     const byPrefix = inner.readStreamsByPrefix.bind(inner);
     (store as { readStreamsByPrefix?: EventStore['readStreamsByPrefix'] }).readStreamsByPrefix = async function* (prefix: string) {
-      for await (const events of byPrefix(prefix)) yield events.map(opened);
+      for await (const events of byPrefix(prefix)) {
+        const done = await opened(events);
+        if (done.isErr()) throw new Error(done.error.code);
+        yield done.value;
+      }
     };
   }
   if (inner.watch) (store as { watch?: EventStore['watch'] }).watch = inner.watch.bind(inner);

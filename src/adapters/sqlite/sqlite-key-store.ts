@@ -26,14 +26,14 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
     return row?.key;
   };
   return {
-    keyFor: (subject) => {
+    keyFor: async (subject) => {
       const known = find(subject);
       if (known) return known;
       sql.put.run(subject, randomBytes(32), new Date().toISOString());
       return find(subject)!;
     },
-    find,
-    delete: (subject) => {
+    find: async (subject) => find(subject),
+    delete: async (subject) => {
       cache.delete(subject);
       const gone = sql.delete.run(subject).changes > 0;
       db.pragma('wal_checkpoint(TRUNCATE)');

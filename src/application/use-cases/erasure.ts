@@ -25,8 +25,8 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
         reason,
       }),
     )
+    .andThen(() => ResultAsync.fromPromise(deps.keys.delete(`person:${userId}`), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
     .map(() => {
-      deps.keys.delete(`person:${userId}`);
       deps.credentials?.deleteAll(tenant, userId);
       deps.readModels.scrub();
       return deps.readModels.erasures(tenant).find((e) => e.userId === userId)!;

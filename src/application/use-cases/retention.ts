@@ -1,4 +1,4 @@
-import { okAsync, type ResultAsync } from 'neverthrow';
+import { okAsync, ResultAsync } from 'neverthrow';
 import { documentDecider, type Category } from '../../domain/index.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
@@ -34,13 +34,13 @@ export const applyRetention =
         .reduce<ResultAsync<number, UseCaseError>>(
           (acc, d) =>
             acc.andThen((n) =>
-              handle(deps, documentDecider, d.tenant, deps.streams.document(d.tenant, d.documentId), { type: 'Expire', actorId: 'system:retention', at: deps.clock.now(), documentId: d.documentId, retentionDays: d.retentionDays }, { waitForReadModels: false }).map(
-                (h) => {
-                  // Its title, memo and file name become unreadable in the log too.
-                  deps.keys.delete(`doc:${d.documentId}`);
-                  return n + h.events.length;
-                },
-              ),
+              handle(deps, documentDecider, d.tenant, deps.streams.document(d.tenant, d.documentId), { type: 'Expire', actorId: 'system:retention', at: deps.clock.now(), documentId: d.documentId, retentionDays: d.retentionDays }, { waitForReadModels: false })
+                // Its title, memo and file name become unreadable in the log too.
+                .andThen((h) =>
+                  ResultAsync.fromPromise(deps.keys.delete(`doc:${d.documentId}`), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })).map(
+                    () => n + h.events.length,
+                  ),
+                ),
             ),
           okAsync(0),
         )
