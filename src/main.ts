@@ -102,17 +102,20 @@ const eventStoreFactory = async (config: Config, dataDir: string): Promise<() =>
   return () => new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS });
 };
 
+/** The bucket, as the S3 blob store and the S3 key store both reach it. */
+const s3Options = (config: Config) => ({
+  endpoint: config.LOCKER_S3_ENDPOINT!,
+  region: config.LOCKER_S3_REGION,
+  bucket: config.LOCKER_S3_BUCKET!,
+  accessKey: config.LOCKER_S3_ACCESS_KEY!,
+  secretKey: config.LOCKER_S3_SECRET_KEY!,
+  timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
+});
+
 const blobStoreFactory = async (config: Config, dataDir: string): Promise<() => BlobStore> => {
   if (config.LOCKER_BLOB_STORE !== 's3') return () => new FsBlobStore(join(dataDir, 'blobs'));
   const { MinioBlobStore } = await import('./adapters/blobs/minio-blob-store.js');
-  return () => new MinioBlobStore({
-    endpoint: config.LOCKER_S3_ENDPOINT!,
-    region: config.LOCKER_S3_REGION,
-    bucket: config.LOCKER_S3_BUCKET!,
-    accessKey: config.LOCKER_S3_ACCESS_KEY!,
-    secretKey: config.LOCKER_S3_SECRET_KEY!,
-    timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
-  });
+  return () => new MinioBlobStore(s3Options(config));
 };
 
 /**
@@ -133,15 +136,7 @@ const lazyCloudDrive = (load: () => Promise<CloudDrive>): CloudDrive => {
 const keyStoreFactory = async (config: Config, dataDir: string): Promise<() => KeyStore> => {
   if (config.LOCKER_BLOB_STORE !== 's3') return () => openSqliteKeyStore(join(dataDir, 'keys.sqlite'));
   const { s3KeyStore } = await import('./adapters/blobs/s3-key-store.js');
-  return () =>
-    s3KeyStore({
-      endpoint: config.LOCKER_S3_ENDPOINT!,
-      region: config.LOCKER_S3_REGION,
-      bucket: config.LOCKER_S3_BUCKET!,
-      accessKey: config.LOCKER_S3_ACCESS_KEY!,
-      secretKey: config.LOCKER_S3_SECRET_KEY!,
-      timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
-    });
+  return () => s3KeyStore(s3Options(config));
 };
 
 /** S3 creates its bucket at start; other blob stores only need to answer. */

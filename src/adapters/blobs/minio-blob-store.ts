@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
+import { s3Client } from './s3-client.js';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { BlobError, BlobRange, BlobStore, StagedBlob } from '../../application/ports/blob-store.js';
@@ -41,17 +42,7 @@ export class MinioBlobStore implements BlobStore {
   private readonly partTimeoutMs: number;
 
   constructor(private readonly options: S3Options) {
-    const url = new URL(options.endpoint);
-    this.client = new Client({
-      endPoint: url.hostname,
-      port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
-      useSSL: url.protocol === 'https:',
-      accessKey: options.accessKey,
-      secretKey: options.secretKey,
-      ...(options.region ? { region: options.region } : {}),
-      partSize: PART_SIZE,
-      pathStyle: true,
-    });
+    this.client = s3Client(options, { partSize: PART_SIZE });
     this.bucket = options.bucket;
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.partTimeoutMs = options.partTimeoutMs ?? Math.max(this.timeoutMs, 60_000);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Client } from 'minio';
+import { s3Client } from './s3-client.js';
 import type { KeyStore } from '../../application/ports/key-store.js';
 
 export type S3KeyOptions = { endpoint: string; region?: string | undefined; bucket: string; accessKey: string; secretKey: string; timeoutMs: number; cacheMs?: number };
@@ -12,16 +12,7 @@ export type S3KeyOptions = { endpoint: string; region?: string | undefined; buck
  * subject at once end up with one key.
  */
 export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
-  const url = new URL(options.endpoint);
-  const client = new Client({
-    endPoint: url.hostname,
-    port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
-    useSSL: url.protocol === 'https:',
-    accessKey: options.accessKey,
-    secretKey: options.secretKey,
-    ...(options.region ? { region: options.region } : {}),
-    pathStyle: true,
-  });
+  const client = s3Client(options);
   const cacheMs = options.cacheMs ?? 60_000;
   const cache = new Map<string, { key: Buffer; until: number }>();
   const name = (subject: string) => `keys/${createHash('sha256').update(subject).digest('hex')}`;

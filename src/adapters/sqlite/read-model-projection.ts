@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import { INTERNAL_EVENTS, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type ErasureEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
+import { isPublicEvent, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type ErasureEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 
 type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent | ErasureEvent;
@@ -388,7 +388,7 @@ export const readModelProjection = (db: Database.Database) => {
       for (const event of fresh) {
         project(event, ++seq);
         if (MAILED.has(event.type)) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
-        if (!INTERNAL_EVENTS.has(event.type) && !event.type.startsWith('Webhook') && (sql.hasWebhooks.get(event.meta.tenant)?.n ?? 0) > 0) {
+        if (isPublicEvent(event.type) && (sql.hasWebhooks.get(event.meta.tenant)?.n ?? 0) > 0) {
           const payload = publicEvent({ id: event.id, type: event.type, tenant: event.meta.tenant, at: event.meta.at, actor: event.meta.actor, data: event.data as Record<string, unknown> });
           sql.webhookDeliveries.run({ eventId: event.id, stream: event.stream, seq, position: padded(event.position), type: event.type, payload: JSON.stringify(payload), tenant: event.meta.tenant });
         }

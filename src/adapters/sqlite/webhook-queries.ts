@@ -41,6 +41,7 @@ export const webhookQueries = (db: Database.Database) => {
       `SELECT MAX(position) AS up_to FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? AND status <> 'pending'
          AND seq < COALESCE((SELECT MIN(seq) FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? AND status = 'pending'), 9223372036854775807)`,
     ),
+    pending: db.prepare<[string, string], { one: number }>("SELECT 1 AS one FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? AND status = 'pending' LIMIT 1"),
     mark: db.prepare(
       `UPDATE webhook_outbox SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt, first_failed_at = @firstFailedAt,
          last_error = @lastError, last_status = @lastStatus, delivered_at = @deliveredAt
@@ -60,6 +61,7 @@ export const webhookQueries = (db: Database.Database) => {
       const up = sql.progress.get(tenant, webhookId, tenant, webhookId)?.up_to;
       return up ? BigInt(up).toString() : null;
     },
+    webhookPending: (tenant: string, webhookId: string): boolean => sql.pending.get(tenant, webhookId) !== undefined,
     markWebhookDelivery: (d: WebhookDelivery): void =>
       void sql.mark.run({
         tenant: d.tenant,

@@ -198,6 +198,8 @@ export interface ReadModels {
   webhookDeliveries(tenant: string, webhookId: string, limit: number): WebhookDelivery[];
   /** The position up to which every delivery of the endpoint is done. */
   webhookProgress(tenant: string, webhookId: string): string | null;
+  /** Whether the endpoint has any delivery still pending. */
+  webhookPending(tenant: string, webhookId: string): boolean;
   markWebhookDelivery(delivery: WebhookDelivery): void;
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
   blobInUse(blobKey: string): boolean;

@@ -1,5 +1,5 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
-import { INTERNAL_EVENTS, publicEvent, type PublicEvent } from '../../domain/index.js';
+import { isPublicEvent, publicEvent, type PublicEvent } from '../../domain/index.js';
 import type { Actor, Deps } from '../deps.js';
 import { forbidden, type UseCaseError } from '../errors.js';
 import { catchUp } from '../handle-command.js';
@@ -20,7 +20,7 @@ export const eventStream = (deps: Deps) => ({
     deps.events.readAll({ after, limit, tenant: actor.tenant }).map((batch) => ({
       last: batch[batch.length - 1]?.position ?? after,
       events: batch
-        .filter((e) => !INTERNAL_EVENTS.has(e.type) && !e.type.startsWith('Webhook') && e.type !== 'MailLeaseTaken')
+        .filter((e) => isPublicEvent(e.type))
         .map((e) => ({ position: e.position.toString(), event: publicEvent({ id: e.id, type: e.type, tenant: e.meta.tenant, at: e.meta.at, actor: e.meta.actor, data: e.data as Record<string, unknown> }) })),
     })),
 });

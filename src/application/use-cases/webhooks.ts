@@ -77,7 +77,7 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
     const upTo = deps.readModels.webhookProgress(tenant, webhookId);
     const key = `${tenant}/${webhookId}`;
     const now = Date.parse(deps.clock.now());
-    const pending = deps.readModels.dueWebhookDeliveries('9999-12-31T00:00:00.000Z', 1_000).some((d) => d.tenant === tenant && d.webhookId === webhookId);
+    const pending = deps.readModels.webhookPending(tenant, webhookId);
     if (!upTo || (pending && now - (lastMark.get(key) ?? 0) < 60_000)) return okAsync(undefined);
     lastMark.set(key, now);
     return command(tenant, { type: 'RecordWebhookProgress', actorId: ACTOR, at: deps.clock.now(), webhookId, upTo }, false).map(() => undefined);

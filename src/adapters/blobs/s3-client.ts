@@ -1,0 +1,18 @@
+import { Client } from 'minio';
+
+export type S3Connection = { readonly endpoint: string; readonly region?: string | undefined; readonly accessKey: string; readonly secretKey: string };
+
+/** A minio client for an S3 endpoint URL: path-style, TLS when the URL says https, the region only when given. */
+export const s3Client = (options: S3Connection, extra: { partSize?: number } = {}): Client => {
+  const url = new URL(options.endpoint);
+  return new Client({
+    endPoint: url.hostname,
+    port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
+    useSSL: url.protocol === 'https:',
+    accessKey: options.accessKey,
+    secretKey: options.secretKey,
+    ...(options.region ? { region: options.region } : {}),
+    ...extra,
+    pathStyle: true,
+  });
+};
