@@ -30,7 +30,7 @@ import { cryptoIds } from './adapters/system/crypto-ids.js';
 import { openSqliteCredentialStore } from './adapters/sqlite/sqlite-credential-store.js';
 import { openSqliteKeyStore } from './adapters/sqlite/sqlite-key-store.js';
 import { shreddingEventStore } from './adapters/shared/shredding-event-store.js';
-import type { KeyStore } from './application/ports/key-store.js';
+import type { KeyStore, Shredder } from './application/ports/key-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from './application/use-cases/webhooks.js';
@@ -56,6 +56,7 @@ export const TOKENS = {
   Metrics: Symbol('Metrics'),
   Mailer: Symbol('Mailer'),
   Keys: Symbol('KeyStore'),
+  Sealed: Symbol('SealingEventStore'),
   CloudDrive: Symbol('CloudDrive'),
   Credentials: Symbol('CredentialStore'),
   MailDispatcher: Symbol('MailDispatcher'),
@@ -191,7 +192,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   // The stores count what they append and commit, for /metrics.
   once(TOKENS.Keys, () => keyStore());
   // Personal fields are sealed on the way in and opened on the way out (crypto-shredding, ADR 23).
-  once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(shreddingEventStore(eventStore(), r.resolve<KeyStore>(TOKENS.Keys))));
+  once(TOKENS.Sealed, (r) => shreddingEventStore(eventStore(), r.resolve<KeyStore>(TOKENS.Keys)));
+  once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(r.resolve<ReturnType<typeof shreddingEventStore>>(TOKENS.Sealed)));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
   once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
   once(TOKENS.Notary, () => openSqliteNotaryLedger(join(dataDir, 'notary.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS }));
@@ -217,7 +219,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     mailEnabled: config.LOCKER_SMTP_URL !== undefined,
     clouds: r.resolve(TOKENS.CloudDrive),
     credentials: r.resolve(TOKENS.Credentials),
-    keys: r.resolve(TOKENS.Keys),
+    keys: { shred: (subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
   once(TOKENS.Mailer, (): Mailer | null =>

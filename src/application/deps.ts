@@ -1,7 +1,7 @@
 import type { BlobStore } from './ports/blob-store.js';
 import type { CloudDrive } from './ports/cloud-drive.js';
 import type { CredentialStore } from './ports/credential-store.js';
-import type { KeyStore } from './ports/key-store.js';
+import type { Shredder } from './ports/key-store.js';
 import type { Clock } from './ports/clock.js';
 import type { EventStore } from './ports/event-store.js';
 import type { IdGenerator } from './ports/id-generator.js';
@@ -28,7 +28,7 @@ export type Deps = {
   /** Absent without LOCKER_SECRETS_KEY: then no cloud can be configured or linked. */
   readonly credentials: CredentialStore | null;
   /** The data keys of crypto-shredding: deleting one makes its subject's fields unreadable. */
-  readonly keys: KeyStore;
+  readonly keys: Shredder;
 };
 
 /** Who is asking: authenticated by the edge, authorised here against the tenant's directory. */

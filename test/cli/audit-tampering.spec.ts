@@ -13,7 +13,7 @@ import { compose } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 /** Another memo in place of the stored one: the sealed text swapped for other bytes (memos are sealed, ADR 23). */
-const forge = (data: string): string => data.replace(/"\$sealed":"v1:(.)/, (_, c: string) => `"$sealed":"v1:${c === 'A' ? 'B' : 'A'}`);
+const forge = (data: string): string => data.replace(/("\$sealed":\{[^}]*"b":")(.)/, (_, head: string, c: string) => `${head}${c === 'A' ? 'B' : 'A'}`);
 
 const BIN = join(import.meta.dirname, '../../bin/locker.js');
 const dirs: string[] = [];

@@ -10,21 +10,26 @@ export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyS
     });
     afterAll(async () => ctx.stop());
 
-    it('makes a 32-byte key once per subject, and finds it again, from another instance too', async () => {
-      const key = await ctx.keys.keyFor('doc:one');
-      expect(key.length).toBe(32);
-      expect(await ctx.keys.keyFor('doc:one')).toEqual(key);
-      expect(await ctx.other().find('doc:one')).toEqual(key);
-      expect(await ctx.keys.keyFor('doc:two')).not.toEqual(key);
+    it('hands out 32-byte keys never given before, already stored: another instance finds them', async () => {
+      const given = await Promise.all(Array.from({ length: 40 }, () => ctx.keys.fresh()));
+      expect(new Set(given.map((k) => k.id)).size).toBe(40);
+      expect(new Set(given.map((k) => k.key.toString('hex'))).size).toBe(40);
+      for (const k of given) expect(k.key.length).toBe(32);
+      const other = ctx.other();
+      for (const k of given.slice(0, 5)) expect(await other.find(k.id)).toEqual(k.key);
+      expect(await ctx.keys.find(given[0]!.id)).toEqual(given[0]!.key);
     });
 
-    it('an unknown subject has no key; a deleted one is gone for good', async () => {
-      expect(await ctx.keys.find('person:nobody')).toBeUndefined();
-      await ctx.keys.keyFor('person:leaving');
-      expect(await ctx.keys.delete('person:leaving')).toBe(true);
-      expect(await ctx.keys.find('person:leaving')).toBeUndefined();
-      expect(await ctx.other().find('person:leaving')).toBeUndefined();
-      expect(await ctx.keys.delete('person:leaving')).toBe(false);
+    it('an unknown id has no key; deleted keys are gone for good, for every instance', async () => {
+      expect(await ctx.keys.find('k:nobody')).toBeUndefined();
+      const [a, b] = [await ctx.keys.fresh(), await ctx.keys.fresh()];
+      const other = ctx.other();
+      expect(await other.find(a.id)).toEqual(a.key);
+      expect(await ctx.keys.delete([a.id, b.id, 'k:nobody'])).toBe(2);
+      expect(await ctx.keys.find(a.id)).toBeUndefined();
+      expect(await ctx.keys.find(b.id)).toBeUndefined();
+      expect(await ctx.other().find(a.id)).toBeUndefined();
+      expect(await ctx.keys.delete([a.id])).toBe(0);
     });
   });
 };

@@ -1,21 +1,24 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { s3Client } from './s3-client.js';
 import type { KeyStore } from '../../application/ports/key-store.js';
 
 export type S3KeyOptions = { endpoint: string; region?: string | undefined; bucket: string; accessKey: string; secretKey: string; timeoutMs: number; cacheMs?: number };
 
+/** Keys made ahead, in parallel: a new subject waits for no PUT of its own while some are ready. */
+const READY = 16;
+
 /**
  * Data keys as objects under `keys/` in the deployment's bucket, shared by every node. Object names
- * are hashes of the subjects (no id a school chose appears). A key is cached per process for
+ * are hashes of the key ids (no id a school chose appears). A found key is cached per process for
  * `cacheMs` (a minute), so a key another node deleted stops opening fields here within that time.
- * Creating one writes it only if absent (`If-None-Match`), so two nodes sealing for the same new
- * subject at once end up with one key.
+ * Fresh keys are random ids, written only if absent (`If-None-Match`), `READY` at a time ahead of
+ * need; those never handed out are deleted at close (ADR 24).
  */
 export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
   const client = s3Client(options);
   const cacheMs = options.cacheMs ?? 60_000;
   const cache = new Map<string, { key: Buffer; until: number }>();
-  const name = (subject: string) => `keys/${createHash('sha256').update(subject).digest('hex')}`;
+  const name = (id: string) => `keys/${createHash('sha256').update(id).digest('hex')}`;
   const bounded = <T>(work: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the key store did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
@@ -24,55 +27,77 @@ export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
         (e) => (clearTimeout(timer), reject(e)),
       );
     });
-  const read = async (subject: string): Promise<Buffer | undefined> => {
-    const cached = cache.get(subject);
+  const read = async (id: string): Promise<Buffer | undefined> => {
+    const cached = cache.get(id);
     if (cached && cached.until > Date.now()) return cached.key;
     try {
-      const stream = await bounded(client.getObject(options.bucket, name(subject)));
+      const stream = await bounded(client.getObject(options.bucket, name(id)));
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       const key = Buffer.concat(chunks);
-      cache.set(subject, { key, until: Date.now() + cacheMs });
+      cache.set(id, { key, until: Date.now() + cacheMs });
       return key;
     } catch (e) {
       if ((e as { code?: string }).code === 'NoSuchKey' || (e as { code?: string }).code === 'NotFound') return undefined;
       throw e;
     }
   };
-  // Two requests of this process sealing for the same new subject share one creation.
-  const making = new Map<string, Promise<Buffer>>();
-  const make = async (subject: string): Promise<Buffer> => {
-      const known = await read(subject);
-      if (known) return known;
-      try {
-        await bounded(client.putObject(options.bucket, name(subject), randomBytes(32), 32, { 'If-None-Match': '*' } as never));
-      } catch (e) {
-        // Another node made it first: theirs is the key.
-        if (![412, 409].includes((e as { code?: string; statusCode?: number }).statusCode ?? 0) && (e as { code?: string }).code !== 'PreconditionFailed') throw e;
-      }
-      const made = await read(subject);
-      if (!made) throw new Error('the key store lost a key it just stored');
-      return made;
+  const make = async (): Promise<{ id: string; key: Buffer }> => {
+    const id = `k:${randomUUID()}`;
+    const key = randomBytes(32);
+    // A random id is never taken; If-None-Match makes sure of it rather than overwrite a key.
+    await bounded(client.putObject(options.bucket, name(id), key, 32, { 'If-None-Match': '*' } as never));
+    return { id, key };
+  };
+  const ready: Promise<{ id: string; key: Buffer }>[] = [];
+  /** Keys of `ready` whose creation has finished, in the same order. */
+  const made = new Map<Promise<unknown>, { id: string; key: Buffer }>();
+  const topUp = () => {
+    while (ready.length < READY) {
+      const next = make();
+      next.then(
+        (k) => made.set(next, k),
+        // A failed creation is seen by whoever takes it; unhandled meanwhile is not an error.
+        () => undefined,
+      );
+      ready.push(next);
+    }
   };
   return {
-    find: read,
-    keyFor: (subject) => {
-      const cached = cache.get(subject);
-      if (cached && cached.until > Date.now()) return Promise.resolve(cached.key);
-      let pending = making.get(subject);
-      if (!pending) {
-        pending = make(subject).finally(() => making.delete(subject));
-        making.set(subject, pending);
-      }
-      return pending;
+    fresh: async () => {
+      topUp();
+      const next = ready.shift()!;
+      made.delete(next);
+      topUp();
+      const k = await next;
+      cache.set(k.id, { key: k.key, until: Date.now() + cacheMs });
+      return k;
     },
-    delete: async (subject) => {
-      cache.delete(subject);
-      const existed = (await read(subject)) !== undefined;
-      cache.delete(subject);
-      await bounded(client.removeObject(options.bucket, name(subject)));
+    ready: () => {
+      topUp();
+      const index = ready.findIndex((p) => made.has(p));
+      if (index < 0) return undefined;
+      const [next] = ready.splice(index, 1);
+      const k = made.get(next!)!;
+      made.delete(next!);
+      topUp();
+      cache.set(k.id, { key: k.key, until: Date.now() + cacheMs });
+      return k;
+    },
+    find: read,
+    delete: async (ids) => {
+      let existed = 0;
+      for (const id of ids) {
+        cache.delete(id);
+        if ((await read(id)) !== undefined) existed += 1;
+        cache.delete(id);
+        await bounded(client.removeObject(options.bucket, name(id)));
+      }
       return existed;
     },
-    close: () => undefined,
+    close: () => {
+      // Keys made ahead and never used: nothing was sealed with them.
+      for (const next of ready.splice(0)) void next.then((k) => client.removeObject(options.bucket, name(k.id))).catch(() => undefined);
+    },
   };
 };

@@ -1,131 +1,277 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { okAsync, ResultAsync } from 'neverthrow';
 import type { EventStore, NewEvent, RecordedEvent, StoreError } from '../../application/ports/event-store.js';
-import type { KeyStore } from '../../application/ports/key-store.js';
+import type { KeyStore, Shredder } from '../../application/ports/key-store.js';
 
 /** What a field reads as once its subject's key is gone. */
 export const ERASED = '[erased]';
 
-type Sealed = { readonly $sealed: string };
-const isSealed = (v: unknown): v is Sealed => typeof v === 'object' && v !== null && typeof (v as Sealed).$sealed === 'string';
-
 type Data = Record<string, unknown>;
-/** A field to seal: its path in the event's data, and whose key seals it. */
-type Rule = { readonly path: readonly string[]; readonly subject: (data: Data) => string | undefined };
 
-const doc = (d: Data) => (typeof d['documentId'] === 'string' ? `doc:${d['documentId']}` : undefined);
-const docFields = (...paths: string[][]): Rule[] => paths.map((path) => ({ path, subject: doc }));
+/**
+ * The sealed form (ADR 24): the holder of a subject's fields loses those fields and gains
+ * `$sealed`: the key's id, the fields' paths (names, never values) and one AES-256-GCM box of
+ * all their values, bound to the subject and the event type. One box per subject per event, so an
+ * event costs one cipher whatever its number of fields.
+ */
+type Box = { readonly k: string; readonly f: readonly string[]; readonly b: string };
+const isBox = (v: unknown): v is Box => typeof v === 'object' && v !== null && typeof (v as Box).k === 'string' && typeof (v as Box).b === 'string' && Array.isArray((v as Box).f);
+/** Before ADR 24 each field was sealed alone, with the subject's own key (`{ $sealed: 'v1:…' }`). */
+type FieldV1 = { readonly $sealed: string };
+const isFieldV1 = (v: unknown): v is FieldV1 => typeof v === 'object' && v !== null && typeof (v as FieldV1).$sealed === 'string';
+
+/** Where a subject's fields are in an event: the object that holds them (the data itself, or the `index`th user), whose they are, and their paths in it. */
+type Holder = { readonly at: Data; readonly subject: string; readonly fields: readonly string[]; readonly index: number };
+type Rule = { readonly subject: (holder: Data) => string | undefined; readonly fields: readonly string[] };
+
+const ofDocument: Rule['subject'] = (d) => (typeof d['documentId'] === 'string' ? `doc:${d['documentId']}` : undefined);
+const ofCollection: Rule['subject'] = (d) => (typeof d['collectionId'] === 'string' ? `collection:${d['collectionId']}` : undefined);
+const ofPerson: Rule['subject'] = (u) => (typeof u['id'] === 'string' ? `person:${u['id']}` : undefined);
 
 /**
  * The personal and descriptive fields of each event type: titles, memos, file names and cloud paths
  * under the document's key; names and e-mails under the person's; a collection request's title and
  * instructions under its own. Ids, types, times and everything rules decide on stay in clear.
  */
-const RULES: Record<string, Rule[]> = {
-  DocumentDeposited: docFields(['title'], ['memo'], ['content', 'fileName'], ['cloud', 'path']),
-  DocumentCarriedOver: docFields(['title'], ['memo'], ['content', 'fileName']),
-  DocumentUpdated: docFields(['content', 'fileName'], ['cloud', 'path']),
-  CarriedDocumentRefreshed: docFields(['memo'], ['content', 'fileName']),
-  MemoChanged: docFields(['memo']),
-  CollectionCreated: [
-    { path: ['title'], subject: (d) => `collection:${d['collectionId']}` },
-    { path: ['instructions'], subject: (d) => `collection:${d['collectionId']}` },
-  ],
+const RULES: Record<string, Rule> = {
+  DocumentDeposited: { subject: ofDocument, fields: ['title', 'memo', 'content.fileName', 'cloud.path'] },
+  DocumentCarriedOver: { subject: ofDocument, fields: ['title', 'memo', 'content.fileName'] },
+  DocumentUpdated: { subject: ofDocument, fields: ['content.fileName', 'cloud.path'] },
+  CarriedDocumentRefreshed: { subject: ofDocument, fields: ['memo', 'content.fileName'] },
+  MemoChanged: { subject: ofDocument, fields: ['memo'] },
+  CollectionCreated: { subject: ofCollection, fields: ['title', 'instructions'] },
 };
 /** The directory's people: each user's name and e-mail under that person's key. */
-const PEOPLE: Rule[] = [
-  { path: ['displayName'], subject: (u) => `person:${u['id']}` },
-  { path: ['email'], subject: (u) => `person:${u['id']}` },
-];
+const PEOPLE: Rule = { subject: ofPerson, fields: ['displayName', 'email'] };
 
-const transform = (data: Data, rules: readonly Rule[], each: (value: unknown, subject: string, field: string) => unknown, subjectOf: Data = data): Data => {
-  let out = data;
-  for (const rule of rules) {
-    const subject = rule.subject(subjectOf);
-    if (!subject) continue;
-    const parents = rule.path.slice(0, -1);
-    const leaf = rule.path[rule.path.length - 1]!;
-    const holder = parents.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Data)[k] : undefined), out);
-    if (!holder || typeof holder !== 'object' || !(leaf in holder)) continue;
-    const value = (holder as Data)[leaf];
-    if (value === null || value === undefined) continue;
-    const changed = each(value, subject, rule.path.join('.'));
-    // Copy along the path: the caller's objects are never modified.
-    const rebuild = (o: Data, depth: number): Data =>
-      depth === parents.length ? { ...o, [leaf]: changed } : { ...o, [parents[depth]!]: rebuild(o[parents[depth]!] as Data, depth + 1) };
-    out = rebuild(out, 0);
+const sealable = (type: string) => RULES[type] !== undefined || type === 'DirectorySynced';
+
+const NONE: readonly Holder[] = [];
+/** The holders of an event's data. */
+const holders = (type: string, data: Data): readonly Holder[] => {
+  if (type === 'DirectorySynced') {
+    const users = data['users'];
+    if (!Array.isArray(users)) return NONE;
+    const found: Holder[] = [];
+    users.forEach((u: Data, index) => {
+      const subject = u && typeof u === 'object' ? PEOPLE.subject(u) : undefined;
+      if (subject) found.push({ at: u, subject, fields: PEOPLE.fields, index });
+    });
+    return found;
   }
-  return out;
+  const rule = RULES[type];
+  const subject = rule?.subject(data);
+  return rule && subject ? [{ at: data, subject, fields: rule.fields, index: -1 }] : NONE;
+};
+/** The data with these holders replaced (a map from holder index to its new version); nothing is changed in place. */
+const replaced = (data: Data, changes: ReadonlyMap<number, Data>): Data => {
+  if (changes.size === 0) return data;
+  const root = changes.get(-1);
+  if (root) return root;
+  const users = [...(data['users'] as Data[])];
+  for (const [i, next] of changes) users[i] = next;
+  return { ...data, users };
 };
 
-const walk = (type: string, data: Data, each: (value: unknown, subject: string, field: string) => unknown): Data => {
-  if (type === 'DirectorySynced' && Array.isArray(data['users'])) {
-    return { ...data, users: (data['users'] as Data[]).map((u) => transform(u, PEOPLE, each)) };
+const segments = new Map<string, readonly string[]>();
+const pathOf = (path: string): readonly string[] => {
+  let found = segments.get(path);
+  if (!found) segments.set(path, (found = path.split('.')));
+  return found;
+};
+const get = (o: Data, path: string): unknown => {
+  let v: unknown = o;
+  for (const k of pathOf(path)) v = v && typeof v === 'object' ? (v as Data)[k] : undefined;
+  return v;
+};
+/**
+ * Sets (or, with undefined, removes) `path` in `o`, which the caller owns; objects along the path
+ * are copied, never changed, since they may be shared with the caller's event.
+ */
+const put = (o: Data, path: string, value: unknown): void => {
+  const keys = pathOf(path);
+  let at = o;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const inner = at[keys[i]!];
+    if (!inner || typeof inner !== 'object') return;
+    at = at[keys[i]!] = { ...(inner as Data) };
   }
-  const rules = RULES[type];
-  return rules ? transform(data, rules, each) : data;
+  if (value === undefined) delete at[keys[keys.length - 1]!];
+  else at[keys[keys.length - 1]!] = value;
 };
 
 /**
- * The event store, with personal fields sealed (AES-256-GCM, a key per subject from the KeyStore)
- * before they are stored and opened when they are read; a field whose key was deleted reads as
- * `[erased]`. Hash chains and the notary are computed by the store over what it stores (the sealed
- * form), so erasing a key breaks nothing: `scanRaw` and `raw` give the stored form to `verify`.
- * Fields stored in clear before this existed are read as they are (ADR 23).
+ * Nonces from a buffer of random bytes refilled 4 KiB at a time: each draw from the system's
+ * generator costs microseconds, one per box would be a tenth of an append. Random 96-bit nonces
+ * are safe here: a key seals a handful of boxes, far from GCM's limit of 2^32 per key.
  */
-export const shreddingEventStore = (inner: EventStore, keys: KeyStore): EventStore & { readonly raw: EventStore } => {
-  const sealable = (type: string) => RULES[type] !== undefined || type === 'DirectorySynced';
-  /** Every subject an event's sealable fields belong to. */
-  const subjectsOf = (type: string, data: Data): Set<string> => {
-    const found = new Set<string>();
-    walk(type, data, (value, subject) => (found.add(subject), value));
-    return found;
+let entropy = Buffer.alloc(0);
+const nonce = (): Buffer => {
+  if (entropy.length < 12) entropy = randomBytes(4096);
+  const n = Buffer.from(entropy.subarray(0, 12));
+  entropy = entropy.subarray(12);
+  return n;
+};
+
+const aad = (subject: string, type: string) => Buffer.from(`${subject}|${type}|v2`);
+
+/**
+ * The event store, with personal fields sealed (AES-256-GCM) before they are stored and opened
+ * when they are read; a field whose key was deleted reads as `[erased]`. Hash chains and the notary
+ * are computed by the store over what it stores (the sealed form), so erasing a key breaks nothing:
+ * `raw` gives the stored form to `verify`. Fields stored in clear before ADR 23 read as they are;
+ * fields sealed one by one before ADR 24 open with their subject's own key.
+ *
+ * A subject keeps the key it was first given in this process; after a restart it gets a fresh one,
+ * so a subject may have several keys: `shred` finds them all in the subject's events.
+ */
+export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: { cacheMs?: number } = {}): EventStore & Shredder & { readonly raw: EventStore } => {
+  const cacheMs = options.cacheMs ?? 60_000;
+  /** The key each subject seals with in this process; a minute's life, so a key another node shredded is not used for long. */
+  const sealing = new Map<string, { id: string; key: Buffer; until: number }>();
+  const unavailable = (e: unknown): StoreError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` });
+  const remember = (subject: string, k: { id: string; key: Buffer }, now: number) => {
+    // Bounded: a directory of many people must not grow this for ever.
+    if (sealing.size >= 50_000) sealing.clear();
+    sealing.set(subject, { id: k.id, key: k.key, until: now + cacheMs });
   };
-  /** The keys of these events' subjects, asked once each; a key store that cannot answer fails the whole read or append. */
-  const keysFor = (events: readonly { type: string; data: unknown }[], make: boolean) =>
-    ResultAsync.fromPromise(
-      (async () => {
-        const subjects = new Set<string>();
-        for (const e of events) if (sealable(e.type)) for (const s of subjectsOf(e.type, e.data as Data)) subjects.add(s);
-        const found = await Promise.all([...subjects].map(async (s) => [s, make ? await keys.keyFor(s) : await keys.find(s)] as const));
-        return new Map(found);
-      })(),
-      (e): StoreError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` }),
-    );
-  const seal = (type: string, data: Data, keyOf: ReadonlyMap<string, Buffer | undefined>): Data =>
-    walk(type, data, (value, subject, field) => {
-      if (isSealed(value)) return value;
-      const nonce = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', keyOf.get(subject)!, nonce).setAAD(Buffer.from(`${subject}|${type}|${field}`));
-      const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-      return { $sealed: `v1:${Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64')}` };
-    });
-  const open = (type: string, data: Data, keyOf: ReadonlyMap<string, Buffer | undefined>): Data =>
-    walk(type, data, (value, subject, field) => {
-      if (!isSealed(value)) return value;
-      const key = keyOf.get(subject);
-      if (!key) return ERASED;
-      try {
-        const raw = Buffer.from(value.$sealed.slice(3), 'base64');
-        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(`${subject}|${type}|${field}`));
-        decipher.setAuthTag(raw.subarray(12, 28));
-        return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
-      } catch {
-        return ERASED;
+
+  /** Seals with the keys `sealing` holds for every subject: the caller made sure of them. */
+  const sealEvent = (e: NewEvent): NewEvent => {
+    if (!sealable(e.type) || !e.data || typeof e.data !== 'object') return e;
+    const data = e.data as Data;
+    const changes = new Map<number, Data>();
+    for (const h of holders(e.type, data)) {
+      if (isBox(h.at['$sealed'])) continue;
+      const values: Record<string, unknown> = {};
+      let next: Data | undefined;
+      for (const field of h.fields) {
+        const value = get(h.at, field);
+        if (value === null || value === undefined || isFieldV1(value)) continue;
+        values[field] = value;
+        next ??= { ...h.at };
+        put(next, field, undefined);
       }
+      if (!next) continue;
+      const { id, key } = sealing.get(h.subject)!;
+      const iv = nonce();
+      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(h.subject, e.type));
+      const body = cipher.update(JSON.stringify(values), 'utf8');
+      const last = cipher.final();
+      next['$sealed'] = { k: id, f: Object.keys(values), b: Buffer.concat([iv, cipher.getAuthTag(), body, last]).toString('base64') } satisfies Box;
+      changes.set(h.index, next);
+    }
+    return changes.size === 0 ? e : { ...e, data: replaced(data, changes) };
+  };
+  /**
+   * The subjects these events seal for with no key in this process yet, given one made ahead
+   * where the store has one ready; those it has not are left to wait for.
+   */
+  const keyless = (events: readonly NewEvent[], now: number): string[] => {
+    const waiting: string[] = [];
+    for (const e of events) {
+      if (!sealable(e.type) || !e.data || typeof e.data !== 'object') continue;
+      for (const h of holders(e.type, e.data as Data)) {
+        const cached = sealing.get(h.subject);
+        if (cached && cached.until > now) continue;
+        const ready = keys.ready();
+        if (ready) remember(h.subject, ready, now);
+        else if (!waiting.includes(h.subject)) waiting.push(h.subject);
+      }
+    }
+    return waiting;
+  };
+  const append: EventStore['append'] = (stream, events, expected) => {
+    const now = Date.now();
+    const waiting = keyless(events, now);
+    // The usual case: every key at hand, so the events are sealed and appended without a wait.
+    if (waiting.length === 0) return inner.append(stream, events.map(sealEvent), expected);
+    return ResultAsync.fromPromise(Promise.all(waiting.map(async (subject) => [subject, await keys.fresh()] as const)), unavailable).andThen((made) => {
+      for (const [subject, k] of made) remember(subject, k, now);
+      return inner.append(stream, events.map(sealEvent), expected);
     });
-  const opened = (events: RecordedEvent[]): ResultAsync<RecordedEvent[], StoreError> =>
-    !events.some((e) => sealable(e.type))
-      ? okAsync(events)
-      : keysFor(events, false).map((keyOf) => events.map((e) => (sealable(e.type) ? { ...e, data: open(e.type, e.data as Data, keyOf) } : e)));
-  const store: EventStore & { readonly raw: EventStore } = {
+  };
+
+  /** Every key id the events' sealed values name, v1 fields named by their subject. */
+  const keyIdsIn = (events: readonly RecordedEvent[]): Set<string> => {
+    const ids = new Set<string>();
+    for (const e of events) {
+      if (!sealable(e.type) || !e.data || typeof e.data !== 'object') continue;
+      for (const h of holders(e.type, e.data as Data)) {
+        const box = h.at['$sealed'];
+        if (isBox(box)) ids.add(box.k);
+        if (h.fields.some((f) => isFieldV1(get(h.at, f)))) ids.add(h.subject);
+      }
+    }
+    return ids;
+  };
+  const openEvent = (e: RecordedEvent, keyOf: ReadonlyMap<string, Buffer | undefined>): RecordedEvent => {
+    if (!sealable(e.type) || !e.data || typeof e.data !== 'object') return e;
+    const data = e.data as Data;
+    const changes = new Map<number, Data>();
+    for (const h of holders(e.type, data)) {
+      const box = h.at['$sealed'];
+      const v1 = h.fields.filter((field) => isFieldV1(get(h.at, field)));
+      if (!isBox(box) && v1.length === 0) continue;
+      const next: Data = { ...h.at };
+      if (isBox(box)) {
+        delete next['$sealed'];
+        const values = openBox(box, keyOf.get(box.k), h.subject, e.type);
+        for (const field of box.f) put(next, field, values ? values[field] : ERASED);
+      }
+      for (const field of v1) put(next, field, openFieldV1(get(h.at, field) as FieldV1, keyOf.get(h.subject), h.subject, e.type, field));
+      changes.set(h.index, next);
+    }
+    return changes.size === 0 ? e : { ...e, data: replaced(data, changes) };
+  };
+  /** Keys found lately, so a replay asks the key store once per key, not once per batch of events. */
+  const found = new Map<string, { key: Buffer | undefined; until: number }>();
+  const opened = (events: RecordedEvent[]): ResultAsync<RecordedEvent[], StoreError> => {
+    const ids = keyIdsIn(events);
+    if (ids.size === 0) return okAsync(events);
+    const now = Date.now();
+    const keyOf = new Map<string, Buffer | undefined>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const known = found.get(id);
+      if (known && known.key && known.until > now) keyOf.set(id, known.key);
+      else missing.push(id);
+    }
+    const done = () => events.map((e) => openEvent(e, keyOf));
+    if (missing.length === 0) return okAsync(done());
+    return ResultAsync.fromPromise(
+      Promise.all(missing.map(async (id) => [id, await keys.find(id)] as const)),
+      unavailable,
+    ).map((answers) => {
+      if (found.size + answers.length > 100_000) found.clear();
+      for (const [id, key] of answers) {
+        keyOf.set(id, key);
+        // A missing key is asked again next time: it may be one another node has just made.
+        if (key) found.set(id, { key, until: now + cacheMs });
+      }
+      return done();
+    });
+  };
+
+  const store: EventStore & Shredder & { readonly raw: EventStore } = {
     raw: inner,
-    append: (stream, events, expected) =>
-      keysFor(events, true).andThen((keyOf) => inner.append(stream, events.map((e): NewEvent => (sealable(e.type) ? { ...e, data: seal(e.type, e.data as Data, keyOf) } : e)), expected)),
+    append,
     readStream: (stream) => inner.readStream(stream).andThen(opened),
     readAll: (options) => inner.readAll(options).andThen(opened),
     ping: () => inner.ping(),
     close: () => inner.close(),
+    shred: async (subject, stream) => {
+      sealing.delete(subject);
+      const events = await inner.readStream(stream);
+      if (events.isErr()) throw new Error(`the event store: ${events.error.code}`);
+      const ids = new Set<string>([subject]);
+      for (const e of events.value) {
+        if (!sealable(e.type) || !e.data || typeof e.data !== 'object') continue;
+        for (const h of holders(e.type, e.data as Data)) if (h.subject === subject && isBox(h.at['$sealed'])) ids.add((h.at['$sealed'] as Box).k);
+      }
+      for (const id of ids) found.delete(id);
+      return keys.delete([...ids]);
+    },
   };
   if (inner.readStreamsByPrefix) {
     const byPrefix = inner.readStreamsByPrefix.bind(inner);
@@ -142,4 +288,29 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore): EventSto
   const scanRaw = (inner as { scanRaw?: (tenant?: string) => Iterable<unknown> }).scanRaw;
   if (scanRaw) (store as unknown as { scanRaw: typeof scanRaw }).scanRaw = scanRaw.bind(inner);
   return store;
+};
+
+/** The box's values, or undefined when its key is gone or it does not open (then its fields read as erased). */
+const openBox = (box: Box, key: Buffer | undefined, subject: string, type: string): Record<string, unknown> | undefined => {
+  if (!key) return undefined;
+  try {
+    const raw = Buffer.from(box.b, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(aad(subject, type));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+};
+
+const openFieldV1 = (value: FieldV1, key: Buffer | undefined, subject: string, type: string, field: string): unknown => {
+  if (!key) return ERASED;
+  try {
+    const raw = Buffer.from(value.$sealed.slice(3), 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(`${subject}|${type}|${field}`));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
+  } catch {
+    return ERASED;
+  }
 };

@@ -9,7 +9,7 @@ import type {
   RecordedEvent,
   StoreError,
 } from '../../application/ports/event-store.js';
-import { canonicalJson, chainHash, GENESIS_HASH } from '../shared/event-chain.js';
+import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
 import type { RawEvent } from '../shared/verify-chains.js';
 
@@ -111,27 +111,26 @@ export class SqliteEventStore implements EventStore {
     let position = 0n;
     for (const event of events) {
       revision += 1;
-      const hash = chainHash(prevHash, stream, revision, event);
-      const info = this.statements.insert.run({
-        id: event.id,
-        stream,
-        revision,
-        tenant: event.meta.tenant,
-        type: event.type,
-        // Stored canonical, so the verifier can hash the stored text without parsing it.
-        data: canonicalJson(event.data),
-        meta: canonicalJson(event.meta),
-        prevHash,
-        hash,
-      });
+      // Stored canonical, so the verifier can hash the stored text without parsing it; made once
+      // for both the hash and the row.
+      const data = canonicalJson(event.data);
+      const meta = canonicalJson(event.meta);
+      const hash = chainHashOfCanonical(prevHash, stream, revision, event.id, event.type, data, meta);
+      const info = this.statements.insert.run({ id: event.id, stream, revision, tenant: event.meta.tenant, type: event.type, data, meta, prevHash, hash });
       position = BigInt(info.lastInsertRowid);
       prevHash = hash;
     }
     return { lastRevision: revision, position };
   };
 
-  private readonly transaction = (stream: string, events: readonly NewEvent[], expected: ExpectedVersion) =>
-    this.db.transaction(this.appendTx).immediate(stream, events, expected);
+  /** Made once: better-sqlite3 builds a new wrapper on every `transaction()` call. */
+  private readonly appendInTransaction = (() => {
+    let made: ReturnType<Database.Database['transaction']> | undefined;
+    return () => (made ??= this.db.transaction(this.appendTx));
+  })();
+
+  private readonly transaction = (stream: string, events: readonly NewEvent[], expected: ExpectedVersion): AppendResult =>
+    this.appendInTransaction().immediate(stream, events, expected) as AppendResult;
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError> {
     try {

@@ -1,46 +1,82 @@
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyStore } from '../../application/ports/key-store.js';
 
+/** Keys made in one durable transaction: one fsync for this many new subjects. */
+const BATCH = 1024;
+
 /**
- * Keys in their own SQLite file in the data folder, cached per process (a cache entry of a key
- * deleted by another process lives on until this one restarts; one node per embedded deployment).
- * secure_delete and a truncating checkpoint make a deleted key's bytes leave the file and its WAL.
+ * Keys in their own SQLite file in the data folder, so a backup of the log holds no key. Fresh keys
+ * are made `BATCH` at a time in one transaction at synchronous=FULL: a key is on disk before any
+ * event sealed with it can be, and a new subject costs no fsync of its own (ADR 24). Keys made and
+ * never handed out are deleted at close; after a crash, a few unused keys stay behind, sealing nothing.
+ * Found keys are cached per process (one node per embedded deployment). secure_delete and a
+ * truncating checkpoint make a deleted key's bytes leave the file and its WAL.
  */
 export const openSqliteKeyStore = (file: string): KeyStore => {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
   db.pragma('secure_delete = ON');
+  // `subject` is the key's id: before ADR 24 keys were named after their subject.
   db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
   const sql = {
     get: db.prepare<[string], { key: Buffer }>('SELECT key FROM keys WHERE subject = ?'),
-    put: db.prepare('INSERT OR IGNORE INTO keys VALUES (?, ?, ?)'),
+    put: db.prepare('INSERT INTO keys VALUES (?, ?, ?)'),
     delete: db.prepare('DELETE FROM keys WHERE subject = ?'),
   };
   const cache = new Map<string, Buffer>();
-  const find = (subject: string): Buffer | undefined => {
-    const cached = cache.get(subject);
+  const pool: { id: string; key: Buffer }[] = [];
+  const refill = db.transaction(() => {
+    const at = new Date().toISOString();
+    // One draw from the system's generator for the whole batch (a draw costs microseconds of its own),
+    // each key a view of it: nothing to copy.
+    const material = randomBytes(32 * BATCH);
+    // Ids in increasing order (time, then a batch nonce, then the index) go in at the end of the
+    // table's index, where a random id would cost a page search and split each.
+    const prefix = `k:${Date.now().toString(16).padStart(12, '0')}${randomUUID().slice(0, 8)}`;
+    const made = Array.from({ length: BATCH }, (_, i) => ({ id: `${prefix}${i.toString(16).padStart(3, '0')}`, key: material.subarray(32 * i, 32 * (i + 1)) }));
+    for (const k of made) sql.put.run(k.id, k.key, at);
+    pool.push(...made);
+  });
+  const find = (id: string): Buffer | undefined => {
+    const cached = cache.get(id);
     if (cached) return cached;
-    const row = sql.get.get(subject);
-    if (row) cache.set(subject, row.key);
+    const row = sql.get.get(id);
+    if (row) {
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(id, row.key);
+    }
     return row?.key;
   };
+  const take = () => {
+    if (pool.length === 0) refill();
+    const next = pool.pop()!;
+    cache.set(next.id, next.key);
+    return next;
+  };
   return {
-    keyFor: async (subject) => {
-      const known = find(subject);
-      if (known) return known;
-      sql.put.run(subject, randomBytes(32), new Date().toISOString());
-      return find(subject)!;
-    },
-    find: async (subject) => find(subject),
-    delete: async (subject) => {
-      cache.delete(subject);
-      const gone = sql.delete.run(subject).changes > 0;
+    fresh: async () => take(),
+    // A batch is written synchronously when the pool is empty: a key is always at hand.
+    ready: take,
+    find: async (id) => find(id),
+    delete: async (ids) => {
+      let gone = 0;
+      db.transaction(() => {
+        for (const id of ids) {
+          cache.delete(id);
+          gone += sql.delete.run(id).changes;
+        }
+      })();
       db.pragma('wal_checkpoint(TRUNCATE)');
       return gone;
     },
     close: () => {
-      if (db.open) db.close();
+      if (!db.open) return;
+      db.transaction(() => {
+        for (const k of pool.splice(0)) sql.delete.run(k.id);
+      })();
+      db.close();
     },
   };
 };

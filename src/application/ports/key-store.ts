@@ -1,15 +1,30 @@
 /**
- * Data keys, one per subject (`person:<id>`, `doc:<id>`, `collection:<id>`): the personal and
- * descriptive fields of events are sealed with them. Deleting a key makes those fields unreadable
- * everywhere at once: in the log, its backups and its exports (crypto-shredding). Every node of a
- * deployment must see the same keys: a key the store cannot be asked about now is an error, never
- * an erasure.
+ * Data keys for crypto-shredding. The personal and descriptive fields of an event are sealed with
+ * a key of their subject (`person:<id>`, `doc:<id>`, `collection:<id>`), and the sealed value names
+ * the key it was sealed with. Keys are made ahead, in batches, so sealing for a new subject does not
+ * wait for a durable write of its own (ADR 24). Every node of a deployment must see the same keys:
+ * a key the store cannot be asked about now is an error, never an erasure.
+ *
+ * Keys sealed before ADR 24 have their subject as their id.
  */
 export interface KeyStore {
-  /** The subject's key, made on first use (writes). */
-  keyFor(subject: string): Promise<Buffer>;
-  /** The subject's key if it still exists (reads). */
-  find(subject: string): Promise<Buffer | undefined>;
-  delete(subject: string): Promise<boolean>;
+  /** A key nobody was given before, already durable: the caller binds it to a subject by using it. */
+  fresh(): Promise<{ readonly id: string; readonly key: Buffer }>;
+  /** The same, when one made ahead can be taken now without waiting; undefined otherwise. */
+  ready(): { readonly id: string; readonly key: Buffer } | undefined;
+  /** The key if it still exists. */
+  find(id: string): Promise<Buffer | undefined>;
+  /** Deletes these keys for good; answers how many existed. */
+  delete(ids: readonly string[]): Promise<number>;
+  close(): void;
+}
+
+/**
+ * What the use cases need of crypto-shredding: a subject's fields made unreadable for good, in the
+ * log, its backups and its exports. The log says which keys sealed the subject's fields (the sealed
+ * values name them), so `stream` is where the subject's events are.
+ */
+export interface Shredder {
+  shred(subject: string, stream: string): Promise<number>;
   close(): void;
 }

@@ -25,7 +25,7 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
         reason,
       }),
     )
-    .andThen(() => ResultAsync.fromPromise(deps.keys.delete(`person:${userId}`), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
+    .andThen(() => ResultAsync.fromPromise(deps.keys.shred(`person:${userId}`, deps.streams.directory(tenant)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
     .map(() => {
       deps.credentials?.deleteAll(tenant, userId);
       deps.readModels.scrub();

@@ -1,0 +1,126 @@
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ERASED, shreddingEventStore } from '../../src/adapters/shared/shredding-event-store.js';
+import { openSqliteKeyStore } from '../../src/adapters/sqlite/sqlite-key-store.js';
+import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
+import type { NewEvent } from '../../src/application/ports/event-store.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const folder = () => {
+  const d = mkdtempSync(join(tmpdir(), 'locker-seal-'));
+  dirs.push(d);
+  return d;
+};
+const meta = { actor: 'anne', at: '2026-12-01T10:00:00.000Z', tenant: 't', schemaVersion: 3 };
+const deposited = (documentId: string, title: string): NewEvent => ({
+  id: randomUUID(),
+  type: 'DocumentDeposited',
+  data: { documentId, title, memo: 'read me', recipientIds: ['marc'], content: { version: 1, fileName: `${title}.pdf`, sizeBytes: 1 } },
+  meta,
+});
+const memo = (documentId: string, text: string): NewEvent => ({ id: randomUUID(), type: 'MemoChanged', data: { documentId, memo: text }, meta });
+
+describe('the sealing event store (ADR 23, 24)', () => {
+  it('stores one box per subject and event, with no plaintext, and opens it back as it was', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    const store = shreddingEventStore(inner, keys);
+    const sync: NewEvent = {
+      id: randomUUID(),
+      type: 'DirectorySynced',
+      data: { users: [{ id: 'u1', displayName: 'Sophie Martin', email: 'sophie@school.fr', role: 'teacher' }, { id: 'u2', displayName: 'Marc Petit', email: 'marc@school.fr', role: 'staff' }] },
+      meta,
+    };
+    (await store.append('t:document:d1', [deposited('d1', 'Council minutes')], 'no-stream'))._unsafeUnwrap();
+    (await store.append('t:directory', [sync], 'no-stream'))._unsafeUnwrap();
+    const raw = JSON.stringify((await inner.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data));
+    for (const plain of ['Council minutes', 'read me', 'Sophie Martin', 'sophie@school.fr', 'marc@school.fr']) expect(raw).not.toContain(plain);
+    const stored = (await inner.readStream('t:document:d1'))._unsafeUnwrap()[0]!.data as Record<string, unknown>;
+    expect(stored).not.toHaveProperty('title');
+    expect(stored['$sealed']).toMatchObject({ f: ['title', 'memo', 'content.fileName'] });
+    expect(stored['content']).toEqual({ version: 1, sizeBytes: 1 });
+    const back = (await store.readAll({ limit: 10 }))._unsafeUnwrap();
+    expect(back[0]!.data).toEqual(deposited('d1', 'Council minutes').data);
+    expect(back[1]!.data).toEqual(sync.data);
+    keys.close();
+  });
+
+  it('shreds every key a subject was sealed with, across restarts, and no other subject', async () => {
+    const dir = folder();
+    const open = () => {
+      const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+      return { keys, store: shreddingEventStore(new SqliteEventStore(join(dir, 'events.sqlite')), keys) };
+    };
+    const first = open();
+    (await first.store.append('t:document:d1', [deposited('d1', 'Minutes')], 'no-stream'))._unsafeUnwrap();
+    (await first.store.append('t:document:d2', [deposited('d2', 'Timetable')], 'no-stream'))._unsafeUnwrap();
+    first.keys.close();
+    // After a restart the subject gets a key of its own again: both must go.
+    const second = open();
+    (await second.store.append('t:document:d1', [memo('d1', 'second memo')], { revision: 0 }))._unsafeUnwrap();
+    const sealedWith = (await second.store.raw.readStream('t:document:d1'))._unsafeUnwrap().map((e) => ((e.data as Record<string, unknown>)['$sealed'] as { k: string }).k);
+    expect(new Set(sealedWith).size).toBe(2);
+    expect(await second.store.shred('doc:d1', 't:document:d1')).toBe(2);
+    const d1 = (await second.store.readStream('t:document:d1'))._unsafeUnwrap();
+    expect(d1[0]!.data).toMatchObject({ title: ERASED, memo: ERASED, content: { fileName: ERASED } });
+    expect(d1[1]!.data).toMatchObject({ memo: ERASED });
+    expect((await second.store.readStream('t:document:d2'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: 'Timetable' });
+    second.keys.close();
+    // And for good: a new process finds no key for them either.
+    const third = open();
+    expect((await third.store.readStream('t:document:d1'))._unsafeUnwrap()[1]!.data).toMatchObject({ memo: ERASED });
+    third.keys.close();
+  });
+
+  it('opens fields sealed one by one before ADR 24 with their subject’s key, and reads them as erased once it is gone', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const subjectKey = randomBytes(32);
+    const db = new Database(join(dir, 'keys.sqlite'));
+    db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
+    db.prepare('INSERT INTO keys VALUES (?, ?, ?)').run('doc:old', subjectKey, meta.at);
+    db.close();
+    const v1 = (value: unknown, field: string) => {
+      const nonce = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', subjectKey, nonce).setAAD(Buffer.from(`doc:old|DocumentDeposited|${field}`));
+      const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+      return { $sealed: `v1:${Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64')}` };
+    };
+    const old: NewEvent = { ...deposited('old', 'x'), data: { documentId: 'old', title: v1('Old minutes', 'title'), memo: 'clear memo', content: { version: 1, fileName: v1('old.pdf', 'content.fileName') } } };
+    (await inner.append('t:document:old', [old], 'no-stream'))._unsafeUnwrap();
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    const store = shreddingEventStore(inner, keys);
+    expect((await store.readStream('t:document:old'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: 'Old minutes', memo: 'clear memo', content: { fileName: 'old.pdf' } });
+    expect(await store.shred('doc:old', 't:document:old')).toBe(1);
+    expect((await store.readStream('t:document:old'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: ERASED, content: { fileName: ERASED } });
+    keys.close();
+  });
+
+  it('a box that was tampered with reads as erased, never as other text', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    const store = shreddingEventStore(inner, keys);
+    (await store.append('t:document:d1', [deposited('d1', 'Minutes')], 'no-stream'))._unsafeUnwrap();
+    const stored = (await inner.readStream('t:document:d1'))._unsafeUnwrap()[0]!;
+    const box = (stored.data as { $sealed: { k: string; f: string[]; b: string } }).$sealed;
+    const flipped = Buffer.from(box.b, 'base64');
+    flipped.writeUInt8(flipped.readUInt8(flipped.length - 1) ^ 1, flipped.length - 1);
+    // The same box, moved to another document's event: bound to its subject, it does not open there.
+    const moved: NewEvent = { id: randomUUID(), type: 'DocumentDeposited', data: { documentId: 'd2', $sealed: box }, meta };
+    const forged: NewEvent = { id: randomUUID(), type: 'DocumentDeposited', data: { documentId: 'd3', $sealed: { ...box, b: flipped.toString('base64') } }, meta };
+    (await store.append('t:document:d2', [moved], 'no-stream'))._unsafeUnwrap();
+    (await store.append('t:document:d3', [forged], 'no-stream'))._unsafeUnwrap();
+    expect((await store.readStream('t:document:d2'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: ERASED, memo: ERASED });
+    expect((await store.readStream('t:document:d3'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: ERASED });
+    keys.close();
+  });
+});
