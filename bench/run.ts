@@ -4,6 +4,7 @@ import { benchCloudDeposit } from './cloud-deposit.js';
 import { benchDirectoryMove } from './directory-move.js';
 import { benchEventAppends } from './event-appends.js';
 import { benchMailFanout } from './mail-fanout.js';
+import { benchListing } from './listing.js';
 import { benchSealing } from './sealing.js';
 import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
@@ -25,6 +26,7 @@ const single: Record<string, () => Promise<unknown>> = {
   cloud: () => benchCloudDeposit(arg('cloud-mib', 256)),
   mail: () => benchMailFanout(arg('mail-recipients', 500)),
   sealing: () => benchSealing(arg('seal-events', 5000)),
+  listing: () => benchListing(arg('list-documents', 100_000)),
 };
 const one = only ? single[only] : undefined;
 if (one) {

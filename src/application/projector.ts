@@ -4,6 +4,8 @@ import type { ReadModels } from './ports/read-models.js';
 import { upcast } from './upcasters.js';
 
 const BATCH = 500;
+/** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
+const REBUILD_BATCH = 5000;
 
 /**
  * Feeds the read models from the event log, one batch a transaction, checkpoint included. Callers
@@ -35,16 +37,16 @@ export class Projector {
     return this.queued;
   }
 
-  private async run(onApplied?: (applied: number) => void): Promise<Result<bigint, StoreError>> {
+  private async run(onApplied?: (applied: number) => void, size = BATCH): Promise<Result<bigint, StoreError>> {
     let applied = 0;
     for (;;) {
       const after = this.readModels.checkpoint();
-      const batch = await this.events.readAll({ after, limit: BATCH });
+      const batch = await this.events.readAll({ after, limit: size });
       if (batch.isErr()) return batch.map(() => after);
       if (batch.value.length > 0) this.readModels.apply(batch.value.map(upcast));
       applied += batch.value.length;
       onApplied?.(applied);
-      if (batch.value.length < BATCH) return ok(this.readModels.checkpoint());
+      if (batch.value.length < size) return ok(this.readModels.checkpoint());
     }
   }
 
@@ -53,7 +55,8 @@ export class Projector {
     while (this.running || this.queued) await (this.queued ?? this.running);
     const total = this.events.count ? await this.events.count() : null;
     this.readModels.reset();
-    const run = this.run((applied) => onProgress?.({ applied, total }));
+    this.readModels.rebuilding?.(true);
+    const run = this.run((applied) => onProgress?.({ applied, total }), REBUILD_BATCH).finally(() => this.readModels.rebuilding?.(false));
     this.running = run.finally(() => {
       this.running = undefined;
     });

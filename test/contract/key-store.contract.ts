@@ -18,6 +18,9 @@ export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyS
       const other = ctx.other();
       for (const k of given.slice(0, 5)) expect(await other.find(k.id)).toEqual(k.key);
       expect(await ctx.keys.find(given[0]!.id)).toEqual(given[0]!.key);
+      const all = await ctx.other().findAll([...given.map((k) => k.id), 'k:nobody']);
+      expect(all.size).toBe(40);
+      for (const k of given) expect(all.get(k.id)).toEqual(k.key);
     });
 
     it('an unknown id has no key; deleted keys are gone for good, for every instance', async () => {
@@ -29,6 +32,7 @@ export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyS
       expect(await ctx.keys.find(a.id)).toBeUndefined();
       expect(await ctx.keys.find(b.id)).toBeUndefined();
       expect(await ctx.other().find(a.id)).toBeUndefined();
+      expect((await ctx.other().findAll([a.id, b.id])).size).toBe(0);
       expect(await ctx.keys.delete([a.id])).toBe(0);
     });
   });

@@ -239,12 +239,10 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     }
     const done = () => events.map((e) => openEvent(e, keyOf));
     if (missing.length === 0) return okAsync(done());
-    return ResultAsync.fromPromise(
-      Promise.all(missing.map(async (id) => [id, await keys.find(id)] as const)),
-      unavailable,
-    ).map((answers) => {
-      if (found.size + answers.length > 100_000) found.clear();
-      for (const [id, key] of answers) {
+    return ResultAsync.fromPromise(keys.findAll(missing), unavailable).map((answers) => {
+      if (found.size + answers.size > 100_000) found.clear();
+      for (const id of missing) {
+        const key = answers.get(id);
         keyOf.set(id, key);
         // A missing key is asked again next time: it may be one another node has just made.
         if (key) found.set(id, { key, until: now + cacheMs });

@@ -5,12 +5,20 @@ import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page
 type DocRow = {
   id: string; seq: number; year: string; title: string; category_id: string; memo: string | null; depositor_id: string;
   deposited_at: string; updated_at: string; deleted: number; version: number; file_name: string; media_type: string;
-  size_bytes: number; sha256: string; blob_key: string; recipients: string; recipients_may_edit: number;
-  ack_required: number; ack_due_at: string | null; ack_from: number;
+  size_bytes: number; sha256: string; recipients: string; recipients_may_edit: number;
+  ack_required: number; ack_due_at: string | null;
 };
 
 // A document's recipients, aggregated in the same statement as the document: no query per row.
 const RECIPIENTS = `(SELECT json_group_array(x.user_id ORDER BY x.user_id) FROM recipients x WHERE x.tenant = d.tenant AND x.document_id = d.id) AS recipients`;
+
+/** What `toView` reads of a document row. */
+const VIEW_COLUMNS = ['id', 'seq', 'year', 'title', 'category_id', 'memo', 'depositor_id', 'deposited_at', 'updated_at', 'deleted', 'version', 'file_name', 'media_type', 'size_bytes', 'sha256', 'recipients_may_edit', 'ack_required', 'ack_due_at']
+  .map((c) => `d.${c}`)
+  .join(', ');
+
+/** The recipient `r` is asked to acknowledge the document `d` and has not yet, for its current asking. */
+const TO_ACKNOWLEDGE = `(d.ack_required = 1 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant = r.tenant AND a.document_id = r.document_id AND a.user_id = r.user_id AND a.version >= d.ack_from))`;
 
 const STATUSES = `(SELECT json_group_array(json_object(
       'userId', r.user_id, 'displayName', u.display_name, 'addedAt', r.added_at, 'removedFromLocker', r.removed,
@@ -58,27 +66,28 @@ const pageOf = <Row extends { seq: number }, T>(rows: Row[], limit: number, map:
  */
 export const documentQueries = (db: Database.Database) => {
   const sql = {
-    document: db.prepare<[string, string], DocRow>(`SELECT d.*, ${RECIPIENTS} FROM documents d WHERE d.tenant = ? AND d.id = ?`),
+    document: db.prepare<[string, string], DocRow>(`SELECT ${VIEW_COLUMNS}, ${RECIPIENTS} FROM documents d WHERE d.tenant = ? AND d.id = ?`),
     isCurrentRecipient: db.prepare('SELECT 1 FROM recipients WHERE tenant = ? AND document_id = ? AND user_id = ? AND removed = 0'),
     removedBy: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM recipients WHERE tenant = ? AND document_id = ? AND removed = 1 ORDER BY user_id'),
     distribution: db.prepare<{ tenant: string; depositor: string; before: number; year: string | null; limit: number }, DocRow & { statuses: string }>(
-      `SELECT d.*, ${RECIPIENTS}, ${STATUSES} FROM documents d
+      `SELECT ${VIEW_COLUMNS}, ${RECIPIENTS}, ${STATUSES} FROM documents d
        WHERE d.tenant = @tenant AND d.depositor_id = @depositor AND d.deleted = 0 AND d.seq < @before AND (@year IS NULL OR d.year = @year)
        ORDER BY d.seq DESC LIMIT @limit`,
     ),
+    // The columns a page shows, no more: turning a row's every column into JS was most of a page's time.
     locker: db.prepare<
       { tenant: string; user: string; before: number; category: string | null; year: string | null; removed: number; toAcknowledge: number; limit: number },
       DocRow & { r_seq: number; consulted_version: number | null; consulted_latest: number; to_acknowledge: number }
     >(
-      `SELECT * FROM (SELECT d.*, r.seq AS r_seq, ${RECIPIENTS},
-         d.ack_required = 1 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant = r.tenant AND a.document_id = r.document_id AND a.user_id = r.user_id AND a.version >= d.ack_from) AS to_acknowledge,
+      `SELECT ${VIEW_COLUMNS}, r.seq AS r_seq, ${RECIPIENTS},
+         ${TO_ACKNOWLEDGE} AS to_acknowledge,
          (SELECT MAX(c.version) FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id) AS consulted_version,
          EXISTS (SELECT 1 FROM consultations c WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id AND c.version = d.version) AS consulted_latest
        FROM recipients r JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id
        WHERE r.tenant = @tenant AND r.user_id = @user AND r.removed = @removed AND d.deleted = 0 AND r.seq < @before
-         AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year))
-       WHERE (@toAcknowledge = 0 OR to_acknowledge = 1)
-       ORDER BY r_seq DESC LIMIT @limit`,
+         AND (@category IS NULL OR d.category_id = @category) AND (@year IS NULL OR d.year = @year)
+         AND (@toAcknowledge = 0 OR ${TO_ACKNOWLEDGE})
+       ORDER BY r.seq DESC LIMIT @limit`,
     ),
     notifications: db.prepare<{ tenant: string; user: string; before: number; unread: number; limit: number }, { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string; read_at: string | null }>(
       `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, n.read_at, COALESCE(d.title, c.title, w.url) AS title FROM notifications n

@@ -14,6 +14,8 @@ export interface KeyStore {
   ready(): { readonly id: string; readonly key: Buffer } | undefined;
   /** The key if it still exists. */
   find(id: string): Promise<Buffer | undefined>;
+  /** The keys of these ids that still exist, asked at once: a replay needs thousands. */
+  findAll(ids: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
   /** Deletes these keys for good; answers how many existed. */
   delete(ids: readonly string[]): Promise<number>;
   close(): void;

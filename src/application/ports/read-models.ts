@@ -146,6 +146,8 @@ export interface ReadModels {
   /** Applies events in one transaction together with the new checkpoint. */
   apply(events: readonly RecordedEvent[]): void;
   reset(): void;
+  /** A rebuild starts (true) or ends (false): a store may trade memory for speed meanwhile. */
+  rebuilding?(on: boolean): void;
 
   directoryView(tenant: string): DirectoryView;
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;

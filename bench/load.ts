@@ -1,0 +1,50 @@
+import { Agent, request } from 'node:http';
+
+export type LoadResult = { requests: number; perSecond: number; p50Ms: number; p99Ms: number; statuses: Record<string, number> };
+
+/**
+ * A closed-loop load: `connections` keep-alive connections, each sending its next request as soon as
+ * the previous answer has been read, for `seconds` after a warm-up. Latencies are per request; the
+ * percentiles are over every request of the measured window.
+ */
+export const load = async (
+  url: string,
+  options: { connections: number; seconds: number; warmupSeconds?: number; method?: string; headers?: Record<string, string>; body?: () => { headers: Record<string, string>; payload: Buffer } },
+): Promise<LoadResult> => {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const body = options.body?.();
+      const req = request(url, { method: options.method ?? 'GET', agent, headers: { ...options.headers, ...body?.headers, ...(body ? { 'content-length': String(body.payload.length) } : {}) } }, (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body?.payload);
+    });
+  const run = async (seconds: number, record: boolean) => {
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    const until = performance.now() + seconds * 1000;
+    const worker = async () => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        const status = await once();
+        if (record) {
+          latencies.push(performance.now() - t);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: options.connections }, worker));
+    return { latencies, statuses, seconds: (performance.now() - started) / 1000 };
+  };
+  await run(options.warmupSeconds ?? 1, false);
+  const { latencies, statuses, seconds } = await run(options.seconds, true);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(2));
+  return { requests: latencies.length, perSecond: Math.round(latencies.length / seconds), p50Ms: at(0.5), p99Ms: at(0.99), statuses };
+};
