@@ -6,6 +6,7 @@ import { benchEventAppends } from './event-appends.js';
 import { benchMailFanout } from './mail-fanout.js';
 import { benchListing } from './listing.js';
 import { benchSealing } from './sealing.js';
+import { benchSmallDeposit } from './small-deposit.js';
 import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
@@ -27,6 +28,8 @@ const single: Record<string, () => Promise<unknown>> = {
   mail: () => benchMailFanout(arg('mail-recipients', 500)),
   sealing: () => benchSealing(arg('seal-events', 5000)),
   listing: () => benchListing(arg('list-documents', 100_000)),
+  appends: () => benchEventAppends(arg('events', 5000)),
+  'small-deposit': () => benchSmallDeposit(),
 };
 const one = only ? single[only] : undefined;
 if (one) {

@@ -13,6 +13,8 @@ export const directoryQueries = (db: Database.Database) => {
                       JOIN profiles p ON p.tenant = u.tenant AND p.id = j.value, json_each(p.permissions) perm) AS permissions
        FROM users u WHERE u.tenant = @tenant AND u.id = @id`,
     ),
+    // Without the permissions: checking recipients needs who they are, not what they may do.
+    person: db.prepare<[string, string], Omit<UserRow, 'permissions'>>('SELECT id, display_name, kind, email, profiles FROM users WHERE tenant = ? AND id = ?'),
     schoolClass: db.prepare<[string, string], { id: string; name: string; teacher_ids: string }>('SELECT id, name, teacher_ids FROM classes WHERE tenant = ? AND id = ?'),
     // Group members by kind: the groups' definition (`inGroup`) in SQL, so no directory is loaded.
     membersOf: db.prepare<[string, string], { id: string }>(
@@ -39,20 +41,25 @@ export const directoryQueries = (db: Database.Database) => {
 
   return {
     user,
-    directoryView: (tenant: string): DirectoryView => ({
-      user: (id) => {
-        const found = user(tenant, id);
-        if (!found) return undefined;
-        const { permissions: _, ...directoryUser } = found;
-        return directoryUser;
-      },
-      schoolClass: (id) => {
-        const row = sql.schoolClass.get(tenant, id);
-        return row ? { id: row.id, name: row.name, teacherIds: JSON.parse(row.teacher_ids) } : undefined;
-      },
-      permissionsOf: (userId) => new Set((user(tenant, userId)?.permissions ?? []) as Permission[]),
-      membersOf: (group) => sql.membersOf.all(tenant, group).map((r) => r.id),
-    }),
+    // A view lives for one decision: each person is read once however often the rules ask.
+    directoryView: (tenant: string): DirectoryView => {
+      const people = new Map<string, DirectoryUser | undefined>();
+      return {
+        user: (id) => {
+          if (people.has(id)) return people.get(id);
+          const row = sql.person.get(tenant, id);
+          const found = row ? { id: row.id, displayName: row.display_name, kind: row.kind, email: row.email ?? undefined, profiles: JSON.parse(row.profiles) as string[] } : undefined;
+          people.set(id, found);
+          return found;
+        },
+        schoolClass: (id) => {
+          const row = sql.schoolClass.get(tenant, id);
+          return row ? { id: row.id, name: row.name, teacherIds: JSON.parse(row.teacher_ids) } : undefined;
+        },
+        permissionsOf: (userId) => new Set((user(tenant, userId)?.permissions ?? []) as Permission[]),
+        membersOf: (group) => sql.membersOf.all(tenant, group).map((r) => r.id),
+      };
+    },
     /** Users and classes as last synced (profiles aside): what a new directory is compared with. */
     directoryPeople: (tenant: string): Pick<Directory, 'users' | 'classes'> => ({
       users: sql.users.all(tenant).map((r) => ({ id: r.id, displayName: r.display_name, kind: r.kind, email: r.email ?? undefined, profiles: JSON.parse(r.profiles) })),

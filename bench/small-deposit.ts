@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signToken } from '../src/adapters/shared/tokens.js';
+import { load } from './load.js';
+import { BENCH_SECRET, largeTenant, teacher } from './tenant.js';
+import { startProcess } from './upload.js';
+
+const LOAD = { connections: 10, seconds: 5, warmupSeconds: 1 };
+
+const multipart = (meta: string | undefined, file: Buffer) => {
+  const boundary = `----bench${randomBytes(8).toString('hex')}`;
+  const payload = Buffer.concat([
+    Buffer.from(
+      (meta === undefined ? '' : `--${boundary}\r\nContent-Disposition: form-data; name="meta"\r\n\r\n${meta}\r\n`) +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="minutes.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    ),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload };
+};
+
+/**
+ * Small deposits (10 KB, 10 recipients) under 10 connections, next to a bare fastify +
+ * @fastify/multipart handler writing the same file to disk with fsync, each server in its own
+ * process, in the same run.
+ */
+export const benchSmallDeposit = async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-bench-small-'));
+  const env = { LOCKER_DATA_DIR: join(dir, 'data'), LOCKER_PORT: '0', LOCKER_LOG_LEVEL: 'warn', LOCKER_JWT_SECRET: BENCH_SECRET };
+  try {
+    await largeTenant(env.LOCKER_DATA_DIR, 0);
+    const file = randomBytes(10 * 1024);
+    const bare = await startProcess(['bench/bare-upload-server.ts', dir, 'fsync'], {});
+    const baseline = await load(`${bare.url}/upload`, { ...LOAD, method: 'POST', body: () => multipart(undefined, file) });
+    bare.child.kill();
+
+    const locker = await startProcess(['dist/main.js', 'serve'], env);
+    const token = await signToken(BENCH_SECRET, { tenant: 'bench', userId: 'anne' });
+    const admin = await signToken(BENCH_SECRET, { tenant: 'bench', userId: 'admin' });
+    const categories = (await fetch(`${locker.url}/v1/categories`, { headers: { authorization: `Bearer ${admin}` } }).then((r) => r.json())) as { items: { id: string }[] };
+    const meta = JSON.stringify({ title: 'Minutes', categoryId: categories.items[0]!.id, recipients: { users: Array.from({ length: 10 }, (_, i) => teacher(i)) } });
+    const probe = multipart(meta, file);
+    const first = await fetch(`${locker.url}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...probe.headers }, body: probe.payload });
+    if (first.status !== 201) throw new Error(`deposit refused: ${first.status} ${await first.text()}`);
+    const product = await load(`${locker.url}/v1/documents`, { ...LOAD, method: 'POST', headers: { authorization: `Bearer ${token}` }, body: () => multipart(meta, file) });
+    locker.child.kill();
+    return {
+      figure: 'POST /v1/documents, 10 KB, 10 recipients, 10 connections',
+      locker: product,
+      bareFastifyMultipartWithFsync: baseline,
+      ratio: Number((product.perSecond / baseline.perSecond).toFixed(3)),
+      goal: '>= 0.5',
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
