@@ -26,7 +26,24 @@ export const directoryQueries = (db: Database.Database) => {
     lockerHolders: db.prepare<[string], { user_id: string }>('SELECT user_id FROM lockers WHERE tenant = ? AND open = 1 ORDER BY user_id'),
   };
 
+  const tenantVersion = db.prepare<[string], { position: string }>('SELECT position FROM tenant_versions WHERE tenant = ?');
+  /**
+   * Members with their permissions, as answered until anything of their tenant is projected again
+   * (see `tenant_versions`): every request asks who its caller is, and the permissions are a join
+   * over JSON arrays.
+   */
+  const members = new Map<string, { version: string | undefined; user: (DirectoryUser & { permissions: string[] }) | undefined }>();
   const user = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => {
+    const version = tenantVersion.get(tenant)?.position;
+    const key = `${tenant}\u0000${id}`;
+    const cached = members.get(key);
+    if (cached && cached.version === version) return cached.user;
+    const found = readUser(tenant, id);
+    if (members.size >= 20_000) members.clear();
+    members.set(key, { version, user: found });
+    return found;
+  };
+  const readUser = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => {
     const row = sql.user.get({ tenant, id });
     if (!row) return undefined;
     return {

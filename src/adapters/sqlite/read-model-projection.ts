@@ -15,6 +15,7 @@ const padded = (position: bigint): string => position.toString().padStart(40, '0
 export const readModelProjection = (db: Database.Database) => {
   const sql = {
     checkpoint: db.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1'),
+    tenantMoved: db.prepare('INSERT INTO tenant_versions VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET position = excluded.position'),
     setCheckpoint: db.prepare('INSERT INTO checkpoint (id, position, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position, seq = excluded.seq'),
     clearDirectory: ['profiles', 'users', 'classes'].map((t) => db.prepare(`DELETE FROM ${t} WHERE tenant = ?`)),
     profile: db.prepare('INSERT INTO profiles VALUES (?, ?, ?, ?)'),
@@ -395,6 +396,9 @@ export const readModelProjection = (db: Database.Database) => {
       }
       const last = fresh[fresh.length - 1];
       if (last) sql.setCheckpoint.run(String(last.position), seq);
+      const moved = new Map<string, bigint>();
+      for (const event of fresh) moved.set(event.meta.tenant, event.position);
+      for (const [tenant, position] of moved) sql.tenantMoved.run(tenant, padded(position));
     }),
     reset: db.transaction(() => {
       for (const clear of clearAll) clear.run();

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 12;
+export const READ_MODEL_VERSION = 13;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -97,9 +97,12 @@ CREATE TABLE IF NOT EXISTS webhook_outbox (
   PRIMARY KEY (tenant, webhook_id, event_id));
 CREATE INDEX IF NOT EXISTS webhook_outbox_pending ON webhook_outbox (tenant, webhook_id, stream, seq) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS webhook_outbox_by_seq ON webhook_outbox (tenant, webhook_id, seq);
+-- The log position of each tenant's last projected event, whoever projected it (this process or the
+-- CLI beside it): a cached answer about a tenant is good while this has not moved.
+CREATE TABLE IF NOT EXISTS tenant_versions (tenant TEXT PRIMARY KEY, position TEXT NOT NULL);
 `;
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures', 'tenant_versions',
 ] as const;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { id } from '../../shared/directory-schema.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import { presentDocument } from '../present.js';
-import { actorOf, answer } from '../reply.js';
+import { actorOf, answer, answerShared } from '../reply.js';
 import {
   distributionItemSchema,
   distributionQuery,
@@ -22,6 +22,8 @@ import {
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
+const lockerPage = pageOf(lockerItemSchema);
+
 export const listingRoutes =
   (uc: UseCases): FastifyPluginAsyncZod =>
   async (app) => {
@@ -32,12 +34,12 @@ export const listingRoutes =
           tags: ['locker'],
           summary: 'What was deposited for me (?removed=true: what I removed from my locker; ?toAcknowledge=true: what I am asked to acknowledge)',
           querystring: lockerQuery,
-          response: { 200: pageOf(lockerItemSchema), ...errors },
+          response: { 200: lockerPage, ...errors },
         },
       },
       (req, reply) => {
         const { cursor, limit, removed, toAcknowledge, ...filter } = req.query;
-        return answer(reply, uc.myLocker(actorOf(req), { ...filter, removed: removed === 'true', toAcknowledge: toAcknowledge === 'true' }, { cursor, limit }), 200, (page) => ({
+        return answerShared(reply, uc.myLocker(actorOf(req), { ...filter, removed: removed === 'true', toAcknowledge: toAcknowledge === 'true' }, { cursor, limit }), lockerPage, (page) => ({
           items: page.items.map((i) => ({ ...presentDocument(i), consulted: i.consulted, consultedVersion: i.consultedVersion, consultedLatest: i.consultedLatest, toAcknowledge: i.toAcknowledge })),
           nextCursor: page.nextCursor,
         }));
