@@ -31,6 +31,7 @@ import { openSqliteCredentialStore } from './adapters/sqlite/sqlite-credential-s
 import { openSqliteKeyStore } from './adapters/sqlite/sqlite-key-store.js';
 import { shreddingEventStore } from './adapters/shared/shredding-event-store.js';
 import type { KeyStore, Shredder } from './application/ports/key-store.js';
+import type { CredentialStore } from './application/ports/credential-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from './application/use-cases/webhooks.js';
@@ -140,6 +141,19 @@ const keyStoreFactory = async (config: Config, dataDir: string): Promise<() => K
   return () => s3KeyStore(s3Options(config));
 };
 
+/**
+ * Cloud credentials and webhook secrets need LOCKER_SECRETS_KEY to be kept with (without it, none
+ * can be configured); like the keys, they live in the bucket, shared by every node, when blobs are
+ * on S3.
+ */
+const credentialStoreFactory = async (config: Config, dataDir: string): Promise<() => CredentialStore | null> => {
+  if (!config.LOCKER_SECRETS_KEY) return () => null;
+  const key = Buffer.from(config.LOCKER_SECRETS_KEY, 'base64');
+  if (config.LOCKER_BLOB_STORE !== 's3') return () => openSqliteCredentialStore(join(dataDir, 'credentials.sqlite'), key);
+  const { s3CredentialStore } = await import('./adapters/blobs/s3-credential-store.js');
+  return () => s3CredentialStore(s3Options(config), key);
+};
+
 /** S3 creates its bucket at start; other blob stores only need to answer. */
 const readyBlobs = (blobs: BlobStore) =>
   'ensureBucket' in blobs && typeof blobs.ensureBucket === 'function' ? (blobs.ensureBucket as () => ReturnType<BlobStore['ping']>)() : blobs.ping();
@@ -180,6 +194,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   const eventStore = await eventStoreFactory(config, dataDir);
   const blobStore = await blobStoreFactory(config, dataDir);
   const keyStore = await keyStoreFactory(config, dataDir);
+  const credentialStore = await credentialStoreFactory(config, dataDir);
   // Who holds the dispatch leases: the same after a restart, so a node that crashed takes its own
   // lease back at once instead of waiting for it to expire.
   const nodeId = config.LOCKER_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
@@ -203,8 +218,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));
   once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
   once(TOKENS.CloudDrive, () => lazyCloudDrive(() => import('./adapters/webdav/webdav-cloud-drive.js').then((m) => m.webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS }))));
-  // Cloud credentials need a key to be kept with; without one, no cloud can be configured.
-  once(TOKENS.Credentials, () => (config.LOCKER_SECRETS_KEY ? openSqliteCredentialStore(join(dataDir, 'credentials.sqlite'), Buffer.from(config.LOCKER_SECRETS_KEY, 'base64')) : null));
+  once(TOKENS.Credentials, () => credentialStore());
   once(TOKENS.Deps, (r): Deps => ({
     events: r.resolve(TOKENS.EventStore),
     blobs: r.resolve(TOKENS.BlobStore),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSchool, type Harness } from '../support/harness.js';
@@ -33,9 +33,11 @@ describe('deposit from a cloud account (WebDAV)', () => {
     expect(ok.json).toMatchObject({ cloudId: 'nuage', name: 'Nuage', username: 'anne' });
     const listed = await h.request('GET', '/v1/me/clouds', { as: 'anne' });
     expect(listed.text).not.toContain(WEBDAV_USER.password);
-    // Stored sealed: the password is nowhere in the credentials file or the log.
-    expect(readFileSync(join(h.dataDir, 'credentials.sqlite')).includes(Buffer.from(WEBDAV_USER.password))).toBe(false);
-    expect(readFileSync(join(h.dataDir, 'events.sqlite')).includes(Buffer.from(WEBDAV_USER.password))).toBe(false);
+    // Stored sealed: the password is in no file the server keeps (credentials, log, read models, bucket).
+    const everyFile = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? everyFile(join(dir, e.name)) : [join(dir, e.name)]));
+    const stored = h.storageRoots.flatMap(everyFile);
+    expect(stored.some((f) => f.endsWith('credentials.sqlite') || f.includes('/credentials/'))).toBe(true);
+    for (const f of stored) expect(readFileSync(f).includes(Buffer.from(WEBDAV_USER.password)), f).toBe(false);
   });
 
   it('browses the account; a path cannot leave it', async () => {

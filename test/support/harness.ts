@@ -98,14 +98,16 @@ export const startHarness = async (env: Record<string, string> = {}) => {
     const blobRoot = s3 ? s3.directory : join(dataDir, 'blobs');
     return events.map((all) => ({
       events: all.length,
-      // Data keys share the bucket (ADR 23) but are not document bytes.
-      blobs: statSync(blobRoot, { throwIfNoEntry: false }) ? files(blobRoot).filter((f) => !f.includes(`${'/'}keys${'/'}`)).sort() : [],
+      // Data keys and credentials share the bucket (ADR 23, 25) but are not document bytes.
+      blobs: statSync(blobRoot, { throwIfNoEntry: false }) ? files(blobRoot).filter((f) => !f.includes(`${'/'}keys${'/'}`) && !f.includes(`${'/'}credentials${'/'}`)).sort() : [],
     }));
   };
 
   return {
     url,
     dataDir,
+    /** Where this server keeps anything: its data folder, and the S3 server's folder when blobs are on S3. */
+    storageRoots: [dataDir, ...(s3 ? [s3.directory] : [])],
     running,
     token,
     request,

@@ -40,19 +40,19 @@ export const openSqliteCredentialStore = (file: string, key: Buffer): Credential
     }
   };
   return {
-    put: (tenant, userId, cloudId, credentials: CloudCredentials, at) => void sql.put.run(tenant, userId, cloudId, credentials.username, seal(credentials.password, aad(tenant, userId, cloudId)), at),
-    get: (tenant, userId, cloudId) => {
+    put: async (tenant, userId, cloudId, credentials: CloudCredentials, at) => void sql.put.run(tenant, userId, cloudId, credentials.username, seal(credentials.password, aad(tenant, userId, cloudId)), at),
+    get: async (tenant, userId, cloudId) => {
       const row = sql.get.get(tenant, userId, cloudId);
       const password = row && open(row.sealed, aad(tenant, userId, cloudId));
       return row && password !== undefined ? { username: row.username, password } : undefined;
     },
-    list: (tenant, userId) => sql.list.all(tenant, userId).map((r) => ({ cloudId: r.cloud_id, username: r.username, linkedAt: r.linked_at })),
-    delete: (tenant, userId, cloudId) => {
+    list: async (tenant, userId) => sql.list.all(tenant, userId).map((r) => ({ cloudId: r.cloud_id, username: r.username, linkedAt: r.linked_at })),
+    delete: async (tenant, userId, cloudId) => {
       const gone = sql.delete.run(tenant, userId, cloudId).changes > 0;
       db.pragma('wal_checkpoint(TRUNCATE)');
       return gone;
     },
-    deleteAll: (tenant, userId) => {
+    deleteAll: async (tenant, userId) => {
       const n = sql.deleteAll.run(tenant, userId).changes;
       db.pragma('wal_checkpoint(TRUNCATE)');
       return n;

@@ -4,6 +4,7 @@ import { async, lockerHolder } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { handle } from '../handle-command.js';
+import { fromCredentials } from '../credentials.js';
 import type { CloudAccount, CloudEntry } from '../ports/cloud-drive.js';
 import type { CheckedDeposit, DepositsOutcome, IncomingFile } from './deposit-document.js';
 import { depositDocument } from './deposit-document.js';
@@ -18,15 +19,19 @@ export const clouds = (deps: Deps) => {
   /** The person's account on one of the tenant's clouds, credentials unsealed: never leaves this module but to the drive. */
   const accountOf = (actor: Actor, cloudId: string): ResultAsync<CloudAccount, UseCaseError> => {
     const service = serviceOf(actor.tenant, cloudId);
-    const credentials = service && deps.credentials?.get(actor.tenant, actor.userId, cloudId);
-    return credentials ? okAsync({ url: service.url, ...credentials }) : errAsync({ code: 'CLOUD_NOT_LINKED', cloudId });
+    if (!service || !deps.credentials) return errAsync({ code: 'CLOUD_NOT_LINKED', cloudId });
+    return fromCredentials(deps.credentials.get(actor.tenant, actor.userId, cloudId)).andThen((credentials) =>
+      credentials ? okAsync({ url: service.url, ...credentials }) : errAsync<CloudAccount, UseCaseError>({ code: 'CLOUD_NOT_LINKED', cloudId }),
+    );
   };
 
-  const mine = (actor: Actor): LinkedCloud[] =>
-    (deps.credentials?.list(actor.tenant, actor.userId) ?? []).flatMap((l) => {
-      const service = serviceOf(actor.tenant, l.cloudId);
-      return service ? [{ cloudId: l.cloudId, name: service.name, kind: service.kind, username: l.username, linkedAt: l.linkedAt }] : [];
-    });
+  const mine = (actor: Actor): ResultAsync<LinkedCloud[], UseCaseError> =>
+    (deps.credentials ? fromCredentials(deps.credentials.list(actor.tenant, actor.userId)) : okAsync([])).map((links) =>
+      links.flatMap((l) => {
+        const service = serviceOf(actor.tenant, l.cloudId);
+        return service ? [{ cloudId: l.cloudId, name: service.name, kind: service.kind, username: l.username, linkedAt: l.linkedAt }] : [];
+      }),
+    );
 
   const lockerEvent = (actor: Actor, type: 'LinkCloud' | 'UnlinkCloud', cloudId: string) =>
     handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, actor.userId), { type, actorId: actor.userId, at: deps.clock.now(), cloudId });
@@ -50,26 +55,24 @@ export const clouds = (deps: Deps) => {
         const store = deps.credentials;
         return deps.clouds
           .check({ url: service.url, username: input.username, password: input.password })
-          .andThen(() => {
-            store.put(actor.tenant, actor.userId, input.cloudId, { username: input.username, password: input.password }, deps.clock.now());
-            return lockerEvent(actor, 'LinkCloud', input.cloudId);
-          })
-          .andThen(() => {
-            const linked = mine(actor).find((l) => l.cloudId === input.cloudId);
-            return linked ? okAsync(linked) : errAsync<LinkedCloud, UseCaseError>(notFound('cloud'));
+          .andThen(() => fromCredentials(store.put(actor.tenant, actor.userId, input.cloudId, { username: input.username, password: input.password }, deps.clock.now())))
+          .andThen(() => lockerEvent(actor, 'LinkCloud', input.cloudId))
+          .andThen(() => mine(actor))
+          .andThen((linked) => {
+            const found = linked.find((l) => l.cloudId === input.cloudId);
+            return found ? okAsync(found) : errAsync<LinkedCloud, UseCaseError>(notFound('cloud'));
           });
       }),
-    list: (actor: Actor): ResultAsync<LinkedCloud[], UseCaseError> => async(lockerHolder(deps, actor)).map(() => mine(actor)),
+    list: (actor: Actor): ResultAsync<LinkedCloud[], UseCaseError> => async(lockerHolder(deps, actor)).andThen(() => mine(actor)),
     browse: (actor: Actor, cloudId: string, path: string): ResultAsync<CloudEntry[], UseCaseError> =>
       async(lockerHolder(deps, actor))
         .andThen(() => accountOf(actor, cloudId))
         .andThen((account) => deps.clouds.list(account, path)),
     /** The credentials are destroyed; the unlinking is recorded. */
     unlink: (actor: Actor, cloudId: string): ResultAsync<null, UseCaseError> =>
-      async(lockerHolder(deps, actor)).andThen(() => {
-        if (!deps.credentials?.delete(actor.tenant, actor.userId, cloudId)) return errAsync<null, UseCaseError>({ code: 'CLOUD_NOT_LINKED', cloudId });
-        return lockerEvent(actor, 'UnlinkCloud', cloudId).map(() => null);
-      }),
+      async(lockerHolder(deps, actor))
+        .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.delete(actor.tenant, actor.userId, cloudId)) : okAsync(false)))
+        .andThen((gone) => (gone ? lockerEvent(actor, 'UnlinkCloud', cloudId).map(() => null) : errAsync<null, UseCaseError>({ code: 'CLOUD_NOT_LINKED', cloudId }))),
     /** A deposit whose file comes from the person's cloud, recorded with where it came from. */
     deposit: (checked: CheckedDeposit, source: CloudSourceRequest): ResultAsync<DepositsOutcome, UseCaseError> =>
       fileFrom(checked.actor, source).andThen(({ file, etag, path }) => {

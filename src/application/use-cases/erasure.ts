@@ -4,6 +4,7 @@ import { async, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
+import { fromCredentials } from '../credentials.js';
 
 export type ErasureView = { userId: string; at: string; actorId: string; reason: string };
 
@@ -26,8 +27,8 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
       }),
     )
     .andThen(() => ResultAsync.fromPromise(deps.keys.shred(`person:${userId}`, deps.streams.directory(tenant)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
+    .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.deleteAll(tenant, userId)) : okAsync(0)))
     .map(() => {
-      deps.credentials?.deleteAll(tenant, userId);
       deps.readModels.scrub();
       return deps.readModels.erasures(tenant).find((e) => e.userId === userId)!;
     });

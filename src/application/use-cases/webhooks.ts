@@ -2,6 +2,7 @@ import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { webhookDecider } from '../../domain/index.js';
 import { async, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
+import { fromCredentials } from '../credentials.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
 import { takeLease, waves } from '../lease.js';
@@ -30,7 +31,8 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
   const allowed = (actor: Actor) => (actor.scopes.includes(WEBHOOKS_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined));
   const command = (tenant: string, cmd: Parameters<typeof webhookDecider.decide>[1], wait = true) =>
     handle(deps, webhookDecider, tenant, deps.streams.webhooks(tenant), cmd, { waitForReadModels: wait });
-  const secretOf = (tenant: string, id: string) => deps.credentials?.get(tenant, SECRET_OWNER, id)?.password;
+  const secretOf = (tenant: string, id: string): ResultAsync<string | undefined, UseCaseError> =>
+    deps.credentials ? fromCredentials(deps.credentials.get(tenant, SECRET_OWNER, id)).map((c) => c?.password) : okAsync(undefined);
   const find = (tenant: string, id: string): WebhookView | undefined => deps.readModels.webhooks(tenant).find((w) => w.id === id);
 
   type Outcome = { ok: boolean; status: number | null; error: string | null };
@@ -47,9 +49,9 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
   };
 
   /** One (endpoint, stream) after another, oldest first; a failure stops that stream until its retry. */
-  const chain = (first: WebhookDelivery, report: WebhookDispatch): ResultAsync<void, UseCaseError> => {
-    const secret = secretOf(first.tenant, first.webhookId);
-    if (!secret) return okAsync(undefined);
+  const chain = (first: WebhookDelivery, report: WebhookDispatch): ResultAsync<void, UseCaseError> =>
+    secretOf(first.tenant, first.webhookId).andThen((secret) => (secret ? chainWith(first, report, secret) : okAsync(undefined)));
+  const chainWith = (first: WebhookDelivery, report: WebhookDispatch, secret: string): ResultAsync<void, UseCaseError> => {
     const step = (d: WebhookDelivery): ResultAsync<void, UseCaseError> =>
       attempt(d, secret).andThen((outcome): ResultAsync<void, UseCaseError> => {
         const now = deps.clock.now();
@@ -117,8 +119,9 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
         const id = deps.ids.newId();
         // Standard Webhooks secrets: whsec_ and base64 bytes; made from two random ids when none is given.
         const secret = input.secret ?? `whsec_${Buffer.from(`${deps.ids.newId()}${deps.ids.newId()}`.replace(/-/g, ''), 'hex').toString('base64')}`;
-        return command(actor.tenant, { type: 'RegisterWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id, url: input.url, events: input.events, allowedHosts: options.allowedHosts }).andThen(() => {
-          store.put(actor.tenant, SECRET_OWNER, id, { username: SECRET_OWNER, password: secret }, deps.clock.now());
+        return command(actor.tenant, { type: 'RegisterWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id, url: input.url, events: input.events, allowedHosts: options.allowedHosts })
+          .andThen(() => fromCredentials(store.put(actor.tenant, SECRET_OWNER, id, { username: SECRET_OWNER, password: secret }, deps.clock.now())))
+          .andThen(() => {
           const view = find(actor.tenant, id);
           return view ? okAsync({ ...view, secret }) : errAsync<WebhookView & { secret: string }, UseCaseError>(notFound('webhook'));
         });
@@ -127,14 +130,14 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
     remove: (actor: Actor, id: string): ResultAsync<null, UseCaseError> =>
       allowed(actor)
         .andThen(() => command(actor.tenant, { type: 'DeleteWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id }))
-        .map(() => (deps.credentials?.delete(actor.tenant, SECRET_OWNER, id), null)),
+        .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.delete(actor.tenant, SECRET_OWNER, id)) : okAsync(false)))
+        .map(() => null),
     deliveries: (actor: Actor, id: string, limit: number): ResultAsync<WebhookDelivery[], UseCaseError> =>
       allowed(actor).andThen(() => (find(actor.tenant, id) ? okAsync(deps.readModels.webhookDeliveries(actor.tenant, id, limit)) : errAsync({ code: 'WEBHOOK_NOT_FOUND', webhookId: id } as const))),
     /** A signed ping now, outside the queue: what the endpoint answered. */
     test: (actor: Actor, id: string): ResultAsync<{ status: number | null; error: string | null }, UseCaseError> =>
-      allowed(actor).andThen(() => {
+      allowed(actor).andThen(() => secretOf(actor.tenant, id)).andThen((secret) => {
         const webhook = find(actor.tenant, id);
-        const secret = secretOf(actor.tenant, id);
         if (!webhook || !secret) return errAsync<{ status: number | null; error: string | null }, UseCaseError>({ code: 'WEBHOOK_NOT_FOUND', webhookId: id });
         const messageId = `test-${deps.ids.newId()}`;
         const body = JSON.stringify({ id: messageId, type: 'WebhookTest', tenant: actor.tenant, at: deps.clock.now(), actorId: actor.userId });
