@@ -43,6 +43,8 @@ results.cloudDeposit = await benchCloudDeposit(arg('cloud-mib', 256));
 results.webhooks = await benchWebhookThroughput(arg('hook-events', 2000));
 results.sealing = await benchSealing(arg('seal-events', 5000));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
+results.listing = await benchListing(arg('list-documents', 100_000));
+results.smallDeposit = await benchSmallDeposit();
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);
 
