@@ -16,3 +16,13 @@ export const s3Client = (options: S3Connection, extra: { partSize?: number } = {
     pathStyle: true,
   });
 };
+
+/** A call that rejects after `ms` instead of waiting for ever on a silent server: `what` names the store in the error. */
+export const withinMs = <T>(work: Promise<T>, ms: number, what: string): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    work.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { CloudCredentials, CredentialStore } from '../../application/ports/credential-store.js';
-import { s3Client } from './s3-client.js';
+import { s3Client, withinMs } from './s3-client.js';
 
 export type S3CredentialOptions = { endpoint: string; region?: string | undefined; bucket: string; accessKey: string; secretKey: string; timeoutMs: number };
 
@@ -21,14 +21,7 @@ export const s3CredentialStore = (options: S3CredentialOptions, key: Buffer): Cr
   const personPrefix = (tenant: string, userId: string) => `credentials/${hash(JSON.stringify([tenant, userId]))}/`;
   const name = (tenant: string, userId: string, cloudId: string) => `${personPrefix(tenant, userId)}${hash(cloudId)}`;
   const aad = (tenant: string, userId: string, cloudId: string) => Buffer.from(JSON.stringify([tenant, userId, cloudId]));
-  const bounded = <T>(work: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the credential store did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-      work.then(
-        (v) => (clearTimeout(timer), resolve(v)),
-        (e) => (clearTimeout(timer), reject(e)),
-      );
-    });
+  const bounded = <T>(work: Promise<T>): Promise<T> => withinMs(work, options.timeoutMs, 'the credential store');
   const missing = (e: unknown) => ['NoSuchKey', 'NotFound'].includes((e as { code?: string }).code ?? '');
 
   const read = async (object: string): Promise<Stored | undefined> => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { s3Client } from './s3-client.js';
+import { s3Client, withinMs } from './s3-client.js';
 import type { KeyStore } from '../../application/ports/key-store.js';
 
 export type S3KeyOptions = { endpoint: string; region?: string | undefined; bucket: string; accessKey: string; secretKey: string; timeoutMs: number; cacheMs?: number };
@@ -19,14 +19,7 @@ export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
   const cacheMs = options.cacheMs ?? 60_000;
   const cache = new Map<string, { key: Buffer; until: number }>();
   const name = (id: string) => `keys/${createHash('sha256').update(id).digest('hex')}`;
-  const bounded = <T>(work: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the key store did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-      work.then(
-        (v) => (clearTimeout(timer), resolve(v)),
-        (e) => (clearTimeout(timer), reject(e)),
-      );
-    });
+  const bounded = <T>(work: Promise<T>): Promise<T> => withinMs(work, options.timeoutMs, 'the key store');
   const read = async (id: string): Promise<Buffer | undefined> => {
     const cached = cache.get(id);
     if (cached && cached.until > Date.now()) return cached.key;
