@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Result } from 'neverthrow';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import { envelope } from '../../src/application/event-envelope.js';
+import type { DocumentEvent } from '../../src/domain/index.js';
+import { compose, TOKENS } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+
+const DAY = 24 * 3600_000;
+
+/** The value, or a failure that says what the error was. */
+const must = <T, E>(r: Result<T, E>): T => {
+  if (r.isErr()) throw new Error(JSON.stringify(r.error));
+  return r.value;
+};
+
+const withApp = async (work: (app: Awaited<ReturnType<typeof compose>>, clock: { at: number }) => Promise<void>) => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-projector-'));
+  const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+  const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+  try {
+    await work(app, clock);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** `count` documents deposited for marc, written straight to the log (more than one batch of the projector). */
+const depositsInLog = async (app: Awaited<ReturnType<typeof compose>>, tenant: string, count: number) => {
+  const toEnvelope = envelope(tenant, app.deps.ids);
+  for (let i = 0; i < count; i++) {
+    const documentId = `doc-${i}`;
+    const event = {
+      type: 'DocumentDeposited',
+      data: {
+        documentId, year: '2026-2027', depositorId: 'anne', title: `Minutes ${i}`, categoryId: 'c', memo: null, recipientIds: ['marc'], named: ['marc'], classes: [], groups: [],
+        content: { version: 1, blobKey: `k/${i}`, sha256: 'a'.repeat(64), sizeBytes: 1, fileName: 'm.pdf', mediaType: 'application/pdf' }, source: 'upload',
+      },
+      actor: 'anne',
+      at: '2026-12-01T10:00:00.000Z',
+    } as DocumentEvent;
+    (await app.deps.events.append(app.deps.streams.document(tenant, documentId), [toEnvelope(event)], 'no-stream'))._unsafeUnwrap();
+  }
+};
+
+describe('the projector', () => {
+  it('catches up over many batches and a rebuild projects the same, saying how far it got', async () => {
+    await withApp(async (app) => {
+      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      // Past a rebuild's batch of 5,000 and a catch-up's of 500.
+      await depositsInLog(app, 'school', 5_200);
+      (await app.deps.projector.catchUp())._unsafeUnwrap();
+      const marc = { tenant: 'school', userId: 'marc', scopes: [] };
+      const count = async () => {
+        let n = 0;
+        for (let cursor: string | undefined; ; ) {
+          const page = (await app.useCases.myLocker(marc, { year: '2026-2027' }, { cursor, limit: 100 }))._unsafeUnwrap();
+          n += page.items.length;
+          if (!page.nextCursor) return n;
+          cursor = page.nextCursor;
+        }
+      };
+      expect(await count()).toBe(5_200);
+      const total = (await app.deps.events.count!())!;
+      const seen: { applied: number; total: number | null }[] = [];
+      const end = (await app.useCases.rebuild((p) => seen.push(p)))._unsafeUnwrap();
+      expect(end).toBe(app.deps.readModels.checkpoint());
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      expect(seen.every((p) => p.total === total)).toBe(true);
+      expect(seen.map((p) => p.applied)).toEqual([...seen.map((p) => p.applied)].sort((a, b) => a - b));
+      expect(seen[0]!.applied).toBe(5_000);
+      expect(seen[seen.length - 1]!.applied).toBe(total);
+      expect(await count()).toBe(5_200);
+    });
+  });
+});
+
+describe('retention, tenant by tenant', () => {
+  it('`--tenant` expires that tenant’s documents only, as the system, and erasing lists each person’s own erasure', async () => {
+    await withApp(async (app, clock) => {
+      const uc = app.useCases;
+      for (const tenant of ['school', 'other']) {
+        must(await uc.syncDirectory({ tenant, userId: 'sync', scopes: ['directory:write'] }, schoolDirectory));
+        const admin = { tenant, userId: 'admin', scopes: [] };
+        const category = must(await uc.createCategory(admin, 'Absences')).id;
+        must(await uc.setCategoryRetention(admin, category, 30));
+        const anne = { tenant, userId: 'anne', scopes: [] };
+        const checked = must(await uc.depositDocument.check(anne, { recipients: { users: ['marc'], classes: [] }, categoryId: category }, undefined));
+        const stored = await uc.depositDocument.store(checked, { fileName: 'a.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('slip'); })(), truncated: () => false });
+        if (stored.isErr()) throw new Error(JSON.stringify(stored.error));
+      }
+      clock.at += 31 * DAY;
+      expect(must(await uc.applyRetention({ tenant: 'school' }))).toEqual({ dryRun: false, expired: 1, byTenant: { school: 1 } });
+      const expired = must(await app.deps.events.readAll({ limit: 10_000 })).filter((e) => e.type === 'DocumentExpired');
+      expect(expired.map((e) => [e.meta.tenant, e.meta.actor])).toEqual([['school', 'system:retention']]);
+      expect(must(await uc.myLocker({ tenant: 'other', userId: 'marc', scopes: [] }, {}, { limit: 10 })).items).toHaveLength(1);
+      expect(must(await uc.myLocker({ tenant: 'school', userId: 'marc', scopes: [] }, {}, { limit: 10 })).items).toHaveLength(0);
+
+      // Two people leave and are erased: each erasure answers with its own person.
+      const leaving = {
+        ...schoolDirectory,
+        users: schoolDirectory.users.filter((u) => u.id !== 'sophie' && u.id !== 'paul'),
+        classes: schoolDirectory.classes.map((c) => ({ ...c, teacherIds: c.teacherIds.filter((t) => t !== 'sophie' && t !== 'paul') })),
+      };
+      must(await uc.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, leaving as typeof schoolDirectory));
+      const admin = { tenant: 'school', userId: 'admin', scopes: [] };
+      const first = await uc.erasures.erase(admin, 'sophie');
+      if (first.isErr()) throw new Error(JSON.stringify(first.error));
+      expect(first.value.userId).toBe('sophie');
+      expect(must(await uc.erasures.erase(admin, 'paul'))).toMatchObject({ userId: 'paul', actorId: 'admin', reason: 'request' });
+    });
+  });
+});
