@@ -111,7 +111,11 @@ describe('retention, tenant by tenant', () => {
       const first = await uc.erasures.erase(admin, 'sophie');
       if (first.isErr()) throw new Error(JSON.stringify(first.error));
       expect(first.value.userId).toBe('sophie');
+      clock.at += 1000;
       expect(must(await uc.erasures.erase(admin, 'paul'))).toMatchObject({ userId: 'paul', actorId: 'admin', reason: 'request' });
+      // Asked again, an erasure done before answers with that one, not with the newest.
+      clock.at += 1000;
+      expect(must(await uc.erasures.erase(admin, 'sophie'))).toMatchObject({ userId: 'sophie', at: first.value.at });
     });
   });
 });
