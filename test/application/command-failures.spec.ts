@@ -28,13 +28,13 @@ const start = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-failures-'));
   dirs.push(dir);
   const inner = new SqliteEventStore(join(dir, 'events.sqlite'), { synchronous: 'NORMAL' });
-  const seen = { appends: 0, reads: 0, failing: false };
+  const seen = { appends: 0, reads: 0, failing: false, streamsRead: [] as string[] };
   const store: EventStore = {
     append: (stream, events, expected) => {
       seen.appends += 1;
       return seen.failing ? errAsync({ code: 'STORE_UNAVAILABLE', message: 'the store is down' }) : inner.append(stream, events, expected);
     },
-    readStream: (stream) => ((seen.reads += 1), inner.readStream(stream)),
+    readStream: (stream) => ((seen.reads += 1), seen.streamsRead.push(stream), inner.readStream(stream)),
     readAll: (options) => inner.readAll(options),
     readStreamsByPrefix: inner.readStreamsByPrefix.bind(inner),
     count: inner.count.bind(inner),
@@ -65,6 +65,17 @@ describe('the command path, beyond races', () => {
     expect(outcome.isOk()).toBe(true);
     expect(outcome._unsafeUnwrap().events).toEqual([]);
     expect(seen.appends).toBe(0);
+  });
+
+  it('a deposit without an Idempotency-Key appends to its new stream without reading it first', async () => {
+    const { app, seen } = await start();
+    const uc = app.useCases;
+    const categoryId = (await uc.createCategory({ tenant: 'school', userId: 'admin', scopes: [] }, 'Minutes'))._unsafeUnwrap().id;
+    const anne = { tenant: 'school', userId: 'anne', scopes: [] };
+    const checked = (await uc.depositDocument.check(anne, { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
+    seen.streamsRead.length = 0;
+    const doc = (await uc.depositDocument.store(checked, { fileName: 'm.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('minutes'); })(), truncated: () => false }))._unsafeUnwrap().document;
+    expect(seen.streamsRead).not.toContain(app.deps.streams.document('school', doc.id));
   });
 
   it('a lease taken on a store that is down is an error, not "someone else holds it"', async () => {
