@@ -5,7 +5,14 @@ import { defineConfig } from 'vitest/config';
 const layer = process.env.MUTATE_LAYER ?? 'domain';
 export default defineConfig({
   test: {
-    include: layer === 'domain' ? ['test/domain/**/*.spec.ts'] : ['test/domain/**/*.spec.ts', 'test/application/**/*.spec.ts'],
+    // `http` adds the HTTP suites, where most of the application is exercised: slower per mutant,
+    // for a run on a few files (`--mutate`).
+    include:
+      layer === 'domain'
+        ? ['test/domain/**/*.spec.ts']
+        : layer === 'http'
+          ? ['test/domain/**/*.spec.ts', 'test/application/**/*.spec.ts', 'test/http/**/*.spec.ts']
+          : ['test/domain/**/*.spec.ts', 'test/application/**/*.spec.ts'],
     testTimeout: 30_000,
     pool: 'threads',
   },
