@@ -13,7 +13,7 @@ const report = new Uint8Array(3000).map((_, i) => i % 251);
 beforeAll(async () => {
   dav = await startWebdav({ 'Documents/report.pdf': report, 'Documents/huge.bin': new Uint8Array(LIMIT * 4).fill(9), 'notes.txt': 'v2 from the cloud' });
   ({ h, category } = await startSchool({ LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_CLOUD_TIMEOUT_MS: '2000' }));
-  const set = await h.request('PATCH', '/v1/settings', { as: 'admin', json: { maxDocumentBytes: LIMIT, clouds: [{ id: 'nuage', kind: 'webdav', name: 'Nuage', url: dav.url }] } });
+  const set = await h.request('PATCH', '/v1/settings', { as: 'admin', json: { maxDocumentBytes: LIMIT, clouds: [{ id: 'nuage', kind: 'webdav', name: 'Nuage', url: dav.url }, { id: 'drive', kind: 'webdav', name: 'School drive', url: dav.url }] } });
   expect(set.status, set.text).toBe(200);
 });
 afterAll(async () => {
@@ -24,6 +24,16 @@ afterAll(async () => {
 const link = (password = WEBDAV_USER.password, as = 'anne') => h.request('POST', '/v1/me/clouds', { as, json: { cloudId: 'nuage', username: WEBDAV_USER.username, password } });
 
 describe('deposit from a cloud account (WebDAV)', () => {
+  it('linking a second account answers with that account, and both are listed', async () => {
+    const as = 'sophie';
+    const body = (cloudId: string) => ({ as, json: { cloudId, username: WEBDAV_USER.username, password: WEBDAV_USER.password } });
+    expect((await h.request('POST', '/v1/me/clouds', body('drive'))).json).toMatchObject({ cloudId: 'drive', name: 'School drive' });
+    expect((await h.request('POST', '/v1/me/clouds', body('nuage'))).json).toMatchObject({ cloudId: 'nuage', name: 'Nuage' });
+    expect((await h.request('GET', '/v1/me/clouds', { as })).json.items.map((c: { cloudId: string }) => c.cloudId)).toEqual(['drive', 'nuage']);
+    expect((await h.request('DELETE', '/v1/me/clouds/drive', { as })).status).toBe(204);
+    expect((await h.request('DELETE', '/v1/me/clouds/nuage', { as })).status).toBe(204);
+  });
+
   it('links an account after checking it; a wrong password is a 422, and nothing is kept', async () => {
     const wrong = await link('not-it');
     expect([wrong.status, wrong.json.code]).toEqual([422, 'CLOUD_AUTH_FAILED']);
