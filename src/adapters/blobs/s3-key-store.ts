@@ -77,7 +77,6 @@ export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
       cache.set(k.id, { key: k.key, until: Date.now() + cacheMs });
       return k;
     },
-    find: read,
     findAll: async (ids) => {
       const out = new Map<string, Buffer>();
       const queue = [...ids];

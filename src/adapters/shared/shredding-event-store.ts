@@ -47,8 +47,10 @@ const PEOPLE: Rule = { subject: ofPerson, fields: ['displayName', 'email'] };
 const sealable = (type: string) => RULES[type] !== undefined || type === 'DirectorySynced';
 
 const NONE: readonly Holder[] = [];
-/** The holders of an event's data. */
-const holders = (type: string, data: Data): readonly Holder[] => {
+/** The holders of an event's data: none for an event with nothing to seal. */
+const holders = (type: string, raw: unknown): readonly Holder[] => {
+  if (!sealable(type) || !raw || typeof raw !== 'object') return NONE;
+  const data = raw as Data;
   if (type === 'DirectorySynced') {
     const users = data['users'];
     if (!Array.isArray(users)) return NONE;
@@ -138,10 +140,8 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
 
   /** Seals with the keys `sealing` holds for every subject: the caller made sure of them. */
   const sealEvent = (e: NewEvent): NewEvent => {
-    if (!sealable(e.type) || !e.data || typeof e.data !== 'object') return e;
-    const data = e.data as Data;
     const changes = new Map<number, Data>();
-    for (const h of holders(e.type, data)) {
+    for (const h of holders(e.type, e.data)) {
       if (isBox(h.at['$sealed'])) continue;
       const values: Record<string, unknown> = {};
       let next: Data | undefined;
@@ -161,7 +161,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       next['$sealed'] = { k: id, f: Object.keys(values), b: Buffer.concat([iv, cipher.getAuthTag(), body, last]).toString('base64') } satisfies Box;
       changes.set(h.index, next);
     }
-    return changes.size === 0 ? e : { ...e, data: replaced(data, changes) };
+    return changes.size === 0 ? e : { ...e, data: replaced(e.data as Data, changes) };
   };
   /**
    * The subjects these events seal for with no key in this process yet, given one made ahead
@@ -170,8 +170,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   const keyless = (events: readonly NewEvent[], now: number): string[] => {
     const waiting: string[] = [];
     for (const e of events) {
-      if (!sealable(e.type) || !e.data || typeof e.data !== 'object') continue;
-      for (const h of holders(e.type, e.data as Data)) {
+      for (const h of holders(e.type, e.data)) {
         const cached = sealing.get(h.subject);
         if (cached && cached.until > now) continue;
         const ready = keys.ready();
@@ -196,8 +195,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   const keyIdsIn = (events: readonly RecordedEvent[]): Set<string> => {
     const ids = new Set<string>();
     for (const e of events) {
-      if (!sealable(e.type) || !e.data || typeof e.data !== 'object') continue;
-      for (const h of holders(e.type, e.data as Data)) {
+      for (const h of holders(e.type, e.data)) {
         const box = h.at['$sealed'];
         if (isBox(box)) ids.add(box.k);
         if (h.fields.some((f) => isFieldV1(get(h.at, f)))) ids.add(h.subject);
@@ -205,11 +203,9 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     }
     return ids;
   };
-  const openEvent = (e: RecordedEvent, keyOf: ReadonlyMap<string, Buffer | undefined>): RecordedEvent => {
-    if (!sealable(e.type) || !e.data || typeof e.data !== 'object') return e;
-    const data = e.data as Data;
+  const openEvent = (e: RecordedEvent, keyOf: ReadonlyMap<string, Buffer>): RecordedEvent => {
     const changes = new Map<number, Data>();
-    for (const h of holders(e.type, data)) {
+    for (const h of holders(e.type, e.data)) {
       const box = h.at['$sealed'];
       const v1 = h.fields.filter((field) => isFieldV1(get(h.at, field)));
       if (!isBox(box) && v1.length === 0) continue;
@@ -222,33 +218,13 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       for (const field of v1) put(next, field, openFieldV1(get(h.at, field) as FieldV1, keyOf.get(h.subject), h.subject, e.type, field));
       changes.set(h.index, next);
     }
-    return changes.size === 0 ? e : { ...e, data: replaced(data, changes) };
+    return changes.size === 0 ? e : { ...e, data: replaced(e.data as Data, changes) };
   };
-  /** Keys found lately, so a replay asks the key store once per key, not once per batch of events. */
-  const found = new Map<string, { key: Buffer | undefined; until: number }>();
+  /** The key store caches what it found (per process, or for a minute on S3): a batch asks it once. */
   const opened = (events: RecordedEvent[]): ResultAsync<RecordedEvent[], StoreError> => {
     const ids = keyIdsIn(events);
     if (ids.size === 0) return okAsync(events);
-    const now = Date.now();
-    const keyOf = new Map<string, Buffer | undefined>();
-    const missing: string[] = [];
-    for (const id of ids) {
-      const known = found.get(id);
-      if (known && known.key && known.until > now) keyOf.set(id, known.key);
-      else missing.push(id);
-    }
-    const done = () => events.map((e) => openEvent(e, keyOf));
-    if (missing.length === 0) return okAsync(done());
-    return ResultAsync.fromPromise(keys.findAll(missing), unavailable).map((answers) => {
-      if (found.size + answers.size > 100_000) found.clear();
-      for (const id of missing) {
-        const key = answers.get(id);
-        keyOf.set(id, key);
-        // A missing key is asked again next time: it may be one another node has just made.
-        if (key) found.set(id, { key, until: now + cacheMs });
-      }
-      return done();
-    });
+    return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).map((keyOf) => events.map((e) => openEvent(e, keyOf)));
   };
 
   const store: EventStore & Shredder & { readonly raw: EventStore } = {
@@ -263,11 +239,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       const events = await inner.readStream(stream);
       if (events.isErr()) throw new Error(`the event store: ${events.error.code}`);
       const ids = new Set<string>([subject]);
-      for (const e of events.value) {
-        if (!sealable(e.type) || !e.data || typeof e.data !== 'object') continue;
-        for (const h of holders(e.type, e.data as Data)) if (h.subject === subject && isBox(h.at['$sealed'])) ids.add((h.at['$sealed'] as Box).k);
-      }
-      for (const id of ids) found.delete(id);
+      for (const e of events.value) for (const h of holders(e.type, e.data)) if (h.subject === subject && isBox(h.at['$sealed'])) ids.add((h.at['$sealed'] as Box).k);
       return keys.delete([...ids]);
     },
   };
@@ -288,14 +260,18 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   return store;
 };
 
+/** Opens `nonce | tag | ciphertext` with the key and associated data, or throws if it does not open. */
+const unseal = (key: Buffer, sealed: Buffer, associated: Buffer): unknown => {
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(associated);
+  decipher.setAuthTag(sealed.subarray(12, 28));
+  return JSON.parse(Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8'));
+};
+
 /** The box's values, or undefined when its key is gone or it does not open (then its fields read as erased). */
 const openBox = (box: Box, key: Buffer | undefined, subject: string, type: string): Record<string, unknown> | undefined => {
   if (!key) return undefined;
   try {
-    const raw = Buffer.from(box.b, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(aad(subject, type));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as Record<string, unknown>;
+    return unseal(key, Buffer.from(box.b, 'base64'), aad(subject, type)) as Record<string, unknown>;
   } catch {
     return undefined;
   }
@@ -304,10 +280,7 @@ const openBox = (box: Box, key: Buffer | undefined, subject: string, type: strin
 const openFieldV1 = (value: FieldV1, key: Buffer | undefined, subject: string, type: string, field: string): unknown => {
   if (!key) return ERASED;
   try {
-    const raw = Buffer.from(value.$sealed.slice(3), 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12)).setAAD(Buffer.from(`${subject}|${type}|${field}`));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
+    return unseal(key, Buffer.from(value.$sealed.slice(3), 'base64'), Buffer.from(`${subject}|${type}|${field}`));
   } catch {
     return ERASED;
   }

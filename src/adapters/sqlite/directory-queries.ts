@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Directory, DirectoryUser, DirectoryView, Permission, UserKind } from '../../domain/index.js';
+import { tenantCache } from './tenant-cache.js';
 
 type UserRow = { id: string; display_name: string; kind: UserKind; email: string | null; profiles: string; permissions: string };
 
@@ -26,23 +27,9 @@ export const directoryQueries = (db: Database.Database) => {
     lockerHolders: db.prepare<[string], { user_id: string }>('SELECT user_id FROM lockers WHERE tenant = ? AND open = 1 ORDER BY user_id'),
   };
 
-  const tenantVersion = db.prepare<[string], { position: string }>('SELECT position FROM tenant_versions WHERE tenant = ?');
-  /**
-   * Members with their permissions, as answered until anything of their tenant is projected again
-   * (see `tenant_versions`): every request asks who its caller is, and the permissions are a join
-   * over JSON arrays.
-   */
-  const members = new Map<string, { version: string | undefined; user: (DirectoryUser & { permissions: string[] }) | undefined }>();
-  const user = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => {
-    const version = tenantVersion.get(tenant)?.position;
-    const key = `${tenant}\u0000${id}`;
-    const cached = members.get(key);
-    if (cached && cached.version === version) return cached.user;
-    const found = readUser(tenant, id);
-    if (members.size >= 20_000) members.clear();
-    members.set(key, { version, user: found });
-    return found;
-  };
+  /** Members with their permissions: every request asks who its caller is, and permissions are a join over JSON arrays. */
+  const members = tenantCache<(DirectoryUser & { permissions: string[] }) | undefined>(db, 20_000);
+  const user = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => members(tenant, id, () => readUser(tenant, id));
   const readUser = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => {
     const row = sql.user.get({ tenant, id });
     if (!row) return undefined;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { decodeCursor, encodeCursor } from '../../application/cursor.js';
+import { tenantCache } from './tenant-cache.js';
 import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page, PageRequest, Receipt, RecipientStatus } from '../../application/ports/read-models.js';
 
 type DocRow = {
@@ -129,17 +130,10 @@ export const documentQueries = (db: Database.Database) => {
     ),
     addressedTo: db.prepare<[string, string, string], { document_id: string }>('SELECT document_id FROM addressed WHERE tenant = ? AND target = ? AND year >= ?'),
     blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),
-    tenantVersion: db.prepare<[string], { position: string }>('SELECT position FROM tenant_versions WHERE tenant = ?'),
   };
 
-  /**
-   * Locker pages as answered, until anything of their tenant is projected (`tenant_versions`, moved
-   * by whichever process projects): a locker is read far more often than a school writes, and a
-   * page costs a join with five aggregates per item. A hit costs one primary-key lookup. Pages are
-   * shared between callers, who only read them.
-   */
-  const lockerPages = new Map<string, { version: string | undefined; page: Page<LockerItem> }>();
-  const MAX_PAGES = 5_000;
+  /** Locker pages: read far more often than a school writes, and each a join with five aggregates per item. */
+  const lockerPages = tenantCache<Page<LockerItem>>(db, 5_000);
 
   return {
     documentsAddressedTo: (tenant: string, targets: readonly string[], fromYear: string): string[] =>
@@ -174,28 +168,22 @@ export const documentQueries = (db: Database.Database) => {
       userId: string,
       filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined; toAcknowledge?: boolean | undefined },
       page: PageRequest,
-    ): Page<LockerItem> => {
-      const version = sql.tenantVersion.get(tenant)?.position;
-      const key = JSON.stringify([tenant, userId, filter.categoryId ?? null, filter.year ?? null, filter.removed === true, filter.toAcknowledge === true, page.cursor ?? null, page.limit]);
-      const cached = lockerPages.get(key);
-      if (cached && cached.version === version) return cached.page;
-      const answer = pageOf(
-        sql.locker
-          .all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, removed: filter.removed ? 1 : 0, toAcknowledge: filter.toAcknowledge ? 1 : 0, limit: page.limit + 1 })
-          .map((r) => ({ ...r, seq: r.r_seq })),
-        page.limit,
-        (row) => ({
-          ...toView(row),
-          consulted: row.consulted_version !== null,
-          consultedVersion: row.consulted_version,
-          consultedLatest: row.consulted_latest === 1,
-          toAcknowledge: row.to_acknowledge === 1,
-        }),
-      );
-      if (lockerPages.size >= MAX_PAGES) lockerPages.clear();
-      lockerPages.set(key, { version, page: answer });
-      return answer;
-    },
+    ): Page<LockerItem> =>
+      lockerPages(tenant, JSON.stringify([userId, filter.categoryId ?? null, filter.year ?? null, filter.removed === true, filter.toAcknowledge === true, page.cursor ?? null, page.limit]), () =>
+        pageOf(
+          sql.locker
+            .all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, removed: filter.removed ? 1 : 0, toAcknowledge: filter.toAcknowledge ? 1 : 0, limit: page.limit + 1 })
+            .map((r) => ({ ...r, seq: r.r_seq })),
+          page.limit,
+          (row) => ({
+            ...toView(row),
+            consulted: row.consulted_version !== null,
+            consultedVersion: row.consulted_version,
+            consultedLatest: row.consulted_latest === 1,
+            toAcknowledge: row.to_acknowledge === 1,
+          }),
+        ),
+      ),
     notifications: (tenant: string, userId: string, page: PageRequest, filter: { unread?: boolean | undefined } = {}): Page<NotificationView> =>
       pageOf(sql.notifications.all({ tenant, user: userId, before: before(page), unread: filter.unread ? 1 : 0, limit: page.limit + 1 }), page.limit, (r) => ({
         id: String(r.seq),

@@ -386,8 +386,10 @@ export const readModelProjection = (db: Database.Database) => {
       // Another process on the same file (the CLI beside the server) may have applied some of these
       // already: only what lies beyond the stored checkpoint is projected, so applying is idempotent.
       const fresh = current ? events.filter((e) => e.position > BigInt(current.position)) : events;
+      const moved = new Map<string, bigint>();
       for (const event of fresh) {
         project(event, ++seq);
+        moved.set(event.meta.tenant, event.position);
         if (MAILED.has(event.type)) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
         if (isPublicEvent(event.type) && (sql.hasWebhooks.get(event.meta.tenant)?.n ?? 0) > 0) {
           const payload = publicEvent({ id: event.id, type: event.type, tenant: event.meta.tenant, at: event.meta.at, actor: event.meta.actor, data: event.data as Record<string, unknown> });
@@ -396,8 +398,6 @@ export const readModelProjection = (db: Database.Database) => {
       }
       const last = fresh[fresh.length - 1];
       if (last) sql.setCheckpoint.run(String(last.position), seq);
-      const moved = new Map<string, bigint>();
-      for (const event of fresh) moved.set(event.meta.tenant, event.position);
       for (const [tenant, position] of moved) sql.tenantMoved.run(tenant, padded(position));
     }),
     reset: db.transaction(() => {

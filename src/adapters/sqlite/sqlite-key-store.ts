@@ -21,7 +21,6 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
   // `subject` is the key's id: before ADR 24 keys were named after their subject.
   db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
   const sql = {
-    get: db.prepare<[string], { key: Buffer }>('SELECT key FROM keys WHERE subject = ?'),
     many: db.prepare<[string], { subject: string; key: Buffer }>('SELECT subject, key FROM keys WHERE subject IN (SELECT value FROM json_each(?))'),
     put: db.prepare('INSERT INTO keys VALUES (?, ?, ?)'),
     delete: db.prepare('DELETE FROM keys WHERE subject = ?'),
@@ -40,16 +39,6 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
     for (const k of made) sql.put.run(k.id, k.key, at);
     pool.push(...made);
   });
-  const find = (id: string): Buffer | undefined => {
-    const cached = cache.get(id);
-    if (cached) return cached;
-    const row = sql.get.get(id);
-    if (row) {
-      if (cache.size >= 100_000) cache.clear();
-      cache.set(id, row.key);
-    }
-    return row?.key;
-  };
   const take = () => {
     if (pool.length === 0) refill();
     const next = pool.pop()!;
@@ -60,7 +49,6 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
     fresh: async () => take(),
     // A batch is written synchronously when the pool is empty: a key is always at hand.
     ready: take,
-    find: async (id) => find(id),
     findAll: async (ids) => {
       const out = new Map<string, Buffer>();
       const asked: string[] = [];

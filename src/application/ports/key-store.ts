@@ -12,8 +12,6 @@ export interface KeyStore {
   fresh(): Promise<{ readonly id: string; readonly key: Buffer }>;
   /** The same, when one made ahead can be taken now without waiting; undefined otherwise. */
   ready(): { readonly id: string; readonly key: Buffer } | undefined;
-  /** The key if it still exists. */
-  find(id: string): Promise<Buffer | undefined>;
   /** The keys of these ids that still exist, asked at once: a replay needs thousands. */
   findAll(ids: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
   /** Deletes these keys for good; answers how many existed. */
