@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { webdavCloudDrive } from '../../src/adapters/webdav/webdav-cloud-drive.js';
 import { startBlackHole } from '../support/black-hole.js';
 import { startWebdav, WEBDAV_USER } from '../support/webdav-server.js';
@@ -17,4 +21,50 @@ cloudDriveContract('WebDAV (webdav-server on 127.0.0.1)', async () => {
       await silent.stop();
     },
   };
+});
+
+describe('WebDAV download that stops half-way', () => {
+  // A server that answers the PROPFIND, sends part of the file and then says nothing: the idle
+  // deadline is restarted by every chunk, so the download is cut once the bytes stop, not before.
+  const stalling = async () => {
+    const server = createServer((req, res) => {
+      if (req.method === 'PROPFIND') {
+        res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' });
+        res.end(`<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/stall.bin</d:href><d:propstat><d:prop>
+          <d:displayname>stall.bin</d:displayname><d:getcontentlength>1048576</d:getcontentlength><d:getcontenttype>application/octet-stream</d:getcontenttype>
+          <d:resourcetype/><d:getlastmodified>Tue, 01 Dec 2026 10:00:00 GMT</d:getlastmodified></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>`);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '1048576' });
+      // Bytes keep coming for longer than the deadline, then stop.
+      let sent = 0;
+      const drip = setInterval(() => {
+        res.write(Buffer.alloc(1024, 1));
+        if (++sent === 8) clearInterval(drip);
+      }, 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => new Promise((r) => server.close(r).closeAllConnections()) };
+  };
+
+  it('cuts the download after the idle deadline once bytes stop coming, and keeps it while they come', async () => {
+    const server = await stalling();
+    try {
+      const drive = webdavCloudDrive({ timeoutMs: 250 });
+      const file = (await drive.open({ url: server.url, ...WEBDAV_USER }, '/stall.bin'))._unsafeUnwrap();
+      const started = performance.now();
+      await expect(
+        (async () => {
+          for await (const _ of file.content);
+        })(),
+      ).rejects.toThrow();
+      // The last of the 8 drips leaves at ~400 ms, past the 250 ms deadline: a deadline not restarted
+      // by each chunk would have cut it sooner. A lower bound only, so a slow machine cannot fail it.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+    } finally {
+      await server.stop();
+    }
+  });
 });

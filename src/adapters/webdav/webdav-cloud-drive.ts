@@ -64,7 +64,7 @@ export const webdavCloudDrive = (options: WebdavOptions): CloudDrive => {
       return within(path, (signal) => c.stat(path, { signal } as never) as Promise<FileStat>).andThen((stat) => {
         if (stat.type !== 'file') return errAsync<CloudFile, CloudError>({ code: 'CLOUD_PATH_INVALID', path });
         const abort = new AbortController();
-        let idle = setTimeout(() => abort.abort(), options.timeoutMs);
+        const idle = setTimeout(() => abort.abort(), options.timeoutMs);
         return ResultAsync.fromPromise(
           c.customRequest(path, { method: 'GET', signal: abort.signal }).then((answer) => {
             const response = answer as unknown as globalThis.Response;
@@ -84,8 +84,9 @@ export const webdavCloudDrive = (options: WebdavOptions): CloudDrive => {
             let size = 0;
             try {
               for await (const chunk of body as AsyncIterable<Uint8Array>) {
-                clearTimeout(idle);
-                idle = setTimeout(() => abort.abort(), options.timeoutMs);
+                // One timer restarted in place: a new timer per 16 KiB chunk is garbage the young
+                // generation has to sweep during a long download.
+                idle.refresh();
                 pending.push(chunk);
                 size += chunk.byteLength;
                 if (size >= GATHER_BYTES) {
