@@ -104,6 +104,25 @@ describe('the sealing event store (ADR 23, 24)', () => {
     keys.close();
   });
 
+  it('opens boxes of values keyed by field, as written before the values went in the order of `f`', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const key = randomBytes(32);
+    const db = new Database(join(dir, 'keys.sqlite'));
+    db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
+    db.prepare('INSERT INTO keys VALUES (?, ?, ?)').run('k:before', key, meta.at);
+    db.close();
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(Buffer.from('doc:kept|DocumentDeposited|v2'));
+    const body = Buffer.concat([cipher.update(JSON.stringify({ title: 'Kept minutes', 'content.fileName': 'kept.pdf' }), 'utf8'), cipher.final()]);
+    const $sealed = { k: 'k:before', f: ['title', 'content.fileName'], b: Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64') };
+    (await inner.append('t:document:kept', [{ ...deposited('kept', 'x'), data: { documentId: 'kept', memo: null, content: { version: 1 }, $sealed } }], 'no-stream'))._unsafeUnwrap();
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    const store = shreddingEventStore(inner, keys);
+    expect((await store.readStream('t:document:kept'))._unsafeUnwrap()[0]!.data).toEqual({ documentId: 'kept', memo: null, title: 'Kept minutes', content: { version: 1, fileName: 'kept.pdf' } });
+    keys.close();
+  });
+
   it('a box that was tampered with reads as erased, never as other text', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));

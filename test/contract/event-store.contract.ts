@@ -46,6 +46,19 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory | { 
       expect(read[1]!.position > read[0]!.position).toBe(true);
     });
 
+    it('hands out events of the reader’s own: changing one read changes no other', async () => {
+      const s = stream();
+      const data = { title: 'kept', nested: { fileName: 'kept.pdf' } };
+      (await store.append(s, [event(tenant, 'A', data)], 'no-stream'))._unsafeUnwrap();
+      const first = (await store.readStream(s))._unsafeUnwrap()[0]!;
+      const d = first.data as { title: string; nested: { fileName: string } };
+      d.title = 'changed';
+      d.nested.fileName = 'changed.pdf';
+      expect((await store.readStream(s))._unsafeUnwrap()[0]!.data).toEqual(data);
+      const all = (await store.readAll({ tenant, limit: 1000 }))._unsafeUnwrap().find((e) => e.stream === s)!;
+      expect(all.data).toEqual(data);
+    });
+
     it('reads a missing stream as empty', async () => {
       expect((await store.readStream(stream()))._unsafeUnwrap()).toEqual([]);
     });

@@ -87,19 +87,45 @@ const get = (o: Data, path: string): unknown => {
   return v;
 };
 /**
- * Sets (or, with undefined, removes) `path` in `o`, which the caller owns; objects along the path
- * are copied, never changed, since they may be shared with the caller's event.
+ * A copy of `o` without these paths (nested ones copy the objects on their way). Built key by key
+ * rather than copied and `delete`d: a deleted property turns a V8 object into a slow dictionary,
+ * which every later step (canonical JSON, hashing, the projections) then pays for.
  */
-const put = (o: Data, path: string, value: unknown): void => {
+const without = (o: Data, paths: readonly string[]): Data => {
+  const out: Data = {};
+  for (const key of Object.keys(o)) {
+    if (paths.includes(key)) continue;
+    const v = o[key];
+    let nested: string[] | undefined;
+    for (const p of paths) if (p.length > key.length + 1 && p.charCodeAt(key.length) === 46 /* . */ && p.startsWith(key)) (nested ??= []).push(p.slice(key.length + 1));
+    out[key] = nested && v && typeof v === 'object' && !Array.isArray(v) ? without(v as Data, nested) : v;
+  }
+  return out;
+};
+
+/** A holder with something sealed in it: a box, fields sealed one by one before ADR 24, or both. */
+type Sealed = { readonly holder: Holder; readonly box: Box | undefined; readonly v1: readonly string[] | undefined };
+/** The holders of an event with something to open, or undefined when there is none. */
+const sealedIn = (e: RecordedEvent): Sealed[] | undefined => {
+  let found: Sealed[] | undefined;
+  for (const holder of holders(e.type, e.data)) {
+    const box = holder.at['$sealed'];
+    let v1: string[] | undefined;
+    for (const field of holder.fields) if (isFieldV1(get(holder.at, field))) (v1 ??= []).push(field);
+    if (isBox(box) || v1) (found ??= []).push({ holder, box: isBox(box) ? box : undefined, v1 });
+  }
+  return found;
+};
+/** Sets `path` in `o` in place (an object this reader owns), as long as the objects on the way are there. */
+const set = (o: Data, path: string, value: unknown): void => {
   const keys = pathOf(path);
   let at = o;
   for (let i = 0; i < keys.length - 1; i++) {
     const inner = at[keys[i]!];
     if (!inner || typeof inner !== 'object') return;
-    at = at[keys[i]!] = { ...(inner as Data) };
+    at = inner as Data;
   }
-  if (value === undefined) delete at[keys[keys.length - 1]!];
-  else at[keys[keys.length - 1]!] = value;
+  at[keys[keys.length - 1]!] = value;
 };
 
 /**
@@ -108,11 +134,11 @@ const put = (o: Data, path: string, value: unknown): void => {
  * are safe here: a key seals a handful of boxes, far from GCM's limit of 2^32 per key.
  */
 let entropy = Buffer.alloc(0);
-const nonce = (): Buffer => {
+/** Writes a fresh nonce at the start of `into`. */
+const nonceInto = (into: Buffer): void => {
   if (entropy.length < 12) entropy = randomBytes(4096);
-  const n = Buffer.from(entropy.subarray(0, 12));
+  entropy.copy(into, 0, 0, 12);
   entropy = entropy.subarray(12);
-  return n;
 };
 
 const aad = (subject: string, type: string) => Buffer.from(`${subject}|${type}|v2`);
@@ -138,27 +164,36 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     sealing.set(subject, { id: k.id, key: k.key, until: now + cacheMs });
   };
 
-  /** Seals with the keys `sealing` holds for every subject: the caller made sure of them. */
-  const sealEvent = (e: NewEvent): NewEvent => {
+  /**
+   * Seals with the keys `sealing` holds for every subject: the caller made sure of them. The box
+   * holds the values in the order of `f` (names once, outside); boxes of objects keyed by field,
+   * written before, still open.
+   */
+  const sealEvent = (e: NewEvent, found: readonly Holder[]): NewEvent => {
+    if (found.length === 0) return e;
     const changes = new Map<number, Data>();
-    for (const h of holders(e.type, e.data)) {
+    for (const h of found) {
       if (isBox(h.at['$sealed'])) continue;
-      const values: Record<string, unknown> = {};
-      let next: Data | undefined;
+      let fields: string[] | undefined;
+      const values: unknown[] = [];
       for (const field of h.fields) {
         const value = get(h.at, field);
         if (value === null || value === undefined || isFieldV1(value)) continue;
-        values[field] = value;
-        next ??= { ...h.at };
-        put(next, field, undefined);
+        (fields ??= []).push(field);
+        values.push(value);
       }
-      if (!next) continue;
+      if (!fields) continue;
+      const next = without(h.at, fields);
       const { id, key } = sealing.get(h.subject)!;
-      const iv = nonce();
-      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(h.subject, e.type));
-      const body = cipher.update(JSON.stringify(values), 'utf8');
-      const last = cipher.final();
-      next['$sealed'] = { k: id, f: Object.keys(values), b: Buffer.concat([iv, cipher.getAuthTag(), body, last]).toString('base64') } satisfies Box;
+      // nonce | tag | ciphertext written into one buffer: no concatenation afterwards.
+      const plain = Buffer.from(JSON.stringify(values), 'utf8');
+      const sealed = Buffer.allocUnsafe(28 + plain.length);
+      nonceInto(sealed);
+      const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(aad(h.subject, e.type));
+      cipher.update(plain).copy(sealed, 28);
+      cipher.final();
+      cipher.getAuthTag().copy(sealed, 12);
+      next['$sealed'] = { k: id, f: fields, b: sealed.toString('base64') } satisfies Box;
       changes.set(h.index, next);
     }
     return changes.size === 0 ? e : { ...e, data: replaced(e.data as Data, changes) };
@@ -167,10 +202,10 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
    * The subjects these events seal for with no key in this process yet, given one made ahead
    * where the store has one ready; those it has not are left to wait for.
    */
-  const keyless = (events: readonly NewEvent[], now: number): string[] => {
+  const keyless = (found: readonly (readonly Holder[])[], now: number): string[] => {
     const waiting: string[] = [];
-    for (const e of events) {
-      for (const h of holders(e.type, e.data)) {
+    for (const hs of found) {
+      for (const h of hs) {
         const cached = sealing.get(h.subject);
         if (cached && cached.until > now) continue;
         const ready = keys.ready();
@@ -182,49 +217,47 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   };
   const append: EventStore['append'] = (stream, events, expected) => {
     const now = Date.now();
-    const waiting = keyless(events, now);
+    const found = events.map((e) => holders(e.type, e.data));
+    const waiting = keyless(found, now);
+    const sealed = () => events.map((e, i) => sealEvent(e, found[i]!));
     // The usual case: every key at hand, so the events are sealed and appended without a wait.
-    if (waiting.length === 0) return inner.append(stream, events.map(sealEvent), expected);
+    if (waiting.length === 0) return inner.append(stream, sealed(), expected);
     return ResultAsync.fromPromise(Promise.all(waiting.map(async (subject) => [subject, await keys.fresh()] as const)), unavailable).andThen((made) => {
       for (const [subject, k] of made) remember(subject, k, now);
-      return inner.append(stream, events.map(sealEvent), expected);
+      return inner.append(stream, sealed(), expected);
     });
   };
 
-  /** Every key id the events' sealed values name, v1 fields named by their subject. */
-  const keyIdsIn = (events: readonly RecordedEvent[]): Set<string> => {
-    const ids = new Set<string>();
-    for (const e of events) {
-      for (const h of holders(e.type, e.data)) {
-        const box = h.at['$sealed'];
-        if (isBox(box)) ids.add(box.k);
-        if (h.fields.some((f) => isFieldV1(get(h.at, f)))) ids.add(h.subject);
-      }
+  /**
+   * Opens the event where it lies: the stores parse every read afresh, so the event is this
+   * reader's to change (the port says so), and copying it would cost more than the opening.
+   */
+  const openEvent = (e: RecordedEvent, found: readonly Sealed[] | undefined, keyOf: ReadonlyMap<string, Buffer>): RecordedEvent => {
+    if (!found) return e;
+    for (const { holder: h, box, v1 } of found) {
+      // v1 fields first: read from the holder as stored.
+      for (const field of v1 ?? []) set(h.at, field, openFieldV1(get(h.at, field) as FieldV1, keyOf.get(h.subject), h.subject, e.type, field));
+      if (!box) continue;
+      const values = openBox(box, keyOf.get(box.k), h.subject, e.type);
+      delete h.at['$sealed'];
+      box.f.forEach((field, i) => set(h.at, field, values === undefined ? ERASED : Array.isArray(values) ? values[i] : values[field]));
     }
-    return ids;
-  };
-  const openEvent = (e: RecordedEvent, keyOf: ReadonlyMap<string, Buffer>): RecordedEvent => {
-    const changes = new Map<number, Data>();
-    for (const h of holders(e.type, e.data)) {
-      const box = h.at['$sealed'];
-      const v1 = h.fields.filter((field) => isFieldV1(get(h.at, field)));
-      if (!isBox(box) && v1.length === 0) continue;
-      const next: Data = { ...h.at };
-      if (isBox(box)) {
-        delete next['$sealed'];
-        const values = openBox(box, keyOf.get(box.k), h.subject, e.type);
-        for (const field of box.f) put(next, field, values ? values[field] : ERASED);
-      }
-      for (const field of v1) put(next, field, openFieldV1(get(h.at, field) as FieldV1, keyOf.get(h.subject), h.subject, e.type, field));
-      changes.set(h.index, next);
-    }
-    return changes.size === 0 ? e : { ...e, data: replaced(e.data as Data, changes) };
+    return e;
   };
   /** The key store caches what it found (per process, or for a minute on S3): a batch asks it once. */
   const opened = (events: RecordedEvent[]): ResultAsync<RecordedEvent[], StoreError> => {
-    const ids = keyIdsIn(events);
+    // Each event looked at once: its sealed holders, and every key id they name.
+    const ids = new Set<string>();
+    const found = events.map((e) => {
+      const sealedHere = sealedIn(e);
+      for (const { holder, box, v1 } of sealedHere ?? []) {
+        if (box) ids.add(box.k);
+        if (v1) ids.add(holder.subject);
+      }
+      return sealedHere;
+    });
     if (ids.size === 0) return okAsync(events);
-    return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).map((keyOf) => events.map((e) => openEvent(e, keyOf)));
+    return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).map((keyOf) => events.map((e, i) => openEvent(e, found[i], keyOf)));
   };
 
   const store: EventStore & Shredder & { readonly raw: EventStore } = {
@@ -264,14 +297,20 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
 const unseal = (key: Buffer, sealed: Buffer, associated: Buffer): unknown => {
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(associated);
   decipher.setAuthTag(sealed.subarray(12, 28));
-  return JSON.parse(Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8'));
+  const body = decipher.update(sealed.subarray(28));
+  // GCM's final() adds no bytes; it throws when the tag does not match, before `body` is trusted.
+  decipher.final();
+  return JSON.parse(body.toString('utf8'));
 };
 
-/** The box's values, or undefined when its key is gone or it does not open (then its fields read as erased). */
-const openBox = (box: Box, key: Buffer | undefined, subject: string, type: string): Record<string, unknown> | undefined => {
+/**
+ * The box's values (in the order of its `f`, or keyed by field in boxes sealed before), or
+ * undefined when its key is gone or it does not open (then its fields read as erased).
+ */
+const openBox = (box: Box, key: Buffer | undefined, subject: string, type: string): unknown[] | Record<string, unknown> | undefined => {
   if (!key) return undefined;
   try {
-    return unseal(key, Buffer.from(box.b, 'base64'), aad(subject, type)) as Record<string, unknown>;
+    return unseal(key, Buffer.from(box.b, 'base64'), aad(subject, type)) as unknown[] | Record<string, unknown>;
   } catch {
     return undefined;
   }

@@ -45,6 +45,10 @@ export type ReadAllOptions = {
   readonly types?: readonly string[] | undefined;
 };
 
+/**
+ * Every read hands out events parsed afresh: they are the reader's own to change, and changing
+ * them changes nothing stored or read by anyone else (the sealing store opens them in place).
+ */
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError>;
   /** All events of a stream in order; an empty list when the stream does not exist. */
