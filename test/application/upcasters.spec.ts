@@ -16,6 +16,29 @@ describe('schema evolution', () => {
     expect(currentSchemaVersion('MemoChanged')).toBe(1);
   });
 
+  const stored = (type: string, schemaVersion: number, data: Record<string, unknown>) => ({
+    id: 'e1', stream: 's', revision: 0, position: 1n, type, data, prevHash: '', hash: '',
+    meta: { actor: 'anne', at: '2026-09-01T08:00:00.000Z', tenant: 'school', schemaVersion },
+  });
+
+  it('lifts each old shape exactly one step at a time, and leaves a current event as it is', () => {
+    expect(upcast(stored('DocumentDeposited', 1, { recipientIds: ['marc'], classes: ['6A'] }))).toMatchObject({
+      data: { recipientIds: ['marc'], classes: ['6A'], source: 'upload', named: ['marc'], groups: [] },
+      meta: { schemaVersion: 3, actor: 'anne' },
+    });
+    expect(upcast(stored('DocumentDeposited', 2, { recipientIds: ['marc'], classes: [], source: { kind: 'cloud' } })).data).toEqual({
+      recipientIds: ['marc'], classes: [], source: { kind: 'cloud' }, named: ['marc'], groups: [],
+    });
+    expect(upcast(stored('RecipientAdded', 1, { documentId: 'd' })).data).toEqual({ documentId: 'd', named: [], groups: [] });
+    expect(upcast(stored('DocumentCarriedOver', 1, { documentId: 'd', recipientIds: ['sophie'], classes: ['6A'] })).data).toEqual({
+      documentId: 'd', recipientIds: ['sophie'], named: ['sophie'], groups: [], classes: [],
+    });
+    const current = stored('DocumentDeposited', 3, { named: [] });
+    expect(upcast(current)).toBe(current);
+    const other = stored('MemoChanged', 1, { memo: 'x' });
+    expect(upcast(other)).toBe(other);
+  });
+
   it('history written before the change replays after it: aggregates, projections and commands see the new shape', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-upcast-'));
     const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
