@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import type { Actor } from '../../src/application/deps.js';
+import type { RecordedEvent } from '../../src/application/ports/event-store.js';
+import { compose, TOKENS } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+
+const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
+const AUDITOR = as('auditor');
+const T = { setup: '2026-09-01T08:00:00.000Z', first: '2026-09-10T08:00:00.000Z', second: '2026-09-20T08:00:00.000Z', third: '2026-10-01T08:00:00.000Z' };
+
+/** The auditors' queries over the log itself, with a clock the test moves. */
+describe('audit queries at the application layer', () => {
+  const clock = { at: T.setup, now: () => clock.at };
+  let app: Awaited<ReturnType<typeof compose>>;
+  let dir: string;
+  let a: string;
+  let b: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locker-audit-'));
+    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    const uc = app.useCases;
+    (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    const categoryId = (await uc.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    const deposit = async (by: string, users: string[]) => {
+      const checked = (await uc.depositDocument.check(as(by), { recipients: { users, classes: [] }, categoryId }, undefined))._unsafeUnwrap();
+      const content = (async function* () {
+        yield new TextEncoder().encode('bytes');
+      })();
+      return (await uc.depositDocument.store(checked, { fileName: 'f.txt', mediaType: 'text/plain', content, truncated: () => false }))._unsafeUnwrap().document.id;
+    };
+    clock.at = T.first;
+    a = await deposit('anne', ['marc']);
+    (await uc.downloadDocument(as('marc'), a, {}))._unsafeUnwrap().stream.destroy();
+    clock.at = T.second;
+    b = await deposit('paul', ['sophie']);
+    clock.at = T.third;
+    (await uc.addRecipients(as('anne'), a, { users: ['sophie'], classes: [] }))._unsafeUnwrap();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const page = async (filter: Parameters<typeof app.useCases.auditEvents>[3], limit = 1000) => (await app.useCases.auditEvents(AUDITOR, undefined, limit, filter))._unsafeUnwrap();
+  const all = async (limit: number) => {
+    const seen: RecordedEvent[] = [];
+    for (let after: bigint | undefined, n = 0; n < 100; n++) {
+      const p = (await app.useCases.auditEvents(AUDITOR, after, limit, {}))._unsafeUnwrap();
+      seen.push(...p.events);
+      if (p.next === null) return seen;
+      after = BigInt(p.next);
+    }
+    throw new Error('no end');
+  };
+
+  it('filters by document, actor, type, time and school year, each on its own', async () => {
+    const ofA = (await page({ documentId: a })).events;
+    expect(ofA.map((e) => e.type)).toEqual(['DocumentDeposited', 'DocumentConsulted', 'RecipientAdded']);
+    expect(ofA.every((e) => e.stream === `school:document:${a}`)).toBe(true);
+    const byPaul = (await page({ actor: 'paul' })).events;
+    expect(byPaul.length).toBeGreaterThan(0);
+    expect(byPaul.every((e) => e.meta.actor === 'paul')).toBe(true);
+    expect(byPaul.some((e) => e.type === 'DocumentDeposited' && e.stream === `school:document:${b}`)).toBe(true);
+    expect((await page({ type: 'RecipientAdded' })).events.map((e) => e.stream)).toEqual([`school:document:${a}`]);
+    const second = (await page({ from: T.second, to: T.second })).events;
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.every((e) => e.meta.at === T.second)).toBe(true);
+    expect((await page({ from: T.third })).events.every((e) => e.meta.at >= T.third)).toBe(true);
+    expect((await page({ to: T.setup })).events.every((e) => e.meta.at <= T.setup)).toBe(true);
+    expect((await page({ year: '2025-2026' })).events).toEqual([]);
+    expect((await page({ year: '2026-2027' })).events.length).toBe((await page({})).events.length);
+    expect((await page({ documentId: a, type: 'DocumentConsulted', actor: 'marc' })).events).toHaveLength(1);
+  });
+
+  it('pages with a cursor: small pages together are the whole history, in order', async () => {
+    const whole = (await page({})).events;
+    const first = await page({}, 2);
+    expect(first.events).toEqual(whole.slice(0, 2));
+    expect(first.next).toBe(String(whole[1]!.position));
+    expect((await all(3)).map((e) => e.id)).toEqual(whole.map((e) => e.id));
+    expect((await page({}, whole.length + 1)).next).toBeNull();
+  });
+
+  it('a locker and a document as they were at a moment, from the log', async () => {
+    const before = (await app.useCases.lockerAsOf(AUDITOR, 'sophie', T.second))._unsafeUnwrap();
+    expect(before.documents.map((d) => d.documentId)).toEqual([b]);
+    const after = (await app.useCases.lockerAsOf(AUDITOR, 'sophie', T.third))._unsafeUnwrap();
+    expect(after.documents.map((d) => d.documentId).sort()).toEqual([a, b].sort());
+    // Each listed document shows the asked user only.
+    expect(after.documents.every((d) => d.recipients.length === 1 && d.recipients[0]!.userId === 'sophie')).toBe(true);
+    expect((await app.useCases.lockerAsOf(AUDITOR, 'marc', T.setup))._unsafeUnwrap().documents).toEqual([]);
+
+    const then = (await app.useCases.documentHistory(AUDITOR, a, T.second))._unsafeUnwrap();
+    expect(then.events).toHaveLength(3);
+    expect(then.state).toMatchObject({ documentId: a, status: 'live', depositorId: 'anne', version: 1 });
+    expect(then.state.recipients).toEqual([{ userId: 'marc', openedVersions: [1], acknowledgedVersion: null }]);
+    const now = (await app.useCases.documentHistory(AUDITOR, a, undefined))._unsafeUnwrap();
+    expect(now.asOf).toBe(T.third);
+    expect(now.state.recipients.map((r) => [r.userId, r.openedVersions])).toEqual([
+      ['marc', [1]],
+      ['sophie', []],
+    ]);
+    expect((await app.useCases.documentHistory(AUDITOR, 'no-such-document', undefined))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'document' });
+    // Before its deposit the document did not exist yet.
+    expect((await app.useCases.documentHistory(AUDITOR, b, T.first))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'document' });
+  });
+
+  it('only auditors ask', async () => {
+    expect((await app.useCases.auditEvents(as('anne'), undefined, 10, {}))._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await app.useCases.lockerAsOf(as('anne'), 'marc', T.third))._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await app.useCases.documentHistory(as('marc'), a, undefined))._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
