@@ -75,11 +75,12 @@ describe('lockers and the directory, at the application layer', () => {
     expect(current(id, 'marc')).toBe(true);
     const moved: Directory = {
       ...schoolDirectory,
-      classes: schoolDirectory.classes.map((c) => (c.id === '4b' ? { ...c, teacherIds: ['sophie', 'paul'] } : c)),
+      classes: schoolDirectory.classes.map((c) => (c.id === '4b' ? { ...c, teacherIds: ['sophie', 'paul', 'admin'] } : c)),
     };
     const report = (await app.useCases.syncDirectory(SYNC, moved))._unsafeUnwrap();
-    expect(report.followed).toEqual({ documents: 1, joined: 1, left: 1 });
+    expect(report.followed).toEqual({ documents: 1, joined: 2, left: 1 });
     expect(current(id, 'paul')).toBe(true);
+    expect(current(id, 'admin')).toBe(true);
     expect(current(id, 'marc')).toBe(false);
     // The same directory again moves nobody.
     expect((await app.useCases.syncDirectory(SYNC, moved))._unsafeUnwrap().followed).toEqual({ documents: 0, joined: 0, left: 0 });
