@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import type { Actor } from '../../src/application/deps.js';
+import { compose } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+
+const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
+const FORBIDDEN = { code: 'FORBIDDEN' };
+
+/** Categories, settings and the personal views, through the use cases on the embedded adapters. */
+describe('settings, categories and personal views at the application layer', () => {
+  let app: Awaited<ReturnType<typeof compose>>;
+  let dir: string;
+  let documentId: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locker-settings-'));
+    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '5000' }));
+    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('categories: created, renamed and retired by admins; retired ones listed only when asked; an unknown one is not found', async () => {
+    const uc = app.useCases;
+    const minutes = (await uc.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap();
+    expect(minutes).toMatchObject({ designation: 'Minutes' });
+    const old = (await uc.createCategory(as('admin'), 'Old'))._unsafeUnwrap();
+    expect((await uc.renameCategory(as('admin'), minutes.id, 'Council minutes'))._unsafeUnwrap()).toMatchObject({ id: minutes.id, designation: 'Council minutes' });
+    expect((await uc.retireCategory(as('admin'), old.id))._unsafeUnwrap()).toBeNull();
+    expect((await uc.listCategories(as('marc'), false))._unsafeUnwrap().map((c) => c.id)).toEqual([minutes.id]);
+    expect((await uc.listCategories(as('marc'), true))._unsafeUnwrap().map((c) => c.id).sort()).toEqual([minutes.id, old.id].sort());
+    expect((await uc.renameCategory(as('admin'), 'nope', 'X'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'category' });
+    expect((await uc.retireCategory(as('admin'), 'nope'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'category' });
+    expect((await uc.createCategory(as('anne'), 'Mine'))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
+    expect((await uc.listCategories(as('ghost'), true))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
+  });
+
+  it('settings: the defaults, then what an admin changed; nobody else reads or changes them', async () => {
+    const uc = app.useCases;
+    const before = (await uc.getSettings(as('admin')))._unsafeUnwrap();
+    expect(before).toMatchObject({ maxDocumentBytes: 5000, clouds: [], erasePeopleAfterDays: 90 });
+    expect(before.currentYear).toMatch(/^\d{4}-\d{4}$/);
+    const after = (await uc.updateSettings(as('admin'), { maxDocumentBytes: 1234, erasePeopleAfterDays: 30 }))._unsafeUnwrap();
+    expect(after).toMatchObject({ maxDocumentBytes: 1234, erasePeopleAfterDays: 30 });
+    expect((await uc.getSettings(as('admin')))._unsafeUnwrap()).toEqual(after);
+    expect((await uc.getSettings(as('anne')))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
+    expect((await uc.updateSettings(as('anne'), { maxDocumentBytes: 1 }))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
+    (await uc.updateSettings(as('admin'), { maxDocumentBytes: 5000, erasePeopleAfterDays: 90 }))._unsafeUnwrap();
+  });
+
+  it('a deposit shows in the recipient’s locker and notifications and in the depositor’s distribution; students have none of these', async () => {
+    const uc = app.useCases;
+    const categoryId = (await uc.createCategory(as('admin'), 'Letters'))._unsafeUnwrap().id;
+    const checked = (await uc.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId, title: 'Letter' }, undefined))._unsafeUnwrap();
+    const content = (async function* () {
+      yield new TextEncoder().encode('letter');
+    })();
+    documentId = (await uc.depositDocument.store(checked, { fileName: 'l.txt', mediaType: 'text/plain', content, truncated: () => false }))._unsafeUnwrap().document.id;
+    const locker = (await uc.myLocker(as('marc'), {}, { limit: 10 }))._unsafeUnwrap();
+    expect(locker.items.map((i) => i.id)).toContain(documentId);
+    expect((await uc.myLocker(as('marc'), { year: '1999-2000' }, { limit: 10 }))._unsafeUnwrap().items).toEqual([]);
+    expect((await uc.myDistribution(as('anne'), undefined, { limit: 10 }))._unsafeUnwrap().items.map((i) => i.id)).toContain(documentId);
+    expect((await uc.myDistribution(as('anne'), '1999-2000', { limit: 10 }))._unsafeUnwrap().items).toEqual([]);
+    const notes = (await uc.myNotifications(as('marc'), { limit: 10 }))._unsafeUnwrap();
+    expect(notes.items.some((n) => n.documentId === documentId && n.kind === 'deposited')).toBe(true);
+    expect((await uc.unreadNotificationCount(as('marc')))._unsafeUnwrap()).toEqual({ unread: notes.items.length });
+    expect((await uc.getDocument(as('marc'), documentId))._unsafeUnwrap()).toMatchObject({ id: documentId, title: 'Letter' });
+    for (const query of [uc.myLocker(as('leo'), {}, { limit: 10 }), uc.myDistribution(as('leo'), undefined, { limit: 10 }), uc.myNotifications(as('leo'), { limit: 10 }), uc.unreadNotificationCount(as('leo'))]) {
+      expect((await query)._unsafeUnwrapErr()).toEqual({ code: 'FORBIDDEN', reason: 'students have no locker' });
+    }
+  });
+});
