@@ -75,3 +75,45 @@ describe('settings, categories and personal views at the application layer', () 
     }
   });
 });
+
+describe('the pre-send check at the application layer', () => {
+  let app: Awaited<ReturnType<typeof compose>>;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locker-check-'));
+    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '7000' }));
+    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says who a deposit would reach and through what, who not and why, the category and the limit; it writes nothing', async () => {
+    const uc = app.useCases;
+    const categoryId = (await uc.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    const retired = (await uc.createCategory(as('admin'), 'Old'))._unsafeUnwrap().id;
+    (await uc.retireCategory(as('admin'), retired))._unsafeUnwrap();
+    const head = (await app.deps.events.readAll({ limit: 10_000 }))._unsafeUnwrap().length;
+
+    const good = (await uc.checkDeposit(as('anne'), { recipients: { users: ['sophie'], classes: ['4b'] }, categoryId }))._unsafeUnwrap();
+    expect(good.category).toBe('usable');
+    expect(good.maxDocumentBytes).toBe(7000);
+    expect(good.refused).toEqual([]);
+    expect(good.acceptable).toBe(true);
+    expect(good.recipients.find((r) => r.id === 'marc')).toEqual({ id: 'marc', displayName: 'Marc Petit', via: ['class:4B'] });
+    expect(good.recipients.find((r) => r.id === 'sophie')?.displayName).toBe('Sophie Leroy');
+
+    const bad = (await uc.checkDeposit(as('anne'), { recipients: { users: ['leo', 'ghost'], classes: [] }, categoryId: retired }))._unsafeUnwrap();
+    expect(bad.category).toBe('retired');
+    expect(bad.refused).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'user', id: 'leo', reason: 'student' }), expect.objectContaining({ kind: 'user', id: 'ghost', reason: 'unknown' })]));
+    expect(bad.acceptable).toBe(false);
+    expect((await uc.checkDeposit(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId: 'nope' }))._unsafeUnwrap()).toMatchObject({ category: 'not-found', acceptable: false });
+    // Nobody to reach is not acceptable either, even with nothing refused.
+    expect((await uc.checkDeposit(as('anne'), { recipients: { users: [], classes: [] }, categoryId }))._unsafeUnwrap()).toMatchObject({ refused: [], acceptable: false });
+    // Marc is staff without the deposit permission; Léo is a student.
+    expect((await uc.checkDeposit(as('marc'), { recipients: { users: ['anne'], classes: [] }, categoryId }))._unsafeUnwrapErr()).toEqual({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: 'marc' });
+    expect((await uc.checkDeposit(as('leo'), { recipients: { users: ['anne'], classes: [] }, categoryId }))._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await app.deps.events.readAll({ limit: 10_000 }))._unsafeUnwrap().length).toBe(head);
+  });
+});
