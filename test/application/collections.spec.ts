@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import type { Actor } from '../../src/application/deps.js';
+import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
+import { compose } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+
+const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
+const NOT_FOUND = { code: 'NOT_FOUND', resource: 'collection request' };
+
+/** Collection requests through the use cases on the embedded adapters: who sees what, submitting, reminding, closing. */
+describe('collection requests at the application layer', () => {
+  let app: Awaited<ReturnType<typeof compose>>;
+  let dir: string;
+  let categoryId: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locker-collections-'));
+    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    categoryId = (await app.useCases.createCategory(as('admin'), 'Forms'))._unsafeUnwrap().id;
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = (): IncomingFile => ({
+    fileName: 'form.txt',
+    mediaType: 'text/plain',
+    content: (async function* () {
+      yield new TextEncoder().encode('signed');
+    })(),
+    truncated: () => false,
+  });
+
+  it('a draft is the requester’s alone; published, each asked person sees the request and their own line', async () => {
+    const c = app.useCases.collections;
+    const draft = (await c.create(as('anne'), { title: 'Permission slips', instructions: 'Signed, please', categoryId, recipients: { users: ['marc', 'sophie'], classes: [] }, dueAt: '2099-01-01T00:00:00.000Z', draft: true }))._unsafeUnwrap();
+    expect(draft).toMatchObject({ requesterId: 'anne', title: 'Permission slips', instructions: 'Signed, please', status: 'draft' });
+    expect(draft.people.map((p) => p.userId).sort()).toEqual(['marc', 'sophie']);
+    expect((await c.get(as('marc'), draft.id))._unsafeUnwrapErr()).toEqual(NOT_FOUND);
+    expect((await c.publish(as('anne'), draft.id))._unsafeUnwrap().status).toBe('open');
+    const mine = (await c.get(as('marc'), draft.id))._unsafeUnwrap();
+    expect(mine.people).toEqual([expect.objectContaining({ userId: 'marc', status: 'missing', documentIds: [] })]);
+    expect((await c.get(as('paul'), draft.id))._unsafeUnwrapErr()).toEqual(NOT_FOUND);
+    expect((await c.get(as('marc'), 'no-such-request'))._unsafeUnwrapErr()).toEqual(NOT_FOUND);
+    expect((await c.list(as('anne'), 'requester'))._unsafeUnwrap().map((s) => s.id)).toContain(draft.id);
+    expect((await c.list(as('marc'), 'asked'))._unsafeUnwrap().map((s) => s.id)).toContain(draft.id);
+    expect((await c.list(as('marc'), 'requester'))._unsafeUnwrap().map((s) => s.id)).not.toContain(draft.id);
+  });
+
+  it('a submission becomes the requester’s document; a reminder goes to those still missing; closed, it takes nothing more', async () => {
+    const c = app.useCases.collections;
+    const request = (await c.create(as('anne'), { title: 'Timetables', categoryId, recipients: { users: ['marc', 'sophie'], classes: [] }, dueAt: '2099-01-01T00:00:00.000Z' }))._unsafeUnwrap();
+    expect(request.status).toBe('open');
+    expect((await c.submission.check(as('paul'), request.id, undefined)).isErr()).toBe(true);
+    const checked = (await c.submission.check(as('marc'), request.id, undefined))._unsafeUnwrap();
+    let sent = false;
+    const stored = (await c.submission.store(checked, async () => (sent ? undefined : ((sent = true), file()))))._unsafeUnwrap();
+    expect(stored.documents).toHaveLength(1);
+    const submitted = stored.documents[0]!;
+    expect(submitted.depositorId).toBe('marc');
+    const seen = (await c.get(as('anne'), request.id))._unsafeUnwrap();
+    expect(seen.people.find((p) => p.userId === 'marc')).toMatchObject({ status: 'submitted', documentIds: [submitted.id] });
+    expect((await c.remind(as('anne'), request.id))._unsafeUnwrap()).toEqual({ reminded: ['sophie'] });
+    expect((await c.remind(as('marc'), request.id)).isErr()).toBe(true);
+    expect((await c.close(as('anne'), request.id))._unsafeUnwrap().status).toBe('closed');
+    expect((await c.submission.check(as('sophie'), request.id, undefined)).isErr()).toBe(true);
+    expect((await c.submission.check(as('sophie'), 'no-such-request', undefined)).isErr()).toBe(true);
+  });
+});
