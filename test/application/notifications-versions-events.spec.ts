@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import type { Actor } from '../../src/application/deps.js';
+import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
+import { compose } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+
+const as = (userId: string, scopes: string[] = []): Actor => ({ tenant: 'school', userId, scopes });
+const file = (text: string, truncated = false): IncomingFile => ({
+  fileName: 'v.txt',
+  mediaType: 'text/plain',
+  content: (async function* () {
+    yield new TextEncoder().encode(text);
+  })(),
+  truncated: () => truncated,
+});
+
+describe('notifications read, new versions and the public event stream at the application layer', () => {
+  let app: Awaited<ReturnType<typeof compose>>;
+  let dir: string;
+  let categoryId: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'locker-versions-'));
+    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const deposit = async (title: string) => {
+    const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId, title }, undefined))._unsafeUnwrap();
+    return (await app.useCases.depositDocument.store(checked, file(title)))._unsafeUnwrap().document.id;
+  };
+
+  it('notifications are marked read by id or all at once; a later one stays unread', async () => {
+    const uc = app.useCases;
+    await deposit('One');
+    await deposit('Two');
+    const unread = (await uc.myNotifications(as('marc'), { limit: 50 }, { unread: true }))._unsafeUnwrap().items;
+    expect(unread.length).toBeGreaterThanOrEqual(2);
+    expect((await uc.markNotificationsRead(as('marc'), { ids: [unread[0]!.id] }))._unsafeUnwrap()).toEqual({ unread: unread.length - 1 });
+    expect((await uc.markNotificationsRead(as('marc'), { all: true }))._unsafeUnwrap()).toEqual({ unread: 0 });
+    await deposit('Three');
+    expect((await uc.unreadNotificationCount(as('marc')))._unsafeUnwrap()).toEqual({ unread: 1 });
+    // Marking nothing changes nothing.
+    expect((await uc.markNotificationsRead(as('marc'), {}))._unsafeUnwrap()).toEqual({ unread: 1 });
+    expect((await uc.markNotificationsRead(as('leo'), { all: true })).isErr()).toBe(true);
+  });
+
+  it('a new version: the depositor only, refused before a byte is read; a truncated file writes nothing', async () => {
+    const uc = app.useCases;
+    const id = await deposit('Versioned');
+    expect((await uc.updateContent.check(as('marc'), id)).isErr()).toBe(true);
+    expect((await uc.updateContent.check(as('paul'), id)).isErr()).toBe(true);
+    const limit = (await uc.updateContent.check(as('anne'), id))._unsafeUnwrap();
+    expect(limit).toBeGreaterThan(0);
+    const before = (await app.deps.events.readStream(app.deps.streams.document('school', id)))._unsafeUnwrap().length;
+    expect((await uc.updateContent.store(as('anne'), id, limit, file('too much', true)))._unsafeUnwrapErr()).toEqual({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit });
+    expect((await app.deps.events.readStream(app.deps.streams.document('school', id)))._unsafeUnwrap()).toHaveLength(before);
+    const v2 = (await uc.updateContent.store(as('anne'), id, limit, file('second')))._unsafeUnwrap();
+    expect(v2.version).toBe(2);
+    expect((await app.deps.events.readStream(app.deps.streams.document('school', id)))._unsafeUnwrap().at(-1)!.type).toBe('DocumentUpdated');
+  });
+
+  it('the event stream is for services with events:read, and carries ids and types, never names or titles', async () => {
+    const es = app.useCases.eventStream;
+    expect((await es.allowed(as('svc')))._unsafeUnwrapErr()).toEqual({ code: 'FORBIDDEN', reason: 'requires the scope events:read' });
+    expect((await es.allowed(as('svc', ['events:read']))).isOk()).toBe(true);
+    const page = (await es.read(as('svc', ['events:read']), 0n, 10_000))._unsafeUnwrap();
+    expect(page.events.length).toBeGreaterThan(0);
+    const log = (await app.deps.events.readAll({ after: 0n, limit: 10_000, tenant: 'school' }))._unsafeUnwrap();
+    // The last position read, public or not: a client resumes after it.
+    expect(page.last).toBe(log.at(-1)!.position);
+    expect(page.events.length).toBeLessThanOrEqual(log.length);
+    const text = JSON.stringify(page.events);
+    for (const secret of ['Anne Martin', 'Marc Petit', 'Versioned', 'v.txt']) expect(text).not.toContain(secret);
+    expect((await es.head())._unsafeUnwrap()).toBeGreaterThanOrEqual(page.last);
+    // Nothing after the end: the same position back.
+    expect((await es.read(as('svc', ['events:read']), page.last, 10))._unsafeUnwrap()).toEqual({ events: [], last: page.last });
+  });
+});
