@@ -1,37 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
 import { currentYear, documentView, lockerHolder, maxDocumentBytes, member, readableDocument, withPermission } from '../../src/application/access.js';
-import type { Actor } from '../../src/application/deps.js';
-import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/fixtures.js';
+import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
-const as = (userId: string, tenant = 'school'): Actor => ({ tenant, userId, scopes: [] });
 const NOT_FOUND = { code: 'NOT_FOUND', resource: 'document' };
 
 /** The access checks every use case starts with, on the embedded adapters. */
 describe('access: who the actor is, and which documents they may see', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   let documentId: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-access-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '4096' }));
-    const uc = app.useCases;
-    (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-    const categoryId = (await uc.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
-    const checked = (await uc.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
-    const content = (async function* () {
-      yield new TextEncoder().encode('minutes');
-    })();
-    documentId = (await uc.depositDocument.store(checked, { fileName: 'm.txt', mediaType: 'text/plain', content, truncated: () => false }))._unsafeUnwrap().document.id;
+    app = await embeddedApp({ env: { LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '4096' } });
+    const categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    documentId = await deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId);
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('a member is someone in the tenant’s directory now; permissions and lockers are checked on top', () => {
     expect(member(app.deps, as('anne'))._unsafeUnwrap()).toMatchObject({ id: 'anne', permissions: ['locker.deposit'] });

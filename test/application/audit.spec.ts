@@ -1,37 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
-import type { Actor } from '../../src/application/deps.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
-import { compose, TOKENS } from '../../src/main.js';
-import { schoolDirectory } from '../support/fixtures.js';
+import { TOKENS } from '../../src/main.js';
+import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
-const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
 const AUDITOR = as('auditor');
 const T = { setup: '2026-09-01T08:00:00.000Z', first: '2026-09-10T08:00:00.000Z', second: '2026-09-20T08:00:00.000Z', third: '2026-10-01T08:00:00.000Z' };
 
 /** The auditors' queries over the log itself, with a clock the test moves. */
 describe('audit queries at the application layer', () => {
   const clock = { at: T.setup, now: () => clock.at };
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   let a: string;
   let b: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-audit-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    app = await embeddedApp({ overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }) });
     const uc = app.useCases;
-    (await uc.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
     const categoryId = (await uc.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
-    const deposit = async (by: string, users: string[]) => {
-      const checked = (await uc.depositDocument.check(as(by), { recipients: { users, classes: [] }, categoryId }, undefined))._unsafeUnwrap();
-      const content = (async function* () {
-        yield new TextEncoder().encode('bytes');
-      })();
-      return (await uc.depositDocument.store(checked, { fileName: 'f.txt', mediaType: 'text/plain', content, truncated: () => false }))._unsafeUnwrap().document.id;
-    };
+    const deposit = (by: string, users: string[]) => deposited(app, by, { users, classes: [] }, categoryId);
     clock.at = T.first;
     a = await deposit('anne', ['marc']);
     (await uc.downloadDocument(as('marc'), a, {}))._unsafeUnwrap().stream.destroy();
@@ -40,10 +25,7 @@ describe('audit queries at the application layer', () => {
     clock.at = T.third;
     (await uc.addRecipients(as('anne'), a, { users: ['sophie'], classes: [] }))._unsafeUnwrap();
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
   const page = async (filter: Parameters<typeof app.useCases.auditEvents>[3], limit = 1000) => (await app.useCases.auditEvents(AUDITOR, undefined, limit, filter))._unsafeUnwrap();
   const all = async (limit: number) => {
     const seen: RecordedEvent[] = [];

@@ -1,39 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
-import type { Actor } from '../../src/application/deps.js';
-import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
-import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/fixtures.js';
+import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
-const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
 const NOT_FOUND = { code: 'NOT_FOUND', resource: 'collection request' };
 
 /** Collection requests through the use cases on the embedded adapters: who sees what, submitting, reminding, closing. */
 describe('collection requests at the application layer', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   let categoryId: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-collections-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
-    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    app = await embeddedApp();
     categoryId = (await app.useCases.createCategory(as('admin'), 'Forms'))._unsafeUnwrap().id;
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const file = (): IncomingFile => ({
-    fileName: 'form.txt',
-    mediaType: 'text/plain',
-    content: (async function* () {
-      yield new TextEncoder().encode('signed');
-    })(),
-    truncated: () => false,
-  });
+  afterAll(() => app.stop());
+  const file = () => textFile('signed', false, 'form.txt');
 
   it('a draft is the requester’s alone; published, each asked person sees the request and their own line', async () => {
     const c = app.useCases.collections;

@@ -1,39 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
-import type { Actor } from '../../src/application/deps.js';
-import { compose } from '../../src/main.js';
 import type { Directory } from '../../src/domain/index.js';
+import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
-const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
-const SYNC: Actor = { tenant: 'school', userId: 's', scopes: ['directory:write'] };
+const SYNC = as('s', 'school', ['directory:write']);
 const NOT_FOUND = { code: 'NOT_FOUND', resource: 'document' };
 
 /** Restoring removed documents and following the directory, through the use cases on the embedded adapters. */
 describe('lockers and the directory, at the application layer', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   let categoryId: string;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-restore-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
-    (await app.useCases.syncDirectory(SYNC, schoolDirectory))._unsafeUnwrap();
+    app = await embeddedApp();
     categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
   });
-  afterEach(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const deposit = async (recipients: { users: string[]; classes: string[] }) => {
-    const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients, categoryId }, undefined))._unsafeUnwrap();
-    const content = (async function* () {
-      yield new TextEncoder().encode('minutes');
-    })();
-    return (await app.useCases.depositDocument.store(checked, { fileName: 'm.txt', mediaType: 'text/plain', content, truncated: () => false }))._unsafeUnwrap().document.id;
-  };
+  afterEach(() => app.stop());
+  const deposit = (recipients: { users: string[]; classes: string[] }) => deposited(app, 'anne', recipients, categoryId);
   const lockerEvents = async (userId: string) => (await app.deps.events.readStream(app.deps.streams.locker('school', userId)))._unsafeUnwrap().map((e) => e.type);
   const current = (documentId: string, userId: string) => app.deps.readModels.isCurrentRecipient('school', documentId, userId);
 

@@ -1,29 +1,14 @@
 import { verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
-import type { Actor } from '../../src/application/deps.js';
 import { checkpointText } from '../../src/application/notary.js';
-import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/fixtures.js';
-
-const as = (userId: string, tenant = 'school'): Actor => ({ tenant, userId, scopes: [] });
-const SYNC = (tenant: string): Actor => ({ tenant, userId: 's', scopes: ['directory:write'] });
+import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
 describe('the notary and rollover jobs at the application layer', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-notary-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
-    for (const t of ['school', 'other']) (await app.useCases.syncDirectory(SYNC(t), schoolDirectory))._unsafeUnwrap();
+    app = await embeddedApp({ tenants: ['school', 'other'] });
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('links every event once and signs each tenant’s head that moved, with a signature the published key checks', async () => {
     const uc = app.useCases;

@@ -1,41 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
-import type { Actor } from '../../src/application/deps.js';
-import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
-import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/fixtures.js';
+import { as, deposited, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
-const as = (userId: string, scopes: string[] = []): Actor => ({ tenant: 'school', userId, scopes });
-const file = (text: string, truncated = false): IncomingFile => ({
-  fileName: 'v.txt',
-  mediaType: 'text/plain',
-  content: (async function* () {
-    yield new TextEncoder().encode(text);
-  })(),
-  truncated: () => truncated,
-});
+const file = (text: string, truncated = false) => textFile(text, truncated, 'v.txt');
+const service = as('svc', 'school', ['events:read']);
 
 describe('notifications read, new versions and the public event stream at the application layer', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   let categoryId: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-versions-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
-    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    app = await embeddedApp();
     categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const deposit = async (title: string) => {
-    const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId, title }, undefined))._unsafeUnwrap();
-    return (await app.useCases.depositDocument.store(checked, file(title)))._unsafeUnwrap().document.id;
-  };
+  afterAll(() => app.stop());
+  const deposit = (title: string) => deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId, title);
 
   it('notifications are marked read by id or all at once; a later one stays unread', async () => {
     const uc = app.useCases;
@@ -70,8 +47,8 @@ describe('notifications read, new versions and the public event stream at the ap
   it('the event stream is for services with events:read, and carries ids and types, never names or titles', async () => {
     const es = app.useCases.eventStream;
     expect((await es.allowed(as('svc')))._unsafeUnwrapErr()).toEqual({ code: 'FORBIDDEN', reason: 'requires the scope events:read' });
-    expect((await es.allowed(as('svc', ['events:read']))).isOk()).toBe(true);
-    const page = (await es.read(as('svc', ['events:read']), 0n, 10_000))._unsafeUnwrap();
+    expect((await es.allowed(service)).isOk()).toBe(true);
+    const page = (await es.read(service, 0n, 10_000))._unsafeUnwrap();
     expect(page.events.length).toBeGreaterThan(0);
     const log = (await app.deps.events.readAll({ after: 0n, limit: 10_000, tenant: 'school' }))._unsafeUnwrap();
     // The last position read, public or not: a client resumes after it.
@@ -81,6 +58,6 @@ describe('notifications read, new versions and the public event stream at the ap
     for (const secret of ['Anne Martin', 'Marc Petit', 'Versioned', 'v.txt']) expect(text).not.toContain(secret);
     expect((await es.head())._unsafeUnwrap()).toBeGreaterThanOrEqual(page.last);
     // Nothing after the end: the same position back.
-    expect((await es.read(as('svc', ['events:read']), page.last, 10))._unsafeUnwrap()).toEqual({ events: [], last: page.last });
+    expect((await es.read(service, page.last, 10))._unsafeUnwrap()).toEqual({ events: [], last: page.last });
   });
 });

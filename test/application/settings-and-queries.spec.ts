@@ -1,29 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/adapters/config/config.js';
-import type { Actor } from '../../src/application/deps.js';
-import { compose } from '../../src/main.js';
-import { schoolDirectory } from '../support/fixtures.js';
+import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
-const as = (userId: string): Actor => ({ tenant: 'school', userId, scopes: [] });
 const FORBIDDEN = { code: 'FORBIDDEN' };
 
 /** Categories, settings and the personal views, through the use cases on the embedded adapters. */
 describe('settings, categories and personal views at the application layer', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   let documentId: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-settings-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '5000' }));
-    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    app = await embeddedApp({ env: { LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '5000' } });
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('categories: created, renamed and retired by admins; retired ones listed only when asked; an unknown one is not found', async () => {
     const uc = app.useCases;
@@ -56,11 +43,7 @@ describe('settings, categories and personal views at the application layer', () 
   it('a deposit shows in the recipient’s locker and notifications and in the depositor’s distribution; students have none of these', async () => {
     const uc = app.useCases;
     const categoryId = (await uc.createCategory(as('admin'), 'Letters'))._unsafeUnwrap().id;
-    const checked = (await uc.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId, title: 'Letter' }, undefined))._unsafeUnwrap();
-    const content = (async function* () {
-      yield new TextEncoder().encode('letter');
-    })();
-    documentId = (await uc.depositDocument.store(checked, { fileName: 'l.txt', mediaType: 'text/plain', content, truncated: () => false }))._unsafeUnwrap().document.id;
+    documentId = await deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId, 'Letter');
     const locker = (await uc.myLocker(as('marc'), {}, { limit: 10 }))._unsafeUnwrap();
     expect(locker.items.map((i) => i.id)).toContain(documentId);
     expect((await uc.myLocker(as('marc'), { year: '1999-2000' }, { limit: 10 }))._unsafeUnwrap().items).toEqual([]);
@@ -77,17 +60,11 @@ describe('settings, categories and personal views at the application layer', () 
 });
 
 describe('the pre-send check at the application layer', () => {
-  let app: Awaited<ReturnType<typeof compose>>;
-  let dir: string;
+  let app: EmbeddedApp;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'locker-check-'));
-    app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '7000' }));
-    (await app.useCases.syncDirectory({ tenant: 'school', userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+    app = await embeddedApp({ env: { LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '7000' } });
   });
-  afterAll(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app.stop());
 
   it('says who a deposit would reach and through what, who not and why, the category and the limit; it writes nothing', async () => {
     const uc = app.useCases;

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import type { Actor } from '../../src/application/deps.js';
+import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
+import { compose, type Overrides } from '../../src/main.js';
+import { schoolDirectory } from './fixtures.js';
+
+export type EmbeddedApp = Awaited<ReturnType<typeof compose>> & { readonly dir: string; readonly stop: () => Promise<void> };
+
+/** Someone of a tenant, as the use cases take them. */
+export const as = (userId: string, tenant = 'school', scopes: string[] = []): Actor => ({ tenant, userId, scopes });
+
+/** A file of a few bytes, as an upload hands it over (`truncated` as the multipart parser would say). */
+export const textFile = (text: string, truncated = false, fileName = 'f.txt'): IncomingFile => ({
+  fileName,
+  mediaType: 'text/plain',
+  content: (async function* () {
+    yield new TextEncoder().encode(text);
+  })(),
+  truncated: () => truncated,
+});
+
+/**
+ * The whole product on the embedded adapters in a folder of its own, with the school's directory
+ * synced into each tenant asked for: what the application-layer tests start from.
+ */
+export const embeddedApp = async (options: { env?: Record<string, string>; tenants?: string[]; overrides?: Overrides } = {}): Promise<EmbeddedApp> => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-app-'));
+  const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', ...options.env }), options.overrides);
+  for (const tenant of options.tenants ?? ['school']) (await app.useCases.syncDirectory(as('s', tenant, ['directory:write']), schoolDirectory))._unsafeUnwrap();
+  return Object.assign(app, {
+    dir,
+    stop: async () => {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+};
+
+/** A deposit by `by` to these users and classes, through the use case's two steps. */
+export const deposited = async (app: EmbeddedApp, by: string, recipients: { users: string[]; classes: string[] }, categoryId: string, title?: string): Promise<string> => {
+  const checked = (await app.useCases.depositDocument.check(as(by), { recipients, categoryId, title }, undefined))._unsafeUnwrap();
+  return (await app.useCases.depositDocument.store(checked, textFile(title ?? 'bytes')))._unsafeUnwrap().document.id;
+};
