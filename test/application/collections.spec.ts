@@ -35,9 +35,16 @@ describe('collection requests at the application layer', () => {
     const request = (await c.create(as('anne'), { title: 'Timetables', categoryId, recipients: { users: ['marc', 'sophie'], classes: [] }, dueAt: '2099-01-01T00:00:00.000Z' }))._unsafeUnwrap();
     expect(request.status).toBe('open');
     expect((await c.submission.check(as('paul'), request.id, undefined)).isErr()).toBe(true);
-    const checked = (await c.submission.check(as('marc'), request.id, undefined))._unsafeUnwrap();
-    let sent = false;
-    const stored = (await c.submission.store(checked, async () => (sent ? undefined : ((sent = true), file()))))._unsafeUnwrap();
+    const checked = (await c.submission.check(as('marc'), request.id, 'submit-1'))._unsafeUnwrap();
+    const once = () => {
+      let sent = false;
+      return async () => (sent ? undefined : ((sent = true), file()));
+    };
+    const stored = (await c.submission.store(checked, once()))._unsafeUnwrap();
+    // The same submission sent again with its Idempotency-Key is the same document, not a second one.
+    const again = (await c.submission.store((await c.submission.check(as('marc'), request.id, 'submit-1'))._unsafeUnwrap(), once()))._unsafeUnwrap();
+    expect(again).toMatchObject({ replayed: true });
+    expect(again.documents.map((d) => d.id)).toEqual(stored.documents.map((d) => d.id));
     expect(stored.documents).toHaveLength(1);
     const submitted = stored.documents[0]!;
     expect(submitted.depositorId).toBe('marc');

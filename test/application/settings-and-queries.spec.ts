@@ -40,6 +40,20 @@ describe('settings, categories and personal views at the application layer', () 
     (await uc.updateSettings(as('admin'), { maxDocumentBytes: 5000, erasePeopleAfterDays: 90 }))._unsafeUnwrap();
   });
 
+  it('clouds need the server’s secrets key: refused without it, kept with it', async () => {
+    const nuage = { id: 'nuage', kind: 'webdav' as const, name: 'Nuage', url: 'https://nuage.example/remote.php/dav/files/{user}' };
+    expect((await app.useCases.updateSettings(as('admin'), { clouds: [nuage] }))._unsafeUnwrapErr()).toEqual({
+      code: 'INVALID_CLOUDS',
+      reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with',
+    });
+    const keyed = await embeddedApp({ env: { LOCKER_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') } });
+    try {
+      expect((await keyed.useCases.updateSettings(as('admin'), { clouds: [nuage] }))._unsafeUnwrap().clouds).toEqual([nuage]);
+    } finally {
+      await keyed.stop();
+    }
+  });
+
   it('a deposit shows in the recipient’s locker and notifications and in the depositor’s distribution; students have none of these', async () => {
     const uc = app.useCases;
     const categoryId = (await uc.createCategory(as('admin'), 'Letters'))._unsafeUnwrap().id;
