@@ -19,8 +19,10 @@ describe('settings, categories and personal views at the application layer', () 
     const old = (await uc.createCategory(as('admin'), 'Old'))._unsafeUnwrap();
     expect((await uc.renameCategory(as('admin'), minutes.id, 'Council minutes'))._unsafeUnwrap()).toMatchObject({ id: minutes.id, designation: 'Council minutes' });
     expect((await uc.retireCategory(as('admin'), old.id))._unsafeUnwrap()).toBeNull();
-    expect((await uc.listCategories(as('marc'), false))._unsafeUnwrap().map((c) => c.id)).toEqual([minutes.id]);
-    expect((await uc.listCategories(as('marc'), true))._unsafeUnwrap().map((c) => c.id).sort()).toEqual([minutes.id, old.id].sort());
+    // Other tests here add categories of their own: only these two are looked at.
+    const listed = async (includeRetired: boolean) => (await uc.listCategories(as('marc'), includeRetired))._unsafeUnwrap().map((c) => c.id).filter((id) => id === minutes.id || id === old.id);
+    expect(await listed(false)).toEqual([minutes.id]);
+    expect((await listed(true)).sort()).toEqual([minutes.id, old.id].sort());
     expect((await uc.renameCategory(as('admin'), 'nope', 'X'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'category' });
     expect((await uc.retireCategory(as('admin'), 'nope'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'category' });
     expect((await uc.createCategory(as('anne'), 'Mine'))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
