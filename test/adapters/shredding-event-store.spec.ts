@@ -25,6 +25,15 @@ const deposited = (documentId: string, title: string): NewEvent => ({
   data: { documentId, title, memo: 'read me', recipientIds: ['marc'], content: { version: 1, fileName: `${title}.pdf`, sizeBytes: 1 } },
   meta,
 });
+/** A key as an earlier version of the key store left it in its file, under this id. */
+const keyWrittenBefore = (dir: string, id: string): Buffer => {
+  const key = randomBytes(32);
+  const db = new Database(join(dir, 'keys.sqlite'));
+  db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
+  db.prepare('INSERT INTO keys VALUES (?, ?, ?)').run(id, key, meta.at);
+  db.close();
+  return key;
+};
 const memo = (documentId: string, text: string): NewEvent => ({ id: randomUUID(), type: 'MemoChanged', data: { documentId, memo: text }, meta });
 
 describe('the sealing event store (ADR 23, 24)', () => {
@@ -83,11 +92,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
   it('opens fields sealed one by one before ADR 24 with their subject’s key, and reads them as erased once it is gone', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
-    const subjectKey = randomBytes(32);
-    const db = new Database(join(dir, 'keys.sqlite'));
-    db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
-    db.prepare('INSERT INTO keys VALUES (?, ?, ?)').run('doc:old', subjectKey, meta.at);
-    db.close();
+    const subjectKey = keyWrittenBefore(dir, 'doc:old');
     const v1 = (value: unknown, field: string) => {
       const nonce = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', subjectKey, nonce).setAAD(Buffer.from(`doc:old|DocumentDeposited|${field}`));
@@ -107,11 +112,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
   it('opens boxes of values keyed by field, as written before the values went in the order of `f`', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
-    const key = randomBytes(32);
-    const db = new Database(join(dir, 'keys.sqlite'));
-    db.exec('CREATE TABLE IF NOT EXISTS keys (subject TEXT PRIMARY KEY, key BLOB NOT NULL, created_at TEXT NOT NULL)');
-    db.prepare('INSERT INTO keys VALUES (?, ?, ?)').run('k:before', key, meta.at);
-    db.close();
+    const key = keyWrittenBefore(dir, 'k:before');
     const nonce = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(Buffer.from('doc:kept|DocumentDeposited|v2'));
     const body = Buffer.concat([cipher.update(JSON.stringify({ title: 'Kept minutes', 'content.fileName': 'kept.pdf' }), 'utf8'), cipher.final()]);

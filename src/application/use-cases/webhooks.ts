@@ -122,9 +122,9 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
         return command(actor.tenant, { type: 'RegisterWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id, url: input.url, events: input.events, allowedHosts: options.allowedHosts })
           .andThen(() => fromCredentials(store.put(actor.tenant, SECRET_OWNER, id, { username: SECRET_OWNER, password: secret }, deps.clock.now())))
           .andThen(() => {
-          const view = find(actor.tenant, id);
-          return view ? okAsync({ ...view, secret }) : errAsync<WebhookView & { secret: string }, UseCaseError>(notFound('webhook'));
-        });
+            const view = find(actor.tenant, id);
+            return view ? okAsync({ ...view, secret }) : errAsync<WebhookView & { secret: string }, UseCaseError>(notFound('webhook'));
+          });
       }),
     list: (actor: Actor): ResultAsync<WebhookView[], UseCaseError> => allowed(actor).map(() => deps.readModels.webhooks(actor.tenant)),
     remove: (actor: Actor, id: string): ResultAsync<null, UseCaseError> =>
