@@ -108,15 +108,19 @@ export const benchSealing = async (count = 5000) => {
     });
     const sealed = figure('sealed');
     const plain = figure('plain');
+    const { durable } = await durableAppends(dir, Math.max(200, Math.round(count / 5)));
     return {
       figure: `${count} deposits appended (a new subject each), then ${count * 5} events replayed into the read models and read back, with personal fields sealed; median of ${ROUNDS}`,
       sealed,
       plain,
-      appendRatio: Number((sealed.appendsPerSecond / plain.appendsPerSecond).toFixed(3)),
+      // The goal's figure is the store as it runs (synchronous=FULL, ADR 24); the same appends
+      // without an fsync to hide behind stand beside it, so the CPU sealing costs stays in view.
+      appendRatio: durable.appendRatio,
+      appendRatioWithoutFsync: Number((sealed.appendsPerSecond / plain.appendsPerSecond).toFixed(3)),
       replayRatio: Number((sealed.replayEventsPerSecond / plain.replayEventsPerSecond).toFixed(3)),
       readRatio: Number((sealed.readsPerSecond / plain.readsPerSecond).toFixed(3)),
-      ...(await durableAppends(dir, Math.max(200, Math.round(count / 5)))),
-      goal: 'appendRatio >= 0.8 (as deployed: synchronous=FULL), replayRatio >= 0.7',
+      durable,
+      goal: 'appendRatio >= 0.8 (the store as deployed: synchronous=FULL), replayRatio >= 0.7',
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
