@@ -23,10 +23,11 @@ describe('clouds at the application layer', () => {
   });
 
   it('a wrong password is refused by the server and nothing is kept; an unknown cloud is not found', async () => {
-    expect((await link('paul', 'nuage', 'wrong'))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_AUTH_FAILED' });
-    expect((await app.useCases.clouds.list(as('paul')))._unsafeUnwrap()).toEqual([]);
-    expect(await lockerEvents('paul')).not.toContain('CloudLinked');
-    expect((await link('paul', 'elsewhere'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'cloud' });
+    // The admin links no cloud in any other test.
+    expect((await link('admin', 'nuage', 'wrong'))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_AUTH_FAILED' });
+    expect((await app.useCases.clouds.list(as('admin')))._unsafeUnwrap()).toEqual([]);
+    expect(await lockerEvents('admin')).not.toContain('CloudLinked');
+    expect((await link('admin', 'elsewhere'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'cloud' });
     expect((await link('leo'))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
   });
 
@@ -36,11 +37,12 @@ describe('clouds at the application layer', () => {
     expect((await app.useCases.clouds.list(as('anne')))._unsafeUnwrap()).toEqual([linked]);
     expect(JSON.stringify((await app.useCases.clouds.list(as('anne')))._unsafeUnwrap())).not.toContain(WEBDAV_USER.password);
     expect(await lockerEvents('anne')).toContain('CloudLinked');
-    // Others have their own links: Anne's is not Marc's.
+    // Others have their own links: Anne's is not Marc's (Marc links none in any test).
     expect((await app.useCases.clouds.list(as('marc')))._unsafeUnwrap()).toEqual([]);
   });
 
   it('browsing lists folders first, then files, with their size; an unlinked person or cloud is told so', async () => {
+    (await link())._unsafeUnwrap();
     const root = (await app.useCases.clouds.browse(as('anne'), 'nuage', '/'))._unsafeUnwrap();
     expect(root.map((e) => [e.name, e.type, e.size])).toEqual([
       ['Cours', 'folder', null],
@@ -54,6 +56,7 @@ describe('clouds at the application layer', () => {
   });
 
   it('a deposit from the cloud holds the file’s bytes and says where they came from', async () => {
+    (await link())._unsafeUnwrap();
     const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
     const out = (await app.useCases.clouds.deposit(checked, { cloudId: 'nuage', path: '/Cours/plan.txt' }))._unsafeUnwrap();
     const doc = out.documents[0]!;
@@ -69,8 +72,8 @@ describe('clouds at the application layer', () => {
     // A missing file, a folder: refused, nothing deposited.
     expect((await app.useCases.clouds.deposit(checked, { cloudId: 'nuage', path: '/Cours/none.txt' }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_FOUND', path: '/Cours/none.txt' });
     expect((await app.useCases.clouds.deposit(checked, { cloudId: 'nuage', path: '/Cours' }))._unsafeUnwrapErr().code).toBe('CLOUD_PATH_INVALID');
-    const marc = (await app.useCases.depositDocument.check(as('paul'), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
-    expect((await app.useCases.clouds.deposit(marc, { cloudId: 'nuage', path: '/readme.txt' }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_LINKED', cloudId: 'nuage' });
+    const unlinked = (await app.useCases.depositDocument.check(as('admin'), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
+    expect((await app.useCases.clouds.deposit(unlinked, { cloudId: 'nuage', path: '/readme.txt' }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_LINKED', cloudId: 'nuage' });
   });
 
   it('unlinking destroys the credentials and is recorded; unlinking again says it was not linked', async () => {

@@ -1,0 +1,175 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
+import { webhooks, type WebhookOptions } from '../../src/application/use-cases/webhooks.js';
+import { TOKENS } from '../../src/main.js';
+import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
+import { startReceiver } from '../support/receiver.js';
+
+/** Time that moves only when a test says so. */
+const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+
+const OPTIONS: WebhookOptions = { holder: 'node-a', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 5000, disableAfterMs: 3_600_000, leaseMs: 30_000, concurrency: 2 };
+
+/** The Standard Webhooks signature a receiver computes from the secret it was given. */
+const signature = (secret: string, id: string, timestamp: string, body: string) =>
+  `v1,${createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+
+describe('webhooks at the application layer, delivering to a real HTTP receiver', () => {
+  let app: EmbeddedApp;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  /** What the receiver answers next, per delivery. */
+  let answer: (n: number) => number = () => 200;
+  const admin = as('admin');
+  const service = () => webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), OPTIONS);
+
+  beforeAll(async () => {
+    receiver = await startReceiver((n) => answer(n));
+    app = await embeddedApp({ env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }) });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await receiver.stop();
+  });
+  beforeEach(async () => {
+    answer = () => 200;
+    // Whoever held a tenant's lease in the test before lets it lapse.
+    clock.at += OPTIONS.leaseMs + 1;
+    // Each test starts with no endpoint registered.
+    const hooks = service();
+    for (const w of (await hooks.list(admin))._unsafeUnwrap()) (await hooks.remove(admin, w.id))._unsafeUnwrap();
+    receiver.received.length = 0;
+  });
+
+  it('only admins and tokens with webhooks:write register; the secret is made in the Standard Webhooks form, or kept as given', async () => {
+    const hooks = service();
+    expect((await hooks.register(as('anne'), { url: receiver.url, events: ['*'] }))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
+    expect((await hooks.list(as('anne')))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
+    const made = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    expect(made.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(made.secret.slice(6), 'base64')).toHaveLength(32);
+    expect(made).toMatchObject({ url: receiver.url, events: ['CategoryCreated'], active: true, registeredAt: clock.now() });
+    const given = (await hooks.register(as('svc', 'school', ['webhooks:write']), { url: receiver.url, events: ['*'], secret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0' }))._unsafeUnwrap();
+    expect(given.secret).toBe('whsec_c2VjcmV0c2VjcmV0c2VjcmV0');
+    expect((await hooks.list(admin))._unsafeUnwrap().map((w) => w.id).sort()).toEqual([made.id, given.id].sort());
+    // Another tenant sees none of them.
+    expect((await hooks.list(as('admin', 'other', ['webhooks:write'])))._unsafeUnwrap()).toEqual([]);
+  });
+
+  it('a server without a secrets key cannot keep signing secrets, and says so', async () => {
+    const plain = await embeddedApp();
+    try {
+      const hooks = webhooks(plain.deps, fetchWebhookSender({ timeoutMs: 2000 }), OPTIONS);
+      expect((await hooks.register(as('admin'), { url: receiver.url, events: ['*'] }))._unsafeUnwrapErr()).toEqual({
+        code: 'INVALID_WEBHOOK',
+        reason: 'the server has no LOCKER_SECRETS_KEY to keep signing secrets with',
+      });
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it('a test ping is signed with the endpoint’s secret and says what the endpoint answered', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['*'] }))._unsafeUnwrap();
+    expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: 200, error: null });
+    const [ping] = receiver.received;
+    const headers = ping!.headers as Record<string, string>;
+    expect(headers['webhook-id']).toMatch(/^test-/);
+    expect(headers['webhook-timestamp']).toBe(String(Math.floor(clock.at / 1000)));
+    expect(headers['webhook-signature']).toBe(signature(hook.secret, headers['webhook-id']!, headers['webhook-timestamp']!, ping!.body));
+    expect(JSON.parse(ping!.body)).toEqual({ id: headers['webhook-id'], type: 'WebhookTest', tenant: 'school', at: clock.now(), actorId: 'admin' });
+    answer = () => 503;
+    expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: 503, error: 'the endpoint answered 503' });
+    expect((await hooks.test(admin, 'no-such-hook'))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: 'no-such-hook' });
+    expect((await hooks.deliveries(admin, 'no-such-hook', 10))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: 'no-such-hook' });
+  });
+
+  it('deliveries: the types asked for, in order, signed; each one marked delivered with its answer', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    const first = (await app.useCases.createCategory(admin, 'First'))._unsafeUnwrap().id;
+    const second = (await app.useCases.createCategory(admin, 'Second'))._unsafeUnwrap().id;
+    (await app.useCases.updateSettings(admin, { maxDocumentBytes: 1_000_000 }))._unsafeUnwrap();
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 2, failed: 0, disabled: 0 });
+    const bodies = receiver.received.map((r) => JSON.parse(r.body) as { type: string; categoryId: string });
+    expect(bodies.map((b) => [b.type, b.categoryId])).toEqual([
+      ['CategoryCreated', first],
+      ['CategoryCreated', second],
+    ]);
+    for (const r of receiver.received) {
+      const h = r.headers as Record<string, string>;
+      expect(h['webhook-signature']).toBe(signature(hook.secret, h['webhook-id']!, h['webhook-timestamp']!, r.body));
+    }
+    const deliveries = (await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap();
+    expect(deliveries).toHaveLength(2);
+    for (const d of deliveries) expect(d).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200, lastError: null, deliveredAt: clock.now(), nextAttemptAt: null });
+    // Nothing more to send.
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 0, disabled: 0 });
+    // How far the endpoint got is in the log, for a rebuild to start from.
+    const recorded = (await hooks.recorded('school'))._unsafeUnwrap().get(hook.id)!;
+    expect(BigInt(recorded.upTo!)).toBe(BigInt(deliveries.map((d) => d.position).sort().at(-1)!));
+  });
+
+  it('a failure stops its stream and waits base × 2^(n−1), at most the maximum; the delivery then goes on', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Retried A'))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Retried B'))._unsafeUnwrap();
+    answer = () => 500;
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
+      const head = (await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap().find((d) => d.attempts > 0)!;
+      expect(head).toMatchObject({ status: 'pending', attempts: attempt, lastStatus: 500, lastError: 'the endpoint answered 500', firstFailedAt: expect.any(String) });
+      waits.push(Date.parse(head.nextAttemptAt!) - clock.at);
+      // Not due yet: nothing is tried.
+      expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 0, disabled: 0 });
+      clock.at += waits.at(-1)!;
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 5000]);
+    answer = () => 204;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 2, failed: 0, disabled: 0 });
+    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap().every((d) => d.status === 'delivered')).toBe(true);
+  });
+
+  it('an endpoint failing longer than allowed is disabled, its pending deliveries abandoned', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Never delivered'))._unsafeUnwrap();
+    answer = () => 500;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
+    clock.at += OPTIONS.disableAfterMs - 1;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
+    clock.at += OPTIONS.retryMaxMs;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 1 });
+    expect((await hooks.list(admin))._unsafeUnwrap().find((w) => w.id === hook.id)!.active).toBe(false);
+    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]!.status).toBe('abandoned');
+  });
+
+  it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
+    const a = service();
+    const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), { ...OPTIONS, holder: 'node-b' });
+    (await a.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Leased one'))._unsafeUnwrap();
+    expect((await a.tick())._unsafeUnwrap().delivered).toBe(1);
+    (await app.useCases.createCategory(admin, 'Leased two'))._unsafeUnwrap();
+    expect((await b.tick())._unsafeUnwrap().delivered).toBe(0);
+    clock.at += OPTIONS.leaseMs + 1;
+    expect((await b.tick())._unsafeUnwrap().delivered).toBe(1);
+  });
+
+  it('calls to tick while one runs share it; a removed endpoint gets nothing and loses its secret', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['*'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Shared tick'))._unsafeUnwrap();
+    const [x, y] = [hooks.tick(), hooks.tick()];
+    expect(x).toBe(y);
+    expect((await x)._unsafeUnwrap().delivered).toBeGreaterThanOrEqual(1);
+    await hooks.settled();
+    (await hooks.remove(admin, hook.id))._unsafeUnwrap();
+    expect((await hooks.test(admin, hook.id))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: hook.id });
+    (await app.useCases.createCategory(admin, 'After removal'))._unsafeUnwrap();
+    expect((await hooks.tick())._unsafeUnwrap().delivered).toBe(0);
+  });
+});
