@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { smtpMailer } from '../../src/adapters/smtp/smtp-mailer.js';
+import { mailDispatcher, type MailOptions } from '../../src/application/use-cases/dispatch-mail.js';
+import type { Directory } from '../../src/domain/index.js';
+import { TOKENS } from '../../src/main.js';
+import { schoolDirectory } from '../support/fixtures.js';
+import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { startSmtp } from '../support/smtp-server.js';
+
+/** Time that moves only when a test says so. */
+const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+
+const HOUR = 3_600_000;
+const OPTIONS: MailOptions = {
+  holder: 'node-a', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, maxAgeMs: 24 * HOUR,
+  publicUrl: 'https://casier.school.test', messageIdDomain: 'school.test', batch: 100, concurrency: 2,
+};
+
+/** Everyone with an address but Sophie, who has none. */
+const directory: Directory = {
+  ...schoolDirectory,
+  users: schoolDirectory.users.map((u) => (u.id === 'sophie' ? u : { ...u, email: `${u.id}@school.test` })),
+};
+
+/**
+ * What the dispatcher does with each due mail, one case a test, counted in its report: sent,
+ * skipped (and why, in the outbox), retried with backoff, failed after its attempts.
+ */
+describe('the mail dispatcher at the application layer, sending to a real SMTP server', () => {
+  let app: EmbeddedApp;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let categoryId: string;
+  const dispatcher = (options: Partial<MailOptions> = {}) => mailDispatcher(app.deps, smtpMailer({ url: smtp.url, from: 'casier@school.test', timeoutMs: 3000 }), { ...OPTIONS, ...options });
+  const deposit = async (by: string, users: string[], title: string) => {
+    const checked = (await app.useCases.depositDocument.check(as(by), { recipients: { users, classes: [] }, categoryId, title }, undefined))._unsafeUnwrap();
+    return (await app.useCases.depositDocument.store(checked, textFile(title)))._unsafeUnwrap().document.id;
+  };
+  const outboxOf = async (documentId: string) =>
+    (await app.useCases.mailOutbox(as('admin'), undefined, 500))._unsafeUnwrap().items.filter((i) => i.documentId === documentId);
+  const none = { sent: 0, held: 0, retried: 0, failed: 0, skipped: 0, leaseHeldElsewhere: [] };
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    app = await embeddedApp({ tenants: [], overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }) });
+    (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
+    categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    // Whatever setting up queued is sent now, so each test counts its own mails only.
+    await dispatcher().tick();
+  });
+  afterAll(async () => {
+    await app.stop();
+    await smtp.stop();
+  });
+  beforeEach(async () => {
+    await smtp.setMode('accept');
+    // The lease of the test before has lapsed, and nothing left over is news any more.
+    clock.at += OPTIONS.maxAgeMs + HOUR;
+    await dispatcher().tick();
+  });
+
+  it('one mail a person, with a Message-ID of the sender’s domain; the report counts them', async () => {
+    const before = smtp.count();
+    const id = await deposit('anne', ['marc', 'paul'], 'Sent to two');
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 2 });
+    const mails = (await smtp.waitFor(before + 2)).slice(before);
+    expect(mails.map((m) => m.envelopeTo[0]).sort()).toEqual(['marc@school.test', 'paul@school.test']);
+    for (const m of mails) expect(m.messageId).toMatch(/^<[0-9a-f-]+@school\.test>$/);
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(2);
+    // Sent mails leave the outbox's list; each is recorded on the addressee's locker stream.
+    expect(await outboxOf(id)).toEqual([]);
+    const recorded = await Promise.all(['marc', 'paul'].map(async (who) => (await app.deps.events.readStream(app.deps.streams.locker('school', who)))._unsafeUnwrap().filter((e) => e.type === 'EmailSent').at(-1)!.data as { messageId: string }));
+    expect(recorded.map((r) => r.messageId).sort()).toEqual(mails.map((m) => m.messageId).sort());
+  });
+
+  it('no address in the directory, or no open locker any more: skipped, each with its reason, nothing sent', async () => {
+    const before = smtp.count();
+    const id = await deposit('anne', ['sophie', 'marc'], 'Skipped for some');
+    // Marc leaves before the mail goes.
+    (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), { ...directory, users: directory.users.filter((u) => u.id !== 'marc'), classes: [] }))._unsafeUnwrap();
+    try {
+      expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 2 });
+      const items = await outboxOf(id);
+      expect(Object.fromEntries(items.map((i) => [i.userId, [i.status, i.lastError]]))).toEqual({
+        sophie: ['skipped', 'no e-mail address in the directory'],
+        marc: ['skipped', 'no open locker'],
+      });
+      expect(smtp.count()).toBe(before);
+    } finally {
+      (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
+    }
+  });
+
+  it('a mail older than the maximum age is not news any more; one just under it still goes', async () => {
+    const old = await deposit('anne', ['paul'], 'Too old');
+    clock.at += OPTIONS.maxAgeMs + 1;
+    const recent = await deposit('anne', ['paul'], 'Just in time');
+    clock.at += OPTIONS.maxAgeMs - 1;
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1, skipped: 1 });
+    expect((await outboxOf(old)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'too old to be news']]);
+    expect(await outboxOf(recent)).toEqual([]);
+  });
+
+  it('a document deleted before its mail goes is not announced', async () => {
+    const id = await deposit('anne', ['paul'], 'Deleted at once');
+    (await app.useCases.deleteForAll(as('anne'), id))._unsafeUnwrap();
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
+    expect((await outboxOf(id)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'document deleted, or request closed']]);
+  });
+
+  it('a refused send waits base × 2^(n−1) before each retry, and fails for good at the last attempt', async () => {
+    await smtp.setMode('refuse');
+    const id = await deposit('anne', ['paul'], 'Refused');
+    const mail = dispatcher();
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, retried: 1 });
+    let [item] = await outboxOf(id);
+    expect(item).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: new Date(clock.at + 1000).toISOString() });
+    expect((await mail.tick())._unsafeUnwrap()).toEqual(none);
+    clock.at += 1000;
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, retried: 1 });
+    [item] = await outboxOf(id);
+    expect(item).toMatchObject({ status: 'pending', attempts: 2, nextAttemptAt: new Date(clock.at + 2000).toISOString() });
+    clock.at += 2000;
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, failed: 1 });
+    [item] = await outboxOf(id);
+    expect(item).toMatchObject({ status: 'failed', lastError: expect.stringContaining('550') });
+    // Failed for good: no more attempts.
+    clock.at += HOUR;
+    expect((await mail.tick())._unsafeUnwrap()).toEqual(none);
+  });
+
+  it('a reminder sent by the scheduler is signed with the depositor’s name', async () => {
+    const id = await deposit('paul', ['marc'], 'Please acknowledge');
+    await dispatcher().tick();
+    (await app.useCases.changeDocument(as('paul'), id, { acknowledgement: { required: true } }))._unsafeUnwrap();
+    await dispatcher().tick();
+    const before = smtp.count();
+    const reminded = (await app.useCases.remindRecipients(as('paul'), id))._unsafeUnwrap();
+    expect(reminded.reminded).toEqual(['marc']);
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.text).toContain('Paul Durand');
+  });
+
+  it('the node that does not hold the lease sends nothing and says who does', async () => {
+    await deposit('anne', ['paul'], 'Leased');
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+    await deposit('anne', ['paul'], 'Leased again');
+    expect((await dispatcher({ holder: 'node-b' }).tick())._unsafeUnwrap()).toEqual({ ...none, leaseHeldElsewhere: ['school'] });
+    const a = dispatcher();
+    const [x, y] = [a.tick(), a.tick()];
+    expect(x).toBe(y);
+    expect((await x)._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+    await a.settled();
+  });
+});
