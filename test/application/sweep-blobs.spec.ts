@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKENS } from '../../src/main.js';
+import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
+
+/** Time that moves only when a test says so; the blob store's own file times follow the real one. */
+const clock = { at: Date.now(), now: () => new Date(clock.at).toISOString() };
+const HOUR = 3_600_000;
+
+const bytes = (text: string) =>
+  (async function* () {
+    yield new TextEncoder().encode(text);
+  })();
+
+describe('the blob sweep at the application layer', () => {
+  let app: EmbeddedApp;
+  let categoryId: string;
+  const keys = async () => {
+    const out: string[] = [];
+    for await (const b of app.deps.blobs.list('school')) out.push(b.key);
+    return out.sort();
+  };
+  /** Bytes committed with no event pointing at them: what a crash between the two leaves. */
+  const orphan = async (text: string) => {
+    const staged = (await app.deps.blobs.stage('school', bytes(text), 1_000_000))._unsafeUnwrap();
+    (await staged.commit())._unsafeUnwrap();
+    return staged.key;
+  };
+
+  beforeAll(async () => {
+    app = await embeddedApp({ overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }) });
+    categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+  });
+  afterAll(() => app.stop());
+
+  it('an orphan younger than the grace period stays; once older, it goes; bytes a live document uses always stay', async () => {
+    clock.at = Date.now();
+    const lost = await orphan(`orphan ${Math.random()}`);
+    const live = await deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId, `live ${Math.random()}`);
+    const liveKey = (await app.useCases.getDocument(as('anne'), live))._unsafeUnwrap();
+    const young = (await app.useCases.sweepBlobs(HOUR))._unsafeUnwrap();
+    expect(young.deleted).not.toContain(lost);
+    expect(young.examined).toBe((await keys()).length);
+    expect(await keys()).toContain(lost);
+
+    // Two hours on, the orphan is past the grace period of one.
+    clock.at = Date.now() + 2 * HOUR;
+    const old = (await app.useCases.sweepBlobs(HOUR))._unsafeUnwrap();
+    expect(old.deleted).toContain(lost);
+    expect(await keys()).not.toContain(lost);
+    expect((await keys()).some((k) => k.endsWith(liveKey.sha256))).toBe(true);
+    const got = (await app.useCases.downloadDocument(as('marc'), live, {}))._unsafeUnwrap();
+    got.stream.destroy();
+  });
+
+  it('a deleted document’s bytes go once old enough; a staged upload never committed goes with the staging', async () => {
+    clock.at = Date.now();
+    const id = await deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId, `deleted ${Math.random()}`);
+    const sha = (await app.useCases.getDocument(as('anne'), id))._unsafeUnwrap().sha256;
+    (await app.useCases.deleteForAll(as('anne'), id))._unsafeUnwrap();
+    (await app.deps.blobs.stage('school', bytes('in flight'), 1_000_000))._unsafeUnwrap();
+    clock.at = Date.now() + 2 * HOUR;
+    const report = (await app.useCases.sweepBlobs(HOUR))._unsafeUnwrap();
+    expect(report.deleted.some((k) => k.endsWith(sha))).toBe(true);
+    expect(report.stagingRemoved).toBe(1);
+    expect((await keys()).some((k) => k.endsWith(sha))).toBe(false);
+  });
+});
