@@ -382,6 +382,11 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       (run) => run.expired && server.log.info(run, 'documents expired'),
       (e) => server.log.warn({ error: e }, 'retention failed; will retry'),
     );
+    // The outboxes forget what went out long ago: they would otherwise grow with every mail and event.
+    void app.useCases.pruneDeliveries(config.LOCKER_DELIVERY_HISTORY_DAYS * 24 * HOUR).match(
+      (run) => (run.mails || run.webhookDeliveries) && server.log.info(run, 'old deliveries forgotten'),
+      (e) => server.log.warn({ error: e }, 'pruning deliveries failed; will retry'),
+    );
     // People gone from the directory longer than their school's delay are erased.
     void app.useCases.erasures.eraseDeparted().match(
       (run) => run.erased && server.log.info(run, 'departed people erased'),

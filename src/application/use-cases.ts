@@ -17,6 +17,7 @@ import { changeDocument } from './use-cases/change-document.js';
 import { checkDeposit } from './use-cases/check-deposit.js';
 import { deleteForAll } from './use-cases/delete-for-all.js';
 import { depositDocument } from './use-cases/deposit-document.js';
+import { pruneDeliveries } from './use-cases/prune-deliveries.js';
 import { downloadDocument } from './use-cases/download-document.js';
 import { createCategory, listCategories, renameCategory, retireCategory } from './use-cases/manage-categories.js';
 import { getSettings, updateSettings } from './use-cases/manage-settings.js';
@@ -76,6 +77,7 @@ export const useCases = (deps: Deps) => ({
   auditCheckpoints: auditCheckpoints(deps),
   notarize: notarize(deps),
   sweepBlobs: sweepBlobs(deps),
+  pruneDeliveries: pruneDeliveries(deps),
   rollover: rollover(deps),
   rollovers: rolloverJobs(deps),
   catchUp: (): ResultAsync<void, UseCaseError> => catchUp(deps.projector),

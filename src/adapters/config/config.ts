@@ -68,6 +68,8 @@ export const configSchema = z
     LOCKER_MAIL_POLL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(1000),
     LOCKER_MAIL_RETRY_BASE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(10, 'expected at least 10 ms').default(30_000),
     LOCKER_MAIL_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a number of attempts' }).int().min(1, 'expected at least 1').max(30, 'expected at most 30').default(8),
+    /** Sent mails and delivered webhooks are kept this long in the outboxes (for the admins' views), then forgotten. */
+    LOCKER_DELIVERY_HISTORY_DAYS: z.coerce.number({ error: 'expected days' }).int('expected whole days').min(1, 'expected at least 1 day').default(30),
     LOCKER_MAIL_MAX_AGE_HOURS: z.coerce.number({ error: 'expected hours' }).positive('expected a positive number of hours').default(72),
     LOCKER_SECRETS_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'expected 32 random bytes in base64, e.g. openssl rand -base64 32'),
     LOCKER_CLOUD_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(15_000),

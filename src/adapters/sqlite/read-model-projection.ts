@@ -105,6 +105,12 @@ export const readModelProjection = (db: Database.Database) => {
     ),
     webhookAbandoned: db.prepare("UPDATE webhook_outbox SET status = 'abandoned' WHERE tenant = ? AND webhook_id = ? AND status = 'pending'"),
     webhookProgressed: db.prepare('UPDATE webhooks SET up_to = ? WHERE tenant = ? AND id = ?'),
+    // Replayed by a rebuild, the progress comes after the events it covers, whose deliveries the
+    // replay has just made again as pending: they went out already, so they are marked so. (Live,
+    // progress is only recorded up to the oldest pending delivery: there is nothing to mark.)
+    webhookDeliveredUpTo: db.prepare(
+      "UPDATE webhook_outbox SET status = 'delivered', delivered_at = ? WHERE tenant = ? AND webhook_id = ? AND status = 'pending' AND position <= ?",
+    ),
     // Deliveries of an event to every active endpoint that wants its type and has not had it yet
     // (after a rebuild, the recorded progress says where deliveries were).
     webhookDeliveries: db.prepare(
@@ -347,6 +353,7 @@ export const readModelProjection = (db: Database.Database) => {
         return;
       case 'WebhookProgressed':
         sql.webhookProgressed.run(padded(BigInt(event.data.upTo)), tenant, event.data.webhookId);
+        sql.webhookDeliveredUpTo.run(event.at, tenant, event.data.webhookId, padded(BigInt(event.data.upTo)));
         return;
       case 'CloudsSet':
         sql.clouds.run(tenant, JSON.stringify(event.data.clouds));

@@ -29,6 +29,11 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
   const projection = readModelProjection(db);
   const dumps = READ_MODEL_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t}`)] as const);
   const tenants = db.prepare<[], { tenant: string }>('SELECT tenant FROM users UNION SELECT tenant FROM documents UNION SELECT tenant FROM categories ORDER BY 1');
+  const prune = {
+    mails: db.prepare("DELETE FROM outbox WHERE status IN ('sent', 'skipped') AND at < ?"),
+    webhookDeliveries: db.prepare("DELETE FROM webhook_outbox WHERE status = 'delivered' AND delivered_at < ?"),
+  };
+  const pruneDeliveries = db.transaction((before: string) => ({ mails: prune.mails.run(before).changes, webhookDeliveries: prune.webhookDeliveries.run(before).changes }));
   return {
     ...projection,
     ...directoryQueries(db),
@@ -41,6 +46,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     // A rebuild rewrites every page: a larger page cache (64 MiB, released after) saves reading
     // and writing index pages again and again.
     rebuilding: (on) => void db.pragma(`cache_size = ${on ? -65536 : DEFAULT_CACHE}`),
+    pruneDeliveries: (before) => pruneDeliveries(before),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */

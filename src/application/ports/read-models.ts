@@ -193,6 +193,12 @@ export interface ReadModels {
   outbox(tenant: string, status: OutboxStatus | 'held' | undefined, limit: number, now: string): OutboxView;
   failedMail(tenant: string): { userId: string; mailId: string }[];
   markMail(tenant: string, mailIds: readonly string[], delivery: MailDelivery): void;
+  /**
+   * Forgets delivery bookkeeping older than `before`: mails sent or skipped, webhook deliveries
+   * delivered. Pending and failed ones stay (someone may still act on them); the log keeps what
+   * was sent (EmailSent, WebhookProgressed), so nothing is sent again.
+   */
+  pruneDeliveries(before: string): { mails: number; webhookDeliveries: number };
   webhooks(tenant: string): WebhookView[];
   /** The oldest pending delivery of each (endpoint, stream) whose time has come. */
   dueWebhookDeliveries(now: string, limit: number): WebhookDelivery[];
