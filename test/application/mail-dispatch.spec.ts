@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { smtpMailer } from '../../src/adapters/smtp/smtp-mailer.js';
+import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
+import { webhooks } from '../../src/application/use-cases/webhooks.js';
 import { mailDispatcher, type MailOptions } from '../../src/application/use-cases/dispatch-mail.js';
 import type { Directory } from '../../src/domain/index.js';
 import { TOKENS } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { startReceiver } from '../support/receiver.js';
 import { startSmtp } from '../support/smtp-server.js';
 
 /** Time that moves only when a test says so. */
@@ -41,7 +45,11 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    app = await embeddedApp({ tenants: [], overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }) });
+    app = await embeddedApp({
+      tenants: [],
+      env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+      overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }),
+    });
     (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
     categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
     // Whatever setting up queued is sent now, so each test counts its own mails only.
@@ -90,11 +98,12 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     }
   });
 
-  it('a mail older than the maximum age is not news any more; one just under it still goes', async () => {
+  it('a mail older than the maximum age is not news any more; one exactly that old still goes', async () => {
     const old = await deposit('anne', ['paul'], 'Too old');
     clock.at += OPTIONS.maxAgeMs + 1;
     const recent = await deposit('anne', ['paul'], 'Just in time');
-    clock.at += OPTIONS.maxAgeMs - 1;
+    // Exactly the maximum age is still news.
+    clock.at += OPTIONS.maxAgeMs;
     expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1, skipped: 1 });
     expect((await outboxOf(old)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'too old to be news']]);
     expect(await outboxOf(recent)).toEqual([]);
@@ -126,6 +135,29 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     // Failed for good: no more attempts.
     clock.at += HOUR;
     expect((await mail.tick())._unsafeUnwrap()).toEqual(none);
+    // Requeued by an admin, it goes once the server accepts again.
+    await smtp.setMode('accept');
+    expect((await app.useCases.requeueFailedMail('school', 'admin'))._unsafeUnwrap()).toEqual({ requeued: 1 });
+    expect((await app.useCases.requeueFailedMail('school', 'admin'))._unsafeUnwrap()).toEqual({ requeued: 0 });
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+  });
+
+  it('mails name the category, the request of a collection, and an endpoint given up on by its URL', async () => {
+    const before = smtp.count();
+    await deposit('anne', ['paul'], 'Categorised');
+    const collection = (await app.useCases.collections.create(as('anne'), { title: 'Send your reports', categoryId, recipients: { users: ['marc'], classes: [] }, dueAt: new Date(clock.at + 7 * 24 * HOUR).toISOString() }))._unsafeUnwrap();
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 2 });
+    const mails = (await smtp.waitFor(before + 2)).slice(before);
+    const toPaul = mails.find((m) => m.envelopeTo[0] === 'paul@school.test')!;
+    expect(toPaul.text).toContain('Minutes');
+    const toMarc = mails.find((m) => m.envelopeTo[0] === 'marc@school.test')!;
+    expect(toMarc.text).toContain('Send your reports');
+    expect(toMarc.text).toContain('Anne Martin');
+    // A request closed before its mail goes is not announced.
+    const closed = (await app.useCases.collections.create(as('anne'), { title: 'Closed at once', categoryId, recipients: { users: ['marc'], classes: [] }, dueAt: new Date(clock.at + 7 * 24 * HOUR).toISOString() }))._unsafeUnwrap();
+    (await app.useCases.collections.close(as('anne'), closed.id))._unsafeUnwrap();
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
+    expect(collection.id).not.toBe(closed.id);
   });
 
   it('a reminder sent by the scheduler is signed with the depositor’s name', async () => {
@@ -139,6 +171,23 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail!.text).toContain('Paul Durand');
+  });
+
+  it('an endpoint given up on is mailed to the admins, by its URL', async () => {
+    const failing = await startReceiver(() => 500);
+    try {
+      const hooks = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), { holder: 'h', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 1000, disableAfterMs: 0, leaseMs: 60_000, concurrency: 1 });
+      (await hooks.register(as('admin'), { url: failing.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+      (await app.useCases.createCategory(as('admin'), `Hooked ${clock.at}`))._unsafeUnwrap();
+      expect((await hooks.tick())._unsafeUnwrap()).toMatchObject({ disabled: 1 });
+      const before = smtp.count();
+      expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+      const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+      expect(mail!.envelopeTo).toEqual(['admin@school.test']);
+      expect(mail!.text).toContain(failing.url);
+    } finally {
+      await failing.stop();
+    }
   });
 
   it('the node that does not hold the lease sends nothing and says who does', async () => {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,16 @@ describe('the projector', () => {
       expect(seen[0]!.applied).toBe(5_000);
       expect(seen[seen.length - 1]!.applied).toBe(total);
       expect(await count()).toBe(5_200);
+      // The indexes a rebuild goes without are back, and the queries use them again.
+      const file = new Database(join(app.config.LOCKER_DATA_DIR!, 'read-models.sqlite'), { readonly: true });
+      try {
+        const indexes = file.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all().map((r) => r.name);
+        expect(indexes).toEqual(expect.arrayContaining(['documents_by_depositor', 'versions_by_blob', 'recipients_by_user', 'outbox_by_status', 'notifications_by_seq']));
+        const plan = file.prepare('EXPLAIN QUERY PLAN SELECT * FROM recipients WHERE tenant = ? AND user_id = ? ORDER BY seq').all('school', 'marc') as { detail: string }[];
+        expect(plan.map((p) => p.detail).join(' ')).toContain('recipients_by_user');
+      } finally {
+        file.close();
+      }
     });
   });
 });

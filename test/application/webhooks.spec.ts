@@ -138,13 +138,52 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     const hook = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
     (await app.useCases.createCategory(admin, 'Never delivered'))._unsafeUnwrap();
     answer = () => 500;
+    const firstFailure = clock.at;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
-    clock.at += OPTIONS.disableAfterMs - 1;
+    // The second attempt waits 2 s more: it falls due exactly when the endpoint has failed for as long as allowed.
+    clock.at = firstFailure + OPTIONS.disableAfterMs - 2 * OPTIONS.retryBaseMs;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
-    clock.at += OPTIONS.retryMaxMs;
+    clock.at = firstFailure + OPTIONS.disableAfterMs - 1;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 0, disabled: 0 });
+    // Failing for exactly as long as allowed is enough.
+    clock.at = firstFailure + OPTIONS.disableAfterMs;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 1 });
     expect((await hooks.list(admin))._unsafeUnwrap().find((w) => w.id === hook.id)!.active).toBe(false);
     expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]!.status).toBe('abandoned');
+  });
+
+  it('only a 2xx answer is a delivery: 299 is, 300 is not (and says so), whatever redirect it offers', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Answered 300'))._unsafeUnwrap();
+    answer = () => 300;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
+    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]).toMatchObject({ status: 'pending', lastStatus: 300, lastError: 'the endpoint answered 300' });
+    answer = () => 299;
+    clock.at += OPTIONS.retryMaxMs;
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 1, failed: 0, disabled: 0 });
+    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]).toMatchObject({ status: 'delivered', lastStatus: 299, lastError: null });
+    expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: 299, error: null });
+  });
+
+  it('progress is recorded once nothing is pending, and at most once a minute while deliveries wait', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    const progressed = async () => (await app.deps.events.readStream(app.deps.streams.webhooks('school')))._unsafeUnwrap().filter((e) => e.type === 'WebhookProgressed' && (e.data as { webhookId: string }).webhookId === hook.id).length;
+    (await app.useCases.createCategory(admin, 'Progress one'))._unsafeUnwrap();
+    expect((await hooks.tick())._unsafeUnwrap().delivered).toBe(1);
+    expect(await progressed()).toBe(1);
+    // One delivered, the next failing (so pending): within the minute nothing is recorded, after it the progress is.
+    (await app.useCases.createCategory(admin, 'Progress two'))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Progress three'))._unsafeUnwrap();
+    let n = 0;
+    answer = () => (n++ === 0 ? 200 : 500);
+    (await hooks.tick())._unsafeUnwrap();
+    expect(await progressed()).toBe(1);
+    clock.at += 60_000;
+    n = 1;
+    (await hooks.tick())._unsafeUnwrap();
+    expect(await progressed()).toBe(2);
   });
 
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
