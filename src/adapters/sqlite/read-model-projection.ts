@@ -394,11 +394,20 @@ export const readModelProjection = (db: Database.Database) => {
       // already: only what lies beyond the stored checkpoint is projected, so applying is idempotent.
       const fresh = current ? events.filter((e) => e.position > BigInt(current.position)) : events;
       const moved = new Map<string, bigint>();
+      // Whether a tenant has an active endpoint, asked once a batch rather than once an event;
+      // forgotten whenever an event about its webhooks is projected.
+      const hooked = new Map<string, boolean>();
+      const hasWebhooks = (tenant: string) => {
+        let known = hooked.get(tenant);
+        if (known === undefined) hooked.set(tenant, (known = (sql.hasWebhooks.get(tenant)?.n ?? 0) > 0));
+        return known;
+      };
       for (const event of fresh) {
         project(event, ++seq);
         moved.set(event.meta.tenant, event.position);
+        if (event.type.startsWith('Webhook')) hooked.delete(event.meta.tenant);
         if (MAILED.has(event.type)) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
-        if (isPublicEvent(event.type) && (sql.hasWebhooks.get(event.meta.tenant)?.n ?? 0) > 0) {
+        if (isPublicEvent(event.type) && hasWebhooks(event.meta.tenant)) {
           const payload = publicEvent({ id: event.id, type: event.type, tenant: event.meta.tenant, at: event.meta.at, actor: event.meta.actor, data: event.data as Record<string, unknown> });
           sql.webhookDeliveries.run({ eventId: event.id, stream: event.stream, seq, position: padded(event.position), type: event.type, payload: JSON.stringify(payload), tenant: event.meta.tenant });
         }
