@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import { TOKENS } from '../../src/main.js';
-import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
+import { schoolDirectory } from '../support/fixtures.js';
+import { as, deposited, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
 const AUDITOR = as('auditor');
 const T = { setup: '2026-09-01T08:00:00.000Z', first: '2026-09-10T08:00:00.000Z', second: '2026-09-20T08:00:00.000Z', third: '2026-10-01T08:00:00.000Z' };
@@ -64,6 +65,33 @@ describe('audit queries at the application layer', () => {
     expect(first.next).toBe(String(whole[1]!.position));
     expect((await all(3)).map((e) => e.id)).toEqual(whole.map((e) => e.id));
     expect((await page({}, whole.length + 1)).next).toBeNull();
+  });
+
+  it('a school year runs from 1 August, that instant included, to the next 1 August, excluded', async () => {
+    // A tenant of its own: the other tests count this school's whole history.
+    const before = clock.at;
+    const tenant = 'bounds';
+    try {
+      (await app.useCases.syncDirectory(as('s', tenant, ['directory:write']), schoolDirectory))._unsafeUnwrap();
+      const categoryId = (await app.useCases.createCategory(as('admin', tenant), 'Minutes'))._unsafeUnwrap().id;
+      const deposit = async (at: string) => {
+        clock.at = at;
+        const checked = (await app.useCases.depositDocument.check(as('anne', tenant), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
+        return (await app.useCases.depositDocument.store(checked, textFile(at)))._unsafeUnwrap().document.id;
+      };
+      const atStart = await deposit('2027-08-01T00:00:00.000Z');
+      const atEnd = await deposit('2027-07-31T23:59:59.999Z');
+      const docs = async (year: string) =>
+        new Set((await app.useCases.auditEvents(as('auditor', tenant), undefined, 1000, { year }))._unsafeUnwrap().events.map((e) => (e.data as { documentId?: string }).documentId));
+      const next = await docs('2027-2028');
+      const current = await docs('2026-2027');
+      expect(next.has(atStart)).toBe(true);
+      expect(next.has(atEnd)).toBe(false);
+      expect(current.has(atEnd)).toBe(true);
+      expect(current.has(atStart)).toBe(false);
+    } finally {
+      clock.at = before;
+    }
   });
 
   it('a locker and a document as they were at a moment, from the log', async () => {

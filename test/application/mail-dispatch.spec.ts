@@ -153,11 +153,38 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     const toMarc = mails.find((m) => m.envelopeTo[0] === 'marc@school.test')!;
     expect(toMarc.text).toContain('Send your reports');
     expect(toMarc.text).toContain('Anne Martin');
+    // The request's category by its name, not its id.
+    expect(toMarc.text).toContain('Minutes');
+    expect(toMarc.text).not.toContain(categoryId);
     // A request closed before its mail goes is not announced.
     const closed = (await app.useCases.collections.create(as('anne'), { title: 'Closed at once', categoryId, recipients: { users: ['marc'], classes: [] }, dueAt: new Date(clock.at + 7 * 24 * HOUR).toISOString() }))._unsafeUnwrap();
     (await app.useCases.collections.close(as('anne'), closed.id))._unsafeUnwrap();
     expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
     expect(collection.id).not.toBe(closed.id);
+  });
+
+  it('someone who turned e-mail off is skipped, and the outbox says so', async () => {
+    (await app.useCases.setMyPreferences(as('paul'), { email: false }))._unsafeUnwrap();
+    try {
+      const id = await deposit('anne', ['paul'], 'Not by mail');
+      expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
+      expect((await outboxOf(id)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'e-mail turned off']]);
+    } finally {
+      (await app.useCases.setMyPreferences(as('paul'), { email: true }))._unsafeUnwrap();
+    }
+  });
+
+  it('a due reminder, sent by the scheduler, is signed with the depositor’s name', async () => {
+    const checked = (await app.useCases.depositDocument.check(as('paul'), { recipients: { users: ['marc'], classes: [] }, categoryId, title: 'Due soon', acknowledgement: { required: true, dueAt: new Date(clock.at + HOUR).toISOString() } }, undefined))._unsafeUnwrap();
+    (await app.useCases.depositDocument.store(checked, textFile('due')))._unsafeUnwrap();
+    await dispatcher().tick();
+    clock.at += 2 * HOUR;
+    expect((await app.useCases.remindDue())._unsafeUnwrap().reminded).toBeGreaterThanOrEqual(1);
+    const before = smtp.count();
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+    const [mail] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(mail!.text).toContain('Paul Durand');
+    expect(mail!.text).not.toContain('system:scheduler');
   });
 
   it('a reminder sent by the scheduler is signed with the depositor’s name', async () => {
