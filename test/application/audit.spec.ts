@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelope } from '../../src/application/event-envelope.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import { TOKENS } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -92,6 +93,22 @@ describe('audit queries at the application layer', () => {
     } finally {
       clock.at = before;
     }
+  });
+
+  it('a filter that matches nothing stops after scanning 20,000 events and says where to go on', async () => {
+    const tenant = 'scanned';
+    (await app.useCases.syncDirectory(as('s', tenant, ['directory:write']), schoolDirectory))._unsafeUnwrap();
+    const toEnvelope = envelope(tenant, app.deps.ids);
+    const filler = Array.from({ length: 20_005 }, () => toEnvelope({ type: 'BenchFiller', data: {}, actor: 'anne', at: clock.at } as never));
+    (await app.deps.events.append(`${tenant}:filler`, filler, 'no-stream'))._unsafeUnwrap();
+    const auditor = as('auditor', tenant);
+    const first = (await app.useCases.auditEvents(auditor, undefined, 10, { type: 'NothingLikeThis' }))._unsafeUnwrap();
+    expect(first.events).toEqual([]);
+    expect(first.next).not.toBeNull();
+    const scanned = (await app.deps.events.readAll({ tenant, limit: 20_000 }))._unsafeUnwrap();
+    expect(first.next).toBe(String(scanned.at(-1)!.position));
+    const rest = (await app.useCases.auditEvents(auditor, BigInt(first.next!), 10, { type: 'NothingLikeThis' }))._unsafeUnwrap();
+    expect(rest).toEqual({ events: [], next: null });
   });
 
   it('a locker and a document as they were at a moment, from the log', async () => {

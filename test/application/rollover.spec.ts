@@ -70,6 +70,25 @@ describe('the rollover at the application layer', () => {
     };
   };
 
+  it('says how far it got every 50 documents while carrying', async () => {
+    const tenant = 'many';
+    (await app.useCases.syncDirectory(as('s', tenant, ['directory:write']), schoolDirectory))._unsafeUnwrap();
+    (await app.useCases.updateSettings(as('admin', tenant), { currentYear: FROM }))._unsafeUnwrap();
+    const categoryId = (await app.useCases.createCategory(as('admin', tenant), 'Minutes'))._unsafeUnwrap().id;
+    for (let i = 0; i < 101; i++) {
+      const checked = (await app.useCases.depositDocument.check(as('anne', tenant), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
+      (await app.useCases.depositDocument.store(checked, textFile(`document ${i}`)))._unsafeUnwrap();
+    }
+    const seen: RolloverProgress[] = [];
+    (await app.useCases.rollover(as('admin', tenant), { from: FROM, to: TO, dryRun: true }, (p) => seen.push(p)))._unsafeUnwrap();
+    expect(seen.map((p) => [p.phase, p.documentsExamined])).toEqual([
+      ['replaying', 0],
+      ['carrying', 50],
+      ['carrying', 100],
+      ['done', 101],
+    ]);
+  });
+
   it('is refused to a teacher and for years that do not follow each other, before reading anything', async () => {
     expect((await app.useCases.rollover(as('anne', 'refused'), { from: FROM, to: TO, dryRun: true }))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
     expect((await app.useCases.rollover(as('admin', 'refused'), { from: FROM, to: '2027-2028', dryRun: true }))._unsafeUnwrapErr()).toEqual({
