@@ -90,6 +90,26 @@ describe('the projector', () => {
   });
 });
 
+describe('a rebuild asked while a catch-up runs', () => {
+  it('waits for it: the rebuilt models hold every event once, as a rebuild on its own makes them', async () => {
+    await withApp(async (app) => {
+      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      (await app.deps.projector.catchUp())._unsafeUnwrap();
+      // In the log, not projected yet: the catch-up below takes several batches.
+      await depositsInLog(app, 'school', 1_200);
+      const dump = () => (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      const catching = app.deps.projector.catchUp();
+      const rebuilt = app.deps.projector.rebuild();
+      (await catching)._unsafeUnwrap();
+      (await rebuilt)._unsafeUnwrap();
+      const together = dump();
+      expect(together.documents).toHaveLength(1_200);
+      (await app.deps.projector.rebuild())._unsafeUnwrap();
+      expect(dump()).toEqual(together);
+    });
+  });
+});
+
 describe('retention, tenant by tenant', () => {
   it('`--tenant` expires that tenant’s documents only, as the system, and erasing lists each person’s own erasure', async () => {
     await withApp(async (app, clock) => {
