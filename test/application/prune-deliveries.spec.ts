@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpMailer } from '../../src/adapters/smtp/smtp-mailer.js';
 import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
 import { mailDispatcher } from '../../src/application/use-cases/dispatch-mail.js';
 import { webhooks } from '../../src/application/use-cases/webhooks.js';
 import type { Directory } from '../../src/domain/index.js';
-import { TOKENS } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
-import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { as, deliveringApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 import { startReceiver } from '../support/receiver.js';
 import { startSmtp } from '../support/smtp-server.js';
 
@@ -35,13 +33,7 @@ describe('forgetting old deliveries', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     receiver = await startReceiver(() => answer);
-    app = await embeddedApp({
-      tenants: [],
-      env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
-      overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }),
-    });
-    (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
-    categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    ({ app, categoryId } = await deliveringApp(clock, directory));
     (await hooks().register(as('admin'), { url: receiver.url, events: ['DocumentDeposited'] }))._unsafeUnwrap();
   });
   afterAll(async () => {

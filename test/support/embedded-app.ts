@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { Actor } from '../../src/application/deps.js';
 import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
-import { compose, type Overrides } from '../../src/main.js';
+import { randomBytes } from 'node:crypto';
+import type { Directory } from '../../src/domain/index.js';
+import { compose, TOKENS, type Overrides } from '../../src/main.js';
 import { schoolDirectory } from './fixtures.js';
 
 export type EmbeddedApp = Awaited<ReturnType<typeof compose>> & { readonly dir: string; readonly stop: () => Promise<void> };
@@ -43,4 +45,20 @@ export const embeddedApp = async (options: { env?: Record<string, string>; tenan
 export const deposited = async (app: EmbeddedApp, by: string, recipients: { users: string[]; classes: string[] }, categoryId: string, title?: string): Promise<string> => {
   const checked = (await app.useCases.depositDocument.check(as(by), { recipients, categoryId, title }, undefined))._unsafeUnwrap();
   return (await app.useCases.depositDocument.store(checked, textFile(title ?? 'bytes')))._unsafeUnwrap().document.id;
+};
+
+/**
+ * What the mail and webhook tests start from: a clock they move, a secrets key (webhook secrets),
+ * 127.0.0.1 allowed as a webhook host, the school synced with the given directory (addresses and
+ * all), and one category.
+ */
+export const deliveringApp = async (clock: { now: () => string }, directory: Directory) => {
+  const app = await embeddedApp({
+    tenants: [],
+    env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+    overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }),
+  });
+  (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
+  const categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+  return { app, categoryId };
 };
