@@ -16,7 +16,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY examples ./examples
-RUN printf '#!/bin/sh\nexec node /app/dist/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
+RUN printf '#!/bin/sh\nexec node --max-semi-space-size=1 /app/dist/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
  && mkdir -p /var/lib/locker && chown node:node /var/lib/locker
 USER node
 VOLUME /var/lib/locker

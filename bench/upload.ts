@@ -5,12 +5,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listeningUrl } from '../test/support/listening.js';
+import { SERVER_NODE_FLAGS } from '../src/adapters/system/server-runtime.js';
 
 const MiB = 1024 * 1024;
 const ROOT = join(import.meta.dirname, '..');
 
 export const startProcess = async (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> => {
-  const child = spawn(process.execPath, [...(args[0]!.endsWith('.ts') ? ['--import', 'tsx'] : []), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(args[0] === 'dist/main.js' && args[1] === 'serve' ? SERVER_NODE_FLAGS : []), ...(args[0]!.endsWith('.ts') ? ['--import', 'tsx'] : []), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return { child, url: await listeningUrl(child, args.join(' ')) };
 };
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // `npx locker`: the compiled CLI (dist/) when it is at least as new as the sources, which starts in
 // a fraction of a second; otherwise the TypeScript sources through tsx, so a fresh clone works
 // before any build. `npm run build` (or `npm start`) refreshes dist/.

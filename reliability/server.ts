@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { listeningUrl } from '../test/support/listening.js';
 import { signToken } from '../src/adapters/shared/tokens.js';
+import { SERVER_NODE_FLAGS } from '../src/adapters/system/server-runtime.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/locker.js');
@@ -20,7 +21,7 @@ export const baseEnv = (dataDir: string) => ({
 
 /** The real server in a child process, as production runs it. */
 export const startServer = async (dataDir: string, env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> => {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...baseEnv(dataDir), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, BIN, 'serve'], { env: { ...baseEnv(dataDir), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return { url: await listeningUrl(child, 'locker serve'), child };
 };
 
