@@ -29,6 +29,8 @@ export const directoryQueries = (db: Database.Database) => {
 
   /** Members with their permissions: every request asks who its caller is, and permissions are a join over JSON arrays. */
   const members = tenantCache<(DirectoryUser & { permissions: string[] }) | undefined>(db, 20_000);
+  /** People as the rules see them (no permissions): every locker request checks its caller holds one. */
+  const persons = tenantCache<DirectoryUser | undefined>(db, 20_000);
   const user = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => members(tenant, id, () => readUser(tenant, id));
   const readUser = (tenant: string, id: string): (DirectoryUser & { permissions: string[] }) | undefined => {
     const row = sql.user.get({ tenant, id });
@@ -51,8 +53,10 @@ export const directoryQueries = (db: Database.Database) => {
       return {
         user: (id) => {
           if (people.has(id)) return people.get(id);
-          const row = sql.person.get(tenant, id);
-          const found = row ? { id: row.id, displayName: row.display_name, kind: row.kind, email: row.email ?? undefined, profiles: JSON.parse(row.profiles) as string[] } : undefined;
+          const found = persons(tenant, id, () => {
+            const row = sql.person.get(tenant, id);
+            return row ? { id: row.id, displayName: row.display_name, kind: row.kind, email: row.email ?? undefined, profiles: JSON.parse(row.profiles) as string[] } : undefined;
+          });
           people.set(id, found);
           return found;
         },

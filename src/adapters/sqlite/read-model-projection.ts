@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { isPublicEvent, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type ErasureEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
+import { tenantsMoved } from './tenant-cache.js';
 
 type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent | ErasureEvent;
 
@@ -382,12 +383,21 @@ export const readModelProjection = (db: Database.Database) => {
   /** Every notification an event made is also a mail to send. */
   const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'AcknowledgementSet', 'CollectionPublished', 'CollectionReminderSent', 'WebhookDisabled']);
 
+  // Whether it committed or not, what the caches read of the tenants' versions is read again.
+  const afterwards = <A extends unknown[]>(work: (...args: A) => void) => (...args: A): void => {
+    try {
+      work(...args);
+    } finally {
+      tenantsMoved(db);
+    }
+  };
+
   return {
     checkpoint: (): bigint => {
       const row = sql.checkpoint.get();
       return row ? BigInt(row.position) : 0n;
     },
-    apply: db.transaction((events: readonly RecordedEvent[]) => {
+    apply: afterwards(db.transaction((events: readonly RecordedEvent[]) => {
       const current = sql.checkpoint.get();
       let seq = current?.seq ?? 0;
       // Another process on the same file (the CLI beside the server) may have applied some of these
@@ -415,9 +425,9 @@ export const readModelProjection = (db: Database.Database) => {
       const last = fresh[fresh.length - 1];
       if (last) sql.setCheckpoint.run(String(last.position), seq);
       for (const [tenant, position] of moved) sql.tenantMoved.run(tenant, padded(position));
-    }),
-    reset: db.transaction(() => {
+    })),
+    reset: afterwards(db.transaction(() => {
       for (const clear of clearAll) clear.run();
-    }),
+    })),
   };
 };

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { TenantSettingsView } from '../../application/ports/read-models.js';
 import type { Category } from '../../domain/index.js';
+import { tenantCache } from './tenant-cache.js';
 
 /** Categories and settings of a tenant, as the read models hold them. */
 export const settingsQueries = (db: Database.Database) => {
@@ -23,16 +24,20 @@ export const settingsQueries = (db: Database.Database) => {
     ),
     settings: db.prepare<[string], { max_document_bytes: number | null; current_year: string | null; clouds: string | null }>('SELECT max_document_bytes, current_year, clouds FROM settings WHERE tenant = ?'),
   };
+  // Asked by nearly every request (the current year) and every command (limits, categories).
+  const cached = tenantCache<unknown>(db, 10_000);
   return {
-    categories: (tenant: string): Category[] => sql.categories.all(tenant).map((r) => ({ id: r.id, designation: r.designation, retired: r.retired === 1, retentionDays: r.retention_days })),
+    categories: (tenant: string): Category[] =>
+      cached(tenant, 'categories', () => sql.categories.all(tenant).map((r) => ({ id: r.id, designation: r.designation, retired: r.retired === 1, retentionDays: r.retention_days }))) as Category[],
     erasures: (tenant: string) => sql.erasures.all(tenant).map((r) => ({ userId: r.user_id, at: r.at, actorId: r.actor_id, reason: r.reason })),
     erasePeopleAfterDays: (tenant: string): number => sql.eraseDelay.get(tenant)?.erase_after_days ?? 90,
     departedLongAgo: (now: string) => sql.departedLongAgo.all({ now }).map((r) => ({ tenant: r.tenant, userId: r.user_id })),
     expiredDocuments: (now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[] =>
       sql.expired.all({ now, limit }).map((r) => ({ tenant: r.tenant, documentId: r.id, retentionDays: r.days })),
-    settings: (tenant: string): TenantSettingsView => {
-      const row = sql.settings.get(tenant);
-      return { maxDocumentBytes: row?.max_document_bytes ?? null, currentYear: row?.current_year ?? null, clouds: row?.clouds ? JSON.parse(row.clouds) : [] };
-    },
+    settings: (tenant: string): TenantSettingsView =>
+      cached(tenant, 'settings', () => {
+        const row = sql.settings.get(tenant);
+        return { maxDocumentBytes: row?.max_document_bytes ?? null, currentYear: row?.current_year ?? null, clouds: row?.clouds ? JSON.parse(row.clouds) : [] };
+      }) as TenantSettingsView,
   };
 };
