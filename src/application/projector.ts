@@ -15,11 +15,22 @@ const REBUILD_BATCH = 5000;
 export class Projector {
   private running: Promise<Result<bigint, StoreError>> | undefined;
   private queued: Promise<Result<bigint, StoreError>> | undefined;
+  private readonly listeners = new Set<(checkpoint: bigint) => void>();
 
   constructor(
     private readonly events: EventStore,
     private readonly readModels: ReadModels,
   ) {}
+
+  /**
+   * Called after each batch this projector applies, whoever asked for it (a command, the poll, a
+   * subscription to the store), with the checkpoint reached: live readers wait for this instead of
+   * asking the log again and again.
+   */
+  onProjected(listener: (checkpoint: bigint) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
 
   catchUp(): Promise<Result<bigint, StoreError>> {
     if (!this.running) {
@@ -43,7 +54,13 @@ export class Projector {
       const after = this.readModels.checkpoint();
       const batch = await this.events.readAll({ after, limit: size });
       if (batch.isErr()) return batch.map(() => after);
-      if (batch.value.length > 0) this.readModels.apply(batch.value.map(upcast));
+      if (batch.value.length > 0) {
+        this.readModels.apply(batch.value.map(upcast));
+        if (this.listeners.size > 0) {
+          const reached = this.readModels.checkpoint();
+          for (const listener of this.listeners) listener(reached);
+        }
+      }
       applied += batch.value.length;
       onApplied?.(applied);
       if (batch.value.length < size) return ok(this.readModels.checkpoint());

@@ -68,4 +68,24 @@ describe('notifications read, new versions and the public event stream at the ap
     // Nothing after the end: the same position back.
     expect((await es.read(service, page.last, 10))._unsafeUnwrap()).toEqual({ events: [], last: page.last });
   });
+
+  it('a live reader waits for this node to project past where it is, not for a timer', async () => {
+    const es = app.useCases.eventStream;
+    const head = (await es.head())._unsafeUnwrap();
+    // Already past: at once, however long the fallback.
+    await es.moved(head - 1n, 3_600_000);
+    // At the head: it resolves when a deposit is projected (the hour-long fallback would time the
+    // test out), and only then.
+    let woke = false;
+    const waiting = es.moved(head, 3_600_000).then(() => (woke = true));
+    await new Promise((r) => setImmediate(r));
+    expect(woke).toBe(false);
+    await deposit('Woken');
+    await waiting;
+    expect(app.deps.readModels.checkpoint()).toBeGreaterThan(head);
+    // With nothing projected, the fallback ends the wait.
+    const now = (await es.head())._unsafeUnwrap();
+    await es.moved(now, 10);
+    expect(app.deps.readModels.checkpoint()).toBe(now);
+  });
 });

@@ -16,6 +16,25 @@ export const eventStream = (deps: Deps) => ({
   allowed: (actor: Actor): ResultAsync<void, UseCaseError> => (actor.scopes.includes(EVENTS_READ_SCOPE) ? okAsync(undefined) : errAsync(forbidden(`requires the scope ${EVENTS_READ_SCOPE}`))),
   /** Where "now" is: the position this node's read models have reached (events after it are news). */
   head: (): ResultAsync<bigint, UseCaseError> => catchUp(deps.projector).map(() => deps.readModels.checkpoint()),
+  /**
+   * Resolves once this node's read models are past `after` (at once if they already are), or after
+   * `ms` at the latest. Every write this node hears of is projected here (its own commands at once,
+   * the CLI's and other nodes' within the poll or the subscription), so a live reader waits for that
+   * instead of reading the log four times a second.
+   */
+  moved: (after: bigint, ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (deps.readModels.checkpoint() > after) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const off = deps.projector.onProjected((reached) => {
+        if (reached > after) done();
+      });
+      const timer = setTimeout(done, ms);
+    }),
   read: (actor: Actor, after: bigint, limit = 500): ResultAsync<{ events: StreamedEvent[]; last: bigint }, UseCaseError> =>
     deps.events.readAll({ after, limit, tenant: actor.tenant }).map((batch) => ({
       last: batch[batch.length - 1]?.position ?? after,

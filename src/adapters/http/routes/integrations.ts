@@ -6,6 +6,8 @@ import { problem, sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
 import { idParam, problemSchema } from '../schemas.js';
 
+/** A live stream reads the log again after this long with no projection here: a safety net, not the way news arrives. */
+const IDLE_READ_MS = 5000;
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const webhookSchema = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), active: z.boolean(), registeredAt: z.string() });
 
@@ -110,8 +112,11 @@ export const integrationRoutes =
               continue;
             }
             for (const { position, event } of read.value.events) raw.write(`id: ${position}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+            // Only when the log had nothing more: a batch of events other services do not see
+            // (consultations, mails) moved `last` but streamed nothing, and the next may be news.
+            const caughtUp = read.value.last === after;
             after = read.value.last;
-            if (read.value.events.length === 0 && read.value.last === after) await new Promise((r) => setTimeout(r, 250));
+            if (caughtUp) await uc.eventStream.moved(after, IDLE_READ_MS);
           }
         } finally {
           clearInterval(heartbeat);
