@@ -21,6 +21,7 @@ import { runCli, type CliHost } from './adapters/cli/cli.js';
 import { loadConfig, redactCredentials, type Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
+import { SERVER_NODE_FLAGS } from './adapters/system/server-runtime.js';
 import { SqliteEventStore } from './adapters/sqlite/sqlite-event-store.js';
 import { openSqliteNotaryLedger } from './adapters/sqlite/sqlite-notary-ledger.js';
 import { openSqliteReadModels } from './adapters/sqlite/sqlite-read-models.js';
@@ -78,6 +79,8 @@ export type App = {
   readonly mail: MailDispatcher | null;
   readonly webhooks: WebhookService;
   readonly jwtSecret: string;
+  /** For a long-running server: the embedded SQLite files checkpoint in a worker thread (ADR 29). */
+  checkpointInBackground(): void;
   close(): Promise<void>;
 };
 
@@ -207,7 +210,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   // The stores count what they append and commit, for /metrics.
   once(TOKENS.Keys, () => keyStore());
   // Personal fields are sealed on the way in and opened on the way out (crypto-shredding, ADR 23).
-  once(TOKENS.Sealed, (r) => shreddingEventStore(eventStore(), r.resolve<KeyStore>(TOKENS.Keys)));
+  let rawEvents: EventStore | undefined;
+  once(TOKENS.Sealed, (r) => shreddingEventStore((rawEvents = eventStore()), r.resolve<KeyStore>(TOKENS.Keys)));
   once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(r.resolve<ReturnType<typeof shreddingEventStore>>(TOKENS.Sealed)));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
   once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
@@ -279,6 +283,9 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     mail,
     webhooks: hooks,
     jwtSecret: jwtSecretOf(config),
+    checkpointInBackground: () => {
+      for (const store of [rawEvents, deps.readModels]) (store as { checkpointInBackground?: () => void } | undefined)?.checkpointInBackground?.();
+    },
     close: async () => {
       c.resolve<Mailer | null>(TOKENS.Mailer)?.close();
       await deps.events.close();
@@ -304,6 +311,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   }
   const caughtUp = await app.deps.projector.catchUp();
   if (caughtUp.isErr()) throw new Error(`the event store is not answering: ${JSON.stringify(caughtUp.error)}`);
+  app.checkpointInBackground();
   // Cloud credentials cannot be read without the key they were sealed with.
   const cloudy = app.deps.readModels.tenants().filter((t) => app.deps.readModels.settings(t).clouds.length > 0);
   if (cloudy.length > 0 && !app.deps.credentials) {
@@ -348,6 +356,8 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   });
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
   if (resumed.length > 0) server.log.info({ tenants: resumed }, 'finished directory syncs cut short by the last stop');
+  const withoutFlags = SERVER_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag) && !(process.env['NODE_OPTIONS'] ?? '').includes(flag));
+  if (withoutFlags.length > 0) server.log.warn({ missing: withoutFlags }, 'Node was started without the server’s flags (ADR 28): long streams will peak higher in memory');
   // Other nodes' writes, and anything appended by the CLI, reach this node's read models too.
   const poll = setInterval(() => void app.deps.projector.catchUp(), 1000);
   // With EventStoreDB, a subscription to $all wakes the projector as soon as any node writes.

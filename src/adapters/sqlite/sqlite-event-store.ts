@@ -12,6 +12,7 @@ import type {
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
 import type { RawEvent } from '../shared/verify-chains.js';
+import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -71,8 +72,12 @@ const MAX_POSITION = 2n ** 63n - 1n;
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private background: BackgroundCheckpoints | undefined;
 
-  constructor(file: string, options: SqliteEventStoreOptions = {}) {
+  constructor(
+    private readonly file: string,
+    private readonly options: SqliteEventStoreOptions = {},
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -229,7 +234,13 @@ export class SqliteEventStore implements EventStore {
     return this.guard(() => void this.db.prepare('SELECT 1').get());
   }
 
+  /** The server's choice: checkpoints in a worker thread, off the event loop (see wal-checkpointer). */
+  checkpointInBackground(options?: { driver?: string; intervalMs?: number }): void {
+    this.background ??= checkpointInBackground(this.db, this.file, this.options.synchronous ?? 'FULL', options);
+  }
+
   async close(): Promise<void> {
+    this.background?.stop();
     if (this.db.open) this.db.close();
   }
 

@@ -8,6 +8,7 @@ import { webhookQueries } from './webhook-queries.js';
 import { readModelProjection } from './read-model-projection.js';
 import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
 import { settingsQueries } from './settings-queries.js';
+import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
 
 /**
  * Indexes no projection statement reads, only queries (listings by depositor or by recipient, the
@@ -25,7 +26,7 @@ const QUERY_ONLY_INDEXES = Object.fromEntries(
  * The projections, in one SQLite file on this node's disk: the projection is the only writer, the
  * query modules read. Everything here can be rebuilt from the event log.
  */
-export const openSqliteReadModels = (file: string): ReadModels & { dump(): Record<string, string[]> } => {
+export const openSqliteReadModels = (file: string): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void } => {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // Rebuildable from the log: losing the last transactions to a crash costs a replay, not data.
@@ -38,6 +39,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
   }
   db.exec(READ_MODEL_SCHEMA);
   const DEFAULT_CACHE = db.pragma('cache_size', { simple: true }) as number;
+  let background: BackgroundCheckpoints | undefined;
   const DEFAULT_AUTOCHECKPOINT = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   const projection = readModelProjection(db);
   const dumps = READ_MODEL_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t}`)] as const);
@@ -68,7 +70,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     // that a next start projects again, never the file.
     rebuilding: (on) => {
       db.pragma(`cache_size = ${on ? -65536 : DEFAULT_CACHE}`);
-      db.pragma(`wal_autocheckpoint = ${on ? 0 : DEFAULT_AUTOCHECKPOINT}`);
+      db.pragma(`wal_autocheckpoint = ${on ? 0 : (background?.autocheckpointPages() ?? DEFAULT_AUTOCHECKPOINT)}`);
       if (on) for (const name of Object.keys(QUERY_ONLY_INDEXES)) db.exec(`DROP INDEX IF EXISTS ${name}`);
       else {
         db.exec(Object.values(QUERY_ONLY_INDEXES).join(';\n'));
@@ -80,7 +82,12 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
     dump: () => Object.fromEntries(dumps.map(([t, all]) => [t, all.all().map((r) => JSON.stringify(r)).sort()])),
+    /** The server's choice: checkpoints in a worker thread, off the event loop (see wal-checkpointer). */
+    checkpointInBackground: () => {
+      background ??= checkpointInBackground(db, file, 'NORMAL');
+    },
     close: () => {
+      background?.stop();
       if (db.open) db.close();
     },
   };
