@@ -160,3 +160,27 @@ describe('retention, tenant by tenant', () => {
     });
   });
 });
+
+describe('whoever listens to the projector', () => {
+  it('hears of each batch applied, with the checkpoint reached; nothing when there was nothing to apply; nothing once it stopped listening', async () => {
+    await withApp(async (app) => {
+      const heard: bigint[] = [];
+      const stop = app.deps.projector.onProjected((reached) => heard.push(reached));
+      must(await app.deps.projector.catchUp());
+      const before = heard.length;
+      // Nothing new in the log: no batch, no news.
+      must(await app.deps.projector.catchUp());
+      expect(heard.length).toBe(before);
+      // Past one catch-up batch (500): two batches, each with where it got.
+      await depositsInLog(app, 'school', 600);
+      must(await app.deps.projector.catchUp());
+      expect(heard.length).toBe(before + 2);
+      expect(heard.at(-1)).toBe(app.deps.readModels.checkpoint());
+      expect(heard.at(-2)!).toBeLessThan(heard.at(-1)!);
+      stop();
+      await depositsInLog(app, 'other', 1);
+      must(await app.deps.projector.catchUp());
+      expect(heard.length).toBe(before + 2);
+    });
+  });
+});
