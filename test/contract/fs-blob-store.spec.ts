@@ -21,3 +21,24 @@ it('refuses keys that are not content addresses (no path tricks)', async () => {
   expect((await store.get('../../etc/passwd'))._unsafeUnwrapErr().code).toBe('BLOB_NOT_FOUND');
   expect((await store.exists('school/../../x'))._unsafeUnwrap()).toBe(false);
 });
+
+it('a staging folder removed by hand is made again: the deposit after the one it cut short lands', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'locker-blobs-staging-'));
+  try {
+    const store = new FsBlobStore(own);
+    const bytes = async function* () {
+      yield new TextEncoder().encode('minutes');
+    };
+    const first = (await store.stage('school', bytes(), 1000))._unsafeUnwrap();
+    (await first.commit())._unsafeUnwrap();
+    rmSync(join(own, '.staging'), { recursive: true, force: true });
+    const cut = await store.stage('school', bytes(), 1000);
+    if (cut.isOk()) (await cut.value.commit())._unsafeUnwrap();
+    const next = (await store.stage('school', bytes(), 1000))._unsafeUnwrap();
+    (await next.commit())._unsafeUnwrap();
+    expect((await store.exists(next.key))._unsafeUnwrap()).toBe(true);
+    expect(readdirSync(join(own, '.staging'))).toEqual([]);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});

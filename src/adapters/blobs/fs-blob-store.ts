@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -43,27 +43,35 @@ export class FsBlobStore implements BlobStore {
         commit: () =>
           ResultAsync.fromPromise(
             (async () => {
-              if (await exists(target)) {
-                // Same bytes already stored: the address is the content, so the staged copy is
-                // redundant. The stored file is made new again: a sweep between this commit and
-                // the event must not take it for an old orphan and delete what a document now uses.
-                const now = new Date();
-                await utimes(target, now, now);
-                await rm(temp, { force: true });
-                return;
-              }
+              // Same bytes already stored: the address is the content, so the staged copy is
+              // redundant. The stored file is made new again: a sweep between this commit and
+              // the event must not take it for an old orphan and delete what a document now uses.
+              // (Touching it is also how we learn it is there: one call instead of two.)
+              const now = new Date();
+              const stored = await utimes(target, now, now).then(
+                () => true,
+                (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)),
+              );
+              if (stored) return removeStaged(temp);
               await mkdir(dirname(target), { recursive: true });
               await rename(temp, target);
             })(),
             unavailable,
           ),
-        discard: () => rm(temp, { force: true }),
+        discard: () => removeStaged(temp),
       };
     });
   }
 
+  /** Made once per process (a failure is tried again next time): each deposit used to ask for it. */
+  private stagingReady: Promise<unknown> | undefined;
+
   private async receive(content: AsyncIterable<Uint8Array>, maxBytes: number) {
-    await mkdir(this.staging, { recursive: true });
+    this.stagingReady ??= mkdir(this.staging, { recursive: true }).catch((e: unknown) => {
+      this.stagingReady = undefined;
+      throw e;
+    });
+    await this.stagingReady;
     const temp = join(this.staging, randomUUID());
     const hash = createHash('sha256');
     let sizeBytes = 0;
@@ -84,7 +92,9 @@ export class FsBlobStore implements BlobStore {
       // The file is opened asynchronously: a refusal can reject the pipeline before the open
       // completes, and removing it then would leave the file the open creates afterwards.
       if (!file.closed) await once(file, 'close').catch(() => undefined);
-      await rm(temp, { force: true });
+      await removeStaged(temp);
+      // The staging folder removed under us (by hand): made again on the next deposit.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.stagingReady = undefined;
       throw e;
     }
     return { temp, sha256: hash.digest('hex'), sizeBytes };
@@ -142,6 +152,12 @@ export class FsBlobStore implements BlobStore {
     return ResultAsync.fromPromise(mkdir(this.staging, { recursive: true }).then(() => undefined), unavailable);
   }
 }
+
+/** A staging file gone: one unlink (rm's recursive walk costs an lstat first), already gone is fine. */
+const removeStaged = (path: string): Promise<void> =>
+  unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
 
 const exists = (path: string) =>
   stat(path).then(
