@@ -38,6 +38,9 @@ describe('data protection: crypto-shredding, erasure of a person, expiry', () =>
     const dir = mkdtempSync(join(tmpdir(), 'locker-erasure-'));
     const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
     const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_SECRETS_KEY: randomBytes(32).toString('base64') }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    // As the server runs: checkpoints in a worker thread (ADR 29), which an erasure's truncating
+    // checkpoint must wait for rather than skip.
+    app.checkpointInBackground();
     const uc = app.useCases;
     const sync = (d: Directory) => uc.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, d);
     const admin = { tenant: 'school', userId: 'admin', scopes: [] };

@@ -33,6 +33,9 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
   db.pragma('synchronous = NORMAL');
   // Erased names and expired titles must not linger in free pages: deleted rows are zeroed.
   db.pragma('secure_delete = ON');
+  // A checkpoint by the server's checkpointing thread (ADR 29) or the CLI beside it is waited for,
+  // not failed on: an erasure's truncating checkpoint must happen.
+  db.pragma('busy_timeout = 5000');
   if (db.pragma('user_version', { simple: true }) !== READ_MODEL_VERSION) {
     for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
     db.pragma(`user_version = ${READ_MODEL_VERSION}`);
