@@ -6,6 +6,7 @@ import { loadConfig } from '../src/adapters/config/config.js';
 import { envelope } from '../src/application/event-envelope.js';
 import type { DocumentEvent } from '../src/domain/index.js';
 import { compose } from '../src/main.js';
+import { SERVER_NODE_FLAGS } from '../src/adapters/system/server-runtime.js';
 import { schoolDirectory } from '../test/support/harness.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -52,7 +53,9 @@ export const generate = async (dataDir: string, totalEvents: number) => {
 
 const worker = (mode: string, dataDir: string) =>
   new Promise<{ events: number; seconds: number; peakRssMiB: number; detail?: unknown }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/history-worker.ts'), mode, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // With the flags `locker` runs with (its first line, ADR 28): rollovers and audits are CLI runs.
+    // The raw scan gets them too, so both sides of the ratio run alike.
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'bench/history-worker.ts'), mode, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${mode} worker exited ${code}`))));
