@@ -15,7 +15,7 @@ const REBUILD_BATCH = 5000;
 export class Projector {
   private running: Promise<Result<bigint, StoreError>> | undefined;
   private queued: Promise<Result<bigint, StoreError>> | undefined;
-  private readonly listeners = new Set<(checkpoint: bigint) => void>();
+  private readonly listeners = new Set<(checkpoint: bigint, tenants: ReadonlySet<string>) => void>();
 
   constructor(
     private readonly events: EventStore,
@@ -24,10 +24,10 @@ export class Projector {
 
   /**
    * Called after each batch this projector applies, whoever asked for it (a command, the poll, a
-   * subscription to the store), with the checkpoint reached: live readers wait for this instead of
-   * asking the log again and again.
+   * subscription to the store), with the checkpoint reached and the tenants whose events it held:
+   * live readers wait for this instead of asking the log again and again.
    */
-  onProjected(listener: (checkpoint: bigint) => void): () => void {
+  onProjected(listener: (checkpoint: bigint, tenants: ReadonlySet<string>) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }
@@ -58,7 +58,8 @@ export class Projector {
         this.readModels.apply(batch.value.map(upcast));
         if (this.listeners.size > 0) {
           const reached = this.readModels.checkpoint();
-          for (const listener of this.listeners) listener(reached);
+          const tenants = new Set(batch.value.map((e) => e.meta.tenant));
+          for (const listener of this.listeners) listener(reached, tenants);
         }
       }
       applied += batch.value.length;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, deposited, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { schoolDirectory } from '../support/fixtures.js';
 
 const file = (text: string, truncated = false) => textFile(text, truncated, 'v.txt');
 const service = as('svc', 'school', ['events:read']);
@@ -69,24 +70,29 @@ describe('notifications read, new versions and the public event stream at the ap
     expect((await es.read(service, page.last, 10))._unsafeUnwrap()).toEqual({ events: [], last: page.last });
   });
 
-  it('a live reader waits for this node to project past where it is, not for a timer', async () => {
+  it('a live reader waits for this node to project an event of its tenant, not for a timer', async () => {
     const es = app.useCases.eventStream;
     const head = (await es.head())._unsafeUnwrap();
     // Already past: at once, however long the fallback.
-    await es.moved(head - 1n, 3_600_000);
+    await es.moved(service, app.deps.readModels.tenantPosition('school') - 1n, 3_600_000);
     // At the head: it resolves when a deposit is projected (the hour-long fallback would time the
     // test out), and only then.
     let woke = false;
-    const waiting = es.moved(head, 3_600_000).then(() => (woke = true));
+    const waiting = es.moved(service, head, 3_600_000).then(() => (woke = true));
+    await new Promise((r) => setImmediate(r));
+    expect(woke).toBe(false);
+    // Another tenant's writes move the checkpoint past the reader but are not its news.
+    (await app.useCases.syncDirectory(as('sync', 'elsewhere', ['directory:write']), schoolDirectory))._unsafeUnwrap();
+    expect(app.deps.readModels.checkpoint()).toBeGreaterThan(head);
     await new Promise((r) => setImmediate(r));
     expect(woke).toBe(false);
     await deposit('Woken');
     await waiting;
-    expect(app.deps.readModels.checkpoint()).toBeGreaterThan(head);
+    expect(app.deps.readModels.tenantPosition('school')).toBeGreaterThan(head);
     // A projection that does not reach the reader's position wakes nothing; the fallback ends the wait.
     const now = (await es.head())._unsafeUnwrap();
     let early = false;
-    const ahead = es.moved(now + 1_000_000n, 1_500).then(() => (early = true));
+    const ahead = es.moved(service, now + 1_000_000n, 1_500).then(() => (early = true));
     await deposit('Not far enough');
     expect(app.deps.readModels.checkpoint()).toBeGreaterThan(now);
     expect(early).toBe(false);

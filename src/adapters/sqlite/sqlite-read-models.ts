@@ -9,6 +9,7 @@ import { readModelProjection } from './read-model-projection.js';
 import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
 import { settingsQueries } from './settings-queries.js';
 import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
+import { tenantPosition } from './tenant-cache.js';
 
 /**
  * Indexes no projection statement reads, only queries (listings by depositor or by recipient, the
@@ -61,6 +62,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     ...collectionQueries(db),
     ...webhookQueries(db),
     tenants: () => tenants.all().map((r) => r.tenant),
+    tenantPosition: (tenant) => tenantPosition(db, tenant),
     // A rebuild rewrites every page: a larger page cache (64 MiB, released after) saves reading
     // and writing index pages again and again; the indexes only queries read are built once at
     // the end, sorted, instead of row by row in random order (a crash meanwhile: the schema makes

@@ -31,6 +31,9 @@ const versionOf = (db: Database.Database, tenant: string): string | undefined =>
   return position;
 };
 
+/** The tenant's last projected position, as the caches see it (once per turn, at once after this connection projects). */
+export const tenantPosition = (db: Database.Database, tenant: string): bigint => BigInt(versionOf(db, tenant) ?? 0);
+
 /** Called by the projection after each transaction on `db`: the versions it may have moved are read again. */
 export const tenantsMoved = (db: Database.Database): void => versionsOf.get(db)?.seen.clear();
 

@@ -143,6 +143,8 @@ export type TenantSettingsView = { readonly maxDocumentBytes: number | null; rea
  */
 export interface ReadModels {
   checkpoint(): bigint;
+  /** The log position of the tenant's last projected event (0 when none): what a live reader of that tenant waits to see move. */
+  tenantPosition(tenant: string): bigint;
   /** Applies events in one transaction together with the new checkpoint. */
   apply(events: readonly RecordedEvent[]): void;
   reset(): void;

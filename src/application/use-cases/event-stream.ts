@@ -17,21 +17,22 @@ export const eventStream = (deps: Deps) => ({
   /** Where "now" is: the position this node's read models have reached (events after it are news). */
   head: (): ResultAsync<bigint, UseCaseError> => catchUp(deps.projector).map(() => deps.readModels.checkpoint()),
   /**
-   * Resolves once this node's read models are past `after` (at once if they already are), or after
-   * `ms` at the latest. Every write this node hears of is projected here (its own commands at once,
-   * the CLI's and other nodes' within the poll or the subscription), so a live reader waits for that
-   * instead of reading the log four times a second.
+   * Resolves once this node has projected an event of the actor's tenant past `after` (at once if
+   * it already has), or after `ms` at the latest. Every write this node hears of is projected here
+   * (its own commands at once, the CLI's and other nodes' within the poll or the subscription), so
+   * a live reader waits for that instead of reading the log four times a second; other tenants'
+   * writes do not wake it.
    */
-  moved: (after: bigint, ms: number): Promise<void> =>
+  moved: (actor: Actor, after: bigint, ms: number): Promise<void> =>
     new Promise<void>((resolve) => {
-      if (deps.readModels.checkpoint() > after) return resolve();
+      if (deps.readModels.tenantPosition(actor.tenant) > after) return resolve();
       const done = () => {
         clearTimeout(timer);
         off();
         resolve();
       };
-      const off = deps.projector.onProjected((reached) => {
-        if (reached > after) done();
+      const off = deps.projector.onProjected((_, tenants) => {
+        if (tenants.has(actor.tenant) && deps.readModels.tenantPosition(actor.tenant) > after) done();
       });
       const timer = setTimeout(done, ms);
     }),

@@ -116,7 +116,7 @@ export const integrationRoutes =
             // (consultations, mails) moved `last` but streamed nothing, and the next may be news.
             const caughtUp = read.value.last === after;
             after = read.value.last;
-            if (caughtUp) await uc.eventStream.moved(after, IDLE_READ_MS);
+            if (caughtUp) await uc.eventStream.moved(actor, after, IDLE_READ_MS);
           }
         } finally {
           clearInterval(heartbeat);
