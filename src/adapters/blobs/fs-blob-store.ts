@@ -107,7 +107,11 @@ export class FsBlobStore implements BlobStore {
     return ResultAsync.fromPromise(
       (async () => {
         const handle = await open(path, 'r');
-        const { size } = await handle.stat();
+        // Closed here if it cannot be measured: nobody else holds it yet.
+        const { size } = await handle.stat().catch(async (e: unknown) => {
+          await handle.close();
+          throw e;
+        });
         return { stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}), sizeBytes: size };
       })(),
       (e): BlobError => ((e as NodeJS.ErrnoException).code === 'ENOENT' ? { code: 'BLOB_NOT_FOUND', key } : unavailable(e)),
