@@ -311,7 +311,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   }
   const caughtUp = await app.deps.projector.catchUp();
   if (caughtUp.isErr()) throw new Error(`the event store is not answering: ${JSON.stringify(caughtUp.error)}`);
-  app.checkpointInBackground();
+  if (config.LOCKER_SQLITE_CHECKPOINT_THREAD === 'on') app.checkpointInBackground();
   // Cloud credentials cannot be read without the key they were sealed with.
   const cloudy = app.deps.readModels.tenants().filter((t) => app.deps.readModels.settings(t).clouds.length > 0);
   if (cloudy.length > 0 && !app.deps.credentials) {

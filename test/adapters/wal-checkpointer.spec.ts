@@ -76,3 +76,19 @@ describe('checkpoints in a worker thread', () => {
     await store.close();
   });
 });
+
+describe('the server and its checkpointing thread', () => {
+  it('is off unless LOCKER_SQLITE_CHECKPOINT_THREAD=on (it costs resident memory), and then on for the read models', async () => {
+    const { startHarness } = await import('../support/harness.js');
+    const threaded = async (env: Record<string, string>) => {
+      const h = await startHarness(env);
+      try {
+        return (h.running.app.deps.readModels as unknown as { checkpointsInBackground(): boolean }).checkpointsInBackground();
+      } finally {
+        await h.stop();
+      }
+    };
+    expect(await threaded({})).toBe(false);
+    expect(await threaded({ LOCKER_SQLITE_CHECKPOINT_THREAD: 'on' })).toBe(true);
+  });
+});

@@ -27,7 +27,7 @@ const QUERY_ONLY_INDEXES = Object.fromEntries(
  * The projections, in one SQLite file on this node's disk: the projection is the only writer, the
  * query modules read. Everything here can be rebuilt from the event log.
  */
-export const openSqliteReadModels = (file: string): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void } => {
+export const openSqliteReadModels = (file: string): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void; checkpointsInBackground(): boolean } => {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // Rebuildable from the log: losing the last transactions to a crash costs a replay, not data.
@@ -91,6 +91,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     checkpointInBackground: () => {
       background ??= checkpointInBackground(db, file, 'NORMAL');
     },
+    checkpointsInBackground: () => background !== undefined && background.autocheckpointPages() === 0,
     close: () => {
       background?.stop();
       if (db.open) db.close();
