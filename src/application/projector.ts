@@ -25,7 +25,8 @@ export class Projector {
   /**
    * Called after each batch this projector applies, whoever asked for it (a command, the poll, a
    * subscription to the store), with the checkpoint reached and the tenants whose events it held:
-   * live readers wait for this instead of asking the log again and again.
+   * live readers wait for this instead of asking the log again and again. A listener that throws
+   * is dropped; the projection goes on.
    */
   onProjected(listener: (checkpoint: bigint, tenants: ReadonlySet<string>) => void): () => void {
     this.listeners.add(listener);
@@ -59,7 +60,14 @@ export class Projector {
         if (this.listeners.size > 0) {
           const reached = this.readModels.checkpoint();
           const tenants = new Set(batch.value.map((e) => e.meta.tenant));
-          for (const listener of this.listeners) listener(reached, tenants);
+          // A reader's trouble is its own: the batch is committed whatever a listener does.
+          for (const listener of this.listeners) {
+            try {
+              listener(reached, tenants);
+            } catch {
+              this.listeners.delete(listener);
+            }
+          }
         }
       }
       applied += batch.value.length;

@@ -184,3 +184,24 @@ describe('whoever listens to the projector', () => {
     });
   });
 });
+
+describe('a listener that throws', () => {
+  it('is dropped and leaves the projection, and the other listeners, as they were', async () => {
+    await withApp(async (app) => {
+      const heard: bigint[] = [];
+      let thrown = 0;
+      app.deps.projector.onProjected(() => {
+        thrown += 1;
+        throw new Error('a reader gone wrong');
+      });
+      app.deps.projector.onProjected((reached) => heard.push(reached));
+      await depositsInLog(app, 'school', 1);
+      expect(must(await app.deps.projector.catchUp())).toBe(app.deps.readModels.checkpoint());
+      await depositsInLog(app, 'other', 1);
+      must(await app.deps.projector.catchUp());
+      expect(thrown).toBe(1);
+      expect(heard).toHaveLength(2);
+      expect(heard.at(-1)).toBe(app.deps.readModels.checkpoint());
+    });
+  });
+});

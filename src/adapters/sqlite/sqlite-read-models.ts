@@ -91,7 +91,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     checkpointInBackground: () => {
       background ??= checkpointInBackground(db, file, 'NORMAL');
     },
-    checkpointsInBackground: () => background !== undefined && background.autocheckpointPages() === 0,
+    checkpointsInBackground: () => background?.autocheckpointPages() === 0,
     close: () => {
       background?.stop();
       if (db.open) db.close();

@@ -4,8 +4,6 @@ import { Worker } from 'node:worker_threads';
 
 /** How often the worker copies the WAL into the file: bounds the WAL to what is written meanwhile. */
 const INTERVAL_MS = 200;
-/** SQLite's own default, put back if the worker stops working. */
-const AUTOCHECKPOINT_PAGES = 1000;
 
 // Plain CommonJS evaluated in the worker: no TypeScript loader is needed there, under tsx or not.
 const WORKER_SOURCE = `
@@ -47,11 +45,13 @@ export const checkpointInBackground = (
 ): BackgroundCheckpoints => {
   const driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, synchronous, intervalMs: options.intervalMs ?? INTERVAL_MS } });
+  // What the connection had (SQLite's default, 1,000 pages), put back if the worker stops working.
+  const ownPages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   let stopping = false;
   let failed = false;
   const fallBack = () => {
     failed = true;
-    if (!stopping && db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    if (!stopping && db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
   };
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
@@ -59,12 +59,12 @@ export const checkpointInBackground = (
   worker.unref();
   db.pragma('wal_autocheckpoint = 0');
   return {
-    autocheckpointPages: () => (stopping || failed ? AUTOCHECKPOINT_PAGES : 0),
+    autocheckpointPages: () => (stopping || failed ? ownPages : 0),
     stop: () => {
       if (stopping) return;
       stopping = true;
       worker.postMessage('stop');
-      if (db.open) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      if (db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
     },
   };
 };
