@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../domain/index.js';
-import type { NewEvent, RecordedEvent } from './ports/event-store.js';
+import type { NewEvent, ReplayedEvent } from './ports/event-store.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import { currentSchemaVersion, upcast } from './upcasters.js';
 
@@ -12,7 +12,7 @@ export const envelope = (tenant: string, ids: IdGenerator) =>
   });
 
 /** Back from the log to the domain's shape. The caller knows which stream, hence which union, it read. */
-export const toDomain = <E extends DomainEvent<string, unknown>>(stored: RecordedEvent): E => {
+export const toDomain = <E extends DomainEvent<string, unknown>>(stored: ReplayedEvent): E => {
   const recorded = upcast(stored);
   return { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as E;
 };

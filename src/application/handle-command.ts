@@ -3,7 +3,7 @@ import type { Decider, DomainEvent } from '../domain/index.js';
 import type { Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { envelope, toDomain } from './event-envelope.js';
-import type { ExpectedVersion, RecordedEvent } from './ports/event-store.js';
+import type { ExpectedVersion, RecordedEvent, ReplayedEvent } from './ports/event-store.js';
 
 const MAX_ATTEMPTS = 200;
 
@@ -75,5 +75,5 @@ export const catchUp = (projector: CommandDeps['projector']): ResultAsync<void, 
   ResultAsync.fromSafePromise(projector.catchUp()).andThen((r) => (r.isOk() ? okAsync(undefined) : errAsync(r.error)));
 
 /** Folds a stream already read, with the aggregate's own `evolve`: audits and the rollover replay this way. */
-export const replay = <Command, State, Event extends DomainEvent<string, unknown>>(decider: Decider<Command, State, Event, unknown>, recorded: readonly RecordedEvent[]): State =>
+export const replay = <Command, State, Event extends DomainEvent<string, unknown>>(decider: Decider<Command, State, Event, unknown>, recorded: readonly ReplayedEvent[]): State =>
   recorded.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './ports/event-store.js';
+import type { ReplayedEvent } from './ports/event-store.js';
 
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
@@ -22,12 +22,12 @@ const UPCASTERS: Record<string, Record<number, Upcaster>> = {
   DocumentCarriedOver: { 1: (data) => ({ ...namedAll(data), classes: [] }) },
 };
 
-export const currentSchemaVersion = (type: string): number => {
-  const steps = UPCASTERS[type];
-  return steps ? Math.max(...Object.keys(steps).map(Number)) + 1 : 1;
-};
+/** Asked for every event read and appended: computed once per type. */
+const CURRENT = new Map(Object.entries(UPCASTERS).map(([type, steps]) => [type, Math.max(...Object.keys(steps).map(Number)) + 1]));
 
-export const upcast = (event: RecordedEvent): RecordedEvent => {
+export const currentSchemaVersion = (type: string): number => CURRENT.get(type) ?? 1;
+
+export const upcast = <E extends ReplayedEvent>(event: E): E => {
   const target = currentSchemaVersion(event.type);
   let version = event.meta.schemaVersion;
   if (version >= target) return event;

@@ -37,6 +37,31 @@ const keyWrittenBefore = (dir: string, id: string): Buffer => {
 const memo = (documentId: string, text: string): NewEvent => ({ id: randomUUID(), type: 'MemoChanged', data: { documentId, memo: text }, meta });
 
 describe('the sealing event store (ADR 23, 24)', () => {
+  it('opens a scan by prefix a batch at a time, and leaves it sealed when asked, like readAll', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    let lookups = 0;
+    const counted = { ...keys, findAll: (ids: readonly string[]) => ((lookups += 1), keys.findAll(ids)) };
+    const store = shreddingEventStore(inner, counted);
+    const ids = Array.from({ length: 30 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+    for (const id of ids) (await store.append(`t:document:${id}`, [deposited(id, `Title ${id}`), memo(id, `memo ${id}`)], 'no-stream'))._unsafeUnwrap();
+    const titles: unknown[] = [];
+    for await (const batch of store.readStreamsByPrefix!('t:document:')) for (const events of batch) titles.push([(events[0]!.data as { title: string }).title, (events[1]!.data as { memo: string }).memo]);
+    expect(titles).toEqual(ids.map((id) => [`Title ${id}`, `memo ${id}`]));
+    // 60 events fit one page of the store: one key lookup for the 30 documents' keys.
+    expect(lookups).toBe(1);
+
+    const closed: Record<string, unknown>[] = [];
+    for await (const batch of store.readStreamsByPrefix!('t:document:', { leaveSealed: true })) for (const events of batch) closed.push(events[0]!.data as Record<string, unknown>);
+    expect(closed).toHaveLength(30);
+    expect(closed.every((d) => d['title'] === undefined && typeof d['$sealed'] === 'object')).toBe(true);
+    const left = (await store.readAll({ limit: 100, types: ['DocumentDeposited'], leaveSealed: true }))._unsafeUnwrap();
+    expect(left.map((e) => (e.data as { documentId: string }).documentId)).toEqual(ids);
+    expect(left.every((e) => !('title' in (e.data as object)))).toBe(true);
+    expect(lookups).toBe(1);
+  });
+
   it('stores one box per subject and event, with no plaintext, and opens it back as it was', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));

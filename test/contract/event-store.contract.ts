@@ -115,6 +115,26 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory | { 
       expect((await store.readAll({ after: first.position, limit: 1, tenant }))._unsafeUnwrap().map((e) => e.type)).toEqual(['Second']);
     });
 
+    it('reads only the types asked, by tenant, in order, page after page', async () => {
+      const other = `o${randomUUID().slice(0, 8)}`;
+      const start = (await store.append(stream(), [event(tenant, 'Before')], 'no-stream'))._unsafeUnwrap();
+      const types = ['Wanted', 'AlsoWanted'];
+      for (let i = 0; i < 7; i++) {
+        await store.append(stream(), [event(tenant, 'Noise'), event(tenant, types[i % 2]!, { i }), event(tenant, 'Noise')], 'no-stream');
+        await store.append(`${other}:document:${randomUUID()}`, [event(other, 'Wanted', { i: -1 })], 'no-stream');
+      }
+      const pages: number[][] = [];
+      let after = start.position;
+      for (;;) {
+        const page = (await store.readAll({ after, limit: 3, tenant, types }))._unsafeUnwrap();
+        pages.push(page.map((e) => (e.data as { i: number }).i));
+        expect(page.every((e) => types.includes(e.type) && e.meta.tenant === tenant)).toBe(true);
+        if (page.length < 3) break;
+        after = page[page.length - 1]!.position;
+      }
+      expect(pages).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    });
+
     it('answers a ping', async () => {
       expect((await store.ping()).isOk()).toBe(true);
     });

@@ -1,11 +1,85 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
+import { describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../src/application/ports/event-store.js';
 import { eventStoreContract } from './event-store.contract.js';
 
 eventStoreContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
   const store = new SqliteEventStore(join(dir, 'events.sqlite'));
   return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+});
+
+const made = (type: string, data: object = {}): NewEvent => ({ id: randomUUID(), type, data, meta: { actor: 'anne', at: '2026-12-01T10:00:00.000Z', tenant: 't', schemaVersion: 1 } });
+
+describe('the SQLite event log, beyond the contract', () => {
+  const withStore = async (use: (store: SqliteEventStore, file: string) => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    try {
+      await use(store, join(dir, 'events.sqlite'));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('hands over every stream of a prefix whole and in order, pages apart, long streams and short ones alike', async () => {
+    await withStore(async (store) => {
+      // Stream lengths around the store's page of 200 rows: cut by a page, longer than one, tiny.
+      const lengths = [1, 199, 200, 201, 450, 3, 1];
+      const names = lengths.map((_, i) => `t:document:${String(i).padStart(2, '0')}-${randomUUID()}`);
+      for (const [i, n] of lengths.entries()) {
+        (await store.append(names[i]!, Array.from({ length: n }, (_, k) => made('Step', { k })), 'no-stream'))._unsafeUnwrap();
+      }
+      await store.append('t:locker:x', [made('Elsewhere')], 'no-stream');
+      const seen: { stream: string; revisions: number[]; ks: number[] }[] = [];
+      let batches = 0;
+      for await (const batch of store.readStreamsByPrefix('t:document:')) {
+        batches += 1;
+        for (const events of batch) seen.push({ stream: events[0]!.stream, revisions: events.map((e) => e.revision), ks: events.map((e) => (e.data as { k: number }).k) });
+      }
+      expect(seen.map((s) => s.stream)).toEqual(names);
+      seen.forEach((s, i) => {
+        const all = Array.from({ length: lengths[i]! }, (_, k) => k);
+        expect(s.revisions).toEqual(all);
+        expect(s.ks).toEqual(all);
+      });
+      expect(batches).toBeGreaterThan(1);
+    });
+  });
+
+  it('lets the caller append between two batches of a scan on the same connection', async () => {
+    await withStore(async (store) => {
+      for (let i = 0; i < 5; i++) (await store.append(`t:document:${i}`, Array.from({ length: 150 }, () => made('Step')), 'no-stream'))._unsafeUnwrap();
+      let streams = 0;
+      for await (const batch of store.readStreamsByPrefix('t:document:')) {
+        for (const _ of batch) streams += 1;
+        (await store.append(`t:other:${randomUUID()}`, [made('Meanwhile')], 'no-stream'))._unsafeUnwrap();
+      }
+      expect(streams).toBe(5);
+    });
+  });
+
+  it('a log made with the older index on (tenant, position) gets the one with types in its place when opened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
+    const file = join(dir, 'events.sqlite');
+    try {
+      (await new SqliteEventStore(file).close());
+      const db = new Database(file);
+      db.exec('DROP INDEX events_by_tenant_type; CREATE INDEX events_by_tenant ON events (tenant, position)');
+      db.close();
+      await new SqliteEventStore(file).close();
+      const reopened = new Database(file, { readonly: true });
+      const indexes = reopened.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL").all().map((r) => r.name);
+      reopened.close();
+      expect(indexes.sort()).toEqual(['events_by_tenant_type']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { okAsync, ResultAsync } from 'neverthrow';
-import type { EventStore, NewEvent, RecordedEvent, StoreError } from '../../application/ports/event-store.js';
+import type { EventStore, NewEvent, ReplayedEvent, StoreError } from '../../application/ports/event-store.js';
 import type { KeyStore, Shredder } from '../../application/ports/key-store.js';
 
 /** What a field reads as once its subject's key is gone. */
@@ -106,7 +106,7 @@ const without = (o: Data, paths: readonly string[]): Data => {
 /** A holder with something sealed in it: a box, fields sealed one by one before ADR 24, or both. */
 type Sealed = { readonly holder: Holder; readonly box: Box | undefined; readonly v1: readonly string[] | undefined };
 /** The holders of an event with something to open, or undefined when there is none. */
-const sealedIn = (e: RecordedEvent): Sealed[] | undefined => {
+const sealedIn = (e: ReplayedEvent): Sealed[] | undefined => {
   let found: Sealed[] | undefined;
   for (const holder of holders(e.type, e.data)) {
     const box = holder.at['$sealed'];
@@ -233,7 +233,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
    * reader's to change (the port says so). Copying it cost more than the opening; the one `delete`
    * left (the box) measured cheaper than a copy built without it.
    */
-  const openEvent = (e: RecordedEvent, found: readonly Sealed[] | undefined, keyOf: ReadonlyMap<string, Buffer>): RecordedEvent => {
+  const openEvent = <E extends ReplayedEvent>(e: E, found: readonly Sealed[] | undefined, keyOf: ReadonlyMap<string, Buffer>): E => {
     if (!found) return e;
     for (const { holder: h, box, v1 } of found) {
       // v1 fields first: read from the holder as stored.
@@ -246,7 +246,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     return e;
   };
   /** The key store caches what it found (per process, or for a minute on S3): a batch asks it once. */
-  const opened = (events: RecordedEvent[]): ResultAsync<RecordedEvent[], StoreError> => {
+  const opened = <E extends ReplayedEvent>(events: E[]): ResultAsync<E[], StoreError> => {
     // Each event looked at once: its sealed holders, and every key id they name.
     const ids = new Set<string>();
     const found = events.map((e) => {
@@ -265,7 +265,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     raw: inner,
     append,
     readStream: (stream) => inner.readStream(stream).andThen(opened),
-    readAll: (options) => inner.readAll(options).andThen(opened),
+    readAll: (options) => (options.leaveSealed ? inner.readAll(options) : inner.readAll(options).andThen(opened)),
     ping: () => inner.ping(),
     close: () => inner.close(),
     shred: async (subject, stream) => {
@@ -279,11 +279,17 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   };
   if (inner.readStreamsByPrefix) {
     const byPrefix = inner.readStreamsByPrefix.bind(inner);
-    (store as { readStreamsByPrefix?: EventStore['readStreamsByPrefix'] }).readStreamsByPrefix = async function* (prefix: string) {
-      for await (const events of byPrefix(prefix)) {
-        const done = await opened(events);
+    // A batch's events opened together: one key lookup for a page of streams, not one a stream.
+    (store as { readStreamsByPrefix?: EventStore['readStreamsByPrefix'] }).readStreamsByPrefix = async function* (prefix, options) {
+      if (options?.leaveSealed) {
+        yield* byPrefix(prefix);
+        return;
+      }
+      for await (const batch of byPrefix(prefix)) {
+        const streams = [...batch];
+        const done = await opened(streams.flat());
         if (done.isErr()) throw new Error(done.error.code);
-        yield done.value;
+        yield streams;
       }
     };
   }

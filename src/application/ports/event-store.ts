@@ -27,6 +27,9 @@ export type RecordedEvent = NewEvent & {
   readonly hash: string;
 };
 
+/** An event as a replay folds it: its chain hashes left out (the audit reads those, a fold never does). */
+export type ReplayedEvent = Omit<RecordedEvent, 'prevHash' | 'hash'>;
+
 export type StoreError =
   | { readonly code: 'WRONG_EXPECTED_VERSION'; readonly stream: string; readonly expected: ExpectedVersion; readonly actual: number | 'no-stream' }
   | { readonly code: 'STORE_UNAVAILABLE'; readonly message: string }
@@ -43,6 +46,12 @@ export type ReadAllOptions = {
   readonly tenant?: string | undefined;
   /** Only events of these types; the others are skipped by the store, unparsed where it can. */
   readonly types?: readonly string[] | undefined;
+  /**
+   * Personal fields stay sealed as stored (ADR 24): for a scan that needs only ids, types and
+   * years, which would otherwise pay one cipher per event for values it never looks at. Stores
+   * that seal nothing ignore it.
+   */
+  readonly leaveSealed?: boolean | undefined;
 };
 
 /**
@@ -62,9 +71,12 @@ export interface EventStore {
   watch?(onEvent: () => void, onError: (error: Error) => void): () => void;
   /**
    * Every stream whose name starts with `prefix`, one after another, each whole and in order, for
-   * stores that keep streams together (SQLite): a replay then holds one stream at a time.
+   * stores that keep streams together (SQLite): a replay then holds one page of streams at a time.
+   * Streams come in batches (those a page of the store holds whole) so that a reader pays its
+   * per-read costs (a key lookup, a promise) once a batch rather than once a stream; a batch is
+   * iterated once. `leaveSealed` as for `readAll`.
    */
-  readStreamsByPrefix?(prefix: string): AsyncIterable<RecordedEvent[]>;
+  readStreamsByPrefix?(prefix: string, options?: { readonly leaveSealed?: boolean }): AsyncIterable<Iterable<ReplayedEvent[]>>;
   /** How many events a tenant has (all tenants without one), where the store can tell cheaply (for progress and ETAs). */
   count?(tenant?: string): Promise<number>;
   /** Resolves when the store is reachable and answering. */

@@ -4,7 +4,7 @@ import { withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
-import type { RecordedEvent, StoreError } from '../ports/event-store.js';
+import type { ReplayedEvent, StoreError } from '../ports/event-store.js';
 import { noteRemoval, scanLog, TIDYING_TYPES } from '../read-log.js';
 
 export type RolloverRequest = {
@@ -41,21 +41,24 @@ export type RolloverReport = {
 
 const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
 
-const startsIn = (events: RecordedEvent[], year: string) => {
+const startsIn = (events: readonly ReplayedEvent[], year: string) => {
   const head = events[0];
   return head !== undefined && START_TYPES.includes(head.type) && (head.data as { year?: string }).year === year;
 };
 
-/** Stores that keep streams together hand them over in one ordered scan. */
-async function* streamsByPrefix(all: AsyncIterable<RecordedEvent[]>, year: string) {
-  for await (const events of all) if (startsIn(events, year)) yield events;
+/** Stores that keep streams together hand them over in one ordered scan, a page of streams at a time. */
+async function* streamsByPrefix(all: AsyncIterable<Iterable<ReplayedEvent[]>>, year: string) {
+  for await (const batch of all) yield ofYear(batch, year);
+}
+function* ofYear(batch: Iterable<ReplayedEvent[]>, year: string) {
+  for (const events of batch) if (startsIn(events, year)) yield events;
 }
 
 /** Elsewhere: each stream found by the first pass is read on its own; a failed read ends the walk as a value. */
-async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string[]): AsyncGenerator<RecordedEvent[] | StoreError> {
+async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string[]): AsyncGenerator<ReplayedEvent[][] | StoreError> {
   for (const id of ids) {
     const stream = await deps.events.readStream(deps.streams.document(tenant, id));
-    yield stream.isErr() ? stream.error : stream.value;
+    yield stream.isErr() ? stream.error : [stream.value];
   }
 }
 
@@ -111,22 +114,30 @@ export const rollover =
 const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void): Promise<Result<RolloverReport, UseCaseError>> => {
   const tenant = actor.tenant;
   let eventsReplayed = 0;
-  // First pass, by type: year N's documents (ids only) and who tidied what from their locker.
+  // First pass, by type: year N's documents (ids only), the streams year N+1 already has (what an
+  // earlier run carried), and who tidied what from their locker. None of it is sealed: left closed.
   const ids: string[] = [];
+  const startedInTarget = new Set<string>();
   const removals = new Map<string, Set<string>>();
-  const found = await scanLog(deps.events, { tenant, types: [...START_TYPES, ...TIDYING_TYPES] }, (stored) => {
+  const found = await scanLog(deps.events, { tenant, types: [...START_TYPES, ...TIDYING_TYPES], leaveSealed: true }, (stored) => {
     const data = stored.data as { documentId?: string; year?: string };
     if (TIDYING_TYPES.includes(stored.type)) noteRemoval(removals, stored);
     else if (data.year === request.from && data.documentId) ids.push(data.documentId);
+    else if (data.year === request.to && data.documentId) startedInTarget.add(data.documentId);
   });
   if (found.isErr()) return err(found.error);
   const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
     onProgress({ phase, eventsReplayed, documentsExamined, documentsTotal: ids.length });
   progress('replaying');
 
-  // Second pass: year N's documents, one whole stream at a time; memory holds one document.
+  // Second pass: year N's documents, whole streams a page at a time; memory holds one page.
+  // A dry run leaves sealed fields closed: deciding to carry a document into a year that has none
+  // of it yet looks only at fields in clear (status, category, depositor, recipients), and the
+  // report only counts. Where a sealed value is looked at (a real carry copies title, memo and file
+  // name; a rerun compares them with what was carried), the document is read again, opened.
+  const leaveSealed = request.dryRun;
   const yearDocuments = deps.events.readStreamsByPrefix
-    ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, '')), request.from)
+    ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed }), request.from)
     : streamsOneByOne(deps, tenant, ids);
 
   const report: RolloverReport = {
@@ -146,57 +157,71 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   const directory = memoised(deps.readModels.directoryView(tenant));
   const categories = request.categories ? new Set(request.categories) : undefined;
 
-  for await (const history of yearDocuments) {
-    if (!Array.isArray(history)) return err(history);
-    eventsReplayed += history.length;
-    const source = replay(documentDecider, history);
-    if (source.status === 'none') continue;
-    report.documentsExamined += 1;
-    const perCategory = (report.perCategory[source.categoryId] ??= { carried: 0, skipped: 0 });
-    const newDocumentId = deps.ids.derive('rollover', tenant, source.id, request.to);
-    const command = {
-      type: 'CarryOver' as const,
-      actorId: actor.userId,
-      at: deps.clock.now(),
-      newDocumentId,
-      toYear: request.to,
-      source,
-      directory,
-      categories,
-      removedBy: removals.get(source.id),
-    };
-    // Decided on the new stream as it is: nothing yet (carry it, or say why not), or carried by an
-    // earlier run (bring it up to date). A dry run stops at the decision.
-    const stream = deps.streams.document(tenant, newDocumentId);
-    const decided: Result<Result<DocumentEvent[], UseCaseError>, UseCaseError> = request.dryRun
-      ? await deps.events.readStream(stream).map((recorded) => documentDecider.decide(replay(documentDecider, recorded), command))
-      : await handle(deps, documentDecider, tenant, stream, command, { waitForReadModels: false })
-          .map((outcome) => ok<DocumentEvent[], UseCaseError>(outcome.events))
-          .orElse((e) => okAsync(err<DocumentEvent[], UseCaseError>(e)));
-    if (decided.isErr()) return err(decided.error);
-    const events = decided.value;
-    if (events.isErr() && events.error.code !== 'NOT_CARRIED') return err(events.error);
-    const changed = events.isOk() ? events.value : [];
-    // The report classifies by what a carry decided now would do, so a first run and a rerun agree.
-    const wouldCarry = documentDecider.decide(documentDecider.initialState, command);
-    if (wouldCarry.isErr()) {
-      if (wouldCarry.error.code === 'NOT_CARRIED') report.skipped[wouldCarry.error.reason] += 1;
-      perCategory.skipped += 1;
-      // Carried by an earlier run and deleted since in year N: the deletion followed.
-      if (changed.length > 0) report.updated += 1;
-    } else {
-      report.carried += 1;
-      perCategory.carried += 1;
-      if (!changed.some((e) => e.type === 'DocumentCarriedOver')) {
-        report.alreadyCarried += 1;
+  for await (const batch of yearDocuments) {
+    if (!(Symbol.iterator in batch)) return err(batch);
+    for (const history of batch) {
+      eventsReplayed += history.length;
+      const folded = replay(documentDecider, history);
+      if (folded.status === 'none') continue;
+      let source: typeof folded = folded;
+      report.documentsExamined += 1;
+      const perCategory = (report.perCategory[source.categoryId] ??= { carried: 0, skipped: 0 });
+      const newDocumentId = deps.ids.derive('rollover', tenant, source.id, request.to);
+      const carriedBefore = startedInTarget.has(newDocumentId);
+      if (leaveSealed && deps.events.readStreamsByPrefix && carriedBefore) {
+        const opened = await deps.events.readStream(deps.streams.document(tenant, source.id));
+        if (opened.isErr()) return err(opened.error);
+        const reread = replay(documentDecider, opened.value);
+        if (reread.status !== 'none') source = reread;
+      }
+      const command = {
+        type: 'CarryOver' as const,
+        actorId: actor.userId,
+        at: deps.clock.now(),
+        newDocumentId,
+        toYear: request.to,
+        source,
+        directory,
+        categories,
+        removedBy: removals.get(source.id),
+      };
+      // Decided on the new stream as it is: nothing yet (carry it, or say why not), or carried by an
+      // earlier run (bring it up to date). A dry run stops at the decision.
+      const stream = deps.streams.document(tenant, newDocumentId);
+      // The report classifies by what a carry decided now would do, so a first run and a rerun agree.
+      const wouldCarry = documentDecider.decide(documentDecider.initialState, command);
+      // A dry run reads only the streams the first pass saw start in year N+1: the others are new,
+      // and deciding on a new stream is what `wouldCarry` just did.
+      const decided: Result<Result<DocumentEvent[], UseCaseError>, UseCaseError> = request.dryRun
+        ? carriedBefore
+          ? await deps.events.readStream(stream).map((recorded) => documentDecider.decide(replay(documentDecider, recorded), command))
+          : ok(wouldCarry)
+        : await handle(deps, documentDecider, tenant, stream, command, { waitForReadModels: false })
+            .map((outcome) => ok<DocumentEvent[], UseCaseError>(outcome.events))
+            .orElse((e) => okAsync(err<DocumentEvent[], UseCaseError>(e)));
+      if (decided.isErr()) return err(decided.error);
+      const events = decided.value;
+      if (events.isErr() && events.error.code !== 'NOT_CARRIED') return err(events.error);
+      const changed = events.isOk() ? events.value : [];
+      if (wouldCarry.isErr()) {
+        if (wouldCarry.error.code === 'NOT_CARRIED') report.skipped[wouldCarry.error.reason] += 1;
+        perCategory.skipped += 1;
+        // Carried by an earlier run and deleted since in year N: the deletion followed.
         if (changed.length > 0) report.updated += 1;
+      } else {
+        report.carried += 1;
+        perCategory.carried += 1;
+        if (!changed.some((e) => e.type === 'DocumentCarriedOver')) {
+          report.alreadyCarried += 1;
+          if (changed.length > 0) report.updated += 1;
+        }
+        const carried = wouldCarry.value[0];
+        if (carried?.type === 'DocumentCarriedOver' && carried.data.droppedRecipientIds.length > 0) {
+          report.droppedRecipients.push({ documentId: source.id, userIds: carried.data.droppedRecipientIds });
+        }
       }
-      const carried = wouldCarry.value[0];
-      if (carried?.type === 'DocumentCarriedOver' && carried.data.droppedRecipientIds.length > 0) {
-        report.droppedRecipients.push({ documentId: source.id, userIds: carried.data.droppedRecipientIds });
-      }
+      if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
-    if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
   }
   report.eventsReplayed = eventsReplayed;
   progress('done', report.documentsExamined);
