@@ -90,7 +90,7 @@ describe('the projector', () => {
       const file = new Database(join(app.config.LOCKER_DATA_DIR!, 'read-models.sqlite'), { readonly: true });
       try {
         const indexes = file.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all().map((r) => r.name);
-        expect(indexes).toEqual(expect.arrayContaining(['documents_by_depositor', 'versions_by_blob', 'recipients_by_user', 'outbox_by_status', 'notifications_by_seq']));
+        expect(indexes).toEqual(expect.arrayContaining(['documents_by_depositor', 'documents_by_year', 'versions_by_blob', 'recipients_by_user', 'outbox_by_status', 'notifications_by_seq']));
         const plan = file.prepare('EXPLAIN QUERY PLAN SELECT * FROM recipients WHERE tenant = ? AND user_id = ? ORDER BY seq').all('school', 'marc') as { detail: string }[];
         expect(plan.map((p) => p.detail).join(' ')).toContain('recipients_by_user');
       } finally {

@@ -53,6 +53,28 @@ describe('the SQLite event log, beyond the contract', () => {
     });
   });
 
+  it('gives the event loop a turn during a long scan, so a server running a rollover still answers', async () => {
+    await withStore(async (store) => {
+      for (let i = 0; i < 400; i++) (await store.append(`t:document:${String(i).padStart(3, '0')}`, Array.from({ length: 50 }, () => made('Step', { pad: 'x'.repeat(200) })), 'no-stream'))._unsafeUnwrap();
+      let turns = 0;
+      const timer = setInterval(() => (turns += 1), 1);
+      let streams = 0;
+      const started = performance.now();
+      for await (const batch of store.readStreamsByPrefix('t:document:')) {
+        for (const _ of batch) {
+          streams += 1;
+          // A fold slow enough that the scan lasts well past the 20 ms it holds the loop at most.
+          const until = performance.now() + 0.5;
+          while (performance.now() < until);
+        }
+      }
+      clearInterval(timer);
+      expect(streams).toBe(400);
+      expect(performance.now() - started).toBeGreaterThan(150);
+      expect(turns).toBeGreaterThanOrEqual(3);
+    });
+  });
+
   it('lets the caller append between two batches of a scan on the same connection', async () => {
     await withStore(async (store) => {
       for (let i = 0; i < 5; i++) (await store.append(`t:document:${i}`, Array.from({ length: 150 }, () => made('Step')), 'no-stream'))._unsafeUnwrap();

@@ -68,6 +68,7 @@ const pageOf = <Row extends { seq: number }, T>(rows: Row[], limit: number, map:
 export const documentQueries = (db: Database.Database) => {
   const sql = {
     document: db.prepare<[string, string], DocRow>(`SELECT ${VIEW_COLUMNS}, ${RECIPIENTS} FROM documents d WHERE d.tenant = ? AND d.id = ?`),
+    ofYear: db.prepare<[string, string], number>('SELECT count(*) FROM documents WHERE tenant = ? AND year = ?').pluck(),
     isCurrentRecipient: db.prepare('SELECT 1 FROM recipients WHERE tenant = ? AND document_id = ? AND user_id = ? AND removed = 0'),
     removedBy: db.prepare<[string, string], { user_id: string }>('SELECT user_id FROM recipients WHERE tenant = ? AND document_id = ? AND removed = 1 ORDER BY user_id'),
     distribution: db.prepare<{ tenant: string; depositor: string; before: number; year: string | null; limit: number }, DocRow & { statuses: string }>(
@@ -136,6 +137,7 @@ export const documentQueries = (db: Database.Database) => {
   const lockerPages = tenantCache<Page<LockerItem>>(db, 5_000);
 
   return {
+    documentsOfYear: (tenant: string, year: string): number => sql.ofYear.get(tenant, year) ?? 0,
     documentsAddressedTo: (tenant: string, targets: readonly string[], fromYear: string): string[] =>
       [...new Set(targets.flatMap((target) => sql.addressedTo.all(tenant, target, fromYear).map((r) => r.document_id)))].sort(),
     document: (tenant: string, documentId: string): DocumentView | undefined => {

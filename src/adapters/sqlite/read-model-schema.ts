@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS reminders (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reminders_by_document ON reminders (tenant, document_id, user_id);
 CREATE INDEX IF NOT EXISTS documents_by_depositor ON documents (tenant, depositor_id, seq);
+-- How many documents a year has (a rollover's progress), without reading every row of the tenant.
+CREATE INDEX IF NOT EXISTS documents_by_year ON documents (tenant, year);
 CREATE TABLE IF NOT EXISTS versions (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, version INTEGER NOT NULL, blob_key TEXT NOT NULL, sha256 TEXT NOT NULL,
   size_bytes INTEGER NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL, at TEXT NOT NULL,

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { setImmediate } from 'node:timers/promises';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type {
   AppendResult,
@@ -61,12 +62,16 @@ const toRecorded = (row: Row): RecordedEvent => ({
   hash: row.hash,
 });
 
-/** position, event_id, stream, revision, type, data, meta. */
-type ReplayRow = [number | bigint, string, string, number, string, string, string];
+/** How long a scan by prefix holds the event loop before it lets other work in. */
+const GIVE_WAY_MS = 20;
 
-function* parsedOneByOne(streams: readonly ReplayRow[][]): Generator<ReplayedEvent[]> {
-  for (const rows of streams) {
-    yield rows.map(([position, id, stream, revision, type, data, meta]) => ({ id, stream, revision, position: BigInt(position), type, data: JSON.parse(data), meta: JSON.parse(meta) }));
+/** position, the stream's name (on its first event only), revision, type, data, meta. */
+type ReplayRow = [number | bigint, string | null, number, string, string, string];
+type RawStream = { readonly stream: string; readonly rows: ReplayRow[] };
+
+function* parsedOneByOne(streams: readonly RawStream[]): Generator<ReplayedEvent[]> {
+  for (const { stream, rows } of streams) {
+    yield rows.map(([, , revision, type, data, meta]) => ({ stream, revision, type, data: JSON.parse(data), meta: JSON.parse(meta) }));
   }
 }
 
@@ -205,40 +210,53 @@ export class SqliteEventStore implements EventStore {
    * Pages through the (stream, revision) index: each page is read whole before anything is
    * yielded, so the caller may append between pages on this same connection. A page's complete
    * streams go out together; a stream the page cuts waits for the next. Rows come as arrays of
-   * the columns a replay folds (no hashes): at a million events, named rows and two 64-character
-   * hashes each were a third of the scan. Each stream is parsed when the reader comes to it.
+   * the columns a replay folds, and a stream's name only with its first event (every event of a
+   * stream shares that one string): ids, hashes and names read for every row were a third of the
+   * scan at a million events. Each stream is parsed when the reader comes to it.
    */
   async *readStreamsByPrefix(prefix: string, _options?: { readonly leaveSealed?: boolean }): AsyncIterable<Iterable<ReplayedEvent[]>> {
     const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
     const page = this.db
       .prepare<[string, number, string, number], ReplayRow>(
-        'SELECT position, event_id, stream, revision, type, data, meta FROM events WHERE (stream, revision) > (?, ?) AND stream < ? ORDER BY stream, revision LIMIT ?',
+        `SELECT position, CASE WHEN revision = 0 THEN stream END, revision, type, data, meta FROM events
+         WHERE (stream, revision) > (?, ?) AND stream < ? ORDER BY stream, revision LIMIT ?`,
       )
       .raw(true);
+    const nameAt = this.db.prepare<[number | bigint], string>('SELECT stream FROM events WHERE position = ?').pluck();
     // Small pages, parsed a stream at a time: what a replay holds while it folds stays within V8's
     // young generation (1 MiB with the server's flags, ADR 28). A page of 1,000 events parsed at once
     // was promoted whole and collected again by the old generation: 2.5 s of GC at a million events.
     const PAGE = 200;
     let after: [string, number] = [prefix, -1];
-    let pending: ReplayRow[] = [];
+    let current: RawStream | undefined;
+    let since = performance.now();
     for (;;) {
+      // Everything here and in a replay's fold is synchronous or a microtask: without a turn of the
+      // event loop now and then, a rollover started over HTTP would hold the server for its whole
+      // length (seconds at a million events). One turn every 20 ms of reading and folding.
+      if (performance.now() - since > GIVE_WAY_MS) {
+        await setImmediate();
+        since = performance.now();
+      }
       const rows = page.all(after[0], after[1], upper, PAGE);
-      const whole: ReplayRow[][] = [];
+      const whole: RawStream[] = [];
       for (const row of rows) {
-        if (pending.length > 0 && pending[0]![2] !== row[2]) {
-          whole.push(pending);
-          pending = [];
+        const [position, named, revision] = row;
+        const last = current?.rows[current.rows.length - 1];
+        // A new stream starts at revision 0; one that would not (none does) is named by a lookup.
+        if (!current || named !== null || revision !== last![2] + 1) {
+          if (current) whole.push(current);
+          current = { stream: named ?? nameAt.get(position)!, rows: [] };
         }
-        pending.push(row);
+        current.rows.push(row);
       }
       if (rows.length < PAGE) {
-        if (pending.length > 0) whole.push(pending);
+        if (current) whole.push(current);
         if (whole.length > 0) yield parsedOneByOne(whole);
         return;
       }
       if (whole.length > 0) yield parsedOneByOne(whole);
-      const last = rows[rows.length - 1]!;
-      after = [last[2], last[3]];
+      after = [current!.stream, rows[rows.length - 1]![2]];
     }
   }
 

@@ -16,7 +16,7 @@ import { tenantPosition } from './tenant-cache.js';
  * blob sweep, the outbox by status): a rebuild can do without them until its end.
  */
 const QUERY_ONLY_INDEXES = Object.fromEntries(
-  ['documents_by_depositor', 'versions_by_blob', 'recipients_by_user', 'outbox_by_status'].map((name) => {
+  ['documents_by_depositor', 'documents_by_year', 'versions_by_blob', 'recipients_by_user', 'outbox_by_status'].map((name) => {
     const sql = new RegExp(`CREATE INDEX IF NOT EXISTS ${name} [^;]*`).exec(READ_MODEL_SCHEMA)?.[0];
     if (!sql) throw new Error(`no index ${name} in the read-model schema`);
     return [name, sql];

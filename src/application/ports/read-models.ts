@@ -185,6 +185,8 @@ export interface ReadModels {
   collections(tenant: string, userId: string, role: 'requester' | 'asked'): CollectionSummary[];
   collectionSubmitters(tenant: string, collectionId: string): Set<string>;
   /** Live documents whose acknowledgement due date has passed and whose due reminder has not gone yet. */
+  /** How many documents a school year has (deleted ones too): a replay's expected total, for its progress. */
+  documentsOfYear(tenant: string, year: string): number;
   dueAcknowledgements(now: string): { tenant: string; documentId: string }[];
   notifications(tenant: string, userId: string, page: PageRequest, filter?: { unread?: boolean | undefined }): Page<NotificationView>;
   unreadNotifications(tenant: string, userId: string): { count: number; newest: string | null };
