@@ -53,6 +53,23 @@ describe('the SQLite event log, beyond the contract', () => {
     });
   });
 
+  it('keeps only the streams whose first event passes a test, without parsing the rest of the others', async () => {
+    await withStore(async (store, file) => {
+      for (const [i, year] of ['2024-2025', '2025-2026', '2024-2025', '2025-2026'].entries()) {
+        (await store.append(`t:document:${i}`, [made('DocumentDeposited', { year }), made('MemoChanged', { n: i })], 'no-stream'))._unsafeUnwrap();
+      }
+      // A later event of a skipped stream that would not even parse: it is never looked at.
+      const db = new Database(file);
+      db.prepare("UPDATE events SET data = '{not json' WHERE stream = 't:document:0' AND revision = 1").run();
+      db.close();
+      const kept: string[] = [];
+      for await (const batch of store.readStreamsByPrefix('t:document:', { startingWith: (first) => (first.data as { year: string }).year === '2025-2026' })) {
+        for (const events of batch) kept.push(`${events[0]!.stream}:${events.length}`);
+      }
+      expect(kept).toEqual(['t:document:1:2', 't:document:3:2']);
+    });
+  });
+
   it('gives the event loop a turn during a long scan, so a server running a rollover still answers', async () => {
     await withStore(async (store) => {
       for (let i = 0; i < 400; i++) (await store.append(`t:document:${String(i).padStart(3, '0')}`, Array.from({ length: 50 }, () => made('Step', { pad: 'x'.repeat(200) })), 'no-stream'))._unsafeUnwrap();

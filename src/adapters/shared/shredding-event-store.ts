@@ -282,10 +282,10 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     // A batch's events opened together: one key lookup for a page of streams, not one a stream.
     (store as { readStreamsByPrefix?: EventStore['readStreamsByPrefix'] }).readStreamsByPrefix = async function* (prefix, options) {
       if (options?.leaveSealed) {
-        yield* byPrefix(prefix);
+        yield* byPrefix(prefix, options);
         return;
       }
-      for await (const batch of byPrefix(prefix)) {
+      for await (const batch of byPrefix(prefix, { startingWith: options?.startingWith })) {
         const streams = [...batch];
         const done = await opened(streams.flat());
         if (done.isErr()) throw new Error(done.error.code);

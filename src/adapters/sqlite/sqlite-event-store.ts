@@ -7,6 +7,7 @@ import type {
   ExpectedVersion,
   NewEvent,
   ReadAllOptions,
+  ReadByPrefixOptions,
   RecordedEvent,
   ReplayedEvent,
   StoreError,
@@ -69,9 +70,16 @@ const GIVE_WAY_MS = 20;
 type ReplayRow = [number | bigint, string | null, number, string, string, string];
 type RawStream = { readonly stream: string; readonly rows: ReplayRow[] };
 
-function* parsedOneByOne(streams: readonly RawStream[]): Generator<ReplayedEvent[]> {
+const parsed = (stream: string, [, , revision, type, data, meta]: ReplayRow): ReplayedEvent => ({ stream, revision, type, data: JSON.parse(data), meta: JSON.parse(meta) });
+
+/** Each stream parsed when the reader comes to it; one whose first event fails `keep`, never past that event. */
+function* parsedOneByOne(streams: readonly RawStream[], keep: ((first: ReplayedEvent) => boolean) | undefined): Generator<ReplayedEvent[]> {
   for (const { stream, rows } of streams) {
-    yield rows.map(([, , revision, type, data, meta]) => ({ stream, revision, type, data: JSON.parse(data), meta: JSON.parse(meta) }));
+    const first = parsed(stream, rows[0]!);
+    if (keep && !keep(first)) continue;
+    const events = [first];
+    for (let i = 1; i < rows.length; i++) events.push(parsed(stream, rows[i]!));
+    yield events;
   }
 }
 
@@ -214,7 +222,7 @@ export class SqliteEventStore implements EventStore {
    * stream shares that one string): ids, hashes and names read for every row were a third of the
    * scan at a million events. Each stream is parsed when the reader comes to it.
    */
-  async *readStreamsByPrefix(prefix: string, _options?: { readonly leaveSealed?: boolean }): AsyncIterable<Iterable<ReplayedEvent[]>> {
+  async *readStreamsByPrefix(prefix: string, options: ReadByPrefixOptions = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
     const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
     const page = this.db
       .prepare<[string, number, string, number], ReplayRow>(
@@ -252,10 +260,10 @@ export class SqliteEventStore implements EventStore {
       }
       if (rows.length < PAGE) {
         if (current) whole.push(current);
-        if (whole.length > 0) yield parsedOneByOne(whole);
+        if (whole.length > 0) yield parsedOneByOne(whole, options.startingWith);
         return;
       }
-      if (whole.length > 0) yield parsedOneByOne(whole);
+      if (whole.length > 0) yield parsedOneByOne(whole, options.startingWith);
       after = [current!.stream, rows[rows.length - 1]![2]];
     }
   }

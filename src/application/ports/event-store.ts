@@ -58,6 +58,11 @@ export type ReadAllOptions = {
   readonly leaveSealed?: boolean | undefined;
 };
 
+export type ReadByPrefixOptions = {
+  readonly leaveSealed?: boolean | undefined;
+  readonly startingWith?: ((first: ReplayedEvent) => boolean) | undefined;
+};
+
 /**
  * Every read hands out events parsed afresh: they are the reader's own to change, and changing
  * them changes nothing stored or read by anyone else (the sealing store opens them in place).
@@ -78,9 +83,11 @@ export interface EventStore {
    * stores that keep streams together (SQLite): a replay then holds one page of streams at a time.
    * Streams come in batches (those a page of the store holds whole) so that a reader pays its
    * per-read costs (a key lookup, a promise) once a batch rather than once a stream; a batch is
-   * iterated once. `leaveSealed` as for `readAll`.
+   * iterated once. `leaveSealed` as for `readAll`. `startingWith` keeps only the streams whose first
+   * event passes it (seen as stored, sealed fields closed), so a replay of one school year does not
+   * parse the others' events.
    */
-  readStreamsByPrefix?(prefix: string, options?: { readonly leaveSealed?: boolean }): AsyncIterable<Iterable<ReplayedEvent[]>>;
+  readStreamsByPrefix?(prefix: string, options?: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>>;
   /** How many events a tenant has (all tenants without one), where the store can tell cheaply (for progress and ETAs). */
   count?(tenant?: string): Promise<number>;
   /** Resolves when the store is reachable and answering. */

@@ -144,7 +144,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // name; a rerun compares them with what was carried), the document is read again, opened.
   const leaveSealed = request.dryRun;
   const yearDocuments = byPrefix && deps.events.readStreamsByPrefix
-    ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed }), request.from)
+    ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed, startingWith: (first) => startsIn([first], request.from) }), request.from)
     : streamsOneByOne(deps, tenant, ids);
 
   const report: RolloverReport = {
