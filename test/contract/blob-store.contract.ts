@@ -79,7 +79,10 @@ export const blobStoreContract = (name: string, factory: BlobStoreFactory | { sk
       const [after] = await listed(store, t);
       expect(after!.key).toBe(before!.key);
       expect(after!.modifiedAt.getTime()).toBeGreaterThanOrEqual(Math.floor(committedAt / 1000) * 1000);
-      expect((await store.get(after!.key))._unsafeUnwrap().sizeBytes).toBe(6);
+      // Read to the end: a stream left unread would hold its file open until the garbage collector.
+      const got = (await store.get(after!.key))._unsafeUnwrap();
+      expect(got.sizeBytes).toBe(6);
+      expect(await read(got.stream)).toHaveLength(6);
     });
 
     it('stores the same bytes once per tenant, and separately per tenant', async () => {
