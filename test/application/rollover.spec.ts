@@ -128,6 +128,11 @@ describe('the rollover at the application layer', () => {
     expect(report).toEqual({ ...expected('run', false), eventsReplayed: report.eventsReplayed });
     expect(await count('run')).toBe(before + 2);
     expect(await titles('marc', 'run', TO)).toEqual(['Carried', 'Whole']);
+    // Each carried document's id is derived from its source and the year it goes to: the same in
+    // every run and every release, which is what makes a rerun find what an earlier one carried.
+    const carriedIds = (await app.useCases.myLocker(as('marc', 'run'), { year: TO }, { limit: 50 }))._unsafeUnwrap().items.map((d) => d.id).sort();
+    const { docs } = years.run!;
+    expect(carriedIds).toEqual([docs.carried, docs.whole].map((source) => app.deps.ids.derive('rollover', 'run', source, TO)).sort());
     expect(await titles('admin', 'run', TO)).toEqual([]);
     // Year N is as it was (Paul left, what he deposited stays with its recipients).
     expect(await titles('marc', 'run', FROM)).toEqual(['Carried', 'Paul’s', 'Whole']);
@@ -135,6 +140,25 @@ describe('the rollover at the application layer', () => {
     const again = (await run('run', { dryRun: false }))._unsafeUnwrap();
     expect(again).toMatchObject({ carried: 2, alreadyCarried: 2, updated: 0 });
     expect(await count('run')).toBe(before + 2);
+  });
+
+  it('a document addressed to a group goes to the group as the next year’s directory has it', async () => {
+    const tenant = 'grouped';
+    const uc = app.useCases;
+    (await uc.syncDirectory(as('s', tenant, ['directory:write']), schoolDirectory))._unsafeUnwrap();
+    (await uc.updateSettings(as('admin', tenant), { currentYear: FROM }))._unsafeUnwrap();
+    const categoryId = (await uc.createCategory(as('admin', tenant), 'Minutes'))._unsafeUnwrap().id;
+    const checked = (await uc.depositDocument.check(as('admin', tenant), { recipients: { users: [], classes: [], groups: ['teachers'] }, categoryId, title: 'For the teachers' }, undefined))._unsafeUnwrap();
+    const source = (await uc.depositDocument.store(checked, textFile('For the teachers')))._unsafeUnwrap().document.id;
+    // Paul leaves; Zoé arrives as a teacher (the group, followed, already left him and reached her in year N).
+    const users = [...schoolDirectory.users.filter((u) => u.id !== 'paul'), { id: 'zoe', displayName: 'Zoé Morel', kind: 'teacher' as const, profiles: [] }];
+    (await uc.syncDirectory(as('s', tenant, ['directory:write']), { ...schoolDirectory, users, classes: [] } as never))._unsafeUnwrap();
+    const dry = (await run(tenant, { dryRun: true }))._unsafeUnwrap();
+    expect(dry).toMatchObject({ carried: 1, droppedRecipients: [] });
+    expect((await run(tenant, { dryRun: false }))._unsafeUnwrap()).toMatchObject({ carried: 1, droppedRecipients: [] });
+    expect((await uc.myLocker(as('zoe', tenant), { year: TO }, { limit: 5 }))._unsafeUnwrap().items.map((d) => d.id)).toEqual([app.deps.ids.derive('rollover', tenant, source, TO)]);
+    for (const teacher of ['anne', 'marc', 'zoe']) expect(await titles(teacher, tenant, TO)).toEqual(['For the teachers']);
+    expect(await titles('sophie', tenant, TO)).toEqual([]);
   });
 
   it('a rerun after changes in year N brings the carried documents up to date, deletion included', async () => {

@@ -46,13 +46,6 @@ const startsIn = (events: readonly ReplayedEvent[], year: string) => {
   return head !== undefined && START_TYPES.includes(head.type) && (head.data as { year?: string }).year === year;
 };
 
-/** Stores that keep streams together hand them over in one ordered scan, a page of streams at a time. */
-async function* streamsByPrefix(all: AsyncIterable<Iterable<ReplayedEvent[]>>, year: string) {
-  for await (const batch of all) yield ofYear(batch, year);
-}
-function* ofYear(batch: Iterable<ReplayedEvent[]>, year: string) {
-  for (const events of batch) if (startsIn(events, year)) yield events;
-}
 
 /** Elsewhere: each stream found by the first pass is read on its own; a failed read ends the walk as a value. */
 async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string[]): AsyncGenerator<ReplayedEvent[][] | StoreError> {
@@ -143,8 +136,10 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // report only counts. Where a sealed value is looked at (a real carry copies title, memo and file
   // name; a rerun compares them with what was carried), the document is read again, opened.
   const leaveSealed = request.dryRun;
+  // Stores that keep streams together hand them over in one ordered scan, a page of streams at a
+  // time, only those that start in year N.
   const yearDocuments = byPrefix && deps.events.readStreamsByPrefix
-    ? streamsByPrefix(deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed, startingWith: (first) => startsIn([first], request.from) }), request.from)
+    ? deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed, startingWith: (first) => startsIn([first], request.from) })
     : streamsOneByOne(deps, tenant, ids);
 
   const report: RolloverReport = {
