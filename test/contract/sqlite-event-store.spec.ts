@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
+import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/adapters/sqlite/sqlite-event-store.js';
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/application/ports/event-store.js';
 import { eventStoreContract } from './event-store.contract.js';
@@ -16,10 +16,14 @@ eventStoreContract('SQLite', async () => {
 
 const made = (type: string, data: object = {}): NewEvent => ({ id: randomUUID(), type, data, meta: { actor: 'anne', at: '2026-12-01T10:00:00.000Z', tenant: 't', schemaVersion: 1 } });
 
-describe('the SQLite event log, beyond the contract', () => {
+describe.each([
+  ['scanning on a thread of its own', {}],
+  ['scanning on the caller’s thread', { scanThread: false as const }],
+  ['scanning here because its thread cannot start', { scanThread: { driver: '/nowhere/no-such-driver.js' } }],
+])('the SQLite event log, beyond the contract, %s', (_, storeOptions: SqliteEventStoreOptions) => {
   const withStore = async (use: (store: SqliteEventStore, file: string) => Promise<void>) => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
-    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'), storeOptions);
     try {
       await use(store, join(dir, 'events.sqlite'));
     } finally {

@@ -15,6 +15,7 @@ import type {
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
 import type { RawEvent } from '../shared/verify-chains.js';
+import { scanByPrefixInThread, type PrefixScanOptions } from './prefix-scan-thread.js';
 import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
 
 const SCHEMA = `
@@ -87,7 +88,11 @@ class WrongExpectedVersion {
   constructor(readonly error: StoreError) {}
 }
 
-export type SqliteEventStoreOptions = { readonly synchronous?: 'FULL' | 'NORMAL' };
+export type SqliteEventStoreOptions = {
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** Scans by prefix read on a worker thread (the default); `false`, or a thread that cannot start, reads on this one. */
+  readonly scanThread?: false | PrefixScanOptions;
+};
 
 /**
  * The embedded event log: one table, WAL, and `synchronous=FULL` so an acknowledged append survives
@@ -224,6 +229,26 @@ export class SqliteEventStore implements EventStore {
    */
   async *readStreamsByPrefix(prefix: string, options: ReadByPrefixOptions = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
     const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    // On a thread of its own (ADR 30) unless told not to; should that thread fail before its
+    // first page, here.
+    const thread = this.options.scanThread;
+    if (thread !== false && this.file !== ':memory:') {
+      let started = false;
+      try {
+        for await (const batch of scanByPrefixInThread(this.file, prefix, upper, options.startingWith, thread)) {
+          started = true;
+          yield batch;
+        }
+        return;
+      } catch (e) {
+        if (started) throw e;
+      }
+    }
+    yield* this.scanHere(prefix, upper, options);
+  }
+
+  /** The same scan on this thread. */
+  private async *scanHere(prefix: string, upper: string, options: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>> {
     const page = this.db
       .prepare<[string, number, string, number], ReplayRow>(
         `SELECT position, CASE WHEN revision = 0 THEN stream END, revision, type, data, meta FROM events
