@@ -38,6 +38,16 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
       const oneByOne = (await rollover({ ...app.deps, events: plain })(system, request))._unsafeUnwrap();
       expect(oneByOne).toEqual(withScan);
       expect(withScan).toMatchObject({ documentsExamined: 12, carried: 7, skipped: { deleted: 3, 'no-recipient-left': 2 } });
+
+      // A store whose scan breaks half-way (a disk error, a thread gone): an error value, not a rejection.
+      const breaking = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, {
+        readStreamsByPrefix: async function* () {
+          yield [];
+          throw new Error('disk I/O error');
+        },
+      }) as EventStore;
+      const broken = await rollover({ ...app.deps, events: breaking })(system, request);
+      expect(broken._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'the event log, while replaying: disk I/O error' });
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -101,7 +101,10 @@ export const rollover =
   (actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void = () => undefined): ResultAsync<RolloverReport, UseCaseError> => {
     const checked = allowedToRollOver(deps, actor).andThen(() => checkRolloverYears(request));
     if (checked.isErr()) return new ResultAsync(Promise.resolve(err(checked.error)));
-    return catchUp(deps.projector).andThen(() => new ResultAsync(run(deps, actor, request, onProgress)));
+    // A store that fails in the middle of a scan throws from its iterator: that is an error value
+    // here too, never a rejected promise (a rollover started over HTTP has nobody awaiting it).
+    const failed = (e: unknown): Result<RolloverReport, UseCaseError> => err({ code: 'STORE_UNAVAILABLE', message: `the event log, while replaying: ${(e as Error).message}` });
+    return catchUp(deps.projector).andThen(() => new ResultAsync(run(deps, actor, request, onProgress).catch(failed)));
   };
 
 const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void): Promise<Result<RolloverReport, UseCaseError>> => {
