@@ -67,7 +67,7 @@ describe.each([
       db.prepare("UPDATE events SET data = '{not json' WHERE stream = 't:document:0' AND revision = 1").run();
       db.close();
       const kept: string[] = [];
-      for await (const batch of store.readStreamsByPrefix('t:document:', { startingWith: (first) => (first.data as { year: string }).year === '2025-2026' })) {
+      for await (const batch of store.readStreamsByPrefix('t:document:', { startingWith: { types: ['DocumentDeposited'], field: 'year', equals: '2025-2026' } })) {
         for (const events of batch) kept.push(`${events[0]!.stream}:${events.length}`);
       }
       expect(kept).toEqual(['t:document:1:2', 't:document:3:2']);

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { setImmediate } from 'node:timers/promises';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type {
   AppendResult,
@@ -15,7 +14,7 @@ import type {
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
 import type { RawEvent } from '../shared/verify-chains.js';
-import { scanByPrefixInThread, type PrefixScanOptions } from './prefix-scan-thread.js';
+import { scanByPrefix, type PrefixScanOptions } from './prefix-scan-thread.js';
 import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
 
 const SCHEMA = `
@@ -63,26 +62,6 @@ const toRecorded = (row: Row): RecordedEvent => ({
   prevHash: row.prev_hash,
   hash: row.hash,
 });
-
-/** How long a scan by prefix holds the event loop before it lets other work in. */
-const GIVE_WAY_MS = 20;
-
-/** position, the stream's name (on its first event only), revision, type, data, meta. */
-type ReplayRow = [number | bigint, string | null, number, string, string, string];
-type RawStream = { readonly stream: string; readonly rows: ReplayRow[] };
-
-const parsed = (stream: string, [, , revision, type, data, meta]: ReplayRow): ReplayedEvent => ({ stream, revision, type, data: JSON.parse(data), meta: JSON.parse(meta) });
-
-/** Each stream parsed when the reader comes to it; one whose first event fails `keep`, never past that event. */
-function* parsedOneByOne(streams: readonly RawStream[], keep: ((first: ReplayedEvent) => boolean) | undefined): Generator<ReplayedEvent[]> {
-  for (const { stream, rows } of streams) {
-    const first = parsed(stream, rows[0]!);
-    if (keep && !keep(first)) continue;
-    const events = [first];
-    for (let i = 1; i < rows.length; i++) events.push(parsed(stream, rows[i]!));
-    yield events;
-  }
-}
 
 class WrongExpectedVersion {
   constructor(readonly error: StoreError) {}
@@ -220,77 +199,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Pages through the (stream, revision) index: each page is read whole before anything is
-   * yielded, so the caller may append between pages on this same connection. A page's complete
-   * streams go out together; a stream the page cuts waits for the next. Rows come as arrays of
-   * the columns a replay folds, and a stream's name only with its first event (every event of a
-   * stream shares that one string): ids, hashes and names read for every row were a third of the
-   * scan at a million events. Each stream is parsed when the reader comes to it.
+   * Pages through the (stream, revision) index, on a thread of its own unless told otherwise
+   * (`prefix-scan-thread.ts`, ADR 30): rows come with the columns a replay folds, and a stream's
+   * name only with its first event (ids, hashes and names read for every row were a third of the
+   * scan at a million events).
    */
-  async *readStreamsByPrefix(prefix: string, options: ReadByPrefixOptions = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
-    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-    // On a thread of its own (ADR 30) unless told not to; should that thread fail before its
-    // first page, here.
-    const thread = this.options.scanThread;
-    if (thread !== false && this.file !== ':memory:') {
-      let started = false;
-      try {
-        for await (const batch of scanByPrefixInThread(this.file, prefix, upper, options.startingWith, thread)) {
-          started = true;
-          yield batch;
-        }
-        return;
-      } catch (e) {
-        if (started) throw e;
-      }
-    }
-    yield* this.scanHere(prefix, upper, options);
-  }
-
-  /** The same scan on this thread. */
-  private async *scanHere(prefix: string, upper: string, options: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>> {
-    const page = this.db
-      .prepare<[string, number, string, number], ReplayRow>(
-        `SELECT position, CASE WHEN revision = 0 THEN stream END, revision, type, data, meta FROM events
-         WHERE (stream, revision) > (?, ?) AND stream < ? ORDER BY stream, revision LIMIT ?`,
-      )
-      .raw(true);
-    const nameAt = this.db.prepare<[number | bigint], string>('SELECT stream FROM events WHERE position = ?').pluck();
-    // Small pages, parsed a stream at a time: what a replay holds while it folds stays within V8's
-    // young generation (1 MiB with the server's flags, ADR 28). A page of 1,000 events parsed at once
-    // was promoted whole and collected again by the old generation: 2.5 s of GC at a million events.
-    const PAGE = 200;
-    let after: [string, number] = [prefix, -1];
-    let current: RawStream | undefined;
-    let since = performance.now();
-    for (;;) {
-      // Everything here and in a replay's fold is synchronous or a microtask: without a turn of the
-      // event loop now and then, a rollover started over HTTP would hold the server for its whole
-      // length (seconds at a million events). One turn every 20 ms of reading and folding.
-      if (performance.now() - since > GIVE_WAY_MS) {
-        await setImmediate();
-        since = performance.now();
-      }
-      const rows = page.all(after[0], after[1], upper, PAGE);
-      const whole: RawStream[] = [];
-      for (const row of rows) {
-        const [position, named, revision] = row;
-        const last = current?.rows[current.rows.length - 1];
-        // A new stream starts at revision 0; one that would not (none does) is named by a lookup.
-        if (!current || named !== null || revision !== last![2] + 1) {
-          if (current) whole.push(current);
-          current = { stream: named ?? nameAt.get(position)!, rows: [] };
-        }
-        current.rows.push(row);
-      }
-      if (rows.length < PAGE) {
-        if (current) whole.push(current);
-        if (whole.length > 0) yield parsedOneByOne(whole, options.startingWith);
-        return;
-      }
-      if (whole.length > 0) yield parsedOneByOne(whole, options.startingWith);
-      after = [current!.stream, rows[rows.length - 1]![2]];
-    }
+  readStreamsByPrefix(prefix: string, options: ReadByPrefixOptions = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
+    return scanByPrefix(this.db, this.file, prefix, options.startingWith, this.options.scanThread ?? {});
   }
 
   /** The stored rows as text, for the audit verifier: what is on disk, not what a reader makes of it. */

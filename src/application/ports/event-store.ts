@@ -60,7 +60,8 @@ export type ReadAllOptions = {
 
 export type ReadByPrefixOptions = {
   readonly leaveSealed?: boolean | undefined;
-  readonly startingWith?: ((first: ReplayedEvent) => boolean) | undefined;
+  /** Only the streams whose first event is of one of these types, with this value in clear at `field` of its data. */
+  readonly startingWith?: { readonly types: readonly string[]; readonly field: string; readonly equals: string } | undefined;
 };
 
 /**
@@ -84,8 +85,8 @@ export interface EventStore {
    * Streams come in batches (those a page of the store holds whole) so that a reader pays its
    * per-read costs (a key lookup, a promise) once a batch rather than once a stream; a batch is
    * iterated once. `leaveSealed` as for `readAll`. `startingWith` keeps only the streams whose first
-   * event passes it (seen as stored, sealed fields closed), so a replay of one school year does not
-   * parse the others' events.
+   * event matches it (as stored: the field must be one in clear), decided by the store before it
+   * parses anything, so a replay of one school year does not parse the others' events.
    */
   readStreamsByPrefix?(prefix: string, options?: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>>;
   /** How many events a tenant has (all tenants without one), where the store can tell cheaply (for progress and ETAs). */

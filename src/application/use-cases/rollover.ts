@@ -41,10 +41,6 @@ export type RolloverReport = {
 
 const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
 
-const startsIn = (events: readonly ReplayedEvent[], year: string) => {
-  const head = events[0];
-  return head !== undefined && START_TYPES.includes(head.type) && (head.data as { year?: string }).year === year;
-};
 
 
 /** Elsewhere: each stream found by the first pass is read on its own; a failed read ends the walk as a value. */
@@ -142,7 +138,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // Stores that keep streams together hand them over in one ordered scan, a page of streams at a
   // time, only those that start in year N.
   const yearDocuments = byPrefix && deps.events.readStreamsByPrefix
-    ? deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed, startingWith: (first) => startsIn([first], request.from) })
+    ? deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed, startingWith: { types: START_TYPES, field: 'year', equals: request.from } })
     : streamsOneByOne(deps, tenant, ids);
 
   const report: RolloverReport = {
