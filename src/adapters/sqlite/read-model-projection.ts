@@ -51,6 +51,9 @@ export const readModelProjection = (db: Database.Database) => {
                COALESCE((SELECT removed FROM former_recipients WHERE tenant = @tenant AND document_id = @document AND user_id = @user), 0))`,
     ),
     dropFormer: db.prepare('DELETE FROM former_recipients WHERE tenant = ? AND document_id = ? AND user_id = ?'),
+    // A deposited or carried document is new: nobody had it before, so no former recipient to look up.
+    freshRecipient: db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq, removed) VALUES (?, ?, ?, ?, ?, 0)'),
+    mail: db.prepare("INSERT OR IGNORE INTO outbox (tenant, mail_id, user_id, seq, kind, document_id, actor_id, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')"),
     notification: db.prepare('INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     readOne: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq = ? AND read_at IS NULL'),
     readUpTo: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq <= ? AND read_at IS NULL'),
@@ -164,6 +167,18 @@ export const readModelProjection = (db: Database.Database) => {
     }
   };
 
+  // The recipients of a new document, their notifications and the mails of those: the rows are
+  // known here, so they are written as they are rather than looked up again (a deposit is most of a
+  // log, and a rebuild writes these rows a hundred thousand times).
+  const addFreshRecipients = (tenant: string, documentId: string, userIds: readonly string[], at: string, seq: number, mailsOf: string | null, actor: string) => {
+    for (const userId of userIds) {
+      sql.freshRecipient.run(tenant, documentId, userId, at, seq);
+      if (mailsOf === null) continue;
+      sql.notification.run(tenant, userId, seq, 'deposited', documentId, actor, at);
+      sql.mail.run(tenant, `${mailsOf}:${userId}`, userId, seq, 'deposited', documentId, actor, at);
+    }
+  };
+
   const addressTo = (tenant: string, documentId: string, year: string, classes: readonly { classId: string }[], groups: readonly string[]) => {
     for (const c of classes) sql.addressed.run(tenant, `class:${c.classId}`, documentId, year);
     for (const g of groups) sql.addressed.run(tenant, `group:${g}`, documentId, year);
@@ -232,7 +247,7 @@ export const readModelProjection = (db: Database.Database) => {
         sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, 'recipientsMayEdit' in d && d.recipientsMayEdit ? 1 : 0, 'acknowledgement' in d && d.acknowledgement?.required ? 1 : 0, ('acknowledgement' in d && d.acknowledgement?.dueAt) || null, ('collectionId' in d && d.collectionId) || null);
         addVersion(tenant, d.documentId, c, event.at);
         // A carried-over document is not news: its recipients had it last year, so no notification.
-        addRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? 'deposited' : null, event.actor);
+        addFreshRecipients(tenant, d.documentId, d.recipientIds, event.at, seq, event.type === 'DocumentDeposited' ? recorded.id : null, event.actor);
         addressTo(tenant, d.documentId, d.year, d.classes, d.groups);
         return;
       }
@@ -380,8 +395,8 @@ export const readModelProjection = (db: Database.Database) => {
     }
   };
 
-  /** Every notification an event made is also a mail to send. */
-  const MAILED = new Set(['DocumentDeposited', 'RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'AcknowledgementSet', 'CollectionPublished', 'CollectionReminderSent', 'WebhookDisabled']);
+  /** Every notification an event made is also a mail to send (a deposit queues its own, above). */
+  const MAILED = new Set(['RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'AcknowledgementSet', 'CollectionPublished', 'CollectionReminderSent', 'WebhookDisabled']);
 
   // Whether it committed or not, what the caches read of the tenants' versions is read again.
   const afterwards = <A extends unknown[]>(work: (...args: A) => void) => (...args: A): void => {
