@@ -4,6 +4,8 @@ import type { ReadModels } from './ports/read-models.js';
 import { upcast } from './upcasters.js';
 
 const BATCH = 500;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
 const REBUILD_BATCH = 5000;
 
@@ -35,7 +37,10 @@ export class Projector {
 
   catchUp(): Promise<Result<bigint, StoreError>> {
     if (!this.running) {
-      this.running = this.run().finally(() => {
+      // One turn of the event loop first: the commands whose appends land meanwhile (concurrent
+      // requests) are projected in the same transaction, one commit for all of them instead of one
+      // each (5 % more deposits a second under 10 connections, ADR 31).
+      this.running = nextTurn().then(() => this.run()).finally(() => {
         this.running = undefined;
       });
       return this.running;
