@@ -8,6 +8,7 @@ import { ERASED, shreddingEventStore } from '../../src/adapters/shared/shredding
 import { openSqliteKeyStore } from '../../src/adapters/sqlite/sqlite-key-store.js';
 import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
 import type { NewEvent } from '../../src/application/ports/event-store.js';
+import { eventStoreContract } from '../contract/event-store.contract.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -36,7 +37,32 @@ const keyWrittenBefore = (dir: string, id: string): Buffer => {
 };
 const memo = (documentId: string, text: string): NewEvent => ({ id: randomUUID(), type: 'MemoChanged', data: { documentId, memo: text }, meta });
 
+// The sealing store is an event store too: it must keep the contract of the one it wraps.
+eventStoreContract('SQLite behind the sealing store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-seal-contract-'));
+  const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+  const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+  return { store: shreddingEventStore(inner, keys), cleanup: async () => (await inner.close(), keys.close(), rmSync(dir, { recursive: true, force: true })) };
+});
+
 describe('the sealing event store (ADR 23, 24)', () => {
+  it('seals the events of every stream appendMany writes, with a key each subject waited for when none was ready', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    let made = 0;
+    // No key made ahead: every subject waits for a fresh one, once.
+    const store = shreddingEventStore(inner, { ...keys, ready: () => undefined, fresh: () => ((made += 1), keys.fresh()) });
+    const events = ['d1', 'd2', 'd3'].map((id) => deposited(id, `Title ${id}`));
+    const results = (await store.appendMany(events.map((e, i) => ({ stream: `t:document:d${i + 1}`, events: [e], expected: 'no-stream' as const }))))._unsafeUnwrap();
+    expect(results.every((r) => r.isOk())).toBe(true);
+    expect(made).toBe(3);
+    const raw = JSON.stringify((await inner.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data));
+    for (const plain of ['Title d1', 'Title d2', 'Title d3', 'read me']) expect(raw).not.toContain(plain);
+    expect((await store.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data)).toEqual(events.map((e) => e.data));
+    keys.close();
+  });
+
   it('opens a scan by prefix a batch at a time, and leaves it sealed when asked, like readAll', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));

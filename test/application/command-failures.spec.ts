@@ -8,6 +8,7 @@ import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.j
 import { handle } from '../../src/application/handle-command.js';
 import { takeLease, waves } from '../../src/application/lease.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
+import { appendOneByOne } from '../../src/adapters/shared/append-one-by-one.js';
 import { documentDecider } from '../../src/domain/index.js';
 import { compose, TOKENS, type App } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -34,6 +35,8 @@ const start = async () => {
       seen.appends += 1;
       return seen.failing ? errAsync({ code: 'STORE_UNAVAILABLE', message: 'the store is down' }) : inner.append(stream, events, expected);
     },
+    // Through `append` above, so that a failing store fails these too.
+    appendMany: (appends) => appendOneByOne(store.append)(appends),
     readStream: (stream) => ((seen.reads += 1), seen.streamsRead.push(stream), inner.readStream(stream)),
     readAll: (options) => inner.readAll(options),
     readStreamsByPrefix: inner.readStreamsByPrefix.bind(inner),

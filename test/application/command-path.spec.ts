@@ -8,6 +8,7 @@ import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.j
 import { envelope } from '../../src/application/event-envelope.js';
 import { handle } from '../../src/application/handle-command.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
+import { appendOneByOne } from '../../src/adapters/shared/append-one-by-one.js';
 import { documentDecider, type DocumentEvent } from '../../src/domain/index.js';
 import { compose, TOKENS, type App } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -24,20 +25,25 @@ type Hooks = {
   holdReadAll?: () => Promise<void> | undefined;
 };
 
-const intercepted = (inner: EventStore, hooks: Hooks): EventStore => ({
-  append: (stream, events, expected) =>
-    ResultAsync.fromSafePromise((hooks.beforeAppend?.(inner, stream) ?? Promise.resolve()).then(() => undefined)).andThen(() => inner.append(stream, events, expected)),
-  readStream: (stream) => inner.readStream(stream),
-  readAll: (options) => {
-    const rows = inner.readAll(options);
-    const hold = hooks.holdReadAll?.();
-    return hold ? rows.andThen((r) => ResultAsync.fromSafePromise(hold.then(() => r))) : rows;
-  },
-  readStreamsByPrefix: inner.readStreamsByPrefix?.bind(inner),
-  count: inner.count?.bind(inner),
-  ping: () => inner.ping(),
-  close: () => inner.close(),
-});
+const intercepted = (inner: EventStore, hooks: Hooks): EventStore => {
+  const append: EventStore['append'] = (stream, events, expected) =>
+    ResultAsync.fromSafePromise((hooks.beforeAppend?.(inner, stream) ?? Promise.resolve()).then(() => undefined)).andThen(() => inner.append(stream, events, expected));
+  return {
+    append,
+    // Through the hooked `append`, one stream after another.
+    appendMany: (appends) => appendOneByOne(append)(appends),
+    readStream: (stream) => inner.readStream(stream),
+    readAll: (options) => {
+      const rows = inner.readAll(options);
+      const hold = hooks.holdReadAll?.();
+      return hold ? rows.andThen((r) => ResultAsync.fromSafePromise(hold.then(() => r))) : rows;
+    },
+    readStreamsByPrefix: inner.readStreamsByPrefix?.bind(inner),
+    count: inner.count?.bind(inner),
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+  };
+};
 
 const dirs: string[] = [];
 const apps: App[] = [];

@@ -100,6 +100,45 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory | { 
       expect((await store.readStream(s))._unsafeUnwrap()).toHaveLength(2);
     });
 
+    it('appends to several streams at once, each checked against its own expectation: one that fails is not written, the others are', async () => {
+      const [fresh, existing, taken] = [stream(), stream(), stream()];
+      await store.append(existing, [event(tenant, 'Before')], 'no-stream');
+      await store.append(taken, [event(tenant, 'Before')], 'no-stream');
+      const results = (
+        await store.appendMany([
+          { stream: fresh, events: [event(tenant, 'A'), event(tenant, 'B')], expected: 'no-stream' },
+          { stream: existing, events: [event(tenant, 'C')], expected: { revision: 0 } },
+          { stream: taken, events: [event(tenant, 'Lost')], expected: 'no-stream' },
+          // The same stream again in the batch: it sees the append before it.
+          { stream: fresh, events: [event(tenant, 'D')], expected: { revision: 1 } },
+        ])
+      )._unsafeUnwrap();
+      expect(results.map((r) => (r.isOk() ? r.value.lastRevision : r.error.code))).toEqual([1, 1, 'WRONG_EXPECTED_VERSION', 2]);
+      expect(results[2]!._unsafeUnwrapErr()).toMatchObject({ stream: taken, actual: 0 });
+      const read = async (s: string) => (await store.readStream(s))._unsafeUnwrap();
+      expect((await read(fresh)).map((e) => e.type)).toEqual(['A', 'B', 'D']);
+      expect((await read(existing)).map((e) => e.type)).toEqual(['Before', 'C']);
+      expect((await read(taken)).map((e) => e.type)).toEqual(['Before']);
+      // Chained and ordered like single appends.
+      const f = await read(fresh);
+      expect(f[2]!.prevHash).toBe(f[1]!.hash);
+      expect(results[3]!._unsafeUnwrap().position > results[1]!._unsafeUnwrap().position).toBe(true);
+      expect((await store.appendMany([]))._unsafeUnwrap()).toEqual([]);
+    });
+
+    it('an appendMany retried with the same event ids writes nothing twice', async () => {
+      const [a, b] = [stream(), stream()];
+      const batch = [
+        { stream: a, events: [event(tenant)], expected: 'no-stream' as const },
+        { stream: b, events: [event(tenant), event(tenant)], expected: 'no-stream' as const },
+      ];
+      (await store.appendMany(batch))._unsafeUnwrap();
+      const again = (await store.appendMany(batch))._unsafeUnwrap();
+      expect(again.map((r) => r._unsafeUnwrap().lastRevision)).toEqual([0, 1]);
+      expect((await store.readStream(a))._unsafeUnwrap()).toHaveLength(1);
+      expect((await store.readStream(b))._unsafeUnwrap()).toHaveLength(2);
+    });
+
     it('reads all events after a position, in order, by tenant, with a limit', async () => {
       const other = `o${randomUUID().slice(0, 8)}`;
       const s1 = stream();

@@ -7,11 +7,20 @@ import { SqliteEventStore, type SqliteEventStoreOptions } from '../../src/adapte
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/application/ports/event-store.js';
 import { eventStoreContract } from './event-store.contract.js';
+import { appendOneByOne } from '../../src/adapters/shared/append-one-by-one.js';
 
 eventStoreContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
   const store = new SqliteEventStore(join(dir, 'events.sqlite'));
   return { store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+});
+
+// What EventStoreDB's adapter does for appendMany (no transaction across streams), held to the same contract.
+eventStoreContract('SQLite appending one stream after another, as EventStoreDB does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
+  const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+  const store = Object.assign(Object.create(SqliteEventStore.prototype) as SqliteEventStore, inner, { appendMany: appendOneByOne((s, e, x) => inner.append(s, e, x)) });
+  return { store, cleanup: async () => (await inner.close(), rmSync(dir, { recursive: true, force: true })) };
 });
 
 const made = (type: string, data: object = {}): NewEvent => ({ id: randomUUID(), type, data, meta: { actor: 'anne', at: '2026-12-01T10:00:00.000Z', tenant: 't', schemaVersion: 1 } });

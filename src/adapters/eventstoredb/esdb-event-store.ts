@@ -16,7 +16,7 @@ import {
   type ResolvedEvent,
   type StreamingRead,
 } from '@eventstore/db-client';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync, type Result } from 'neverthrow';
 import type {
   AppendResult,
   EventMeta,
@@ -26,7 +26,9 @@ import type {
   ReadAllOptions,
   RecordedEvent,
   StoreError,
+  StreamAppend,
 } from '../../application/ports/event-store.js';
+import { appendOneByOne } from '../shared/append-one-by-one.js';
 import { chainHash, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
 
@@ -139,6 +141,11 @@ export class EsdbEventStore implements EventStore {
       if (e instanceof StreamNotFoundError) return undefined;
       throw e;
     }
+  }
+
+  /** One after another: EventStoreDB commits one stream at a time. */
+  appendMany(appends: readonly StreamAppend[]): ResultAsync<Result<AppendResult, StoreError>[], StoreError> {
+    return appendOneByOne((stream, events, expected) => this.append(stream, events, expected))(appends);
   }
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError> {

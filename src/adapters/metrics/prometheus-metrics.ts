@@ -43,6 +43,13 @@ export const prometheusMetrics = () => {
             for (const e of events) appended.labels(e.type).inc();
             return r;
           }),
+        appendMany: (appends: Parameters<EventStore['appendMany']>[0]) =>
+          store.appendMany(appends).map((results) => {
+            results.forEach((r, i) => {
+              if (r.isOk()) for (const e of appends[i]!.events) appended.labels(e.type).inc();
+            });
+            return results;
+          }),
       }),
 
     /** The blob store, counting the bytes each commit makes reachable. */

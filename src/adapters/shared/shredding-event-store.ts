@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { okAsync, ResultAsync } from 'neverthrow';
-import type { EventStore, NewEvent, ReplayedEvent, StoreError } from '../../application/ports/event-store.js';
+import type { EventStore, NewEvent, ReplayedEvent, StoreError, StreamAppend } from '../../application/ports/event-store.js';
 import type { KeyStore, Shredder } from '../../application/ports/key-store.js';
 
 /** What a field reads as once its subject's key is gone. */
@@ -215,18 +215,22 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     }
     return waiting;
   };
-  const append: EventStore['append'] = (stream, events, expected) => {
+  /** Seals the events of each append, with a key for every subject first: `write` gets them sealed. */
+  const sealedFor = <T>(appends: readonly StreamAppend[], write: (sealed: StreamAppend[]) => ResultAsync<T, StoreError>): ResultAsync<T, StoreError> => {
     const now = Date.now();
-    const found = events.map((e) => holders(e.type, e.data));
-    const waiting = keyless(found, now);
-    const sealed = () => events.map((e, i) => sealEvent(e, found[i]!));
+    const found = appends.map((a) => a.events.map((e) => holders(e.type, e.data)));
+    const waiting = keyless(found.flat(), now);
+    const sealed = () => appends.map((a, i) => ({ ...a, events: a.events.map((e, j) => sealEvent(e, found[i]![j]!)) }));
     // The usual case: every key at hand, so the events are sealed and appended without a wait.
-    if (waiting.length === 0) return inner.append(stream, sealed(), expected);
+    if (waiting.length === 0) return write(sealed());
     return ResultAsync.fromPromise(Promise.all(waiting.map(async (subject) => [subject, await keys.fresh()] as const)), unavailable).andThen((made) => {
       for (const [subject, k] of made) remember(subject, k, now);
-      return inner.append(stream, sealed(), expected);
+      return write(sealed());
     });
   };
+  const append: EventStore['append'] = (stream, events, expected) =>
+    sealedFor([{ stream, events, expected }], ([one]) => inner.append(one!.stream, one!.events, one!.expected));
+  const appendMany: EventStore['appendMany'] = (appends) => sealedFor(appends, (sealed) => inner.appendMany(sealed));
 
   /**
    * Opens the event where it lies: the stores parse every read afresh, so the event is this
@@ -264,6 +268,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   const store: EventStore & Shredder & { readonly raw: EventStore } = {
     raw: inner,
     append,
+    appendMany,
     readStream: (stream) => inner.readStream(stream).andThen(opened),
     readAll: (options) => (options.leaveSealed ? inner.readAll(options) : inner.readAll(options).andThen(opened)),
     ping: () => inner.ping(),

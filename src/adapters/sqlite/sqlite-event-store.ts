@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import type {
   AppendResult,
   EventStore,
@@ -10,6 +10,7 @@ import type {
   RecordedEvent,
   ReplayedEvent,
   StoreError,
+  StreamAppend,
 } from '../../application/ports/event-store.js';
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
@@ -147,6 +148,33 @@ export class SqliteEventStore implements EventStore {
 
   private readonly transaction = (stream: string, events: readonly NewEvent[], expected: ExpectedVersion): AppendResult =>
     this.appendInTransaction().immediate(stream, events, expected) as AppendResult;
+
+  /**
+   * Each append inside its own savepoint of one immediate transaction: one whose expectation fails
+   * is rolled back alone, and the commit (one fsync) makes the others durable together.
+   */
+  private readonly appendManyTx = (appends: readonly StreamAppend[]): Result<AppendResult, StoreError>[] =>
+    appends.map((a) => {
+      try {
+        return ok(this.appendInTransaction()(a.stream, a.events, a.expected) as AppendResult);
+      } catch (e) {
+        if (e instanceof WrongExpectedVersion) return err(e.error);
+        throw e;
+      }
+    });
+
+  private readonly appendManyInTransaction = (() => {
+    let made: ReturnType<Database.Database['transaction']> | undefined;
+    return () => (made ??= this.db.transaction(this.appendManyTx));
+  })();
+
+  appendMany(appends: readonly StreamAppend[]): ResultAsync<Result<AppendResult, StoreError>[], StoreError> {
+    try {
+      return okAsync(this.appendManyInTransaction().immediate(appends) as Result<AppendResult, StoreError>[]);
+    } catch (e) {
+      return errAsync({ code: 'STORE_UNAVAILABLE', message: (e as Error).message });
+    }
+  }
 
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError> {
     try {

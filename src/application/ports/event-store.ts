@@ -1,4 +1,4 @@
-import type { ResultAsync } from 'neverthrow';
+import type { Result, ResultAsync } from 'neverthrow';
 
 /** The revision of a stream's last event (0-based) an append expects, or that there is no stream yet. */
 export type ExpectedVersion = 'no-stream' | 'any' | { readonly revision: number };
@@ -68,8 +68,20 @@ export type ReadByPrefixOptions = {
  * Every read hands out events parsed afresh: they are the reader's own to change, and changing
  * them changes nothing stored or read by anyone else (the sealing store opens them in place).
  */
+/** One stream's part of `appendMany`. */
+export type StreamAppend = { readonly stream: string; readonly events: readonly NewEvent[]; readonly expected: ExpectedVersion };
+
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError>;
+  /**
+   * Appends to several streams, each checked against its own expected version, the way the store
+   * best commits many: SQLite in one transaction, one fsync for all (a rollover carries thousands
+   * of documents, and one commit each was more than half of its time). Each append answers for
+   * itself, in order: one whose expectation fails is not written and says so, the others are. An
+   * error of the whole means nothing was written where the store commits them together (SQLite);
+   * a store that cannot (EventStoreDB) appends them one after another, each answering for itself.
+   */
+  appendMany(appends: readonly StreamAppend[]): ResultAsync<Result<AppendResult, StoreError>[], StoreError>;
   /** All events of a stream in order; an empty list when the stream does not exist. */
   readStream(stream: string): ResultAsync<RecordedEvent[], StoreError>;
   /** Events after a global position, oldest first, optionally of one tenant only. */
