@@ -78,6 +78,11 @@ export class Projector {
       applied += batch.value.length;
       onApplied?.(applied);
       if (batch.value.length < size) return ok(this.readModels.checkpoint());
+      // A backlog (a rollover's carries, a node that was down): larger transactions, each commit
+      // writing the pages it touched once for more events, up to a rebuild's; and a turn of the
+      // event loop between them, so that a server catching up keeps answering meanwhile.
+      size = Math.min(size * 2, Math.max(size, REBUILD_BATCH));
+      await nextTurn();
     }
   }
 

@@ -63,6 +63,18 @@ describe('the sealing event store (ADR 23, 24)', () => {
     keys.close();
   });
 
+  it('seals a batch of more subjects than its cache holds: the keys gathered for a batch are its own (a rollover of 100,000 documents failed half-way on this)', async () => {
+    const dir = folder();
+    const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+    const store = shreddingEventStore(inner, keys, { cacheSubjects: 2 });
+    const events = ['d1', 'd2', 'd3', 'd4', 'd5'].map((id) => deposited(id, `Title ${id}`));
+    const results = (await store.appendMany(events.map((e, i) => ({ stream: `t:document:d${i + 1}`, events: [e], expected: 'no-stream' as const }))))._unsafeUnwrap();
+    expect(results.every((r) => r.isOk())).toBe(true);
+    expect((await store.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data)).toEqual(events.map((e) => e.data));
+    keys.close();
+  });
+
   it('opens a scan by prefix a batch at a time, and leaves it sealed when asked, like readAll', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));

@@ -185,6 +185,29 @@ describe('whoever listens to the projector', () => {
   });
 });
 
+describe('a backlog', () => {
+  it('is projected in transactions that grow (500, 1,000, 2,000 events…), with turns of the event loop between them', async () => {
+    await withApp(async (app) => {
+      must(await app.deps.projector.catchUp());
+      const start = app.deps.readModels.checkpoint();
+      await depositsInLog(app, 'school', 3_600);
+      const heard: bigint[] = [];
+      app.deps.projector.onProjected((reached) => heard.push(reached));
+      let turns = 0;
+      const ticking = setInterval(() => (turns += 1), 0);
+      const turnsBefore = turns;
+      const caught = app.deps.projector.catchUp();
+      let turnsWhileCatchingUp = 0;
+      void caught.then(() => (turnsWhileCatchingUp = turns - turnsBefore));
+      must(await caught);
+      clearInterval(ticking);
+      expect(heard.map((p) => Number(p - start))).toEqual([500, 1_500, 3_500, 3_600]);
+      // A server catching up keeps its timers (and its sockets) served meanwhile.
+      expect(turnsWhileCatchingUp).toBeGreaterThanOrEqual(2);
+    });
+  });
+});
+
 describe('a listener that throws', () => {
   it('is dropped and leaves the projection, and the other listeners, as they were', async () => {
     await withApp(async (app) => {

@@ -48,6 +48,29 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
       }) as EventStore;
       const broken = await rollover({ ...app.deps, events: breaking })(system, request);
       expect(broken._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'the event log, while replaying: disk I/O error' });
+
+      // A real run writes its carries together; another run that carried them all meanwhile makes
+      // each append fail alone on its no-stream expectation, and each is then decided on what its
+      // stream holds: nothing carried twice, the report says they were carried already.
+      const batches: number[] = [];
+      let raced = false;
+      const racing = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, {
+        appendMany: async (appends: Parameters<EventStore['appendMany']>[0]) => {
+          batches.push(appends.length);
+          if (!raced) {
+            raced = true;
+            const other = (await rollover(app.deps)(system, { ...request, dryRun: false }))._unsafeUnwrap();
+            expect(other).toMatchObject({ carried: 7, alreadyCarried: 0 });
+          }
+          return app.deps.events.appendMany(appends);
+        },
+      }) as EventStore;
+      const late = (await rollover({ ...app.deps, events: racing })(system, { ...request, dryRun: false }))._unsafeUnwrap();
+      expect(batches).toEqual([7]);
+      expect(late).toMatchObject({ documentsExamined: 12, carried: 7, alreadyCarried: 7, updated: 0, skipped: { deleted: 3, 'no-recipient-left': 2 } });
+      const carriedOver = (await app.deps.events.readAll({ limit: 10_000, types: ['DocumentCarriedOver'] }))._unsafeUnwrap();
+      expect(carriedOver).toHaveLength(7);
+      expect(new Set(carriedOver.map((e) => e.stream)).size).toBe(7);
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -153,14 +153,15 @@ const aad = (subject: string, type: string) => Buffer.from(`${subject}|${type}|v
  * A subject keeps the key it was first given in this process; after a restart it gets a fresh one,
  * so a subject may have several keys: `shred` finds them all in the subject's events.
  */
-export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: { cacheMs?: number } = {}): EventStore & Shredder & { readonly raw: EventStore } => {
+export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: { cacheMs?: number; cacheSubjects?: number } = {}): EventStore & Shredder & { readonly raw: EventStore } => {
   const cacheMs = options.cacheMs ?? 60_000;
+  const cacheSubjects = options.cacheSubjects ?? 50_000;
   /** The key each subject seals with in this process; a minute's life, so a key another node shredded is not used for long. */
   const sealing = new Map<string, { id: string; key: Buffer; until: number }>();
   const unavailable = (e: unknown): StoreError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` });
   const remember = (subject: string, k: { id: string; key: Buffer }, now: number) => {
     // Bounded: a directory of many people must not grow this for ever.
-    if (sealing.size >= 50_000) sealing.clear();
+    if (sealing.size >= cacheSubjects) sealing.clear();
     sealing.set(subject, { id: k.id, key: k.key, until: now + cacheMs });
   };
 
@@ -169,7 +170,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
    * holds the values in the order of `f` (names once, outside); boxes of objects keyed by field,
    * written before, still open.
    */
-  const sealEvent = (e: NewEvent, found: readonly Holder[]): NewEvent => {
+  const sealEvent = (e: NewEvent, found: readonly Holder[], keyOf: ReadonlyMap<string, { id: string; key: Buffer }>): NewEvent => {
     if (found.length === 0) return e;
     const changes = new Map<number, Data>();
     for (const h of found) {
@@ -184,7 +185,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       }
       if (!fields) continue;
       const next = without(h.at, fields);
-      const { id, key } = sealing.get(h.subject)!;
+      const { id, key } = keyOf.get(h.subject)!;
       // nonce | tag | ciphertext written into one buffer: no concatenation afterwards.
       const plain = Buffer.from(JSON.stringify(values), 'utf8');
       const sealed = Buffer.allocUnsafe(28 + plain.length);
@@ -199,32 +200,43 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     return changes.size === 0 ? e : { ...e, data: replaced(e.data as Data, changes) };
   };
   /**
-   * The subjects these events seal for with no key in this process yet, given one made ahead
-   * where the store has one ready; those it has not are left to wait for.
+   * The key of each subject these events seal for: the one this process holds, or one made ahead
+   * where the store has one ready; the subjects it has none for are left to wait for. The keys are
+   * the caller's own: the cache may be cleared while they are gathered (a batch of many subjects).
    */
-  const keyless = (found: readonly (readonly Holder[])[], now: number): string[] => {
-    const waiting: string[] = [];
+  const keysFor = (found: readonly (readonly Holder[])[], now: number): { keyOf: Map<string, { id: string; key: Buffer }>; waiting: string[] } => {
+    const keyOf = new Map<string, { id: string; key: Buffer }>();
+    const waiting = new Set<string>();
     for (const hs of found) {
       for (const h of hs) {
+        if (keyOf.has(h.subject) || waiting.has(h.subject)) continue;
         const cached = sealing.get(h.subject);
-        if (cached && cached.until > now) continue;
+        if (cached && cached.until > now) {
+          keyOf.set(h.subject, cached);
+          continue;
+        }
         const ready = keys.ready();
-        if (ready) remember(h.subject, ready, now);
-        else if (!waiting.includes(h.subject)) waiting.push(h.subject);
+        if (ready) {
+          remember(h.subject, ready, now);
+          keyOf.set(h.subject, ready);
+        } else waiting.add(h.subject);
       }
     }
-    return waiting;
+    return { keyOf, waiting: [...waiting] };
   };
   /** Seals the events of each append, with a key for every subject first: `write` gets them sealed. */
   const sealedFor = <T>(appends: readonly StreamAppend[], write: (sealed: StreamAppend[]) => ResultAsync<T, StoreError>): ResultAsync<T, StoreError> => {
     const now = Date.now();
     const found = appends.map((a) => a.events.map((e) => holders(e.type, e.data)));
-    const waiting = keyless(found.flat(), now);
-    const sealed = () => appends.map((a, i) => ({ ...a, events: a.events.map((e, j) => sealEvent(e, found[i]![j]!)) }));
+    const { keyOf, waiting } = keysFor(found.flat(), now);
+    const sealed = () => appends.map((a, i) => ({ ...a, events: a.events.map((e, j) => sealEvent(e, found[i]![j]!, keyOf)) }));
     // The usual case: every key at hand, so the events are sealed and appended without a wait.
     if (waiting.length === 0) return write(sealed());
     return ResultAsync.fromPromise(Promise.all(waiting.map(async (subject) => [subject, await keys.fresh()] as const)), unavailable).andThen((made) => {
-      for (const [subject, k] of made) remember(subject, k, now);
+      for (const [subject, k] of made) {
+        remember(subject, k, now);
+        keyOf.set(subject, k);
+      }
       return write(sealed());
     });
   };
