@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { envelope } from '../event-envelope.js';
 import { catchUp, handle, replay } from '../handle-command.js';
-import type { ReplayedEvent, StoreError } from '../ports/event-store.js';
+import type { ExpectedVersion, ReplayedEvent, StoreError } from '../ports/event-store.js';
 import { noteRemoval, scanLog, TIDYING_TYPES } from '../read-log.js';
 
 export type RolloverRequest = {
@@ -185,15 +185,16 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
       (e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)),
     );
 
-  // Carries into streams the first pass found empty are written together: one commit for a few
-  // hundred documents instead of one each (commits were more than half of a real run's time). Each
-  // still expects no stream: one that somebody started meanwhile fails alone and goes the one
-  // command path, which reads it and decides on what is there. The report follows in scan order.
+  // Carries are written together: one commit for a few hundred documents instead of one each
+  // (commits were more than half of a real run's time). Each expects the stream as it was decided
+  // on (none yet, or the revision read): one that somebody changed meanwhile fails alone and goes
+  // the one command path, which reads it again and decides on what is there. The report follows
+  // in scan order.
   type Examined = {
     readonly source: { id: string; categoryId: string };
     readonly wouldCarry: Result<DocumentEvent[], UseCaseError>;
     changed: readonly DocumentEvent[];
-    readonly write?: { readonly stream: string; readonly command: CarryOver };
+    readonly write?: { readonly stream: string; readonly command: CarryOver; readonly expected: ExpectedVersion };
   };
   const examined: Examined[] = [];
   const flush = async (): Promise<Result<void, UseCaseError>> => {
@@ -201,7 +202,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
     const writing = done.filter((e) => e.write !== undefined);
     if (writing.length > 0) {
       const toEnvelope = envelope(tenant, deps.ids);
-      const appended = await deps.events.appendMany(writing.map((w) => ({ stream: w.write!.stream, events: w.changed.map(toEnvelope), expected: 'no-stream' as const })));
+      const appended = await deps.events.appendMany(writing.map((w) => ({ stream: w.write!.stream, events: w.changed.map(toEnvelope), expected: w.write!.expected })));
       if (appended.isErr()) return err(appended.error);
       for (const [i, w] of writing.entries()) {
         const result = appended.value[i]!;
@@ -253,18 +254,16 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
         if (wouldCarry.isErr() && wouldCarry.error.code !== 'NOT_CARRIED') return err(wouldCarry.error);
         const events = wouldCarry.isOk() ? wouldCarry.value : [];
         // A dry run stops at the decision; a real one writes it with the others of the batch.
-        examined.push({ source, wouldCarry, changed: events, ...(!request.dryRun && events.length > 0 ? { write: { stream, command } } : {}) });
+        examined.push({ source, wouldCarry, changed: events, ...(!request.dryRun && events.length > 0 ? { write: { stream, command, expected: 'no-stream' as const } } : {}) });
       } else {
-        // Carried by an earlier run: decided on the new stream as it is (bring it up to date). A dry
-        // run reads it and stops at the decision.
-        const decided: Result<DocumentEvent[], UseCaseError> = request.dryRun
-          ? await deps.events.readStream(stream).match(
-              (recorded) => documentDecider.decide(replay(documentDecider, recorded), command).orElse((e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e))),
-              (e) => err(e),
-            )
-          : await carry(stream, command);
+        // Carried by an earlier run: decided on the new stream as it is (bring it up to date), and
+        // written with the others of the batch at the revision read. A dry run stops at the decision.
+        const recorded = await deps.events.readStream(stream);
+        if (recorded.isErr()) return err(recorded.error);
+        const decided = documentDecider.decide(replay(documentDecider, recorded.value), command).orElse((e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)));
         if (decided.isErr()) return err(decided.error);
-        examined.push({ source, wouldCarry, changed: decided.value });
+        const expected: ExpectedVersion = recorded.value.length === 0 ? 'no-stream' : { revision: recorded.value.length - 1 };
+        examined.push({ source, wouldCarry, changed: decided.value, ...(!request.dryRun && decided.value.length > 0 ? { write: { stream, command, expected } } : {}) });
       }
       if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
