@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { setImmediate } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ReadByPrefixOptions, ReplayedEvent } from '../../application/ports/event-store.js';
+import { readThrough } from './read-through.js';
 
 /** Pages the thread reads ahead of the replay: enough to keep both threads busy, few enough to keep memory flat. */
 const AHEAD = 4;
@@ -159,12 +160,32 @@ async function* pagesHere(db: Database.Database, prefix: string, upper: string, 
 
 export type PrefixScanOptions = { readonly driver?: string };
 
+/** Logs up to this size are read through in file order beside a scan (see `readThrough`). */
+export const READ_THROUGH_MAX_BYTES = 4 * 1024 ** 3;
+
 /**
  * A scan by prefix (ADR 30): on a worker thread, so that the SQLite reads (a third of a rollover
  * at a million events) run beside the replay that folds them, or on the caller's connection when
  * `thread` is false or the thread fails before its first batch.
  */
-export async function* scanByPrefix(db: Database.Database, file: string, prefix: string, filter: Filter | undefined, thread: PrefixScanOptions | false): AsyncGenerator<ReplayedEvent[][]> {
+export async function* scanByPrefix(
+  db: Database.Database,
+  file: string,
+  prefix: string,
+  filter: Filter | undefined,
+  thread: PrefixScanOptions | false,
+  readThroughMaxBytes = READ_THROUGH_MAX_BYTES,
+): AsyncGenerator<ReplayedEvent[][]> {
+  let done = false;
+  if (file !== ':memory:' && readThroughMaxBytes > 0) void readThrough([file, `${file}-wal`], readThroughMaxBytes, () => done);
+  try {
+    yield* scanned(db, file, prefix, filter, thread);
+  } finally {
+    done = true;
+  }
+}
+
+async function* scanned(db: Database.Database, file: string, prefix: string, filter: Filter | undefined, thread: PrefixScanOptions | false): AsyncGenerator<ReplayedEvent[][]> {
   const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   if (thread !== false && file !== ':memory:') {
     let started = false;

@@ -72,15 +72,17 @@ export type SqliteEventStoreOptions = {
   readonly synchronous?: 'FULL' | 'NORMAL';
   /** Scans by prefix read on a worker thread (the default); `false`, or a thread that cannot start, reads on this one. */
   readonly scanThread?: false | PrefixScanOptions;
+  /** A scan by prefix reads a log up to this size through in file order beside it, so its pages are cached (0: never; 4 GiB by default). */
+  readonly readThroughMaxBytes?: number;
 };
+
+/** The largest SQLite integer: positions are rowids. */
+const MAX_POSITION = 2n ** 63n - 1n;
 
 /**
  * The embedded event log: one table, WAL, and `synchronous=FULL` so an acknowledged append survives
  * a power cut. The expected version is checked inside the same transaction that writes.
  */
-/** The largest SQLite integer: positions are rowids. */
-const MAX_POSITION = 2n ** 63n - 1n;
-
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly statements;
@@ -235,7 +237,7 @@ export class SqliteEventStore implements EventStore {
    * scan at a million events).
    */
   readStreamsByPrefix(prefix: string, options: ReadByPrefixOptions = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
-    return scanByPrefix(this.db, this.file, prefix, options.startingWith, this.options.scanThread ?? {});
+    return scanByPrefix(this.db, this.file, prefix, options.startingWith, this.options.scanThread ?? {}, this.options.readThroughMaxBytes);
   }
 
   /** The stored rows as text, for the audit verifier: what is on disk, not what a reader makes of it. */
