@@ -197,6 +197,9 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
     readonly write?: { readonly stream: string; readonly command: CarryOver; readonly expected: ExpectedVersion };
   };
   const examined: Examined[] = [];
+  // A dry run writes nothing: it reports each document at once. Holding a few hundred folded
+  // documents until a flush outlived the 1 MiB young generation (ADR 28): +0.5 s and +50 MiB at 1M.
+  const note = (e: Examined) => (request.dryRun ? record(e.source, e.wouldCarry, e.changed) : examined.push(e));
   const flush = async (): Promise<Result<void, UseCaseError>> => {
     const done = examined.splice(0);
     const writing = done.filter((e) => e.write !== undefined);
@@ -254,7 +257,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
         if (wouldCarry.isErr() && wouldCarry.error.code !== 'NOT_CARRIED') return err(wouldCarry.error);
         const events = wouldCarry.isOk() ? wouldCarry.value : [];
         // A dry run stops at the decision; a real one writes it with the others of the batch.
-        examined.push({ source, wouldCarry, changed: events, ...(!request.dryRun && events.length > 0 ? { write: { stream, command, expected: 'no-stream' as const } } : {}) });
+        note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed: events, ...(!request.dryRun && events.length > 0 ? { write: { stream, command, expected: 'no-stream' as const } } : {}) });
       } else {
         // Carried by an earlier run: decided on the new stream as it is (bring it up to date), and
         // written with the others of the batch at the revision read. A dry run stops at the decision.
@@ -263,7 +266,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
         const decided = documentDecider.decide(replay(documentDecider, recorded.value), command).orElse((e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)));
         if (decided.isErr()) return err(decided.error);
         const expected: ExpectedVersion = recorded.value.length === 0 ? 'no-stream' : { revision: recorded.value.length - 1 };
-        examined.push({ source, wouldCarry, changed: decided.value, ...(!request.dryRun && decided.value.length > 0 ? { write: { stream, command, expected } } : {}) });
+        note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed: decided.value, ...(!request.dryRun && decided.value.length > 0 ? { write: { stream, command, expected } } : {}) });
       }
       if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
