@@ -44,6 +44,32 @@ const rebuildOf = (dir: string, env: Record<string, string>) => {
 };
 
 /**
+ * A real rollover of the tenant's documents into the next year (compiled CLI, its own process),
+ * next to the dry run of the same just before it: what deciding costs against deciding and writing
+ * (a new stream per document, sealed, fsynced, then projected).
+ */
+const rolloverOf = (env: Record<string, string>, documents: number) => {
+  const run = (dryRun: boolean) => {
+    const started = performance.now();
+    const out = spawnSync(process.execPath, ['dist/main.js', 'rollover', '--tenant', 'bench', '--from', '2026-2027', '--to', '2027-2028', ...(dryRun ? ['--dry-run'] : [])], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const seconds = (performance.now() - started) / 1000;
+    const carried = (JSON.parse(out.stdout) as { carried: number }).carried;
+    if (out.status !== 0 || carried !== documents) throw new Error(`rollover failed: ${out.stdout}${out.stderr}`);
+    return seconds;
+  };
+  const dry = run(true);
+  const real = run(false);
+  return {
+    documents,
+    realRunSeconds: Number(real.toFixed(2)),
+    realRunDocumentsPerSecond: Math.round(documents / real),
+    dryRunSeconds: Number(dry.toFixed(2)),
+    ratio: Number((dry / real).toFixed(3)),
+    goal: 'none set (ADR 31: 92 s before appendMany at 100,000 documents)',
+  };
+};
+
+/**
  * The floor of writing what a rebuild writes: every row the rebuild left, read back and inserted
  * with plain prepared statements into empty tables of the same schema, in primary-key order (the
  * cheapest order for SQLite's B-trees, which a replay in log order cannot have), 5,000 rows a
@@ -132,6 +158,7 @@ export const benchListing = async (documents = 100_000) => {
     locker.child.kill();
     await new Promise((resolve) => locker.child.once('exit', resolve));
     const rebuild = rebuildOf(dir, env);
+    const rollover = rolloverOf(env, documents);
     return {
       figure: `GET /v1/locker first page (${page.items.length} items), a user with ${documents / 100} documents in a tenant of ${documents}, 10 connections`,
       tenantEvents: tenant.events,
@@ -140,6 +167,7 @@ export const benchListing = async (documents = 100_000) => {
       ratio: Number((product.perSecond / baseline.perSecond).toFixed(3)),
       goal: '>= 0.5, p99 <= 10 ms',
       rebuild,
+      rollover,
       whileTheTenantWrites: { memoChangesPerSecond: Number((writes / (LOAD.seconds + (LOAD.warmupSeconds ?? 0))).toFixed(1)), ...whileWriting, ratio: Number((whileWriting.perSecond / baseline.perSecond).toFixed(3)) },
     };
   } finally {

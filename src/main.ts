@@ -288,6 +288,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     },
     close: async () => {
       c.resolve<Mailer | null>(TOKENS.Mailer)?.close();
+      // A catch-up a turn of the event loop away would otherwise run on closed stores.
+      await deps.projector.stop();
       await deps.events.close();
       deps.readModels.close();
       deps.notary.close();

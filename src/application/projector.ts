@@ -1,4 +1,4 @@
-import { ok, type Result } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import type { EventStore, StoreError } from './ports/event-store.js';
 import type { ReadModels } from './ports/read-models.js';
 import { upcast } from './upcasters.js';
@@ -6,6 +6,8 @@ import { upcast } from './upcasters.js';
 const BATCH = 500;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const STOPPED: StoreError = { code: 'STORE_UNAVAILABLE', message: 'the projector has stopped (the service is shutting down)' };
 /** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
 const REBUILD_BATCH = 5000;
 
@@ -16,6 +18,7 @@ const REBUILD_BATCH = 5000;
  */
 export class Projector {
   private running: Promise<Result<bigint, StoreError>> | undefined;
+  private stopped = false;
   private queued: Promise<Result<bigint, StoreError>> | undefined;
   private readonly listeners = new Set<(checkpoint: bigint, tenants: ReadonlySet<string>) => void>();
 
@@ -35,7 +38,17 @@ export class Projector {
     return () => void this.listeners.delete(listener);
   }
 
+  /**
+   * No run starts after this, and it resolves once the one in progress (or about to start, a turn
+   * of the event loop away) is over: the stores can then close under no projection.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.running || this.queued) await (this.queued ?? this.running);
+  }
+
   catchUp(): Promise<Result<bigint, StoreError>> {
+    if (this.stopped) return Promise.resolve(err(STOPPED));
     if (!this.running) {
       // One turn of the event loop first: the commands whose appends land meanwhile (concurrent
       // requests) are projected in the same transaction, one commit for all of them instead of one
@@ -54,9 +67,19 @@ export class Projector {
     return this.queued;
   }
 
+  /** A run never rejects (callers start it unawaited, from a poll or a subscription): what throws is an error value. */
   private async run(onApplied?: (applied: number) => void, size = BATCH): Promise<Result<bigint, StoreError>> {
+    try {
+      return await this.batches(onApplied, size);
+    } catch (e) {
+      return err({ code: 'STORE_UNAVAILABLE', message: `the read models: ${(e as Error).message}` });
+    }
+  }
+
+  private async batches(onApplied: ((applied: number) => void) | undefined, size: number): Promise<Result<bigint, StoreError>> {
     let applied = 0;
     for (;;) {
+      if (this.stopped) return err(STOPPED);
       const after = this.readModels.checkpoint();
       const batch = await this.events.readAll({ after, limit: size });
       if (batch.isErr()) return batch.map(() => after);
@@ -89,6 +112,7 @@ export class Projector {
   /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
   async rebuild(onProgress?: (p: { applied: number; total: number | null }) => void): Promise<Result<bigint, StoreError>> {
     while (this.running || this.queued) await (this.queued ?? this.running);
+    if (this.stopped) return err(STOPPED);
     const total = this.events.count ? await this.events.count() : null;
     this.readModels.reset();
     this.readModels.rebuilding?.(true);

@@ -7,6 +7,7 @@ import type { Result } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { envelope } from '../../src/application/event-envelope.js';
+import { Projector } from '../../src/application/projector.js';
 import type { DocumentEvent } from '../../src/domain/index.js';
 import { compose, TOKENS } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -205,6 +206,38 @@ describe('a backlog', () => {
       // A server catching up keeps its timers (and its sockets) served meanwhile.
       expect(turnsWhileCatchingUp).toBeGreaterThanOrEqual(2);
     });
+  });
+});
+
+describe('a projector stopping', () => {
+  it('answers the catch-up a turn of the event loop away that closing overtook, runs nothing on closed stores, starts nothing after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-projector-stop-'));
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
+      await depositsInLog(app, 'school', 10);
+      // Asked, not awaited, as the server's poll does: it starts a turn later, after close began.
+      const pending = app.deps.projector.catchUp();
+      await app.close();
+      expect((await pending)._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('stopped') });
+      expect((await app.deps.projector.catchUp())._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect((await app.deps.projector.rebuild())._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers a store that throws with an error value, never a rejected promise', async () => {
+    const broken = new Projector(
+      { readAll: () => { throw new Error('disk I/O error'); } } as never,
+      { checkpoint: () => 0n } as never,
+    );
+    expect((await broken.catchUp())._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'the read models: disk I/O error' });
   });
 });
 
