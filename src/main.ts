@@ -291,7 +291,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
       // A catch-up a turn of the event loop away would otherwise run on closed stores.
       await deps.projector.stop();
       await deps.events.close();
-      deps.readModels.close();
+      await deps.readModels.close();
       deps.notary.close();
       deps.credentials?.close();
       deps.keys.close();

@@ -276,8 +276,9 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.background?.stop();
+    const stopped = this.background?.stop();
     if (this.db.open) this.db.close();
+    await stopped;
   }
 
   private guard<T>(read: () => T): ResultAsync<T, StoreError> {

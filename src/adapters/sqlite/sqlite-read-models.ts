@@ -92,9 +92,10 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
       background ??= checkpointInBackground(db, file, 'NORMAL');
     },
     checkpointsInBackground: () => background?.autocheckpointPages() === 0,
-    close: () => {
-      background?.stop();
+    close: async () => {
+      const stopped = background?.stop();
       if (db.open) db.close();
+      await stopped;
     },
   };
 };

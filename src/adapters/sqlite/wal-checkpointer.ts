@@ -25,7 +25,8 @@ parentPort.once('message', () => {
 export type BackgroundCheckpoints = {
   /** The `wal_autocheckpoint` the connection should have now: 0 while the worker checkpoints for it. */
   autocheckpointPages(): number;
-  stop(): void;
+  /** Resolves once the worker has closed its connection and exited: its files are then left alone. */
+  stop(): Promise<void>;
 };
 
 /**
@@ -53,6 +54,8 @@ export const checkpointInBackground = (
     failed = true;
     if (!stopping && db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
   };
+  let exited = false;
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
   // Nothing to wait for at exit: what is not copied yet is in the WAL, which the next open reads.
@@ -60,11 +63,15 @@ export const checkpointInBackground = (
   db.pragma('wal_autocheckpoint = 0');
   return {
     autocheckpointPages: () => (stopping || failed ? ownPages : 0),
+    // Waited for: a worker still opening its connection when the caller closes and removes the
+    // folder would write its WAL files there meanwhile.
     stop: () => {
-      if (stopping) return;
-      stopping = true;
-      worker.postMessage('stop');
-      if (db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
+      if (!stopping) {
+        stopping = true;
+        if (!exited) worker.postMessage('stop');
+        if (db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
+      }
+      return gone;
     },
   };
 };

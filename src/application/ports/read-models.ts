@@ -219,5 +219,5 @@ export interface ReadModels {
   scrub(): void;
   /** Every tenant this node has seen an event of. */
   tenants(): string[];
-  close(): void;
+  close(): void | Promise<void>;
 }
