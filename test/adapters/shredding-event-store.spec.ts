@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ERASED, shreddingEventStore } from '../../src/adapters/shared/shredding-event-store.js';
 import { openSqliteKeyStore } from '../../src/adapters/sqlite/sqlite-key-store.js';
 import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
-import type { NewEvent } from '../../src/application/ports/event-store.js';
+import type { EventStore, NewEvent } from '../../src/application/ports/event-store.js';
 import { eventStoreContract } from '../contract/event-store.contract.js';
 
 const dirs: string[] = [];
@@ -35,6 +35,13 @@ const keyWrittenBefore = (dir: string, id: string): Buffer => {
   db.close();
   return key;
 };
+/** `n` documents deposited in one appendMany (d1, d2, …), each landing: the events appended. */
+const depositedTogether = async (store: EventStore, n: number): Promise<NewEvent[]> => {
+  const events = Array.from({ length: n }, (_, i) => deposited(`d${i + 1}`, `Title d${i + 1}`));
+  const results = (await store.appendMany(events.map((e, i) => ({ stream: `t:document:d${i + 1}`, events: [e], expected: 'no-stream' as const }))))._unsafeUnwrap();
+  expect(results.every((r) => r.isOk())).toBe(true);
+  return events;
+};
 const memo = (documentId: string, text: string): NewEvent => ({ id: randomUUID(), type: 'MemoChanged', data: { documentId, memo: text }, meta });
 
 // The sealing store is an event store too: it must keep the contract of the one it wraps.
@@ -53,9 +60,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
     let made = 0;
     // No key made ahead: every subject waits for a fresh one, once.
     const store = shreddingEventStore(inner, { ...keys, ready: () => undefined, fresh: () => ((made += 1), keys.fresh()) });
-    const events = ['d1', 'd2', 'd3'].map((id) => deposited(id, `Title ${id}`));
-    const results = (await store.appendMany(events.map((e, i) => ({ stream: `t:document:d${i + 1}`, events: [e], expected: 'no-stream' as const }))))._unsafeUnwrap();
-    expect(results.every((r) => r.isOk())).toBe(true);
+    const events = await depositedTogether(store, 3);
     expect(made).toBe(3);
     const raw = JSON.stringify((await inner.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data));
     for (const plain of ['Title d1', 'Title d2', 'Title d3', 'read me']) expect(raw).not.toContain(plain);
@@ -68,9 +73,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
     const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
     const store = shreddingEventStore(inner, keys, { cacheSubjects: 2 });
-    const events = ['d1', 'd2', 'd3', 'd4', 'd5'].map((id) => deposited(id, `Title ${id}`));
-    const results = (await store.appendMany(events.map((e, i) => ({ stream: `t:document:d${i + 1}`, events: [e], expected: 'no-stream' as const }))))._unsafeUnwrap();
-    expect(results.every((r) => r.isOk())).toBe(true);
+    const events = await depositedTogether(store, 5);
     expect((await store.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data)).toEqual(events.map((e) => e.data));
     keys.close();
   });
