@@ -89,8 +89,14 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
       const memos = (await app.deps.events.readAll({ limit: 10_000, types: ['CarriedDocumentRefreshed'] }))._unsafeUnwrap();
       expect(memos).toHaveLength(2);
       (await uc.changeDocument(anne, live[2]!, { memo: 'changed again' }))._unsafeUnwrap();
-      const plainRerun = (await rollover(app.deps)(system, { ...request, dryRun: false }))._unsafeUnwrap();
+      // Undisturbed, the update lands in the batch at the revision read: no append of its own.
+      let singles = 0;
+      const counting = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, {
+        append: (...args: Parameters<EventStore['append']>) => ((singles += 1), app.deps.events.append(...args)),
+      }) as EventStore;
+      const plainRerun = (await rollover({ ...app.deps, events: counting })(system, { ...request, dryRun: false }))._unsafeUnwrap();
       expect(plainRerun).toMatchObject({ carried: 7, alreadyCarried: 7, updated: 1 });
+      expect(singles).toBe(0);
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
