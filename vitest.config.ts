@@ -14,7 +14,7 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       reporter: ['text-summary'],
       // Measured, then rounded down: raise them when coverage rises, never lower them.
-      thresholds: { statements: 93, branches: 84.5, functions: 94, lines: 95.8 },
+      thresholds: { statements: 93.2, branches: 84.8, functions: 94.2, lines: 96 },
     },
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.spec.ts'] } },
