@@ -4,12 +4,12 @@ import type { ReadModels } from './ports/read-models.js';
 import { upcast } from './upcasters.js';
 
 const BATCH = 500;
+/** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
+const REBUILD_BATCH = 5000;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const STOPPED: StoreError = { code: 'STORE_UNAVAILABLE', message: 'the projector has stopped (the service is shutting down)' };
-/** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
-const REBUILD_BATCH = 5000;
 
 /**
  * Feeds the read models from the event log, one batch a transaction, checkpoint included. Callers
@@ -44,6 +44,11 @@ export class Projector {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.settled();
+  }
+
+  /** Until no run is in progress or queued. */
+  private async settled(): Promise<void> {
     while (this.running || this.queued) await (this.queued ?? this.running);
   }
 
@@ -104,14 +109,14 @@ export class Projector {
       // A backlog (a rollover's carries, a node that was down): larger transactions, each commit
       // writing the pages it touched once for more events, up to a rebuild's; and a turn of the
       // event loop between them, so that a server catching up keeps answering meanwhile.
-      size = Math.min(size * 2, Math.max(size, REBUILD_BATCH));
+      size = Math.min(size * 2, REBUILD_BATCH);
       await nextTurn();
     }
   }
 
   /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
   async rebuild(onProgress?: (p: { applied: number; total: number | null }) => void): Promise<Result<bigint, StoreError>> {
-    while (this.running || this.queued) await (this.queued ?? this.running);
+    await this.settled();
     if (this.stopped) return err(STOPPED);
     const total = this.events.count ? await this.events.count() : null;
     this.readModels.reset();

@@ -1,4 +1,4 @@
-import { err, ok, ResultAsync, type Result } from 'neverthrow';
+import { ResultAsync, type Result } from 'neverthrow';
 import type { AppendResult, EventStore, StoreError, StreamAppend } from '../../application/ports/event-store.js';
 
 /**
@@ -11,10 +11,7 @@ export const appendOneByOne =
     ResultAsync.fromSafePromise(
       (async () => {
         const results: Result<AppendResult, StoreError>[] = [];
-        for (const a of appends) {
-          const r = await append(a.stream, a.events, a.expected);
-          results.push(r.isOk() ? ok(r.value) : err(r.error));
-        }
+        for (const a of appends) results.push(await append(a.stream, a.events, a.expected));
         return results;
       })(),
     );

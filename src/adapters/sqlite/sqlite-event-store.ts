@@ -142,14 +142,16 @@ export class SqliteEventStore implements EventStore {
     return { lastRevision: revision, position };
   };
 
-  /** Made once: better-sqlite3 builds a new wrapper on every `transaction()` call. */
-  private readonly appendInTransaction = (() => {
-    let made: ReturnType<Database.Database['transaction']> | undefined;
-    return () => (made ??= this.db.transaction(this.appendTx));
-  })();
+  /** Made once, on first use (the connection opens in the constructor, after the fields): better-sqlite3 builds a new wrapper on every `transaction()` call. */
+  private transactionOf<F extends (...args: never[]) => unknown>(work: F): () => Database.Transaction<F> {
+    let made: Database.Transaction<F> | undefined;
+    return () => (made ??= this.db.transaction(work));
+  }
+
+  private readonly appendInTransaction = this.transactionOf(this.appendTx);
 
   private readonly transaction = (stream: string, events: readonly NewEvent[], expected: ExpectedVersion): AppendResult =>
-    this.appendInTransaction().immediate(stream, events, expected) as AppendResult;
+    this.appendInTransaction().immediate(stream, events, expected);
 
   /**
    * Every append in one immediate transaction, and the commit (one fsync) makes them durable
@@ -167,14 +169,11 @@ export class SqliteEventStore implements EventStore {
       }
     });
 
-  private readonly appendManyInTransaction = (() => {
-    let made: ReturnType<Database.Database['transaction']> | undefined;
-    return () => (made ??= this.db.transaction(this.appendManyTx));
-  })();
+  private readonly appendManyInTransaction = this.transactionOf(this.appendManyTx);
 
   appendMany(appends: readonly StreamAppend[]): ResultAsync<Result<AppendResult, StoreError>[], StoreError> {
     try {
-      return okAsync(this.appendManyInTransaction().immediate(appends) as Result<AppendResult, StoreError>[]);
+      return okAsync(this.appendManyInTransaction().immediate(appends));
     } catch (e) {
       return errAsync({ code: 'STORE_UNAVAILABLE', message: (e as Error).message });
     }

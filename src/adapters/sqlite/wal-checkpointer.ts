@@ -54,8 +54,7 @@ export const checkpointInBackground = (
     failed = true;
     if (!stopping && db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
   };
-  let exited = false;
-  const gone = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', fallBack);
   worker.on('exit', fallBack);
   // Nothing to wait for at exit: what is not copied yet is in the WAL, which the next open reads.
@@ -68,7 +67,7 @@ export const checkpointInBackground = (
     stop: () => {
       if (!stopping) {
         stopping = true;
-        if (!exited) worker.postMessage('stop');
+        worker.postMessage('stop');
         if (db.open) db.pragma(`wal_autocheckpoint = ${ownPages}`);
       }
       return gone;

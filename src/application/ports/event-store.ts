@@ -64,12 +64,13 @@ export type ReadByPrefixOptions = {
   readonly startingWith?: { readonly types: readonly string[]; readonly field: string; readonly equals: string } | undefined;
 };
 
+/** One stream's part of `appendMany`. */
+export type StreamAppend = { readonly stream: string; readonly events: readonly NewEvent[]; readonly expected: ExpectedVersion };
+
 /**
  * Every read hands out events parsed afresh: they are the reader's own to change, and changing
  * them changes nothing stored or read by anyone else (the sealing store opens them in place).
  */
-/** One stream's part of `appendMany`. */
-export type StreamAppend = { readonly stream: string; readonly events: readonly NewEvent[]; readonly expected: ExpectedVersion };
 
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError>;

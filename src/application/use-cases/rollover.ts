@@ -253,21 +253,23 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
       // What a carry into a new stream decides: the report's classification, and (for a stream
       // the first pass saw empty) what a real run writes.
       const wouldCarry = documentDecider.decide(documentDecider.initialState, command);
+      // Decided on the new stream as the first pass saw it: empty (what `wouldCarry` just decided),
+      // or carried by an earlier run, read and brought up to date. A dry run stops at the decision;
+      // a real one writes it with the others of the batch, at the revision it was decided on.
+      let changed: DocumentEvent[];
+      let expected: ExpectedVersion = 'no-stream';
       if (!carriedBefore) {
         if (wouldCarry.isErr() && wouldCarry.error.code !== 'NOT_CARRIED') return err(wouldCarry.error);
-        const events = wouldCarry.isOk() ? wouldCarry.value : [];
-        // A dry run stops at the decision; a real one writes it with the others of the batch.
-        note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed: events, ...(!request.dryRun && events.length > 0 ? { write: { stream, command, expected: 'no-stream' as const } } : {}) });
+        changed = wouldCarry.isOk() ? wouldCarry.value : [];
       } else {
-        // Carried by an earlier run: decided on the new stream as it is (bring it up to date), and
-        // written with the others of the batch at the revision read. A dry run stops at the decision.
         const recorded = await deps.events.readStream(stream);
         if (recorded.isErr()) return err(recorded.error);
         const decided = documentDecider.decide(replay(documentDecider, recorded.value), command).orElse((e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)));
         if (decided.isErr()) return err(decided.error);
-        const expected: ExpectedVersion = recorded.value.length === 0 ? 'no-stream' : { revision: recorded.value.length - 1 };
-        note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed: decided.value, ...(!request.dryRun && decided.value.length > 0 ? { write: { stream, command, expected } } : {}) });
+        changed = decided.value;
+        if (recorded.value.length > 0) expected = { revision: recorded.value.length - 1 };
       }
+      note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed, ...(!request.dryRun && changed.length > 0 ? { write: { stream, command, expected } } : {}) });
       if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
     if (examined.length >= CARRIES_PER_COMMIT) {
