@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { EventStore, StoreError } from './ports/event-store.js';
-import type { ReadModels } from './ports/read-models.js';
+import type { EventStore, RecordedEvent, StoreError } from './ports/event-store.js';
+import type { BatchWriter, ReadModels } from './ports/read-models.js';
 import { upcast } from './upcasters.js';
 
 const BATCH = 500;
@@ -73,16 +73,34 @@ export class Projector {
   }
 
   /** A run never rejects (callers start it unawaited, from a poll or a subscription): what throws is an error value. */
-  private async run(onApplied?: (applied: number) => void, size = BATCH): Promise<Result<bigint, StoreError>> {
+  private run(onApplied?: (applied: number) => void, size = BATCH, appliedBefore = 0): Promise<Result<bigint, StoreError>> {
+    return this.guarded(() => this.batches(onApplied, size, appliedBefore));
+  }
+
+  private async guarded(work: () => Promise<Result<bigint, StoreError>>): Promise<Result<bigint, StoreError>> {
     try {
-      return await this.batches(onApplied, size);
+      return await work();
     } catch (e) {
       return err({ code: 'STORE_UNAVAILABLE', message: `the read models: ${(e as Error).message}` });
     }
   }
 
-  private async batches(onApplied: ((applied: number) => void) | undefined, size: number): Promise<Result<bigint, StoreError>> {
-    let applied = 0;
+  /** Tells the listeners a batch is committed. */
+  private announce(events: readonly RecordedEvent[]): void {
+    if (this.listeners.size === 0) return;
+    const reached = this.readModels.checkpoint();
+    const tenants = new Set(events.map((e) => e.meta.tenant));
+    // A reader's trouble is its own: the batch is committed whatever a listener does.
+    for (const listener of this.listeners) {
+      try {
+        listener(reached, tenants);
+      } catch {
+        this.listeners.delete(listener);
+      }
+    }
+  }
+
+  private async batches(onApplied: ((applied: number) => void) | undefined, size: number, applied: number): Promise<Result<bigint, StoreError>> {
     for (;;) {
       if (this.stopped) return err(STOPPED);
       const after = this.readModels.checkpoint();
@@ -90,18 +108,7 @@ export class Projector {
       if (batch.isErr()) return batch.map(() => after);
       if (batch.value.length > 0) {
         this.readModels.apply(batch.value.map(upcast));
-        if (this.listeners.size > 0) {
-          const reached = this.readModels.checkpoint();
-          const tenants = new Set(batch.value.map((e) => e.meta.tenant));
-          // A reader's trouble is its own: the batch is committed whatever a listener does.
-          for (const listener of this.listeners) {
-            try {
-              listener(reached, tenants);
-            } catch {
-              this.listeners.delete(listener);
-            }
-          }
-        }
+        this.announce(batch.value);
       }
       applied += batch.value.length;
       onApplied?.(applied);
@@ -114,6 +121,65 @@ export class Projector {
     }
   }
 
+  /**
+   * A rebuild's batches handed to a writer on another thread (ADR 32): this one reads and opens
+   * the next batch meanwhile. One batch is written while the next is read; more in flight would
+   * only hold more in memory. Says how many events were applied: a writer that fails stops here,
+   * and what it did not apply is left to the caller, from the checkpoint it reached.
+   */
+  private async pipelined(writer: BatchWriter, onApplied: ((applied: number) => void) | undefined): Promise<Result<number, StoreError>> {
+    let after = this.readModels.checkpoint();
+    let applied = 0;
+    const inFlight: Promise<boolean>[] = [];
+    for (let last = false; !last && !this.stopped; ) {
+      const batch = await this.events.readAll({ after, limit: REBUILD_BATCH });
+      if (batch.isErr()) {
+        await Promise.all(inFlight);
+        return err(batch.error);
+      }
+      const events = batch.value.map(upcast);
+      last = events.length < REBUILD_BATCH;
+      if (events.length > 0) {
+        after = events[events.length - 1]!.position;
+        const written = writer.apply(events).then(
+          () => {
+            applied += events.length;
+            onApplied?.(applied);
+            this.announce(events);
+            return true;
+          },
+          () => false,
+        );
+        inFlight.push(written);
+      }
+      while (inFlight.length > (last ? 0 : 1)) {
+        if (!(await inFlight.shift())) {
+          await Promise.all(inFlight);
+          return ok(applied);
+        }
+      }
+    }
+    await Promise.all(inFlight);
+    return ok(applied);
+  }
+
+  private async rebuildRun(onApplied: (applied: number) => void): Promise<Result<bigint, StoreError>> {
+    let applied = 0;
+    const writer = this.readModels.rebuildWriter?.();
+    if (writer) {
+      try {
+        const piped = await this.pipelined(writer, onApplied);
+        if (piped.isErr()) return err(piped.error);
+        applied = piped.value;
+      } finally {
+        await writer.close();
+      }
+    }
+    // On this thread: everything, without a writer; what a failed writer did not apply, again
+    // from the checkpoint it reached (its batches commit whole); what came in meanwhile.
+    return this.run(onApplied, REBUILD_BATCH, applied);
+  }
+
   /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
   async rebuild(onProgress?: (p: { applied: number; total: number | null }) => void): Promise<Result<bigint, StoreError>> {
     await this.settled();
@@ -121,7 +187,7 @@ export class Projector {
     const total = this.events.count ? await this.events.count() : null;
     this.readModels.reset();
     this.readModels.rebuilding?.(true);
-    const run = this.run((applied) => onProgress?.({ applied, total }), REBUILD_BATCH).finally(() => this.readModels.rebuilding?.(false));
+    const run = this.guarded(() => this.rebuildRun((applied) => onProgress?.({ applied, total }))).finally(() => this.readModels.rebuilding?.(false));
     this.running = run.finally(() => {
       this.running = undefined;
     });

@@ -3,11 +3,12 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Result } from 'neverthrow';
+import { errAsync, type Result } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { envelope } from '../../src/application/event-envelope.js';
 import { Projector } from '../../src/application/projector.js';
+import type { BatchWriter } from '../../src/application/ports/read-models.js';
 import type { DocumentEvent } from '../../src/domain/index.js';
 import { compose, TOKENS } from '../../src/main.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -97,6 +98,78 @@ describe('the projector', () => {
       } finally {
         file.close();
       }
+    });
+  });
+});
+
+describe('a rebuild’s writer thread (ADR 32)', () => {
+  /** The read models as projected live, then rebuilt with the writer given (wrapping the real one). */
+  const rebuiltWith = async (
+    app: Awaited<ReturnType<typeof compose>>,
+    wrap: (real: BatchWriter) => BatchWriter,
+  ) => {
+    const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
+    const real = readModels.rebuildWriter!.bind(readModels);
+    readModels.rebuildWriter = () => wrap(real());
+    return readModels;
+  };
+
+  it('a writer that fails half-way leaves the rest to this thread, from the checkpoint it reached: the same read models, progress to the end', async () => {
+    await withApp(async (app) => {
+      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      await depositsInLog(app, 'school', 5_200);
+      (await app.deps.projector.catchUp())._unsafeUnwrap();
+      const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      let batches = 0;
+      let closed = false;
+      const readModels = await rebuiltWith(app, (real) => ({
+        apply: (events) => (++batches === 2 ? Promise.reject(new Error('the disk is full')) : real.apply(events)),
+        close: async () => {
+          await real.close();
+          closed = true;
+        },
+      }));
+      let onThisThread = 0;
+      const apply = readModels.apply.bind(readModels);
+      readModels.apply = (events) => {
+        onThisThread += events.length;
+        apply(events);
+      };
+      const seen: number[] = [];
+      const end = (await app.useCases.rebuild((p) => seen.push(p.applied)))._unsafeUnwrap();
+      const total = (await app.deps.events.count!())!;
+      expect(batches).toBe(2);
+      expect(closed).toBe(true);
+      // The first batch went through the thread, the rest here.
+      expect(onThisThread).toBe(total - 5_000);
+      expect(end).toBe(readModels.checkpoint());
+      expect(seen[0]).toBe(5_000);
+      expect(seen[seen.length - 1]).toBe(total);
+      expect(readModels.dump()).toEqual(live);
+    });
+  });
+
+  it('a log that fails mid-rebuild is an error value; the writer is let go of, and the next catch-up goes on from where it got', async () => {
+    await withApp(async (app) => {
+      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      await depositsInLog(app, 'school', 5_200);
+      (await app.deps.projector.catchUp())._unsafeUnwrap();
+      const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      let closed = false;
+      const readModels = await rebuiltWith(app, (real) => ({ apply: (events) => real.apply(events), close: async () => ((await real.close()), (closed = true), undefined) }));
+      const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
+      const readAll = events.readAll.bind(events);
+      let reads = 0;
+      events.readAll = (options) => (++reads === 2 ? errAsync({ code: 'STORE_UNAVAILABLE' as const, message: 'the log is gone' }) : readAll(options));
+      const failed = await app.useCases.rebuild();
+      expect(failed.isErr() && failed.error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(closed).toBe(true);
+      // The batch read before the failure was written, and nothing after it.
+      expect(readModels.checkpoint()).toBeGreaterThan(0n);
+      expect(readModels.checkpoint()).toBeLessThan((await app.deps.events.count!())! + 1);
+      events.readAll = readAll;
+      (await app.deps.projector.catchUp())._unsafeUnwrap();
+      expect(readModels.dump()).toEqual(live);
     });
   });
 });

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import type { ReadModels } from '../../application/ports/read-models.js';
 import { directoryQueries } from './directory-queries.js';
 import { documentQueries } from './document-queries.js';
@@ -9,7 +8,9 @@ import { readModelProjection } from './read-model-projection.js';
 import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
 import { settingsQueries } from './settings-queries.js';
 import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
-import { tenantPosition } from './tenant-cache.js';
+import { tenantPosition, tenantsMoved } from './tenant-cache.js';
+import { openReadModelConnection, REBUILD_CACHE_KIB } from './read-model-connection.js';
+import { projectInThread } from './projection-thread.js';
 
 /**
  * Indexes no projection statement reads, only queries (listings by depositor or by recipient, the
@@ -28,15 +29,7 @@ const QUERY_ONLY_INDEXES = Object.fromEntries(
  * query modules read. Everything here can be rebuilt from the event log.
  */
 export const openSqliteReadModels = (file: string): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void; checkpointsInBackground(): boolean } => {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // Rebuildable from the log: losing the last transactions to a crash costs a replay, not data.
-  db.pragma('synchronous = NORMAL');
-  // Erased names and expired titles must not linger in free pages: deleted rows are zeroed.
-  db.pragma('secure_delete = ON');
-  // A checkpoint by the server's checkpointing thread (ADR 29) or the CLI beside it is waited for,
-  // not failed on: an erasure's truncating checkpoint must happen.
-  db.pragma('busy_timeout = 5000');
+  const db = openReadModelConnection(file);
   if (db.pragma('user_version', { simple: true }) !== READ_MODEL_VERSION) {
     for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
     db.pragma(`user_version = ${READ_MODEL_VERSION}`);
@@ -74,14 +67,19 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     // end writes each page once. Still WAL with synchronous=NORMAL: a crash loses at most batches
     // that a next start projects again, never the file.
     rebuilding: (on) => {
-      db.pragma(`cache_size = ${on ? -65536 : DEFAULT_CACHE}`);
+      db.pragma(`cache_size = ${on ? -REBUILD_CACHE_KIB : DEFAULT_CACHE}`);
       db.pragma(`wal_autocheckpoint = ${on ? 0 : (background?.autocheckpointPages() ?? DEFAULT_AUTOCHECKPOINT)}`);
       if (on) for (const name of Object.keys(QUERY_ONLY_INDEXES)) db.exec(`DROP INDEX IF EXISTS ${name}`);
       else {
         db.exec(Object.values(QUERY_ONLY_INDEXES).join(';\n'));
         db.pragma('wal_checkpoint(TRUNCATE)');
+        // The rebuild's thread wrote on a connection of its own: what this one's caches read of
+        // the tenants' versions is read again now, not a turn of the event loop later.
+        tenantsMoved(db);
       }
     },
+    // A file another connection can open: not an in-memory database.
+    ...(file === ':memory:' || file === '' ? {} : { rebuildWriter: () => projectInThread(file) }),
     pruneDeliveries: (before) => pruneDeliveries(before),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),

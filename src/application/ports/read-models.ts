@@ -138,6 +138,16 @@ export type PageRequest = { readonly cursor?: string | undefined; readonly limit
 export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null; readonly clouds: CloudService[] };
 
 /**
+ * Applies batches elsewhere (another thread), in the order given: each promise settles once its
+ * batch is committed, with its checkpoint, or rejects if it was not (nor is any after it).
+ */
+export interface BatchWriter {
+  apply(events: readonly RecordedEvent[]): Promise<void>;
+  /** Resolves once the writer has let go of the store: nothing it holds is open after. */
+  close(): Promise<void>;
+}
+
+/**
  * The projections the queries read, kept on each node's own disk, fed from the event log and
  * rebuildable from it at any time.
  */
@@ -150,6 +160,11 @@ export interface ReadModels {
   reset(): void;
   /** A rebuild starts (true) or ends (false): a store may trade memory for speed meanwhile. */
   rebuilding?(on: boolean): void;
+  /**
+   * A writer off the caller's thread for a rebuild, when the store has one: the caller reads and
+   * opens the next batch while the last is written.
+   */
+  rebuildWriter?(): BatchWriter;
 
   directoryView(tenant: string): DirectoryView;
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;

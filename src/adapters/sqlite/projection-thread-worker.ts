@@ -1,0 +1,30 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
+import { openReadModelConnection, REBUILD_CACHE_KIB } from './read-model-connection.js';
+import { readModelProjection } from './read-model-projection.js';
+
+// The rebuild's writer (projection-thread.ts), in its own thread: the projection the service runs,
+// on a connection of its own with a rebuild's settings (the WAL is checkpointed once, at the end).
+const db = openReadModelConnection((workerData as { file: string }).file, { fileMustExist: true });
+db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
+db.pragma('wal_autocheckpoint = 0');
+const projection = readModelProjection(db);
+const port = parentPort!;
+// After a batch that failed, none is applied: the next would pass the checkpoint over the
+// failed one's events, which would then be missing for good.
+let failure: string | undefined;
+port.on('message', (events: readonly RecordedEvent[] | null) => {
+  if (events === null) {
+    db.close();
+    port.close();
+    return;
+  }
+  if (failure === undefined) {
+    try {
+      projection.apply(events);
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+    }
+  }
+  port.postMessage(failure ?? null);
+});

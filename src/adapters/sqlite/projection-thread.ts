@@ -1,0 +1,59 @@
+import { Worker } from 'node:worker_threads';
+import type { BatchWriter } from '../../application/ports/read-models.js';
+
+// Plain CommonJS evaluated in the worker, which then loads its module: under tsx or vitest that
+// module is TypeScript, and tsx (a dependency: the CLI runs the sources with it) loads it there.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+(workerData.tsx ? import(workerData.tsx).then((tsx) => tsx.register()) : Promise.resolve())
+  .then(() => import(workerData.module))
+  .catch((e) => setImmediate(() => { throw e; }));
+`;
+
+/**
+ * The rebuild's writer in a worker thread with its own connection (ADR 32): the caller reads and
+ * opens the log's next batch while this one is written, which is most of what a rebuild does, on
+ * the other core. Batches cross as structured clones and are answered in order.
+ */
+export const projectInThread = (file: string): BatchWriter => {
+  const self = import.meta.url;
+  const typescript = self.endsWith('.ts');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      file,
+      module: self.replace(/projection-thread\.(ts|js)$/, 'projection-thread-worker.$1'),
+      tsx: typescript ? import.meta.resolve('tsx/esm/api') : null,
+    },
+  });
+  const waiting: { resolve(): void; reject(e: Error): void }[] = [];
+  let failure: Error | undefined;
+  const fail = (e: Error) => {
+    failure ??= e;
+    for (const w of waiting.splice(0)) w.reject(failure);
+  };
+  worker.on('message', (answer: string | null) => {
+    if (answer === null) waiting.shift()?.resolve();
+    else fail(new Error(answer));
+  });
+  worker.on('error', fail);
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      fail(new Error(`the projection thread exited (code ${code})`));
+      resolve();
+    }),
+  );
+  return {
+    apply: (events) =>
+      failure
+        ? Promise.reject(failure)
+        : new Promise<void>((resolve, reject) => {
+            waiting.push({ resolve, reject });
+            worker.postMessage(events);
+          }),
+    close: async () => {
+      worker.postMessage(null);
+      await exited;
+    },
+  };
+};

@@ -1,0 +1,79 @@
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteReadModels } from '../../src/adapters/sqlite/sqlite-read-models.js';
+import type { RecordedEvent } from '../../src/application/ports/event-store.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+let position = 0n;
+const recorded = (type: string, data: Record<string, unknown>): RecordedEvent => {
+  position += 1n;
+  return { id: `e${position}`, stream: `school:document:${String(data['documentId'])}`, revision: 0, position, prevHash: '', hash: '', type, data, meta: { actor: 'anne', at: '2026-12-01T10:00:00.000Z', tenant: 'school', schemaVersion: 3 } };
+};
+const deposited = (documentId: string, title: string) =>
+  recorded('DocumentDeposited', {
+    documentId, year: '2026-2027', depositorId: 'anne', title, categoryId: 'c', memo: null, recipientIds: ['marc'], named: ['marc'], classes: [], groups: [],
+    content: { version: 1, blobKey: 'k', sha256: 'a'.repeat(64), sizeBytes: 1, fileName: 'f.pdf', mediaType: 'application/pdf' }, source: 'upload',
+  });
+
+/** Files of the folder some descriptor of this process (any thread's) still has open. */
+const openIn = (dir: string) =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      return false;
+    }
+  });
+
+const readModelsIn = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-projection-thread-'));
+  dirs.push(dir);
+  return { dir, readModels: openSqliteReadModels(join(dir, 'read-models.sqlite')) };
+};
+
+describe('the rebuild’s writer thread', () => {
+  it('writes batches in order on its own connection, checkpoint included; once closed, it holds no file of the folder', async () => {
+    const { dir, readModels } = readModelsIn();
+    const writer = readModels.rebuildWriter!();
+    const first = [deposited('d1', 'Minutes'), deposited('d2', 'Timetable')];
+    const second = [recorded('MemoChanged', { documentId: 'd1', memo: 'read me' }), recorded('DocumentDeletedForAll', { documentId: 'd2' })];
+    // Both in flight at once, as a rebuild has them.
+    await Promise.all([writer.apply(first), writer.apply(second)]);
+    await writer.close();
+    expect(readModels.checkpoint()).toBe(second[1]!.position);
+    expect(readModels.document('school', 'd1')).toMatchObject({ title: 'Minutes', memo: 'read me', deleted: false });
+    expect(readModels.document('school', 'd2')).toMatchObject({ deleted: true });
+    expect(readModels.locker('school', 'marc', {}, { limit: 20 }).items.map((i) => i.title)).toEqual(['Minutes']);
+    await readModels.close();
+    expect(openIn(dir)).toEqual([]);
+  });
+
+  it('a batch that fails is refused with its reason, and so is every batch after it, unapplied: none passes the checkpoint over the failed one', async () => {
+    const { readModels } = readModelsIn();
+    const writer = readModels.rebuildWriter!();
+    await writer.apply([deposited('d1', 'Minutes')]);
+    const reached = readModels.checkpoint();
+    // A deposit without its content cannot be projected.
+    const broken = recorded('DocumentDeposited', { documentId: 'd2', year: '2026-2027', depositorId: 'anne', title: 'Broken', categoryId: 'c', memo: null, recipientIds: [], named: [], classes: [], groups: [] });
+    const outcomes = await Promise.allSettled([writer.apply([broken]), writer.apply([deposited('d3', 'After')])]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/version/);
+    await expect(writer.apply([deposited('d4', 'Later still')])).rejects.toThrow();
+    await writer.close();
+    expect(readModels.checkpoint()).toBe(reached);
+    expect(readModels.document('school', 'd3')).toBeUndefined();
+    await readModels.close();
+  });
+
+  it('an in-memory database has no writer thread (another connection could not see it)', async () => {
+    const readModels = openSqliteReadModels(':memory:');
+    expect(readModels.rebuildWriter).toBeUndefined();
+    await readModels.close();
+  });
+});
