@@ -6,6 +6,8 @@ import { upcast } from './upcasters.js';
 const BATCH = 500;
 /** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
 const REBUILD_BATCH = 5000;
+/** A rebuild's jobs handed to its writer and not done yet: what it holds in memory beyond the batch being read. */
+const IN_FLIGHT = 4;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -122,62 +124,69 @@ export class Projector {
   }
 
   /**
-   * A rebuild's batches handed to a writer on another thread (ADR 32): this one reads and opens
-   * the next batch meanwhile. One batch is written while the next is read; more in flight would
-   * only hold more in memory. Says how many events were applied: a writer that fails stops here,
-   * and what it did not apply is left to the caller, from the checkpoint it reached.
+   * A rebuild handed to a writer on another thread (ADR 32): this one reads and opens the next
+   * batches meanwhile, up to `IN_FLIGHT` jobs ahead (the reset first, whose half a second is spent
+   * reading ahead); more would only hold more in memory. Says whether the writer emptied the read
+   * models and how many events it applied after: a writer that fails stops there, and what it did
+   * not do is left to the caller, from the checkpoint it reached.
    */
-  private async pipelined(writer: BatchWriter, onApplied: ((applied: number) => void) | undefined): Promise<Result<number, StoreError>> {
-    let after = this.readModels.checkpoint();
+  private async pipelined(writer: BatchWriter, onApplied: ((applied: number) => void) | undefined): Promise<Result<{ reset: boolean; applied: number }, StoreError>> {
+    let after = 0n;
+    let reset = false;
     let applied = 0;
-    const inFlight: Promise<boolean>[] = [];
-    for (let last = false; !last && !this.stopped; ) {
+    let failed = false;
+    const inFlight: Promise<void>[] = [
+      writer.reset().then(
+        () => void (reset = true),
+        () => void (failed = true),
+      ),
+    ];
+    const drained = async () => {
+      await Promise.all(inFlight);
+      return { reset, applied };
+    };
+    for (let last = false; !last && !this.stopped && !failed; ) {
       const batch = await this.events.readAll({ after, limit: REBUILD_BATCH });
       if (batch.isErr()) {
-        await Promise.all(inFlight);
+        await drained();
         return err(batch.error);
       }
       const events = batch.value.map(upcast);
       last = events.length < REBUILD_BATCH;
       if (events.length > 0) {
         after = events[events.length - 1]!.position;
-        const written = writer.apply(events).then(
-          () => {
-            applied += events.length;
-            onApplied?.(applied);
-            this.announce(events);
-            return true;
-          },
-          () => false,
+        inFlight.push(
+          writer.apply(events).then(
+            () => {
+              applied += events.length;
+              onApplied?.(applied);
+              this.announce(events);
+            },
+            () => void (failed = true),
+          ),
         );
-        inFlight.push(written);
       }
-      while (inFlight.length > (last ? 0 : 1)) {
-        if (!(await inFlight.shift())) {
-          await Promise.all(inFlight);
-          return ok(applied);
-        }
-      }
+      while (inFlight.length >= IN_FLIGHT) await inFlight.shift();
     }
-    await Promise.all(inFlight);
-    return ok(applied);
+    return ok(await drained());
   }
 
   private async rebuildRun(onApplied: (applied: number) => void): Promise<Result<bigint, StoreError>> {
-    let applied = 0;
     const writer = this.readModels.rebuildWriter?.();
+    let done = { reset: false, applied: 0 };
     if (writer) {
       try {
         const piped = await this.pipelined(writer, onApplied);
         if (piped.isErr()) return err(piped.error);
-        applied = piped.value;
+        done = piped.value;
       } finally {
         await writer.close();
       }
     }
-    // On this thread: everything, without a writer; what a failed writer did not apply, again
-    // from the checkpoint it reached (its batches commit whole); what came in meanwhile.
-    return this.run(onApplied, REBUILD_BATCH, applied);
+    // On this thread: everything, without a writer; what a failed writer did not do, again from
+    // the checkpoint it reached (its batches commit whole); what came in meanwhile.
+    if (!done.reset) this.readModels.reset();
+    return this.run(onApplied, REBUILD_BATCH, done.applied);
   }
 
   /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
@@ -185,7 +194,6 @@ export class Projector {
     await this.settled();
     if (this.stopped) return err(STOPPED);
     const total = this.events.count ? await this.events.count() : null;
-    this.readModels.reset();
     this.readModels.rebuilding?.(true);
     const run = this.guarded(() => this.rebuildRun((applied) => onProgress?.({ applied, total }))).finally(() => this.readModels.rebuilding?.(false));
     this.running = run.finally(() => {

@@ -123,6 +123,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
       let batches = 0;
       let closed = false;
       const readModels = await rebuiltWith(app, (real) => ({
+        reset: () => real.reset(),
         apply: (events) => (++batches === 2 ? Promise.reject(new Error('the disk is full')) : real.apply(events)),
         close: async () => {
           await real.close();
@@ -149,6 +150,22 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
     });
   });
 
+  it('a writer that cannot even empty the read models leaves the whole rebuild to this thread: the same read models', async () => {
+    await withApp(async (app) => {
+      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      await depositsInLog(app, 'school', 300);
+      (await app.deps.projector.catchUp())._unsafeUnwrap();
+      const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      const readModels = await rebuiltWith(app, (real) => ({ reset: () => Promise.reject(new Error('busy')), apply: (events) => real.apply(events), close: () => real.close() }));
+      let resets = 0;
+      const reset = readModels.reset.bind(readModels);
+      readModels.reset = () => (resets++, reset());
+      (await app.useCases.rebuild())._unsafeUnwrap();
+      expect(resets).toBe(1);
+      expect(readModels.dump()).toEqual(live);
+    });
+  });
+
   it('a log that fails mid-rebuild is an error value; the writer is let go of, and the next catch-up goes on from where it got', async () => {
     await withApp(async (app) => {
       (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
@@ -156,7 +173,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
       (await app.deps.projector.catchUp())._unsafeUnwrap();
       const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
       let closed = false;
-      const readModels = await rebuiltWith(app, (real) => ({ apply: (events) => real.apply(events), close: async () => ((await real.close()), (closed = true), undefined) }));
+      const readModels = await rebuiltWith(app, (real) => ({ reset: () => real.reset(), apply: (events) => real.apply(events), close: async () => ((await real.close()), (closed = true), undefined) }));
       const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
       const readAll = events.readAll.bind(events);
       let reads = 0;

@@ -13,15 +13,16 @@ const port = parentPort!;
 // After a batch that failed, none is applied: the next would pass the checkpoint over the
 // failed one's events, which would then be missing for good.
 let failure: string | undefined;
-port.on('message', (events: readonly RecordedEvent[] | null) => {
-  if (events === null) {
+port.on('message', (work: readonly RecordedEvent[] | 'reset' | null) => {
+  if (work === null) {
     db.close();
     port.close();
     return;
   }
   if (failure === undefined) {
     try {
-      projection.apply(events);
+      if (work === 'reset') projection.reset();
+      else projection.apply(work);
     } catch (e) {
       failure = e instanceof Error ? e.message : String(e);
     }

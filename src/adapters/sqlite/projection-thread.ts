@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { RecordedEvent } from '../../application/ports/event-store.js';
 import type { BatchWriter } from '../../application/ports/read-models.js';
 
 // Plain CommonJS evaluated in the worker, which then loads its module: under tsx or vitest that
@@ -43,14 +44,16 @@ export const projectInThread = (file: string): BatchWriter => {
       resolve();
     }),
   );
+  const ask = (work: readonly RecordedEvent[] | 'reset') =>
+    failure
+      ? Promise.reject(failure)
+      : new Promise<void>((resolve, reject) => {
+          waiting.push({ resolve, reject });
+          worker.postMessage(work);
+        });
   return {
-    apply: (events) =>
-      failure
-        ? Promise.reject(failure)
-        : new Promise<void>((resolve, reject) => {
-            waiting.push({ resolve, reject });
-            worker.postMessage(events);
-          }),
+    reset: () => ask('reset'),
+    apply: (events) => ask(events),
     close: async () => {
       worker.postMessage(null);
       await exited;

@@ -142,6 +142,8 @@ export type TenantSettingsView = { readonly maxDocumentBytes: number | null; rea
  * batch is committed, with its checkpoint, or rejects if it was not (nor is any after it).
  */
 export interface BatchWriter {
+  /** Empties the read models, as `ReadModels.reset`, before the batches given after it. */
+  reset(): Promise<void>;
   apply(events: readonly RecordedEvent[]): Promise<void>;
   /** Resolves once the writer has let go of the store: nothing it holds is open after. */
   close(): Promise<void>;
