@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteReadModels } from '../../src/adapters/sqlite/sqlite-read-models.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
+import type { BatchWriter } from '../../src/application/ports/read-models.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,6 +32,12 @@ const openIn = (dir: string) =>
     }
   });
 
+/** Hands the events over, then commits them. */
+const written = (writer: BatchWriter, events: readonly RecordedEvent[]) => {
+  writer.stage(events);
+  return writer.commit();
+};
+
 const readModelsIn = () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-projection-thread-'));
   dirs.push(dir);
@@ -44,7 +51,7 @@ describe('the rebuild’s writer thread', () => {
     const first = [deposited('d1', 'Minutes'), deposited('d2', 'Timetable')];
     const second = [recorded('MemoChanged', { documentId: 'd1', memo: 'read me' }), recorded('DocumentDeletedForAll', { documentId: 'd2' })];
     // Both in flight at once, as a rebuild has them.
-    await Promise.all([writer.apply(first), writer.apply(second)]);
+    await Promise.all([written(writer, first), written(writer, second)]);
     await writer.close();
     expect(readModels.checkpoint()).toBe(second[1]!.position);
     expect(readModels.document('school', 'd1')).toMatchObject({ title: 'Minutes', memo: 'read me', deleted: false });
@@ -54,17 +61,36 @@ describe('the rebuild’s writer thread', () => {
     expect(openIn(dir)).toEqual([]);
   });
 
+  it('applies what was staged since the last commit in one transaction, after its reset; nothing staged is applied before its commit', async () => {
+    const { readModels } = readModelsIn();
+    readModels.apply([deposited('old', 'From before the rebuild')]);
+    const writer = readModels.rebuildWriter!();
+    await writer.reset();
+    expect(readModels.document('school', 'old')).toBeUndefined();
+    writer.stage([deposited('d1', 'Minutes')]);
+    writer.stage([deposited('d2', 'Timetable'), recorded('MemoChanged', { documentId: 'd1', memo: 'read me' })]);
+    await writer.reset();
+    // A reset between stage and commit empties what was committed, not what is staged.
+    await writer.commit();
+    expect(readModels.document('school', 'd1')).toMatchObject({ memo: 'read me' });
+    expect(readModels.document('school', 'd2')).toMatchObject({ title: 'Timetable' });
+    writer.stage([deposited('d3', 'Staged, never committed')]);
+    await writer.close();
+    expect(readModels.document('school', 'd3')).toBeUndefined();
+    await readModels.close();
+  });
+
   it('a batch that fails is refused with its reason, and so is every batch after it, unapplied: none passes the checkpoint over the failed one', async () => {
     const { readModels } = readModelsIn();
     const writer = readModels.rebuildWriter!();
-    await writer.apply([deposited('d1', 'Minutes')]);
+    await written(writer, [deposited('d1', 'Minutes')]);
     const reached = readModels.checkpoint();
     // A deposit without its content cannot be projected.
     const broken = recorded('DocumentDeposited', { documentId: 'd2', year: '2026-2027', depositorId: 'anne', title: 'Broken', categoryId: 'c', memo: null, recipientIds: [], named: [], classes: [], groups: [] });
-    const outcomes = await Promise.allSettled([writer.apply([broken]), writer.apply([deposited('d3', 'After')])]);
+    const outcomes = await Promise.allSettled([written(writer, [broken]), written(writer, [deposited('d3', 'After')])]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/version/);
-    await expect(writer.apply([deposited('d4', 'Later still')])).rejects.toThrow();
+    await expect(written(writer, [deposited('d4', 'Later still')])).rejects.toThrow();
     await writer.close();
     expect(readModels.checkpoint()).toBe(reached);
     expect(readModels.document('school', 'd3')).toBeUndefined();

@@ -124,7 +124,8 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
       let closed = false;
       const readModels = await rebuiltWith(app, (real) => ({
         reset: () => real.reset(),
-        apply: (events) => (++batches === 2 ? Promise.reject(new Error('the disk is full')) : real.apply(events)),
+        stage: (events) => real.stage(events),
+        commit: () => (++batches === 2 ? Promise.reject(new Error('the disk is full')) : real.commit()),
         close: async () => {
           await real.close();
           closed = true;
@@ -156,7 +157,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
       await depositsInLog(app, 'school', 300);
       (await app.deps.projector.catchUp())._unsafeUnwrap();
       const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
-      const readModels = await rebuiltWith(app, (real) => ({ reset: () => Promise.reject(new Error('busy')), apply: (events) => real.apply(events), close: () => real.close() }));
+      const readModels = await rebuiltWith(app, (real) => ({ reset: () => Promise.reject(new Error('busy')), stage: (events) => real.stage(events), commit: () => real.commit(), close: () => real.close() }));
       let resets = 0;
       const reset = readModels.reset.bind(readModels);
       readModels.reset = () => (resets++, reset());
@@ -173,15 +174,16 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
       (await app.deps.projector.catchUp())._unsafeUnwrap();
       const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
       let closed = false;
-      const readModels = await rebuiltWith(app, (real) => ({ reset: () => real.reset(), apply: (events) => real.apply(events), close: async () => ((await real.close()), (closed = true), undefined) }));
+      const readModels = await rebuiltWith(app, (real) => ({ reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => real.commit(), close: async () => ((await real.close()), (closed = true), undefined) }));
       const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
       const readAll = events.readAll.bind(events);
       let reads = 0;
-      events.readAll = (options) => (++reads === 2 ? errAsync({ code: 'STORE_UNAVAILABLE' as const, message: 'the log is gone' }) : readAll(options));
+      // The page after the first commit (5,000 events, read in pages of 250).
+      events.readAll = (options) => (++reads === 21 ? errAsync({ code: 'STORE_UNAVAILABLE' as const, message: 'the log is gone' }) : readAll(options));
       const failed = await app.useCases.rebuild();
       expect(failed.isErr() && failed.error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
       expect(closed).toBe(true);
-      // The batch read before the failure was written, and nothing after it.
+      // The commit before the failure was written, and nothing after it.
       expect(readModels.checkpoint()).toBeGreaterThan(0n);
       expect(readModels.checkpoint()).toBeLessThan((await app.deps.events.count!())! + 1);
       events.readAll = readAll;

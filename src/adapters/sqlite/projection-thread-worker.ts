@@ -10,22 +10,30 @@ db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
 db.pragma('wal_autocheckpoint = 0');
 const projection = readModelProjection(db);
 const port = parentPort!;
-// After a batch that failed, none is applied: the next would pass the checkpoint over the
+// What was staged since the last commit: the next commit applies it in one transaction.
+let staged: RecordedEvent[] = [];
+// After a commit that failed, none is applied: the next would pass the checkpoint over the
 // failed one's events, which would then be missing for good.
 let failure: string | undefined;
-port.on('message', (work: readonly RecordedEvent[] | 'reset' | null) => {
+type Work = { readonly stage: readonly RecordedEvent[] } | 'commit' | 'reset' | null;
+port.on('message', (work: Work) => {
   if (work === null) {
     db.close();
     port.close();
     return;
   }
+  if (typeof work === 'object') {
+    if (failure === undefined) for (const event of work.stage) staged.push(event);
+    return;
+  }
   if (failure === undefined) {
     try {
       if (work === 'reset') projection.reset();
-      else projection.apply(work);
+      else projection.apply(staged);
     } catch (e) {
       failure = e instanceof Error ? e.message : String(e);
     }
   }
+  if (work === 'commit') staged = [];
   port.postMessage(failure ?? null);
 });

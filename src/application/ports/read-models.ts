@@ -138,13 +138,16 @@ export type PageRequest = { readonly cursor?: string | undefined; readonly limit
 export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null; readonly clouds: CloudService[] };
 
 /**
- * Applies batches elsewhere (another thread), in the order given: each promise settles once its
- * batch is committed, with its checkpoint, or rejects if it was not (nor is any after it).
+ * Applies a rebuild elsewhere (another thread), in the order given: events are handed over in
+ * small pieces (`stage`), and each `commit` applies what came since the last one in one
+ * transaction with its checkpoint. Its promise settles once that is committed, or rejects if it
+ * was not (nor is anything after it).
  */
 export interface BatchWriter {
-  /** Empties the read models, as `ReadModels.reset`, before the batches given after it. */
+  /** Empties the read models, as `ReadModels.reset`, before anything staged after it. */
   reset(): Promise<void>;
-  apply(events: readonly RecordedEvent[]): Promise<void>;
+  stage(events: readonly RecordedEvent[]): void;
+  commit(): Promise<void>;
   /** Resolves once the writer has let go of the store: nothing it holds is open after. */
   close(): Promise<void>;
 }
