@@ -10,30 +10,36 @@ db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
 db.pragma('wal_autocheckpoint = 0');
 const projection = readModelProjection(db);
 const port = parentPort!;
-// What was staged since the last commit: the next commit applies it in one transaction.
-let staged: RecordedEvent[] = [];
-// After a commit that failed, none is applied: the next would pass the checkpoint over the
-// failed one's events, which would then be missing for good.
+// A commit's transaction is opened by the first page staged after the last commit, and each page
+// is projected as it comes (a savepoint within it): the pages' objects die young, where holding
+// 5,000 events until the commit had them promoted and collected again.
+// After a failure nothing more is applied: a later commit would pass the checkpoint over the
+// failed events, which would then be missing for good.
 let failure: string | undefined;
+const failed = (e: unknown) => {
+  failure = e instanceof Error ? e.message : String(e);
+  if (db.inTransaction) db.exec('ROLLBACK');
+};
 type Work = { readonly stage: readonly RecordedEvent[] } | 'commit' | 'reset' | null;
 port.on('message', (work: Work) => {
   if (work === null) {
+    // What is staged and not committed goes with the connection.
     db.close();
     port.close();
     return;
   }
-  if (typeof work === 'object') {
-    if (failure === undefined) for (const event of work.stage) staged.push(event);
-    return;
-  }
   if (failure === undefined) {
     try {
+      if (typeof work === 'object') {
+        if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
+        projection.apply(work.stage);
+        return;
+      }
       if (work === 'reset') projection.reset();
-      else projection.apply(staged);
+      else if (db.inTransaction) db.exec('COMMIT');
     } catch (e) {
-      failure = e instanceof Error ? e.message : String(e);
+      failed(e);
     }
   }
-  if (work === 'commit') staged = [];
-  port.postMessage(failure ?? null);
+  if (typeof work !== 'object') port.postMessage(failure ?? null);
 });

@@ -144,7 +144,7 @@ export type TenantSettingsView = { readonly maxDocumentBytes: number | null; rea
  * was not (nor is anything after it).
  */
 export interface BatchWriter {
-  /** Empties the read models, as `ReadModels.reset`, before anything staged after it. */
+  /** Empties the read models, as `ReadModels.reset`: asked before anything is staged. */
   reset(): Promise<void>;
   stage(events: readonly RecordedEvent[]): void;
   commit(): Promise<void>;
