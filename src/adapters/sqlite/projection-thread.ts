@@ -15,7 +15,7 @@ const YOUNG_GENERATION_MB = 48;
 
 /**
  * The rebuild's writer in a worker thread with its own connection (ADR 32): the caller reads and
- * opens the log's next batch while this one is written, which is most of what a rebuild does, on
+ * opens the log's next pages while the last are written, which is most of what a rebuild does, on
  * the other core. Events cross as structured clones, a page at a time; commits are answered in order.
  */
 export const projectInThread = (file: string): BatchWriter => {
@@ -23,8 +23,9 @@ export const projectInThread = (file: string): BatchWriter => {
   const typescript = self.endsWith('.ts');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    // A commit's events (5,000, about 10 MB of objects) stay young there: with the service's 1 MiB
-    // young generation (ADR 28) they were promoted and collected again, 0.6-0.8 s of a rebuild.
+    // What a commit's pages and statements leave behind dies young there: with the CLI's 1 MiB
+    // young generation (ADR 28) it was promoted and collected again (0.6-0.8 s of a rebuild,
+    // measured when a commit's 5,000 events crossed at once).
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     workerData: {
       file,
