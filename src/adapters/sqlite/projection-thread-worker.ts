@@ -3,11 +3,13 @@ import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { openReadModelConnection, REBUILD_CACHE_KIB } from './read-model-connection.js';
 import { readModelProjection } from './read-model-projection.js';
 
-// The rebuild's writer (projection-thread.ts), in its own thread: the projection the service runs,
-// on a connection of its own with a rebuild's settings (the WAL is checkpointed once, at the end).
-const db = openReadModelConnection((workerData as { file: string }).file, { fileMustExist: true });
+// The writer of a rebuild or a backlog (projection-thread.ts), in its own thread: the projection
+// the service runs, on a connection of its own with a rebuild's page cache (and, for a rebuild, no
+// checkpoint until its end).
+const { file, checkpoints } = workerData as { file: string; checkpoints: boolean };
+const db = openReadModelConnection(file, { fileMustExist: true });
 db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
-db.pragma('wal_autocheckpoint = 0');
+if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
 const projection = readModelProjection(db);
 const port = parentPort!;
 // A commit's transaction is opened by the first page staged after the last commit, and each page

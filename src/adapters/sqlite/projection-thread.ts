@@ -18,7 +18,7 @@ const YOUNG_GENERATION_MB = 48;
  * opens the log's next pages while the last are written, which is most of what a rebuild does, on
  * the other core. Events cross as structured clones, a page at a time; commits are answered in order.
  */
-export const projectInThread = (file: string): BatchWriter => {
+export const projectInThread = (file: string, use: 'rebuild' | 'backlog'): BatchWriter => {
   const self = import.meta.url;
   const typescript = self.endsWith('.ts');
   const worker = new Worker(WORKER_SOURCE, {
@@ -29,6 +29,9 @@ export const projectInThread = (file: string): BatchWriter => {
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     workerData: {
       file,
+      // A rebuild's WAL is copied into the file once, at its end; a backlog's as it goes, here,
+      // rather than by the service's next commit after it (a stall of the whole backlog's pages).
+      checkpoints: use === 'backlog',
       module: self.replace(/projection-thread\.(ts|js)$/, 'projection-thread-worker.$1'),
       tsx: typescript ? import.meta.resolve('tsx/esm/api') : null,
     },

@@ -79,7 +79,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
       }
     },
     // A file another connection can open: not an in-memory database.
-    ...(file === ':memory:' || file === '' ? {} : { rebuildWriter: () => projectInThread(file) }),
+    ...(file === ':memory:' || file === '' ? {} : { writerThread: (use: 'rebuild' | 'backlog') => projectInThread(file, use) }),
     pruneDeliveries: (before) => pruneDeliveries(before),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),

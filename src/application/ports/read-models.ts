@@ -166,10 +166,11 @@ export interface ReadModels {
   /** A rebuild starts (true) or ends (false): a store may trade memory for speed meanwhile. */
   rebuilding?(on: boolean): void;
   /**
-   * A writer off the caller's thread for a rebuild, when the store has one: the caller reads and
-   * opens the next batch while the last is written.
+   * A writer off the caller's thread, when the store has one, for a rebuild or a long backlog: the
+   * caller reads and opens the next pages while the last are written. A rebuild's leaves its
+   * writes to be checkpointed at its end (`rebuilding(false)`); a backlog's checkpoints as it goes.
    */
-  rebuildWriter?(): BatchWriter;
+  writerThread?(use: 'rebuild' | 'backlog'): BatchWriter;
 
   directoryView(tenant: string): DirectoryView;
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;
