@@ -51,6 +51,42 @@ const depositsInLog = async (app: Awaited<ReturnType<typeof compose>>, tenant: s
   }
 };
 
+/** The directory and `count` deposits projected as the service does: their read models. */
+const projectedLive = async (app: Awaited<ReturnType<typeof compose>>, count: number) => {
+  (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+  await depositsInLog(app, 'school', count);
+  (await app.deps.projector.catchUp())._unsafeUnwrap();
+  return (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+};
+
+/** The school's directory projected, then `count` deposits in the log and not projected yet. */
+const backlogOf = async (app: Awaited<ReturnType<typeof compose>>, count: number) => {
+  (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+  (await app.deps.projector.catchUp())._unsafeUnwrap();
+  await depositsInLog(app, 'school', count);
+};
+
+/** How many documents marc's locker lists for 2026-2027, page after page. */
+const marcsDocuments = async (app: Awaited<ReturnType<typeof compose>>) => {
+  const marc = { tenant: 'school', userId: 'marc', scopes: [] };
+  let n = 0;
+  for (let cursor: string | undefined; ; ) {
+    const page = (await app.useCases.myLocker(marc, { year: '2026-2027' }, { cursor, limit: 100 }))._unsafeUnwrap();
+    n += page.items.length;
+    if (!page.nextCursor) return n;
+    cursor = page.nextCursor;
+  }
+};
+
+/** The read models of the same log projected again from nothing, on this thread alone. */
+const projectedHereAlone = async (app: Awaited<ReturnType<typeof compose>>) => {
+  const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
+  readModels.writerThread = undefined;
+  readModels.reset();
+  (await app.deps.projector.catchUp())._unsafeUnwrap();
+  return readModels.dump();
+};
+
 describe('the projector', () => {
   it('catches up over many batches and a rebuild projects the same, saying how far it got', async () => {
     await withApp(async (app) => {
@@ -58,16 +94,7 @@ describe('the projector', () => {
       // Past a rebuild's batch of 5,000 and a catch-up's of 500.
       await depositsInLog(app, 'school', 5_200);
       (await app.deps.projector.catchUp())._unsafeUnwrap();
-      const marc = { tenant: 'school', userId: 'marc', scopes: [] };
-      const count = async () => {
-        let n = 0;
-        for (let cursor: string | undefined; ; ) {
-          const page = (await app.useCases.myLocker(marc, { year: '2026-2027' }, { cursor, limit: 100 }))._unsafeUnwrap();
-          n += page.items.length;
-          if (!page.nextCursor) return n;
-          cursor = page.nextCursor;
-        }
-      };
+      const count = () => marcsDocuments(app);
       expect(await count()).toBe(5_200);
       const total = (await app.deps.events.count!())!;
       const seen: { applied: number; total: number | null }[] = [];
@@ -116,10 +143,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
 
   it('a writer that fails half-way leaves the rest to this thread, from the checkpoint it reached: the same read models, progress to the end', async () => {
     await withApp(async (app) => {
-      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-      await depositsInLog(app, 'school', 5_200);
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      const live = await projectedLive(app, 5_200);
       let batches = 0;
       let closed = false;
       const readModels = await rebuiltWith(app, (real) => ({
@@ -153,10 +177,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
 
   it('a writer that cannot even empty the read models leaves the whole rebuild to this thread: the same read models', async () => {
     await withApp(async (app) => {
-      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-      await depositsInLog(app, 'school', 300);
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      const live = await projectedLive(app, 300);
       const readModels = await rebuiltWith(app, (real) => ({ reset: () => Promise.reject(new Error('busy')), stage: (events) => real.stage(events), commit: () => real.commit(), close: () => real.close() }));
       let resets = 0;
       const reset = readModels.reset.bind(readModels);
@@ -169,10 +190,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
 
   it('a log that fails mid-rebuild is an error value; the writer is let go of, and the next catch-up goes on from where it got', async () => {
     await withApp(async (app) => {
-      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-      await depositsInLog(app, 'school', 5_200);
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      const live = (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
+      const live = await projectedLive(app, 5_200);
       let closed = false;
       const readModels = await rebuiltWith(app, (real) => ({ reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => real.commit(), close: async () => ((await real.close()), (closed = true), undefined) }));
       const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
@@ -196,9 +214,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
 describe('a long backlog (ADR 32)', () => {
   it('goes to a writer thread once 1,500 events are projected here: listeners hear of each commit, and the read models are those this thread alone makes', async () => {
     await withApp(async (app) => {
-      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      await depositsInLog(app, 'school', 10_000);
+      await backlogOf(app, 10_000);
       const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
       const uses: string[] = [];
       const real = readModels.writerThread!.bind(readModels);
@@ -220,11 +236,7 @@ describe('a long backlog (ADR 32)', () => {
       expect(heard).toEqual([...heard].sort((a, b) => (a < b ? -1 : 1)));
       expect(heard.at(-1)).toBe(reached);
       const handedOver = readModels.dump();
-      // The same log projected from nothing on this thread alone.
-      readModels.writerThread = undefined;
-      readModels.reset();
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      expect(readModels.dump()).toEqual(handedOver);
+      expect(await projectedHereAlone(app)).toEqual(handedOver);
     });
   });
 });
@@ -232,9 +244,7 @@ describe('a long backlog (ADR 32)', () => {
 describe('a long backlog whose writer thread fails', () => {
   it('is projected on this thread from the checkpoint the writer reached: nothing lost, nothing twice', async () => {
     await withApp(async (app) => {
-      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      await depositsInLog(app, 'school', 8_000);
+      await backlogOf(app, 8_000);
       const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
       const real = readModels.writerThread!.bind(readModels);
       let closed = false;
@@ -244,20 +254,9 @@ describe('a long backlog whose writer thread fails', () => {
       };
       (await app.deps.projector.catchUp())._unsafeUnwrap();
       expect(closed).toBe(true);
-      const marc = { tenant: 'school', userId: 'marc', scopes: [] };
-      let seen = 0;
-      for (let cursor: string | undefined; ; ) {
-        const page = (await app.useCases.myLocker(marc, { year: '2026-2027' }, { cursor, limit: 100 }))._unsafeUnwrap();
-        seen += page.items.length;
-        if (!page.nextCursor) break;
-        cursor = page.nextCursor;
-      }
-      expect(seen).toBe(8_000);
+      expect(await marcsDocuments(app)).toBe(8_000);
       const projected = readModels.dump();
-      readModels.writerThread = undefined;
-      readModels.reset();
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
-      expect(readModels.dump()).toEqual(projected);
+      expect(await projectedHereAlone(app)).toEqual(projected);
     });
   });
 });
@@ -265,10 +264,8 @@ describe('a long backlog whose writer thread fails', () => {
 describe('a rebuild asked while a catch-up runs', () => {
   it('waits for it: the rebuilt models hold every event once, as a rebuild on its own makes them', async () => {
     await withApp(async (app) => {
-      (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
-      (await app.deps.projector.catchUp())._unsafeUnwrap();
       // In the log, not projected yet: the catch-up below takes several batches.
-      await depositsInLog(app, 'school', 1_200);
+      await backlogOf(app, 1_200);
       const dump = () => (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
       const catching = app.deps.projector.catchUp();
       const rebuilt = app.deps.projector.rebuild();
