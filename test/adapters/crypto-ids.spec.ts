@@ -52,6 +52,14 @@ describe('fresh ids (UUIDv7, ADR 33)', () => {
   });
 });
 
+describe('secrets', () => {
+  it('are 32 random bytes each, not ids (which tell when they were made)', () => {
+    const secrets = Array.from({ length: 100 }, () => cryptoIds.secret());
+    expect(secrets.every((s) => Buffer.from(s, 'base64').length === 32)).toBe(true);
+    expect(new Set(secrets).size).toBe(100);
+  });
+});
+
 describe('derived ids', () => {
   it('are the same for the same parts and differ for others', () => {
     expect(cryptoIds.derive('deposit', 'school', 'anne', 'k1')).toBe(cryptoIds.derive('deposit', 'school', 'anne', 'k1'));

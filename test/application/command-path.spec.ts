@@ -79,7 +79,7 @@ const start = async (hooks: Hooks) => {
 const otherWriterAdds = async (inner: EventStore, stream: string, recipientIds: string[]) => {
   const recorded = (await inner.readStream(stream))._unsafeUnwrap();
   const event: DocumentEvent = { type: 'RecipientAdded', data: { documentId: (recorded[0]!.data as { documentId: string }).documentId, recipientIds, named: recipientIds, classes: [], groups: [] }, actor: 'anne', at: new Date().toISOString() };
-  (await inner.append(stream, [envelope('school', { newId: () => crypto.randomUUID(), derive: () => '' })(event)], { revision: recorded.length - 1 }))._unsafeUnwrap();
+  (await inner.append(stream, [envelope('school', { newId: () => crypto.randomUUID(), derive: () => '', secret: () => '' })(event)], { revision: recorded.length - 1 }))._unsafeUnwrap();
 };
 
 describe('the one command path', () => {

@@ -117,8 +117,8 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
         if (!deps.credentials) return errAsync<WebhookView & { secret: string }, UseCaseError>({ code: 'INVALID_WEBHOOK', reason: 'the server has no LOCKER_SECRETS_KEY to keep signing secrets with' });
         const store = deps.credentials;
         const id = deps.ids.newId();
-        // Standard Webhooks secrets: whsec_ and base64 bytes; made from two random ids when none is given.
-        const secret = input.secret ?? `whsec_${Buffer.from(`${deps.ids.newId()}${deps.ids.newId()}`.replace(/-/g, ''), 'hex').toString('base64')}`;
+        // Standard Webhooks secrets: whsec_ and base64 bytes (32 random ones when none is given).
+        const secret = input.secret ?? `whsec_${deps.ids.secret()}`;
         return command(actor.tenant, { type: 'RegisterWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id, url: input.url, events: input.events, allowedHosts: options.allowedHosts })
           .andThen(() => fromCredentials(store.put(actor.tenant, SECRET_OWNER, id, { username: SECRET_OWNER, password: secret }, deps.clock.now())))
           .andThen(() => {
