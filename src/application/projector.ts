@@ -8,11 +8,11 @@ const BATCH = 500;
 const REBUILD_BATCH = 5000;
 /** A catch-up's batch size from which the rest of its backlog goes to a writer thread. */
 const HAND_OVER_AT = 2000;
-/** A rebuild's jobs handed to its writer and not done yet: what it holds in memory beyond the batch being read. */
+/** Jobs handed to a writer thread and not done yet: what it holds in memory beyond the page being read. */
 const IN_FLIGHT = 4;
 
 /**
- * Events a rebuild reads and hands to its writer at a time: what this thread holds of them dies
+ * Events read and handed to a writer thread at a time: what this thread holds of them dies
  * young (ADR 28's 1 MiB young generation); pages of 5,000 were promoted and collected again (a
  * third of this thread's time).
  */
