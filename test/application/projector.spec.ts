@@ -59,6 +59,15 @@ const projectedLive = async (app: Awaited<ReturnType<typeof compose>>, count: nu
   return (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
 };
 
+/** Counts the events the log hands out from now on. */
+const countingReads = (app: Awaited<ReturnType<typeof compose>>) => {
+  const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
+  const readAll = events.readAll.bind(events);
+  const counted = { events: 0 };
+  events.readAll = (options) => readAll(options).map((read) => ((counted.events += read.length), read));
+  return counted;
+};
+
 /** The school's directory projected, then `count` deposits in the log and not projected yet. */
 const backlogOf = async (app: Awaited<ReturnType<typeof compose>>, count: number) => {
   (await app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
@@ -175,10 +184,31 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
     });
   });
 
-  it('a writer that cannot even empty the read models leaves the whole rebuild to this thread: the same read models', async () => {
+  it('a writer that cannot even empty the read models leaves the whole rebuild to this thread, read once more and no further: the same read models', async () => {
+    await withApp(async (app) => {
+      const live = await projectedLive(app, 2_000);
+      let writers = 0;
+      const readModels = await rebuiltWith(app, (real) => (writers++, { reset: () => Promise.reject(new Error('busy')), stage: (events) => real.stage(events), commit: () => real.commit(), close: () => real.close() }));
+      let resets = 0;
+      const reset = readModels.reset.bind(readModels);
+      readModels.reset = () => (resets++, reset());
+      const read = countingReads(app);
+      (await app.useCases.rebuild())._unsafeUnwrap();
+      const total = (await app.deps.events.count!())!;
+      expect(resets).toBe(1);
+      // One writer only: what is left to this thread stays here, however long.
+      expect(writers).toBe(1);
+      // The writer's failure stops its reading at once: a page at most before the log is read here.
+      expect(read.events).toBeLessThanOrEqual(total + 250);
+      expect(readModels.dump()).toEqual(live);
+    });
+  });
+
+  it('read models without a writer thread (in memory) are rebuilt on this thread: emptied first, the same read models', async () => {
     await withApp(async (app) => {
       const live = await projectedLive(app, 300);
-      const readModels = await rebuiltWith(app, (real) => ({ reset: () => Promise.reject(new Error('busy')), stage: (events) => real.stage(events), commit: () => real.commit(), close: () => real.close() }));
+      const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
+      readModels.writerThread = undefined;
       let resets = 0;
       const reset = readModels.reset.bind(readModels);
       readModels.reset = () => (resets++, reset());
@@ -248,12 +278,19 @@ describe('a long backlog whose writer thread fails', () => {
       const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
       const real = readModels.writerThread!.bind(readModels);
       let closed = false;
+      let writers = 0;
       readModels.writerThread = (use) => {
+        writers++;
         const w = real(use);
         return { reset: () => w.reset(), stage: (events) => w.stage(events), commit: () => Promise.reject(new Error('the disk is full')), close: async () => ((await w.close()), (closed = true), undefined) };
       };
+      const read = countingReads(app);
       (await app.deps.projector.catchUp())._unsafeUnwrap();
       expect(closed).toBe(true);
+      expect(writers).toBe(1);
+      // 1,500 here, then the thread's pages up to its failed commit of 5,000 (and a page or two in
+      // flight), then the 6,500 after the 1,500 here again: not the whole rest twice.
+      expect(read.events).toBeLessThan(1_500 + 6_500 + 6_500);
       expect(await marcsDocuments(app)).toBe(8_000);
       const projected = readModels.dump();
       expect(await projectedHereAlone(app)).toEqual(projected);
