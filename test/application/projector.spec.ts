@@ -204,6 +204,17 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
     });
   });
 
+  it('a writer whose first commit fails leaves the whole log to this thread, which keeps it: no second writer for the 5,000 events and more left', async () => {
+    await withApp(async (app) => {
+      const live = await projectedLive(app, 5_200);
+      let writers = 0;
+      const readModels = await rebuiltWith(app, (real) => (writers++, { reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => Promise.reject(new Error('the disk is full')), close: () => real.close() }));
+      (await app.useCases.rebuild())._unsafeUnwrap();
+      expect(writers).toBe(1);
+      expect(readModels.dump()).toEqual(live);
+    });
+  });
+
   it('read models without a writer thread (in memory) are rebuilt on this thread: emptied first, the same read models', async () => {
     await withApp(async (app) => {
       const live = await projectedLive(app, 300);
