@@ -140,12 +140,12 @@ export class Projector {
   }
 
   /**
-   * A rebuild handed to a writer on another thread (ADR 32): this one reads and opens the log a
-   * page at a time meanwhile, and the writer commits every `REBUILD_BATCH` events, up to
-   * `IN_FLIGHT` jobs ahead (the reset first, whose half a second is spent reading ahead); more
-   * would only hold more in memory. Says whether the writer emptied the read
-   * models and how many events it applied after: a writer that fails stops there, and what it did
-   * not do is left to the caller, from the checkpoint it reached.
+   * A rebuild or a backlog handed to a writer on another thread (ADR 32): this one reads and opens
+   * the log a page at a time meanwhile, and the writer commits every `REBUILD_BATCH` events, up to
+   * `IN_FLIGHT` jobs ahead (a rebuild's reset first, whose half a second is spent reading ahead);
+   * more would only hold more in memory. Says whether the writer emptied the read models and how
+   * many events were applied by then: a writer that fails stops there, and what it did not do is
+   * left to the caller, from the checkpoint it reached.
    */
   private async pipelined(
     writer: BatchWriter,

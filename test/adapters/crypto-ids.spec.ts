@@ -61,6 +61,10 @@ describe('secrets', () => {
 });
 
 describe('derived ids', () => {
+  it('are the ones earlier versions derived: a rollover’s carried document or an idempotent deposit keeps its id across releases', () => {
+    expect(cryptoIds.derive('rollover', 'school', 'doc-1', '2027-2028')).toBe('18ed137a-2ad5-8e30-a3ed-c05804de9ee7');
+  });
+
   it('are the same for the same parts and differ for others', () => {
     expect(cryptoIds.derive('deposit', 'school', 'anne', 'k1')).toBe(cryptoIds.derive('deposit', 'school', 'anne', 'k1'));
     expect(cryptoIds.derive('deposit', 'school', 'anne', 'k1')).not.toBe(cryptoIds.derive('deposit', 'school', 'anne', 'k2'));

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteReadModels } from '../../src/adapters/sqlite/sqlite-read-models.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import type { BatchWriter } from '../../src/application/ports/read-models.js';
@@ -78,6 +78,23 @@ describe('the rebuild’s writer thread', () => {
     writer.stage([deposited('d3', 'Staged, never committed')]);
     await writer.close();
     expect(readModels.document('school', 'd3')).toBeUndefined();
+    await readModels.close();
+  });
+
+  it('a command reading right after a commit sees it: the caller’s connection forgets what it cached of the tenants’ versions before the commit is answered', async () => {
+    const { readModels } = readModelsIn();
+    // Nothing clears the per-turn cache of the tenants' versions but a commit's answer.
+    vi.useFakeTimers({ toFake: ['setImmediate'] });
+    try {
+      expect(readModels.tenantPosition('school')).toBe(0n);
+      const writer = readModels.writerThread!('backlog');
+      const events = [deposited('d1', 'Minutes')];
+      await written(writer, events);
+      expect(readModels.tenantPosition('school')).toBe(events[0]!.position);
+      await writer.close();
+    } finally {
+      vi.useRealTimers();
+    }
     await readModels.close();
   });
 

@@ -59,6 +59,14 @@ const projectedLive = async (app: Awaited<ReturnType<typeof compose>>, count: nu
   return (app.deps.readModels as unknown as { dump(): Record<string, string[]> }).dump();
 };
 
+/** The read models, whose writer thread is from now on the one given (wrapping the real one). */
+const writingThrough = (app: Awaited<ReturnType<typeof compose>>, wrap: (real: BatchWriter) => BatchWriter) => {
+  const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
+  const real = readModels.writerThread!.bind(readModels);
+  readModels.writerThread = (use) => wrap(real(use));
+  return readModels;
+};
+
 /** Counts the events the log hands out from now on. */
 const countingReads = (app: Awaited<ReturnType<typeof compose>>) => {
   const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
@@ -139,23 +147,12 @@ describe('the projector', () => {
 });
 
 describe('a rebuild’s writer thread (ADR 32)', () => {
-  /** The read models as projected live, then rebuilt with the writer given (wrapping the real one). */
-  const rebuiltWith = async (
-    app: Awaited<ReturnType<typeof compose>>,
-    wrap: (real: BatchWriter) => BatchWriter,
-  ) => {
-    const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
-    const real = readModels.writerThread!.bind(readModels);
-    readModels.writerThread = (use) => wrap(real(use));
-    return readModels;
-  };
-
   it('a writer that fails half-way leaves the rest to this thread, from the checkpoint it reached: the same read models, progress to the end', async () => {
     await withApp(async (app) => {
       const live = await projectedLive(app, 5_200);
       let batches = 0;
       let closed = false;
-      const readModels = await rebuiltWith(app, (real) => ({
+      const readModels = writingThrough(app, (real) => ({
         reset: () => real.reset(),
         stage: (events) => real.stage(events),
         commit: () => (++batches === 2 ? Promise.reject(new Error('the disk is full')) : real.commit()),
@@ -188,7 +185,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
     await withApp(async (app) => {
       const live = await projectedLive(app, 2_000);
       let writers = 0;
-      const readModels = await rebuiltWith(app, (real) => (writers++, { reset: () => Promise.reject(new Error('busy')), stage: (events) => real.stage(events), commit: () => real.commit(), close: () => real.close() }));
+      const readModels = writingThrough(app, (real) => (writers++, { reset: () => Promise.reject(new Error('busy')), stage: (events) => real.stage(events), commit: () => real.commit(), close: () => real.close() }));
       let resets = 0;
       const reset = readModels.reset.bind(readModels);
       readModels.reset = () => (resets++, reset());
@@ -208,7 +205,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
     await withApp(async (app) => {
       const live = await projectedLive(app, 5_200);
       let writers = 0;
-      const readModels = await rebuiltWith(app, (real) => (writers++, { reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => Promise.reject(new Error('the disk is full')), close: () => real.close() }));
+      const readModels = writingThrough(app, (real) => (writers++, { reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => Promise.reject(new Error('the disk is full')), close: () => real.close() }));
       (await app.useCases.rebuild())._unsafeUnwrap();
       expect(writers).toBe(1);
       expect(readModels.dump()).toEqual(live);
@@ -233,7 +230,7 @@ describe('a rebuild’s writer thread (ADR 32)', () => {
     await withApp(async (app) => {
       const live = await projectedLive(app, 5_200);
       let closed = false;
-      const readModels = await rebuiltWith(app, (real) => ({ reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => real.commit(), close: async () => ((await real.close()), (closed = true), undefined) }));
+      const readModels = writingThrough(app, (real) => ({ reset: () => real.reset(), stage: (events) => real.stage(events), commit: () => real.commit(), close: async () => ((await real.close()), (closed = true), undefined) }));
       const events = app.deps.events as { readAll: typeof app.deps.events.readAll };
       const readAll = events.readAll.bind(events);
       let reads = 0;
@@ -256,8 +253,8 @@ describe('a long backlog (ADR 32)', () => {
   it('goes to a writer thread once 1,500 events are projected here: listeners hear of each commit, and the read models are those this thread alone makes', async () => {
     await withApp(async (app) => {
       await backlogOf(app, 10_000);
-      const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
       const uses: string[] = [];
+      const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
       const real = readModels.writerThread!.bind(readModels);
       readModels.writerThread = (use) => (uses.push(use), real(use));
       let here = 0;
@@ -286,15 +283,9 @@ describe('a long backlog whose writer thread fails', () => {
   it('is projected on this thread from the checkpoint the writer reached: nothing lost, nothing twice', async () => {
     await withApp(async (app) => {
       await backlogOf(app, 8_000);
-      const readModels = app.deps.readModels as typeof app.deps.readModels & { dump(): Record<string, string[]> };
-      const real = readModels.writerThread!.bind(readModels);
       let closed = false;
       let writers = 0;
-      readModels.writerThread = (use) => {
-        writers++;
-        const w = real(use);
-        return { reset: () => w.reset(), stage: (events) => w.stage(events), commit: () => Promise.reject(new Error('the disk is full')), close: async () => ((await w.close()), (closed = true), undefined) };
-      };
+      const readModels = writingThrough(app, (w) => (writers++, { reset: () => w.reset(), stage: (events) => w.stage(events), commit: () => Promise.reject(new Error('the disk is full')), close: async () => ((await w.close()), (closed = true), undefined) }));
       const read = countingReads(app);
       (await app.deps.projector.catchUp())._unsafeUnwrap();
       expect(closed).toBe(true);

@@ -14,11 +14,12 @@ const { workerData } = require('node:worker_threads');
 const YOUNG_GENERATION_MB = 48;
 
 /**
- * The rebuild's writer in a worker thread with its own connection (ADR 32): the caller reads and
- * opens the log's next pages while the last are written, which is most of what a rebuild does, on
- * the other core. Events cross as structured clones, a page at a time; commits are answered in order.
+ * The writer of a rebuild or a long backlog, in a worker thread with its own connection (ADR 32):
+ * the caller reads and opens the log's next pages while the last are written, which is most of
+ * what a rebuild does, on the other core. Events cross as structured clones, a page at a time;
+ * commits are answered in order, each after `committed` has been told.
  */
-export const projectInThread = (file: string, use: 'rebuild' | 'backlog'): BatchWriter => {
+export const projectInThread = (file: string, use: 'rebuild' | 'backlog', committed: () => void): BatchWriter => {
   const self = import.meta.url;
   const typescript = self.endsWith('.ts');
   const worker = new Worker(WORKER_SOURCE, {
@@ -43,8 +44,10 @@ export const projectInThread = (file: string, use: 'rebuild' | 'backlog'): Batch
     for (const w of waiting.splice(0)) w.reject(failure);
   };
   worker.on('message', (answer: string | null) => {
-    if (answer === null) waiting.shift()?.resolve();
-    else fail(new Error(answer));
+    if (answer !== null) return fail(new Error(answer));
+    // Before whoever waits goes on: what the caller's connection caches of the rows is stale now.
+    committed();
+    waiting.shift()?.resolve();
   });
   worker.on('error', fail);
   const exited = new Promise<void>((resolve) =>

@@ -73,13 +73,12 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
       else {
         db.exec(Object.values(QUERY_ONLY_INDEXES).join(';\n'));
         db.pragma('wal_checkpoint(TRUNCATE)');
-        // The rebuild's thread wrote on a connection of its own: what this one's caches read of
-        // the tenants' versions is read again now, not a turn of the event loop later.
-        tenantsMoved(db);
       }
     },
-    // A file another connection can open: not an in-memory database.
-    ...(file === ':memory:' || file === '' ? {} : { writerThread: (use: 'rebuild' | 'backlog') => projectInThread(file, use) }),
+    // A file another connection can open: not an in-memory database. Its commits are another
+    // connection's: what this one's caches read of the tenants' versions is read again at once,
+    // not a turn of the event loop later (a command waiting on a handed-over backlog reads next).
+    ...(file === ':memory:' || file === '' ? {} : { writerThread: (use: 'rebuild' | 'backlog') => projectInThread(file, use, () => tenantsMoved(db)) }),
     pruneDeliveries: (before) => pruneDeliveries(before),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),

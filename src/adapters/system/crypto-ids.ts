@@ -1,7 +1,11 @@
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import type { IdGenerator } from '../../application/ports/id-generator.js';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** 16 bytes as a UUID's text. */
+const uuidText = (bytes: Buffer): string => {
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
 
 /** Random bytes drawn from the system's generator a few kilobytes at a time (a draw costs microseconds of its own). */
 const POOL = Buffer.alloc(4096);
@@ -31,15 +35,13 @@ const uuidV7 = (): string => {
     lastMs += 1;
     counter = 0;
   }
-  const ms = lastMs;
-  const high = Math.floor(ms / 0x10000);
-  const b = [
-    (high >>> 24) & 0xff, (high >>> 16) & 0xff, (high >>> 8) & 0xff, high & 0xff, (ms >>> 8) & 0xff, ms & 0xff,
-    0x70 | (counter >>> 8), counter & 0xff,
-    0x80 | (POOL[drawn]! & 0x3f), POOL[drawn + 1]!, POOL[drawn + 2]!, POOL[drawn + 3]!, POOL[drawn + 4]!, POOL[drawn + 5]!, POOL[drawn + 6]!, POOL[drawn + 7]!,
-  ].map((x) => HEX[x]!);
+  const id = Buffer.allocUnsafe(16);
+  id.writeUIntBE(lastMs, 0, 6);
+  id.writeUInt16BE(0x7000 | counter, 6);
+  POOL.copy(id, 8, drawn, drawn + 8);
+  id[8] = 0x80 | (id[8]! & 0x3f);
   drawn += 8;
-  return `${b[0]}${b[1]}${b[2]}${b[3]}-${b[4]}${b[5]}-${b[6]}${b[7]}-${b[8]}${b[9]}-${b[10]}${b[11]}${b[12]}${b[13]}${b[14]}${b[15]}`;
+  return uuidText(id);
 };
 
 /** Derived ids are name-based UUIDs (version 8 layout over SHA-256), so they look like any other id. */
@@ -48,11 +50,10 @@ export const cryptoIds: IdGenerator = {
   derive: (namespace, ...parts) => {
     const hash = createHash('sha256');
     for (const part of [namespace, ...parts]) hash.update(`${part.length}:${part}`);
-    const hex = hash.digest('hex').slice(0, 32).split('');
-    hex[12] = '8';
-    hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-    const h = hex.join('');
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    const id = hash.digest().subarray(0, 16);
+    id[6] = 0x80 | (id[6]! & 0x0f);
+    id[8] = 0x80 | (id[8]! & 0x3f);
+    return uuidText(id);
   },
   secret: () => randomBytes(32).toString('base64'),
 };

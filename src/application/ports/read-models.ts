@@ -138,7 +138,7 @@ export type PageRequest = { readonly cursor?: string | undefined; readonly limit
 export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null; readonly clouds: CloudService[] };
 
 /**
- * Applies a rebuild elsewhere (another thread), in the order given: events are handed over in
+ * Applies a rebuild or a long backlog elsewhere (another thread), in the order given: events are handed over in
  * small pieces (`stage`), and each `commit` applies what came since the last one in one
  * transaction with its checkpoint. Its promise settles once that is committed, or rejects if it
  * was not (nor is anything after it).
