@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,9 @@ const multipart = (meta: string | undefined, file: Buffer) => {
 /**
  * Small deposits (10 KB, 10 recipients) under 10 connections, next to a bare fastify +
  * @fastify/multipart handler writing the same file to disk with fsync, each server in its own
- * process, in the same run.
+ * process, in the same run. Beside them, the floor: the work a deposit cannot do without (the
+ * token, the directory, the file, a sealed and chained event committed durably, its rows in the
+ * read models), written raw in one handler (`floor-deposit-server.ts`).
  */
 export const benchSmallDeposit = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-bench-small-'));
@@ -34,24 +36,36 @@ export const benchSmallDeposit = async () => {
     await largeTenant(env.LOCKER_DATA_DIR, 0);
     const file = randomBytes(10 * 1024);
     const bare = await startProcess(['bench/bare-upload-server.ts', dir, 'fsync'], {});
-    const baseline = await load(`${bare.url}/upload`, { ...LOAD, method: 'POST', body: () => multipart(undefined, file) });
+    const baseline = await load(`${bare.url}/upload`, { ...LOAD, method: 'POST', body: () => multipart(undefined, file), serverPid: bare.child.pid! });
     bare.child.kill();
+    const token = await signToken(BENCH_SECRET, { tenant: 'bench', userId: 'anne' });
+    const metaFor = (categoryId: string) => JSON.stringify({ title: 'Minutes', categoryId, recipients: { users: Array.from({ length: 10 }, (_, i) => teacher(i)) } });
+    const floorServer = await startProcess(['bench/floor-deposit-server.ts', join(dir, 'floor')], {});
+    // A category id of the product's length: the floor looks categories up nowhere.
+    const floor = await load(`${floorServer.url}/v1/documents`, { ...LOAD, method: 'POST', headers: { authorization: `Bearer ${token}` }, body: () => multipart(metaFor(randomUUID()), file), serverPid: floorServer.child.pid! });
+    floorServer.child.kill();
 
     const locker = await startProcess(['dist/main.js', 'serve'], env);
-    const token = await signToken(BENCH_SECRET, { tenant: 'bench', userId: 'anne' });
     const admin = await signToken(BENCH_SECRET, { tenant: 'bench', userId: 'admin' });
     const categories = (await fetch(`${locker.url}/v1/categories`, { headers: { authorization: `Bearer ${admin}` } }).then((r) => r.json())) as { items: { id: string }[] };
-    const meta = JSON.stringify({ title: 'Minutes', categoryId: categories.items[0]!.id, recipients: { users: Array.from({ length: 10 }, (_, i) => teacher(i)) } });
+    const meta = metaFor(categories.items[0]!.id);
     const probe = multipart(meta, file);
     const first = await fetch(`${locker.url}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...probe.headers }, body: probe.payload });
     if (first.status !== 201) throw new Error(`deposit refused: ${first.status} ${await first.text()}`);
-    const product = await load(`${locker.url}/v1/documents`, { ...LOAD, method: 'POST', headers: { authorization: `Bearer ${token}` }, body: () => multipart(meta, file) });
+    const product = await load(`${locker.url}/v1/documents`, { ...LOAD, method: 'POST', headers: { authorization: `Bearer ${token}` }, body: () => multipart(meta, file), serverPid: locker.child.pid! });
     locker.child.kill();
     return {
       figure: 'POST /v1/documents, 10 KB, 10 recipients, 10 connections',
       locker: product,
       bareFastifyMultipartWithFsync: baseline,
+      floorOfTheWorkRaw: floor,
       ratio: Number((product.perSecond / baseline.perSecond).toFixed(3)),
+      // The same comparison in the servers' own CPU time per request (the baseline's over the
+      // product's): steadier than throughput on a machine whose speed drifts within a run.
+      cpuRatio: Number((baseline.serverCpuMsPerRequest! / product.serverCpuMsPerRequest!).toFixed(3)),
+      floorRatio: Number((floor.perSecond / baseline.perSecond).toFixed(3)),
+      floorCpuRatio: Number((baseline.serverCpuMsPerRequest! / floor.serverCpuMsPerRequest!).toFixed(3)),
+      ratioToFloor: Number((product.perSecond / floor.perSecond).toFixed(3)),
       goal: '>= 0.5',
     };
   } finally {
