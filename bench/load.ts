@@ -11,11 +11,14 @@ export type LoadResult = {
   serverCpuMsPerRequest?: number;
 };
 
+/** The unit of /proc's CPU times: Linux's USER_HZ, 100 on every architecture it runs the bench on. */
+const TICKS_PER_SECOND = 100;
+
 /** CPU time a process has used so far (user + system, every thread), in ms, as the kernel counts it. */
 export const cpuTimeMs = (pid: number): number => {
   // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name (which may hold spaces).
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 };
 
 /**
