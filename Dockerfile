@@ -1,15 +1,19 @@
-# digital-locker: compiled JavaScript on Node 20 (see docs/adr/0009). Node 24 waits for better-sqlite3: see ADR 16.
-FROM node:20-bookworm AS build
+# digital-locker: compiled JavaScript (ADR 9) on Node 24 LTS (ADR 16).
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The workspace's manifest: npm ci needs every workspace the lockfile names.
 COPY clients/typescript/package.json ./clients/typescript/
+# npm ci's postinstall: on Node 24.19+ it compiles better-sqlite3 12 again against the headers of
+# Node 24.18 (a prebuilt or default build aborts the process there; ADR 16). This image has the
+# compiler it needs; the headers come from the npm registry and are dropped after the build.
+COPY scripts/sqlite-addon-for-node24.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/.cache
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production LOCKER_HOST=0.0.0.0 LOCKER_PORT=3000 LOCKER_DATA_DIR=/var/lib/locker
 COPY --from=build /app/node_modules ./node_modules
