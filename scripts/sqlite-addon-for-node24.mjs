@@ -30,6 +30,12 @@ export const needsRebuild = ({ nodeVersion, sqliteVersion, builtAgainst, hooked 
   return builtAgainst === undefined || hooked(builtAgainst);
 };
 
+/** The npm registry's package of one platform's Node build, named as the `node` package names it. */
+export const platformPackage = (platform, arch) => {
+  const os = platform === 'win32' ? 'win' : platform;
+  return [platform === 'darwin' && arch === 'arm64' ? 'node-bin' : 'node', os, os === 'win' && arch === 'ia32' ? 'x86' : arch].join('-');
+};
+
 const main = () => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const require = createRequire(join(root, 'package.json'));
@@ -44,7 +50,7 @@ const main = () => {
     process.env.npm_execpath
       ? execFileSync(process.execPath, [process.env.npm_execpath, ...args], { cwd: root, env, stdio: 'inherit' })
       : execFileSync('npm', args, { cwd: root, env, stdio: 'inherit' });
-  const platform = `node-${process.platform}-${process.arch}`;
+  const platform = platformPackage(process.platform, process.arch);
   const cache = join(root, 'node_modules', '.cache', `node-${HEADERS_VERSION}`);
   const headers = join(cache, 'node_modules', platform);
   console.log(`better-sqlite3 ${sqliteVersion} on Node ${process.versions.node}: compiling it again against the headers of Node ${HEADERS_VERSION} (ADR 16)`);

