@@ -18,11 +18,7 @@ cd "$work/repo"
 export PATH="$runtime/bin:$PATH" npm_config_nodedir="$runtime"
 node --version
 npm ci --no-audit --no-fund
-built_against=$(sed -n 's/.*"nodedir": "\(.*\)".*/\1/p' node_modules/better-sqlite3/build/config.gypi)
-if grep -q AddCleanupHook "$built_against/include/node/node_object_wrap.h"; then
-  echo "node24: better-sqlite3 is still built against headers that register cleanup hooks ($built_against)" >&2
-  exit 1
-fi
+node scripts/sqlite-addon-for-node24.mjs --check
 npm test
 npm run build
 node .ci/smoke.mjs

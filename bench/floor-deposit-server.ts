@@ -1,6 +1,7 @@
 // The floor of a deposit: what any implementation of the design must do for one, written raw in
-// one handler, on the same fastify + multipart stack as the bare baseline. No layers, no
-// neverthrow, no decider, no metrics: plain statements prepared once, synchronous SQLite.
+// one handler, on the same fastify + multipart stack as the bare baseline. No decider, no command
+// path, no projector, no metrics: plain statements prepared once, synchronous SQLite. The file
+// goes through the product's own blob store, which is that step written plainly already.
 // `small-deposit` runs it next to the product, so the figure says how far the product is from
 // what the work itself costs on this machine, and the goal from what is possible at all.
 import fastifyMultipart from '@fastify/multipart';
@@ -8,18 +9,16 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { jwtVerify } from 'jose';
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { rename, utimes, unlink } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { FsBlobStore } from '../src/adapters/blobs/fs-blob-store.js';
 import { SqliteEventStore } from '../src/adapters/sqlite/sqlite-event-store.js';
 import { READ_MODEL_SCHEMA } from '../src/adapters/sqlite/read-model-schema.js';
 import { BENCH_SECRET, TEACHERS, teacher } from './tenant.js';
 
 const dir = process.argv[2]!;
-mkdirSync(join(dir, 'staging'), { recursive: true });
-mkdirSync(join(dir, 'blobs'), { recursive: true });
+mkdirSync(dir, { recursive: true });
+const blobs = new FsBlobStore(join(dir, 'blobs'));
 
 // The product's log schema, made by the product's own adapter, then written here raw.
 await new SqliteEventStore(join(dir, 'events.sqlite'), { scanThread: false }).close();
@@ -30,8 +29,9 @@ const models = new Database(join(dir, 'read-models.sqlite'));
 models.pragma('journal_mode = WAL');
 models.pragma('synchronous = NORMAL');
 models.exec(READ_MODEL_SCHEMA);
-models.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)').run('bench', 'anne', 'Anne Martin', 'teacher', null, '["p-teacher"]');
-for (let i = 0; i < TEACHERS; i++) models.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)').run('bench', teacher(i), `Teacher ${i}`, 'teacher', `${teacher(i)}@school.example`, '["p-teacher"]');
+const addUser = models.prepare('INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)');
+addUser.run('bench', 'anne', 'Anne Martin', 'teacher', null, '["p-teacher"]');
+for (let i = 0; i < TEACHERS; i++) addUser.run('bench', teacher(i), `Teacher ${i}`, 'teacher', `${teacher(i)}@school.example`, '["p-teacher"]');
 
 const sql = {
   user: models.prepare<[string, string], { kind: string }>('SELECT kind FROM users WHERE tenant = ? AND id = ?'),
@@ -106,23 +106,9 @@ app.post('/v1/documents', async (req, reply) => {
       continue;
     }
     // Streamed to a staged file with fsync, hashed on the way, then moved to its content address.
-    const temp = join(dir, 'staging', randomUUID());
-    const hash = createHash('sha256');
-    let size = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    await pipeline(part.file, measure, createWriteStream(temp, { flush: true }));
-    const sha256 = hash.digest('hex');
-    const target = join(dir, 'blobs', sha256);
-    const now = new Date();
-    if (await utimes(target, now, now).then(() => true, () => false)) await unlink(temp);
-    else await rename(temp, target);
-    stored = { sha256, size, fileName: part.filename, mediaType: part.mimetype };
+    const staged = (await blobs.stage('bench', part.file, 2 ** 30))._unsafeUnwrap();
+    (await staged.commit())._unsafeUnwrap();
+    stored = { sha256: staged.sha256, size: staged.sizeBytes, fileName: part.filename, mediaType: part.mimetype };
   }
   const d: Deposit = { id: randomUUID(), depositor, title: meta!.title, categoryId: meta!.categoryId, recipients: meta!.recipients.users, ...stored!, at: new Date().toISOString() };
   project(d, append(d));

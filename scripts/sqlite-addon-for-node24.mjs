@@ -36,7 +36,11 @@ export const platformPackage = (platform, arch) => {
   return [platform === 'darwin' && arch === 'arm64' ? 'node-bin' : 'node', os, os === 'win' && arch === 'ia32' ? 'x86' : arch].join('-');
 };
 
-const main = () => {
+/**
+ * Rebuilds when needed. With `--check` it rebuilds nothing and exits 1 if a rebuild is still needed
+ * (`.ci/node24.sh` asks it after the install).
+ */
+const main = (check) => {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const require = createRequire(join(root, 'package.json'));
   const sqlite = dirname(require.resolve('better-sqlite3/package.json'));
@@ -44,6 +48,11 @@ const main = () => {
   const builtAgainst = existsSync(config) ? /"nodedir":\s*"([^"]+)"/.exec(readFileSync(config, 'utf8'))?.[1] : undefined;
   const sqliteVersion = JSON.parse(readFileSync(join(sqlite, 'package.json'), 'utf8')).version;
   if (!needsRebuild({ nodeVersion: process.versions.node, sqliteVersion, builtAgainst, hooked: headersHook })) return;
+  if (check) {
+    console.error(`better-sqlite3 ${sqliteVersion} is built against headers that register cleanup hooks (${builtAgainst ?? 'a prebuilt binary'}): it aborts on Node ${process.versions.node} (ADR 16)`);
+    process.exitCode = 1;
+    return;
+  }
 
   // The npm running this script, under this Node (the `npm` on PATH may belong to another one).
   const npm = (args, env = process.env) =>
@@ -59,4 +68,4 @@ const main = () => {
   npm(['rebuild', 'better-sqlite3'], { ...process.env, npm_config_nodedir: headers, npm_config_build_from_source: 'true' });
 };
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.includes('--check'));

@@ -60,8 +60,10 @@ describe('the postinstall that compiles better-sqlite3 12 for Node 24.19+', () =
   });
 
   it('does nothing once installed: the addon in node_modules is already right for the Node running the tests', () => {
-    const run = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    expect(run.stdout + run.stderr).toBe('');
+    for (const args of [[], ['--check']]) {
+      const run = spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(run.stdout + run.stderr).toBe('');
+    }
   });
 });
