@@ -1,22 +1,72 @@
 // Runs s3rver in a process of its own, so that its memory is not counted as the product's.
-import { utimes } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import S3rver from 's3rver';
 
 const directory = process.argv[2]!;
 const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true }) as S3rver & {
   middleware: ((ctx: any, next: () => Promise<void>) => Promise<void>)[];
 };
-// s3rver lacks ListMultipartUploads, which the minio client calls before a multipart upload:
-// answer it with an empty list (nothing to resume), as a fresh bucket would.
+// s3rver keeps multipart uploads in `<bucket>/._S3rver_uploads/<uploadId>/` (a `key` file, then one
+// file per part with its `.md5`) but answers none of the calls about them: ListMultipartUploads,
+// ListParts and AbortMultipartUpload. The sweep lists and aborts what a crash left, and a refused
+// upload aborts its own; they are answered here from those files, as S3 would.
+const uploadsOf = (bucket: string) => join(directory, bucket, '._S3rver_uploads');
+const xml = (ctx: { type: string; body: unknown }, body: string) => {
+  ctx.type = 'application/xml';
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>${body}`;
+};
+const escaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 server.middleware.unshift(async (ctx, next) => {
-  if (ctx.method === 'GET' && 'uploads' in ctx.query && !('uploadId' in ctx.query)) {
-    const bucket = ctx.path.split('/')[1] ?? '';
-    ctx.type = 'application/xml';
-    ctx.body =
-      '<?xml version="1.0" encoding="UTF-8"?>' +
-      `<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket>` +
-      '<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><NextKeyMarker></NextKeyMarker><NextUploadIdMarker></NextUploadIdMarker>' +
-      '<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>';
+  const [bucket = '', ...keyParts] = decodeURIComponent(ctx.path).replace(/^\//, '').split('/');
+  const key = keyParts.join('/');
+  const uploadId = typeof ctx.query.uploadId === 'string' ? ctx.query.uploadId : undefined;
+  if (ctx.method === 'GET' && 'uploads' in ctx.query && !uploadId && !key) {
+    const prefix = typeof ctx.query.prefix === 'string' ? ctx.query.prefix : '';
+    const ids = await readdir(uploadsOf(bucket)).catch(() => [] as string[]);
+    const uploads = [];
+    for (const id of ids) {
+      const dir = join(uploadsOf(bucket), id);
+      const uploadKey = await readFile(join(dir, 'key'), 'utf8').catch(() => undefined);
+      if (uploadKey?.startsWith(prefix)) uploads.push({ id, key: uploadKey, initiated: (await stat(join(dir, 'key'))).mtime });
+    }
+    uploads.sort((a, b) => a.key.localeCompare(b.key));
+    xml(
+      ctx,
+      `<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${escaped(bucket)}</Bucket>` +
+        `<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker><NextKeyMarker></NextKeyMarker><NextUploadIdMarker></NextUploadIdMarker><Prefix>${escaped(prefix)}</Prefix>` +
+        '<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>' +
+        uploads.map((u) => `<Upload><Key>${escaped(u.key)}</Key><UploadId>${u.id}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated><StorageClass>STANDARD</StorageClass></Upload>`).join('') +
+        '</ListMultipartUploadsResult>',
+    );
+    return;
+  }
+  if (uploadId && (ctx.method === 'GET' || ctx.method === 'DELETE')) {
+    const dir = join(uploadsOf(bucket), uploadId);
+    if ((await readFile(join(dir, 'key'), 'utf8').catch(() => undefined)) !== key) {
+      ctx.status = 404;
+      xml(ctx, `<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message><Key>${escaped(key)}</Key></Error>`);
+      return;
+    }
+    if (ctx.method === 'DELETE') {
+      await rm(dir, { recursive: true, force: true });
+      ctx.status = 204;
+      return;
+    }
+    const parts = [];
+    for (const name of await readdir(dir)) {
+      if (!/^\d+$/.test(name)) continue;
+      const info = await stat(join(dir, name));
+      parts.push({ number: Number(name), size: info.size, modified: info.mtime, md5: await readFile(join(dir, `${name}.md5`), 'utf8') });
+    }
+    parts.sort((a, b) => a.number - b.number);
+    xml(
+      ctx,
+      `<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${escaped(bucket)}</Bucket><Key>${escaped(key)}</Key><UploadId>${uploadId}</UploadId>` +
+        `<PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>${parts.at(-1)?.number ?? 0}</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated>` +
+        parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><LastModified>${p.modified.toISOString()}</LastModified><ETag>"${p.md5}"</ETag><Size>${p.size}</Size></Part>`).join('') +
+        '</ListPartsResult>',
+    );
     return;
   }
   await next();
