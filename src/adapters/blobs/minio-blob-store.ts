@@ -142,9 +142,9 @@ export class MinioBlobStore implements BlobStore {
   /**
    * Our own multipart upload rather than the client's `putObject` on a stream, which lists the
    * bucket's incomplete uploads first (to resume one), sends even 10 KB as a multipart upload of
-   * four requests, and does not forward a failure of the stream it pipes.
-   * Here a file smaller than a part is one PUT (10 KB uploads to s3rver, staged and committed, took
-   * 12–17 ms each instead of 18–25); a larger one gathers a part while the previous one is sent, and waits for it before
+   * four requests, and does not forward a failure of the stream it pipes (ADR 35). Here a file
+   * smaller than a part is one PUT (10 KB staged and committed on s3rver: 12–17 ms instead of
+   * 18–25); a larger one gathers a part while the previous one is sent, and waits for it before
    * sending the next. A refused or broken upload aborts its multipart upload, so no staging object
    * exists to remove.
    */
