@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -87,8 +87,7 @@ describe('batch commands run on V8’s default young generation (ADR 36)', () =>
     chmodSync(script, 0o755);
     // A `node` that prints what it was given, first on the PATH.
     const bin = join(work, 'fake-bin');
-    rmSync(bin, { recursive: true, force: true });
-    spawnSync('mkdir', ['-p', bin]);
+    mkdirSync(bin);
     writeFileSync(join(bin, 'node'), '#!/bin/sh\necho "$@"\n');
     chmodSync(join(bin, 'node'), 0o755);
     const run = (command: string) => spawnSync(script, [command, '--x'], { env: { PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' }).stdout.trim();

@@ -1,8 +1,7 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/application/ports/blob-store.js';
+import { collectAllGarbage } from '../../src/adapters/shared/young-garbage.js';
 
 export type BlobStoreFactory = () => Promise<{ store: BlobStore; cleanup: () => Promise<void> }>;
 
@@ -26,10 +25,8 @@ const generated = async function* (totalBytes: number, chunkBytes = 1 << 20) {
 // Memory still reachable, after a full collection. The process's RSS also counts garbage not yet
 // collected, which V8 lets grow as it sees fit: a streamed 192 MiB upload left 34 MiB alive but
 // peaked 64 to 101 MiB above its start in RSS, depending on the run and the Node version.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
 const liveBytes = () => {
-  gc();
+  collectAllGarbage();
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 };

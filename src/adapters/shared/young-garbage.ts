@@ -6,6 +6,9 @@ import vm from 'node:vm';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as (options: { type: 'minor' | 'major' }) => void;
 
+/** A collection of the whole heap now: what memory is still reachable can then be read. */
+export const collectAllGarbage = (): void => gc({ type: 'major' });
+
 /**
  * Collects the young generation every `everyBytes` of a long stream. A download hands over a new
  * buffer per socket read; they die at once, but their memory is only given back when V8 next

@@ -19,4 +19,4 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 export const BATCH_COMMANDS: readonly string[] = ['rebuild', 'rollover'];
 
 /** The Node flags `locker <command>` runs with. */
-export const nodeFlagsFor = (command: string | undefined): readonly string[] => (command !== undefined && BATCH_COMMANDS.includes(command) ? [] : SERVER_NODE_FLAGS);
+export const nodeFlagsFor = (command: string): readonly string[] => (BATCH_COMMANDS.includes(command) ? [] : SERVER_NODE_FLAGS);
