@@ -237,7 +237,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     mailEnabled: config.LOCKER_SMTP_URL !== undefined,
     clouds: r.resolve(TOKENS.CloudDrive),
     credentials: r.resolve(TOKENS.Credentials),
-    keys: { shred: (subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
+    keys: { shred: (tenant, subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(tenant, subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
   once(TOKENS.Mailer, (): Mailer | null =>

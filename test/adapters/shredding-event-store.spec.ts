@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERASED, shreddingEventStore } from '../../src/adapters/shared/shredding-event-store.js';
+import { findSharedKeys } from '../../src/adapters/shared/shared-keys.js';
 import { openSqliteKeyStore } from '../../src/adapters/sqlite/sqlite-key-store.js';
 import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
 import type { EventStore, NewEvent } from '../../src/application/ports/event-store.js';
@@ -59,7 +60,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
     const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
     let made = 0;
     // No key made ahead: every subject waits for a fresh one, once.
-    const store = shreddingEventStore(inner, { ...keys, ready: () => undefined, fresh: () => ((made += 1), keys.fresh()) });
+    const store = shreddingEventStore(inner, { ...keys, ready: () => undefined, fresh: (t: string) => ((made += 1), keys.fresh(t)) });
     const events = await depositedTogether(store, 3);
     expect(made).toBe(3);
     const raw = JSON.stringify((await inner.readAll({ limit: 10 }))._unsafeUnwrap().map((e) => e.data));
@@ -143,7 +144,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
     (await second.store.append('t:document:d1', [memo('d1', 'second memo')], { revision: 0 }))._unsafeUnwrap();
     const sealedWith = (await second.store.raw.readStream('t:document:d1'))._unsafeUnwrap().map((e) => ((e.data as Record<string, unknown>)['$sealed'] as { k: string }).k);
     expect(new Set(sealedWith).size).toBe(2);
-    expect(await second.store.shred('doc:d1', 't:document:d1')).toBe(2);
+    expect(await second.store.shred('t', 'doc:d1', 't:document:d1')).toBe(2);
     const d1 = (await second.store.readStream('t:document:d1'))._unsafeUnwrap();
     expect(d1[0]!.data).toMatchObject({ title: ERASED, memo: ERASED, content: { fileName: ERASED } });
     expect(d1[1]!.data).toMatchObject({ memo: ERASED });
@@ -170,7 +171,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
     const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
     const store = shreddingEventStore(inner, keys);
     expect((await store.readStream('t:document:old'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: 'Old minutes', memo: 'clear memo', content: { fileName: 'old.pdf' } });
-    expect(await store.shred('doc:old', 't:document:old')).toBe(1);
+    expect(await store.shred('t', 'doc:old', 't:document:old')).toBe(1);
     expect((await store.readStream('t:document:old'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: ERASED, content: { fileName: ERASED } });
     keys.close();
   });
@@ -208,5 +209,71 @@ describe('the sealing event store (ADR 23, 24)', () => {
     expect((await store.readStream('t:document:d2'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: ERASED, memo: ERASED });
     expect((await store.readStream('t:document:d3'))._unsafeUnwrap()[0]!.data).toMatchObject({ title: ERASED });
     keys.close();
+  });
+
+  describe('two schools in one process that share a person id (ADR 37)', () => {
+    const synced = (tenant: string, displayName: string): NewEvent => ({
+      id: randomUUID(),
+      type: 'DirectorySynced',
+      data: { users: [{ id: 'u-shared', displayName, email: `${tenant}@school.fr`, role: 'teacher' }] },
+      meta: { ...meta, tenant },
+    });
+    const nameIn = async (store: EventStore, tenant: string) =>
+      ((await store.readStream(`${tenant}:directory`))._unsafeUnwrap()[0]!.data as { users: { displayName: string }[] }).users[0]!.displayName;
+
+    it('seals each school\'s person under a key of its own, and erasing one leaves the other readable', async () => {
+      const dir = folder();
+      const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+      const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+      const store = shreddingEventStore(inner, keys);
+      // Within the sealing cache's minute: before ADR 37 both were sealed under the same key.
+      (await store.append('a:directory', [synced('a', 'Anne of A')], 'no-stream'))._unsafeUnwrap();
+      (await store.append('b:directory', [synced('b', 'Anne of B')], 'no-stream'))._unsafeUnwrap();
+      const keyOf = async (tenant: string) => ((await inner.readStream(`${tenant}:directory`))._unsafeUnwrap()[0]!.data as { users: { $sealed: { k: string } }[] }).users[0]!.$sealed.k;
+      expect(await keyOf('a')).not.toBe(await keyOf('b'));
+      expect(await keyOf('a')).toMatch(/^k:a:/);
+      expect(await store.shred('b', 'person:u-shared', 'b:directory')).toBe(1);
+      expect(await nameIn(store, 'b')).toBe(ERASED);
+      expect(await nameIn(store, 'a')).toBe('Anne of A');
+      keys.close();
+    });
+
+    it('a box under another school\'s key never opens, and shredding never deletes another school\'s key', async () => {
+      const dir = folder();
+      const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+      const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+      const store = shreddingEventStore(inner, keys);
+      (await store.append('a:directory', [synced('a', 'Anne of A')], 'no-stream'))._unsafeUnwrap();
+      // School b's stream holding a copy of a's sealed event, as a forged or misrouted write would.
+      const stored = (await inner.readStream('a:directory'))._unsafeUnwrap()[0]!;
+      (await inner.append('b:directory', [{ id: randomUUID(), type: stored.type, data: stored.data, meta: { ...meta, tenant: 'b' } }], 'no-stream'))._unsafeUnwrap();
+      expect(await nameIn(store, 'b')).toBe(ERASED);
+      expect(await store.shred('b', 'person:u-shared', 'b:directory')).toBe(0);
+      expect(await nameIn(store, 'a')).toBe('Anne of A');
+      keys.close();
+    });
+
+    it('`keys check` finds a key two schools\' events name, as sealing before ADR 37 left them, and no key of one school', async () => {
+      const dir = folder();
+      const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+      const key = keyWrittenBefore(dir, 'k:before');
+      const boxFor = (tenant: string) => {
+        const nonce = randomBytes(12);
+        const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(Buffer.from('person:u-shared|DirectorySynced|v2'));
+        const body = Buffer.concat([cipher.update(JSON.stringify([`Anne of ${tenant}`]), 'utf8'), cipher.final()]);
+        return { k: 'k:before', f: ['displayName'], b: Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64') };
+      };
+      for (const tenant of ['a', 'b'])
+        (await inner.append(`${tenant}:directory`, [{ id: randomUUID(), type: 'DirectorySynced', data: { users: [{ id: 'u-shared', role: 'teacher', $sealed: boxFor(tenant) }] }, meta: { ...meta, tenant } }], 'no-stream'))._unsafeUnwrap();
+      const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
+      const store = shreddingEventStore(inner, keys);
+      // Sealed since: one key each, never reported.
+      (await store.append('c:directory', [synced('c', 'Anne of C')], 'no-stream'))._unsafeUnwrap();
+      (await store.append('d:directory', [synced('d', 'Anne of D')], 'no-stream'))._unsafeUnwrap();
+      expect(await nameIn(store, 'a')).toBe('Anne of a');
+      const report = (await findSharedKeys(store))._unsafeUnwrap();
+      expect(report).toEqual({ examined: 4, shared: [{ keyId: 'k:before', tenants: ['a', 'b'], subjects: ['person:u-shared'], events: 2 }] });
+      keys.close();
+    });
   });
 });

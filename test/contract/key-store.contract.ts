@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyStore } from '../../src/application/ports/key-store.js';
+import { keyTenant, type KeyStore } from '../../src/application/ports/key-store.js';
 
 /** What every KeyStore must do. */
 export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyStore; other: () => KeyStore; stop: () => Promise<void> }>) => {
@@ -11,7 +11,7 @@ export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyS
     afterAll(async () => ctx.stop());
 
     it('hands out 32-byte keys never given before, already stored: another instance finds them', async () => {
-      const given = await Promise.all(Array.from({ length: 40 }, () => ctx.keys.fresh()));
+      const given = await Promise.all(Array.from({ length: 40 }, () => ctx.keys.fresh('t')));
       expect(new Set(given.map((k) => k.id)).size).toBe(40);
       expect(new Set(given.map((k) => k.key.toString('hex'))).size).toBe(40);
       for (const k of given) expect(k.key.length).toBe(32);
@@ -21,9 +21,21 @@ export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyS
       for (const k of given) expect(all.get(k.id)).toEqual(k.key);
     });
 
+    it('a key is its tenant\'s: its id names the tenant, and two tenants never get the same key (ADR 37)', async () => {
+      const a = await Promise.all(Array.from({ length: 5 }, () => ctx.keys.fresh('school-a')));
+      const b = await Promise.all(Array.from({ length: 5 }, () => ctx.keys.fresh('school-b')));
+      const ready = ctx.keys.ready('school-b') ?? (await ctx.keys.fresh('school-b'));
+      for (const k of a) expect(keyTenant(k.id)).toBe('school-a');
+      for (const k of [...b, ready]) expect(keyTenant(k.id)).toBe('school-b');
+      expect(new Set([...a, ...b, ready].map((k) => k.key.toString('hex'))).size).toBe(11);
+      expect(await ctx.keys.delete(b.map((k) => k.id))).toBe(5);
+      const left = await ctx.other().findAll(a.map((k) => k.id));
+      expect(left.size).toBe(5);
+    });
+
     it('an unknown id has no key; deleted keys are gone for good, for every instance', async () => {
       expect((await ctx.keys.findAll(['k:nobody'])).size).toBe(0);
-      const [a, b] = [await ctx.keys.fresh(), await ctx.keys.fresh()];
+      const [a, b] = [await ctx.keys.fresh('t'), await ctx.keys.fresh('t')];
       expect((await ctx.other().findAll([a.id])).get(a.id)).toEqual(a.key);
       expect(await ctx.keys.delete([a.id, b.id, 'k:nobody'])).toBe(2);
       expect((await ctx.keys.findAll([a.id, b.id])).size).toBe(0);

@@ -26,3 +26,39 @@ export const withinMs = <T>(work: Promise<T>, ms: number, what: string): Promise
       (e) => (clearTimeout(timer), reject(e)),
     );
   });
+
+/**
+ * An object's whole body, at most `maxBytes`, the request and the body together bounded by `ms`:
+ * a server that sends the headers and then stalls must not hold the caller for ever. The stream is
+ * destroyed when the time or the size runs out, so its socket goes too.
+ */
+export const readObjectWithin = async (open: () => Promise<NodeJS.ReadableStream>, ms: number, maxBytes: number, what: string): Promise<Buffer> => {
+  let stream: (NodeJS.ReadableStream & { destroy?: (e?: Error) => void }) | undefined;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stream?.destroy?.(new Error(`${what} did not answer within ${ms} ms`));
+  }, ms);
+  try {
+    const opening = open();
+    stream = await withinMs(opening, ms, what);
+    if (timedOut) {
+      stream.destroy?.();
+      throw new Error(`${what} did not answer within ${ms} ms`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        stream.destroy?.();
+        throw new Error(`${what} answered more than ${maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    if (timedOut) throw new Error(`${what} did not answer within ${ms} ms`);
+    return Buffer.concat(chunks);
+  } finally {
+    clearTimeout(timer);
+  }
+};

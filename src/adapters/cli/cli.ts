@@ -10,6 +10,7 @@ import { SYSTEM_SCOPE } from '../../application/use-cases/rollover.js';
 import { directorySchema } from '../shared/directory-schema.js';
 import { describeError } from '../shared/describe-error.js';
 import { presentEvent } from '../shared/present-event.js';
+import { findSharedKeys } from '../shared/shared-keys.js';
 import { signToken } from '../shared/tokens.js';
 import { verifyChains, type TrustedCheckpoint } from '../shared/verify-chains.js';
 
@@ -216,6 +217,22 @@ const program = (host: () => CliHost, version: string) => {
         if (exported.isErr()) throw new Error(describeError(exported.error));
       });
     });
+
+  const keys = root.command('keys').description('the data keys personal fields are sealed with');
+  keys
+    .command('check')
+    .description('find data keys that two schools share (sealed before ADR 37); exit 1 lists them')
+    .action(async () =>
+      withApp(host(), async (app) => {
+        const found = await findSharedKeys(app.events);
+        if (found.isErr()) throw new Error(describeError(found.error));
+        print(JSON.stringify(found.value));
+        if (found.value.shared.length > 0)
+          throw new Error(
+            `${found.value.shared.length} key(s) shared by several schools: erasing the person or document in one school would erase it in the others (ADR 37 says what to do)`,
+          );
+      }),
+    );
 
   root
     .command('sweep')

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { okAsync, ResultAsync } from 'neverthrow';
 import type { EventStore, NewEvent, ReplayedEvent, StoreError, StreamAppend } from '../../application/ports/event-store.js';
-import type { KeyStore, Shredder } from '../../application/ports/key-store.js';
+import { keyTenant, type KeyStore, type Shredder } from '../../application/ports/key-store.js';
 
 /** What a field reads as once its subject's key is gone. */
 export const ERASED = '[erased]';
@@ -116,6 +116,12 @@ const sealedIn = (e: ReplayedEvent): Sealed[] | undefined => {
   }
   return found;
 };
+/**
+ * The keys a stored (sealed) event names, with the subject each seals for: a box's key, or the
+ * subject's own key for fields sealed one by one before ADR 24. For `locker keys check`.
+ */
+export const keysNamedBy = (e: Pick<ReplayedEvent, 'type' | 'data'>): { subject: string; keyId: string }[] =>
+  (sealedIn(e as ReplayedEvent) ?? []).flatMap(({ holder, box, v1 }) => [...(box ? [{ subject: holder.subject, keyId: box.k }] : []), ...(v1 ? [{ subject: holder.subject, keyId: holder.subject }] : [])]);
 /** Sets `path` in `o` in place (an object this reader owns), as long as the objects on the way are there. */
 const set = (o: Data, path: string, value: unknown): void => {
   const keys = pathOf(path);
@@ -141,7 +147,14 @@ const nonceInto = (into: Buffer): void => {
   entropy = entropy.subarray(12);
 };
 
-const aad = (subject: string, type: string) => Buffer.from(`${subject}|${type}|v2`);
+/**
+ * What a box is bound to. Boxes sealed with a tenant's key (ADR 37) are bound to the tenant too;
+ * those sealed before, with a key that named no tenant, to the subject and type alone.
+ */
+const aad = (tenant: string | undefined, subject: string, type: string) =>
+  Buffer.from(tenant === undefined ? `${subject}|${type}|v2` : `${tenant}|${subject}|${type}|v3`);
+/** The sealing cache's entry of a subject: a school's `person:u-1` is never another school's. */
+const cacheKey = (tenant: string, subject: string) => `${tenant}\u0000${subject}`;
 
 /**
  * The event store, with personal fields sealed (AES-256-GCM) before they are stored and opened
@@ -171,6 +184,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
    * written before, still open.
    */
   const sealEvent = (e: NewEvent, found: readonly Holder[], keyOf: ReadonlyMap<string, { id: string; key: Buffer }>): NewEvent => {
+    const tenant = e.meta.tenant;
     if (found.length === 0) return e;
     const changes = new Map<number, Data>();
     for (const h of found) {
@@ -185,12 +199,12 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       }
       if (!fields) continue;
       const next = without(h.at, fields);
-      const { id, key } = keyOf.get(h.subject)!;
+      const { id, key } = keyOf.get(cacheKey(tenant, h.subject))!;
       // nonce | tag | ciphertext written into one buffer: no concatenation afterwards.
       const plain = Buffer.from(JSON.stringify(values), 'utf8');
       const sealed = Buffer.allocUnsafe(28 + plain.length);
       nonceInto(sealed);
-      const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(aad(h.subject, e.type));
+      const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(aad(keyTenant(id), h.subject, e.type));
       cipher.update(plain).copy(sealed, 28);
       cipher.final();
       cipher.getAuthTag().copy(sealed, 12);
@@ -204,38 +218,43 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
    * where the store has one ready; the subjects it has none for are left to wait for. The keys are
    * the caller's own: the cache may be cleared while they are gathered (a batch of many subjects).
    */
-  const keysFor = (found: readonly (readonly Holder[])[], now: number): { keyOf: Map<string, { id: string; key: Buffer }>; waiting: string[] } => {
+  const keysFor = (found: readonly { tenant: string; holders: readonly Holder[] }[], now: number): { keyOf: Map<string, { id: string; key: Buffer }>; waiting: Map<string, string> } => {
     const keyOf = new Map<string, { id: string; key: Buffer }>();
-    const waiting = new Set<string>();
-    for (const hs of found) {
+    /** Cache key → the tenant it waits for a key of. */
+    const waiting = new Map<string, string>();
+    for (const { tenant, holders: hs } of found) {
       for (const h of hs) {
-        if (keyOf.has(h.subject) || waiting.has(h.subject)) continue;
-        const cached = sealing.get(h.subject);
+        const at = cacheKey(tenant, h.subject);
+        if (keyOf.has(at) || waiting.has(at)) continue;
+        const cached = sealing.get(at);
         if (cached && cached.until > now) {
-          keyOf.set(h.subject, cached);
+          keyOf.set(at, cached);
           continue;
         }
-        const ready = keys.ready();
+        const ready = keys.ready(tenant);
         if (ready) {
-          remember(h.subject, ready, now);
-          keyOf.set(h.subject, ready);
-        } else waiting.add(h.subject);
+          remember(at, ready, now);
+          keyOf.set(at, ready);
+        } else waiting.set(at, tenant);
       }
     }
-    return { keyOf, waiting: [...waiting] };
+    return { keyOf, waiting };
   };
   /** Seals the events of each append, with a key for every subject first: `write` gets them sealed. */
   const sealedFor = <T>(appends: readonly StreamAppend[], write: (sealed: StreamAppend[]) => ResultAsync<T, StoreError>): ResultAsync<T, StoreError> => {
     const now = Date.now();
     const found = appends.map((a) => a.events.map((e) => holders(e.type, e.data)));
-    const { keyOf, waiting } = keysFor(found.flat(), now);
+    const { keyOf, waiting } = keysFor(
+      appends.flatMap((a, i) => a.events.map((e, j) => ({ tenant: e.meta.tenant, holders: found[i]![j]! }))),
+      now,
+    );
     const sealed = () => appends.map((a, i) => ({ ...a, events: a.events.map((e, j) => sealEvent(e, found[i]![j]!, keyOf)) }));
     // The usual case: every key at hand, so the events are sealed and appended without a wait.
-    if (waiting.length === 0) return write(sealed());
-    return ResultAsync.fromPromise(Promise.all(waiting.map(async (subject) => [subject, await keys.fresh()] as const)), unavailable).andThen((made) => {
-      for (const [subject, k] of made) {
-        remember(subject, k, now);
-        keyOf.set(subject, k);
+    if (waiting.size === 0) return write(sealed());
+    return ResultAsync.fromPromise(Promise.all([...waiting].map(async ([at, tenant]) => [at, await keys.fresh(tenant)] as const)), unavailable).andThen((made) => {
+      for (const [at, k] of made) {
+        remember(at, k, now);
+        keyOf.set(at, k);
       }
       return write(sealed());
     });
@@ -255,11 +274,16 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       // v1 fields first: read from the holder as stored.
       for (const field of v1 ?? []) set(h.at, field, openFieldV1(get(h.at, field) as FieldV1, keyOf.get(h.subject), h.subject, e.type, field));
       if (!box) continue;
-      const values = openBox(box, keyOf.get(box.k), h.subject, e.type);
+      const values = openBox(box, ownKey(e, box, keyOf), h.subject, e.type);
       delete h.at['$sealed'];
       box.f.forEach((field, i) => set(h.at, field, values === undefined ? ERASED : Array.isArray(values) ? values[i] : values[field]));
     }
     return e;
+  };
+  /** A box's key, only if it is the event's own school's (or one of before ADR 37, which named none). */
+  const ownKey = (e: ReplayedEvent, box: Box, keyOf: ReadonlyMap<string, Buffer>): Buffer | undefined => {
+    const tenant = keyTenant(box.k);
+    return tenant === undefined || tenant === e.meta.tenant ? keyOf.get(box.k) : undefined;
   };
   /** The key store caches what it found (per process, or for a minute on S3): a batch asks it once. */
   const opened = <E extends ReplayedEvent>(events: E[]): ResultAsync<E[], StoreError> => {
@@ -268,12 +292,13 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     const found = events.map((e) => {
       const sealedHere = sealedIn(e);
       for (const { holder, box, v1 } of sealedHere ?? []) {
-        if (box) ids.add(box.k);
+        // Another school's key is never even asked for.
+        if (box && (keyTenant(box.k) ?? e.meta.tenant) === e.meta.tenant) ids.add(box.k);
         if (v1) ids.add(holder.subject);
       }
       return sealedHere;
     });
-    if (ids.size === 0) return okAsync(events);
+    if (ids.size === 0) return okAsync(found.some((f) => f !== undefined) ? events.map((e, i) => openEvent(e, found[i], new Map())) : events);
     return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).map((keyOf) => events.map((e, i) => openEvent(e, found[i], keyOf)));
   };
 
@@ -285,12 +310,23 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     readAll: (options) => (options.leaveSealed ? inner.readAll(options) : inner.readAll(options).andThen(opened)),
     ping: () => inner.ping(),
     close: () => inner.close(),
-    shred: async (subject, stream) => {
-      sealing.delete(subject);
+    shred: async (tenant, subject, stream) => {
+      sealing.delete(cacheKey(tenant, subject));
       const events = await inner.readStream(stream);
       if (events.isErr()) throw new Error(`the event store: ${events.error.code}`);
-      const ids = new Set<string>([subject]);
-      for (const e of events.value) for (const h of holders(e.type, e.data)) if (h.subject === subject && isBox(h.at['$sealed'])) ids.add((h.at['$sealed'] as Box).k);
+      // Only keys this school's events of the subject name, never another school's: the stream is
+      // the tenant's, and a key naming another tenant is skipped even if an event named it.
+      const ids = new Set<string>();
+      for (const e of events.value) {
+        if (e.meta.tenant !== tenant) continue;
+        for (const h of holders(e.type, e.data)) {
+          if (h.subject !== subject) continue;
+          const box = h.at['$sealed'];
+          if (isBox(box) && (keyTenant(box.k) ?? tenant) === tenant) ids.add(box.k);
+          // Fields sealed one by one before ADR 24 used the subject's own key.
+          if (h.fields.some((f) => isFieldV1(get(h.at, f)))) ids.add(subject);
+        }
+      }
       return keys.delete([...ids]);
     },
   };
@@ -334,7 +370,7 @@ const unseal = (key: Buffer, sealed: Buffer, associated: Buffer): unknown => {
 const openBox = (box: Box, key: Buffer | undefined, subject: string, type: string): unknown[] | Record<string, unknown> | undefined => {
   if (!key) return undefined;
   try {
-    return unseal(key, Buffer.from(box.b, 'base64'), aad(subject, type)) as unknown[] | Record<string, unknown>;
+    return unseal(key, Buffer.from(box.b, 'base64'), aad(keyTenant(box.k), subject, type)) as unknown[] | Record<string, unknown>;
   } catch {
     return undefined;
   }

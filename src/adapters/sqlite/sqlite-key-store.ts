@@ -1,8 +1,13 @@
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { KeyStore } from '../../application/ports/key-store.js';
+import { tenantKeyId, type KeyStore } from '../../application/ports/key-store.js';
 
-/** Keys made in one durable transaction: one fsync for this many new subjects. */
+/**
+ * Keys made in one durable transaction: one fsync for this many new subjects. A tenant's first
+ * batch is small and each next one doubles up to the most, so a process serving many schools does
+ * not hold a thousand unused keys for each.
+ */
+const FIRST_BATCH = 16;
 const BATCH = 1024;
 
 /**
@@ -30,32 +35,39 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
     delete: db.prepare('DELETE FROM keys WHERE subject = ?'),
   };
   const cache = new Map<string, Buffer>();
-  const pool: { id: string; key: Buffer }[] = [];
-  const refill = db.transaction(() => {
+  /** Keys made ahead, per tenant (ADR 37), and the size of each tenant's next batch. */
+  const pools = new Map<string, { keys: { id: string; key: Buffer }[]; next: number }>();
+  const refill = db.transaction((tenant: string) => {
+    let pool = pools.get(tenant);
+    if (!pool) pools.set(tenant, (pool = { keys: [], next: FIRST_BATCH }));
+    const size = pool.next;
+    pool.next = Math.min(BATCH, size * 2);
     const at = new Date().toISOString();
     // One draw from the system's generator for the whole batch (a draw costs microseconds of its own),
     // each key a view of it: nothing to copy.
-    const material = randomBytes(32 * BATCH);
+    const material = randomBytes(32 * size);
     // Ids in increasing order (time, then a batch nonce, then the index) go in at the end of the
-    // table's index, where a random id would cost a page search and split each.
-    const prefix = `k:${Date.now().toString(16).padStart(12, '0')}${randomUUID().slice(0, 8)}`;
-    const made = Array.from({ length: BATCH }, (_, i) => ({ id: `${prefix}${i.toString(16).padStart(3, '0')}`, key: material.subarray(32 * i, 32 * (i + 1)) }));
+    // tenant's part of the table's index, where a random id would cost a page search and split each.
+    const prefix = tenantKeyId(tenant, `${Date.now().toString(16).padStart(12, '0')}${randomUUID().slice(0, 8)}`);
+    const made = Array.from({ length: size }, (_, i) => ({ id: `${prefix}${i.toString(16).padStart(3, '0')}`, key: material.subarray(32 * i, 32 * (i + 1)) }));
     sql.putBatch.run({ ids: JSON.stringify(made.map((k) => k.id)), at, material });
-    pool.push(...made);
+    pool.keys.push(...made);
+    return pool;
   });
   // Bounded: a server making a key per new document would otherwise grow this for ever.
   const remember = (id: string, key: Buffer) => {
     if (cache.size >= 100_000) cache.clear();
     cache.set(id, key);
   };
-  const take = () => {
-    if (pool.length === 0) refill();
-    const next = pool.pop()!;
+  const take = (tenant: string) => {
+    let pool = pools.get(tenant);
+    if (!pool || pool.keys.length === 0) pool = refill(tenant);
+    const next = pool.keys.pop()!;
     remember(next.id, next.key);
     return next;
   };
   return {
-    fresh: async () => take(),
+    fresh: async (tenant) => take(tenant),
     // A batch is written synchronously when the pool is empty: a key is always at hand.
     ready: take,
     findAll: async (ids) => {
@@ -89,7 +101,7 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
     close: () => {
       if (!db.open) return;
       db.transaction(() => {
-        for (const k of pool.splice(0)) sql.delete.run(k.id);
+        for (const pool of pools.values()) for (const k of pool.keys.splice(0)) sql.delete.run(k.id);
       })();
       db.close();
     },

@@ -8,10 +8,14 @@
  * Keys sealed before ADR 24 have their subject as their id.
  */
 export interface KeyStore {
-  /** A key nobody was given before, already durable: the caller binds it to a subject by using it. */
-  fresh(): Promise<{ readonly id: string; readonly key: Buffer }>;
+  /**
+   * A key nobody was given before, already durable, of this tenant: its id carries the tenant
+   * (`keyTenant` reads it back), so no key is ever shared by two schools. The caller binds it to a
+   * subject by using it.
+   */
+  fresh(tenant: string): Promise<{ readonly id: string; readonly key: Buffer }>;
   /** The same, when one made ahead can be taken now without waiting; undefined otherwise. */
-  ready(): { readonly id: string; readonly key: Buffer } | undefined;
+  ready(tenant: string): { readonly id: string; readonly key: Buffer } | undefined;
   /** The keys of these ids that still exist, asked at once: a replay needs thousands. */
   findAll(ids: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
   /** Deletes these keys for good; answers how many existed. */
@@ -25,6 +29,14 @@ export interface KeyStore {
  * values name them), so `stream` is where the subject's events are.
  */
 export interface Shredder {
-  shred(subject: string, stream: string): Promise<number>;
+  shred(tenant: string, subject: string, stream: string): Promise<number>;
   close(): void;
 }
+
+/** A key id of a tenant (ADR 37): `k:<tenant>:<unique>`. */
+export const tenantKeyId = (tenant: string, unique: string) => `k:${tenant}:${unique}`;
+/**
+ * The tenant a key id names, or undefined for the ids made before ADR 37 (`k:<unique>`, and a
+ * subject's own name before ADR 24), which named none. A tenant name has no colon.
+ */
+export const keyTenant = (id: string): string | undefined => /^k:([a-z0-9][a-z0-9-]{0,62}):/.exec(id)?.[1];

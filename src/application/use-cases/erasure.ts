@@ -26,7 +26,7 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
         reason,
       }),
     )
-    .andThen(() => ResultAsync.fromPromise(deps.keys.shred(`person:${userId}`, deps.streams.directory(tenant)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
+    .andThen(() => ResultAsync.fromPromise(deps.keys.shred(tenant, `person:${userId}`, deps.streams.directory(tenant)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
     .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.deleteAll(tenant, userId)) : okAsync(0)))
     .map(() => {
       deps.readModels.scrub();

@@ -37,7 +37,7 @@ export const applyRetention =
               handle(deps, documentDecider, d.tenant, deps.streams.document(d.tenant, d.documentId), { type: 'Expire', actorId: 'system:retention', at: deps.clock.now(), documentId: d.documentId, retentionDays: d.retentionDays }, { waitForReadModels: false })
                 // Its title, memo and file name become unreadable in the log too.
                 .andThen((h) =>
-                  ResultAsync.fromPromise(deps.keys.shred(`doc:${d.documentId}`, deps.streams.document(d.tenant, d.documentId)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })).map(
+                  ResultAsync.fromPromise(deps.keys.shred(d.tenant, `doc:${d.documentId}`, deps.streams.document(d.tenant, d.documentId)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })).map(
                     () => n + h.events.length,
                   ),
                 ),
