@@ -221,7 +221,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   c.register(TOKENS.Ids, { useValue: cryptoIds });
   once(TOKENS.Streams, (r) => streams(r.resolve<IdGenerator>(TOKENS.Ids)));
   once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
-  once(TOKENS.CloudDrive, () => lazyCloudDrive(() => import('./adapters/webdav/webdav-cloud-drive.js').then((m) => m.webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS }))));
+  once(TOKENS.CloudDrive, () => lazyCloudDrive(() => import('./adapters/webdav/webdav-cloud-drive.js').then((m) => m.webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS, allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS }))));
   once(TOKENS.Credentials, () => credentialStore());
   once(TOKENS.Deps, (r): Deps => ({
     events: r.resolve(TOKENS.EventStore),
@@ -260,7 +260,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   });
   once(TOKENS.UseCases, (r) => useCases(r.resolve<Deps>(TOKENS.Deps)));
   once(TOKENS.Webhooks, (r) =>
-    webhooks(r.resolve<Deps>(TOKENS.Deps), fetchWebhookSender({ timeoutMs: config.LOCKER_WEBHOOK_TIMEOUT_MS }), {
+    webhooks(r.resolve<Deps>(TOKENS.Deps), fetchWebhookSender({ timeoutMs: config.LOCKER_WEBHOOK_TIMEOUT_MS, allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS }), {
       holder: nodeId,
       allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS,
       retryBaseMs: config.LOCKER_WEBHOOK_RETRY_BASE_MS,

@@ -13,7 +13,7 @@ describe('clouds at the application layer', () => {
 
   beforeAll(async () => {
     dav = await startWebdav({ 'Cours/plan.txt': 'the plan', 'Cours/notes.md': '# notes', 'readme.txt': 'hello' });
-    app = await embeddedApp({ env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_CLOUD_TIMEOUT_MS: '3000' } });
+    app = await embeddedApp({ env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', LOCKER_CLOUD_TIMEOUT_MS: '3000' } });
     categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
     (await app.useCases.updateSettings(as('admin'), { clouds: [{ id: 'nuage', kind: 'webdav', name: 'Nuage', url: dav.url }] }))._unsafeUnwrap();
   });

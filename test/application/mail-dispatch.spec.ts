@@ -195,7 +195,7 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
   it('an endpoint given up on is mailed to the admins, by its URL', async () => {
     const failing = await startReceiver(() => 500);
     try {
-      const hooks = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), { holder: 'h', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 1000, disableAfterMs: 0, leaseMs: 60_000, concurrency: 1 });
+      const hooks = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { holder: 'h', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 1000, disableAfterMs: 0, leaseMs: 60_000, concurrency: 1 });
       (await hooks.register(as('admin'), { url: failing.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
       (await app.useCases.createCategory(as('admin'), `Hooked ${clock.at}`))._unsafeUnwrap();
       expect((await hooks.tick())._unsafeUnwrap()).toMatchObject({ disabled: 1 });

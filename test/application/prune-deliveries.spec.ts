@@ -23,7 +23,7 @@ describe('forgetting old deliveries', () => {
   let categoryId: string;
   const options = { holder: 'n', leaseMs: 60_000, maxAttempts: 2, retryBaseMs: 1000, maxAgeMs: 365 * DAY, publicUrl: 'https://x.test', messageIdDomain: 'x.test', batch: 100, concurrency: 2 };
   const mail = () => mailDispatcher(app.deps, smtpMailer({ url: smtp.url, from: 'casier@school.test', timeoutMs: 3000 }), options);
-  const hooks = () => webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), { holder: 'n', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 1000, disableAfterMs: 365 * DAY, leaseMs: 60_000, concurrency: 2 });
+  const hooks = () => webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { holder: 'n', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 1000, disableAfterMs: 365 * DAY, leaseMs: 60_000, concurrency: 2 });
   const deposit = async (title: string) => {
     const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId, title }, undefined))._unsafeUnwrap();
     return (await app.useCases.depositDocument.store(checked, textFile(title)))._unsafeUnwrap().document.id;

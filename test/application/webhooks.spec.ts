@@ -21,7 +21,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
   /** What the receiver answers next, per delivery. */
   let answer: (n: number) => number = () => 200;
   const admin = as('admin');
-  const service = () => webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), OPTIONS);
+  const service = () => webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), OPTIONS);
 
   beforeAll(async () => {
     receiver = await startReceiver((n) => answer(n));
@@ -59,7 +59,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
   it('a server without a secrets key cannot keep signing secrets, and says so', async () => {
     const plain = await embeddedApp();
     try {
-      const hooks = webhooks(plain.deps, fetchWebhookSender({ timeoutMs: 2000 }), OPTIONS);
+      const hooks = webhooks(plain.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), OPTIONS);
       expect((await hooks.register(as('admin'), { url: receiver.url, events: ['*'] }))._unsafeUnwrapErr()).toEqual({
         code: 'INVALID_WEBHOOK',
         reason: 'the server has no LOCKER_SECRETS_KEY to keep signing secrets with',
@@ -188,7 +188,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
 
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
     const a = service();
-    const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000 }), { ...OPTIONS, holder: 'node-b' });
+    const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, holder: 'node-b' });
     (await a.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
     (await app.useCases.createCategory(admin, 'Leased one'))._unsafeUnwrap();
     expect((await a.tick())._unsafeUnwrap().delivered).toBe(1);

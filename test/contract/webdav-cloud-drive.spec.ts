@@ -10,7 +10,7 @@ import { CLOUD_FILES, cloudDriveContract } from './cloud-drive.contract.js';
 cloudDriveContract('WebDAV (webdav-server on 127.0.0.1)', async () => {
   const server = await startWebdav(CLOUD_FILES);
   const silent = await startBlackHole();
-  const drive = webdavCloudDrive({ timeoutMs: 1000 });
+  const drive = webdavCloudDrive({ timeoutMs: 1000, allowedHosts: ['127.0.0.1'] });
   return {
     drive,
     account: { url: server.url, ...WEBDAV_USER },
@@ -52,7 +52,7 @@ describe('WebDAV download that stops half-way', () => {
   it('cuts the download after the idle deadline once bytes stop coming, and keeps it while they come', async () => {
     const server = await stalling();
     try {
-      const drive = webdavCloudDrive({ timeoutMs: 250 });
+      const drive = webdavCloudDrive({ timeoutMs: 250, allowedHosts: ['127.0.0.1'] });
       const file = (await drive.open({ url: server.url, ...WEBDAV_USER }, '/stall.bin'))._unsafeUnwrap();
       const started = performance.now();
       await expect(
@@ -66,5 +66,48 @@ describe('WebDAV download that stops half-way', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('WebDAV to where the admin pointed it, and nowhere else (ADR 38)', () => {
+  it('refuses a cloud at an internal address before sending anything, and says only "refused"', async () => {
+    const server = await startWebdav(CLOUD_FILES);
+    try {
+      // No allowed host: the same server on loopback is internal.
+      const drive = webdavCloudDrive({ timeoutMs: 1000, allowedHosts: [] });
+      const refused = (await drive.check({ url: server.url, ...WEBDAV_USER }))._unsafeUnwrapErr();
+      expect(refused).toEqual({ code: 'CLOUD_UNAVAILABLE', reason: 'refused: the server is not at a public address' });
+      const byName = webdavCloudDrive({ timeoutMs: 1000, allowedHosts: [], lookup: async () => [{ address: '127.0.0.1', family: 4 }] });
+      const port = new URL(server.url).port;
+      expect((await byName.list({ url: `http://cloud.school.test:${port}/`, ...WEBDAV_USER }, '/'))._unsafeUnwrapErr()).toMatchObject({ reason: /^refused/ });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it.each(['.', '..', ' '])('a user name %j cannot climb out of the per-user folder: refused before any request', async (username) => {
+    let requests = 0;
+    const server = createServer((_, res) => ((requests += 1), res.writeHead(207).end()));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const drive = webdavCloudDrive({ timeoutMs: 1000, allowedHosts: ['127.0.0.1'] });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/remote.php/dav/files/{user}/`;
+      expect((await drive.check({ url, username, password: 'secret' }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_AUTH_FAILED' });
+      expect(requests).toBe(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('an unreachable server is "failed", never the socket\'s error', async () => {
+    const drive = webdavCloudDrive({ timeoutMs: 1000, allowedHosts: ['127.0.0.1'] });
+    // A closed port: ECONNREFUSED must not show.
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    expect((await drive.check({ url: `http://127.0.0.1:${port}/`, ...WEBDAV_USER }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_UNAVAILABLE', reason: 'failed: the server could not be reached' });
   });
 });

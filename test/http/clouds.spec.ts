@@ -12,7 +12,7 @@ let dav: Awaited<ReturnType<typeof startWebdav>>;
 const report = new Uint8Array(3000).map((_, i) => i % 251);
 beforeAll(async () => {
   dav = await startWebdav({ 'Documents/report.pdf': report, 'Documents/huge.bin': new Uint8Array(LIMIT * 4).fill(9), 'notes.txt': 'v2 from the cloud' });
-  ({ h, category } = await startSchool({ LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_CLOUD_TIMEOUT_MS: '2000' }));
+  ({ h, category } = await startSchool({ LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', LOCKER_CLOUD_TIMEOUT_MS: '2000' }));
   const set = await h.request('PATCH', '/v1/settings', { as: 'admin', json: { maxDocumentBytes: LIMIT, clouds: [{ id: 'nuage', kind: 'webdav', name: 'Nuage', url: dav.url }, { id: 'drive', kind: 'webdav', name: 'School drive', url: dav.url }] } });
   expect(set.status, set.text).toBe(200);
 });

@@ -19,6 +19,31 @@ const verify = (secret: string, r: Received) => {
 };
 const register = (url: string, events: string[] = ['*'], as = 'admin') => h.request('POST', '/v1/webhooks', { as, json: { url, events } });
 
+describe('webhooks reach public addresses only (ADR 38)', () => {
+  it.each(['https://127.0.0.2/', 'https://127.2/', 'https://0x7f000002/', 'https://2130706434/', 'https://[::1]/', 'https://[::ffff:127.0.0.2]/', 'https://localhost/', 'https://10.0.0.1/', 'https://169.254.169.254/', 'https://[fd00::1]/', 'https://100.64.0.1/'])(
+    '%s is refused at registration, and nothing is registered',
+    async (url) => {
+      const before = (await h.request('GET', '/v1/webhooks', { as: 'admin' })).json;
+      const r = await register(url);
+      expect(r.status, r.text).toBe(422);
+      expect(r.json).toMatchObject({ code: 'INVALID_WEBHOOK' });
+      expect(r.text).not.toMatch(/127\.0\.0\.|ECONN|::1/);
+      expect((await h.request('GET', '/v1/webhooks', { as: 'admin' })).json).toEqual(before);
+    },
+  );
+
+  it('a test call to an endpoint that is not there says "failed", never the socket error', async () => {
+    const receiver = await startReceiver();
+    const url = receiver.url;
+    await receiver.stop();
+    const hook = await register(url);
+    expect(hook.status, hook.text).toBe(201);
+    const tried = await h.request('POST', `/v1/webhooks/${hook.json.id}/test`, { as: 'admin' });
+    expect(tried.json).toEqual({ status: null, error: 'failed: the endpoint could not be reached' });
+    expect((await h.request('DELETE', `/v1/webhooks/${hook.json.id}`, { as: 'admin' })).status).toBe(204);
+  });
+});
+
 describe('webhooks', () => {
   it('deliveries arrive signed and verifiable, ids only, in order per document', async () => {
     const receiver = await startReceiver();

@@ -8,5 +8,7 @@ export type WebhookAnswer = { readonly status: number };
 export type WebhookFailure = { readonly reason: string };
 
 export interface WebhookSender {
+  /** Whether the URL may be called at all (a public address, or a host the operator allowed), resolved now. */
+  check(url: string): ResultAsync<void, WebhookFailure>;
   send(request: WebhookRequest): ResultAsync<WebhookAnswer, WebhookFailure>;
 }

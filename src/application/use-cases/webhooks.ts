@@ -29,8 +29,8 @@ export type WebhookDispatch = { delivered: number; failed: number; disabled: num
 /** Webhooks: registered by an admin or a token with `webhooks:write`; their secret sealed in the credential store. */
 export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOptions) => {
   const allowed = (actor: Actor) => (actor.scopes.includes(WEBHOOKS_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined));
-  const command = (tenant: string, cmd: Parameters<typeof webhookDecider.decide>[1], wait = true) =>
-    handle(deps, webhookDecider, tenant, deps.streams.webhooks(tenant), cmd, { waitForReadModels: wait });
+  const command = (tenant: string, cmd: Parameters<typeof webhookDecider.decide>[1], wait = true, beforeAppend?: () => ResultAsync<void, UseCaseError>) =>
+    handle(deps, webhookDecider, tenant, deps.streams.webhooks(tenant), cmd, { waitForReadModels: wait, ...(beforeAppend ? { beforeAppend } : {}) });
   const secretOf = (tenant: string, id: string): ResultAsync<string | undefined, UseCaseError> =>
     deps.credentials ? fromCredentials(deps.credentials.get(tenant, SECRET_OWNER, id)).map((c) => c?.password) : okAsync(undefined);
   const find = (tenant: string, id: string): WebhookView | undefined => deps.readModels.webhooks(tenant).find((w) => w.id === id);
@@ -119,7 +119,10 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
         const id = deps.ids.newId();
         // Standard Webhooks secrets: whsec_ and base64 bytes (32 random ones when none is given).
         const secret = input.secret ?? `whsec_${deps.ids.secret()}`;
-        return command(actor.tenant, { type: 'RegisterWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id, url: input.url, events: input.events, allowedHosts: options.allowedHosts })
+        // The address is checked after the domain's rules (https, no credentials) and before anything is written.
+        return command(actor.tenant, { type: 'RegisterWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id, url: input.url, events: input.events, allowedHosts: options.allowedHosts }, true, () =>
+          sender.check(input.url).mapErr((f): UseCaseError => ({ code: 'INVALID_WEBHOOK', reason: f.reason })),
+        )
           .andThen(() => fromCredentials(store.put(actor.tenant, SECRET_OWNER, id, { username: SECRET_OWNER, password: secret }, deps.clock.now())))
           .andThen(() => {
             const view = find(actor.tenant, id);
