@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { join } from 'node:path';
+import { as, embeddedApp, filesUnder, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
 const NOT_FOUND = { code: 'NOT_FOUND', resource: 'collection request' };
 
@@ -55,5 +56,26 @@ describe('collection requests at the application layer', () => {
     expect((await c.close(as('anne'), request.id))._unsafeUnwrap().status).toBe('closed');
     expect((await c.submission.check(as('sophie'), request.id, undefined)).isErr()).toBe(true);
     expect((await c.submission.check(as('sophie'), 'no-such-request', undefined)).isErr()).toBe(true);
+  });
+
+  it('a close that lands while the file uploads refuses the submission: no document, no bytes, no line (issue 30)', async () => {
+    const c = app.useCases.collections;
+    const request = (await c.create(as('anne'), { title: 'Closing soon', categoryId, recipients: { users: ['marc'], classes: [] }, dueAt: '2099-01-01T00:00:00.000Z' }))._unsafeUnwrap();
+    const checked = (await c.submission.check(as('marc'), request.id, undefined))._unsafeUnwrap();
+    let closedDuringUpload = false;
+    // The file's bytes arrive only after the requester closed the request.
+    const slow = async () => {
+      if (closedDuringUpload) return undefined;
+      closedDuringUpload = true;
+      expect((await c.close(as('anne'), request.id))._unsafeUnwrap().status).toBe('closed');
+      return textFile('late bytes', false, 'late.txt');
+    };
+    const blobsBefore = filesUnder(join(app.dir, 'blobs')).length;
+    const refused = (await c.submission.store(checked, slow))._unsafeUnwrapErr();
+    expect(refused).toEqual({ code: 'COLLECTION_CLOSED', collectionId: request.id });
+    const seen = (await c.get(as('anne'), request.id))._unsafeUnwrap();
+    expect(seen.people.find((p) => p.userId === 'marc')).toMatchObject({ status: 'missing', documentIds: [] });
+    expect(JSON.stringify((await app.useCases.myLocker(as('anne'), {}, { limit: 100 }))._unsafeUnwrap())).not.toContain('late.txt');
+    expect(filesUnder(join(app.dir, 'blobs')).length).toBe(blobsBefore);
   });
 });

@@ -1,28 +1,8 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
-import { as, deposited, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { as, deposited, embeddedApp, filesUnder, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
-/** Every file under a folder, as paths relative to it: what a failed request must not leave behind. */
-const filesUnder = (root: string): string[] => {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of (() => {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return [];
-      }
-    })()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(path.slice(root.length));
-    }
-  };
-  walk(root);
-  return out.sort();
-};
 
 const text = async (stream: NodeJS.ReadableStream) => {
   let s = '';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
@@ -61,4 +61,24 @@ export const deliveringApp = async (clock: { now: () => string }, directory: Dir
   (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
   const categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
   return { app, categoryId };
+};
+
+/** Every file under a folder, as paths relative to it: what a failed request must not leave behind. */
+export const filesUnder = (root: string): string[] => {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of (() => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    })()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(path.slice(root.length));
+    }
+  };
+  walk(root);
+  return out.sort();
 };

@@ -103,8 +103,22 @@ export const collections = (deps: Deps) => {
               idempotencyKey === undefined ? undefined : `collection:${id}:${idempotencyKey}`,
             );
           }),
-      store: (checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> =>
-        depositDocument(deps).storeAll(checked, nextFile),
+      store: (checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> => {
+        const id = checked.request.collectionId!;
+        const actor = checked.actor;
+        // The rule is decided again where the submission is recorded, on the request's state then:
+        // a close that landed during the upload refuses it (the bytes are released).
+        return depositDocument(deps).storeAll(checked, nextFile, (documentIds) =>
+          handle(
+            deps,
+            collectionDecider,
+            actor.tenant,
+            stream(deps, actor, id),
+            { type: 'AcceptSubmission', actorId: actor.userId, at: deps.clock.now(), collectionId: id, directory: deps.readModels.directoryView(actor.tenant), documentIds },
+            { waitForReadModels: false },
+          ),
+        );
+      },
     },
   };
 };

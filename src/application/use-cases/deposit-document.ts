@@ -100,7 +100,12 @@ export const depositDocument = (deps: Deps) => {
      * covers the request: the documents' ids derive from it and their position, and the
      * fingerprint holds every file, so a retry after a failure part-way completes the rest.
      */
-    storeAll(checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> {
+    storeAll(
+      checked: CheckedDeposit,
+      nextFile: () => Promise<IncomingFile | UseCaseError | undefined>,
+      /** Decided once the bytes are in, right before the documents are recorded: a refusal leaves no bytes and no document. */
+      beforeRecording?: (documentIds: readonly string[]) => ResultAsync<unknown, UseCaseError>,
+    ): ResultAsync<DepositsOutcome, UseCaseError> {
       const { actor, context, request } = checked;
       const tenant = actor.tenant;
       const staged: { file: IncomingFile; blob: StagedBlob; bytes: ReturnType<typeof stagedOnce> }[] = [];
@@ -161,8 +166,8 @@ export const depositDocument = (deps: Deps) => {
               beforeAppend: staged[i]!.bytes.commit,
               waitForReadModels: false,
             });
-          return commands
-            .reduce<ResultAsync<boolean, UseCaseError>>((acc, _command, i) => acc.andThen((replayed) => append(i).map((h) => replayed && h.events.length === 0)), okAsync(true))
+          return (beforeRecording ? beforeRecording(commands.map((c) => c.documentId)) : okAsync(undefined))
+            .andThen(() => commands.reduce<ResultAsync<boolean, UseCaseError>>((acc, _command, i) => acc.andThen((replayed) => append(i).map((h) => replayed && h.events.length === 0)), okAsync(true)))
             .andThen((replayed) => catchUp(deps.projector).map(() => replayed))
             .andThen((replayed) => releaseAll().map(() => replayed))
             .orElse((e) => failWith<boolean>(e))

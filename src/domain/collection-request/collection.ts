@@ -10,8 +10,10 @@ import { usableCategory, type TenantSettings } from '../tenant-settings/tenant-s
 /**
  * PRONOTE's "documents à collecter", between staff: a requester asks named colleagues (users,
  * classes, groups) for a document by a date. What they submit is an ordinary deposited document for
- * the requester, linked to the request (`collectionId` on its `DocumentDeposited`): the submission
- * is that event, so there is nothing to keep in step between two streams.
+ * the requester, linked to the request (`collectionId` on its `DocumentDeposited`). Before that
+ * event, the submission is accepted on the request's own stream (`SubmissionAccepted`), decided on
+ * the request's state at that moment: a close that lands while the file uploads refuses it (one of
+ * the two appends loses the race and is decided again).
  */
 export type CollectionEvent =
   | DomainEvent<
@@ -20,7 +22,8 @@ export type CollectionEvent =
     >
   | DomainEvent<'CollectionPublished', { collectionId: string }>
   | DomainEvent<'CollectionClosed', { collectionId: string }>
-  | DomainEvent<'CollectionReminderSent', { collectionId: string; userIds: string[] }>;
+  | DomainEvent<'CollectionReminderSent', { collectionId: string; userIds: string[] }>
+  | DomainEvent<'SubmissionAccepted', { collectionId: string; userId: string; documentIds: string[] }>;
 
 export type Collection =
   | { readonly status: 'none' }
@@ -34,6 +37,8 @@ export type Collection =
       readonly asked: ReadonlySet<string>;
       readonly dueAt: string;
       readonly reminded: ReadonlyMap<string, string>;
+      /** Documents accepted as submissions: a retried submission (same Idempotency-Key) is accepted again, even once closed. */
+      readonly accepted: ReadonlySet<string>;
     };
 
 export type CollectionError =
@@ -62,7 +67,9 @@ export type CollectionCommand =
   /** Who has submitted is known to the read models (their deposits): the caller says. */
   | (CommandContext & { readonly type: 'RemindCollection'; readonly collectionId: string; readonly submitted: ReadonlySet<string> })
   /** Checked before a submission's bytes are read: may this person submit now? */
-  | (CommandContext & { readonly type: 'CheckSubmission'; readonly collectionId: string; readonly directory: DirectoryView });
+  | (CommandContext & { readonly type: 'CheckSubmission'; readonly collectionId: string; readonly directory: DirectoryView })
+  /** Once the bytes are in, right before the documents are recorded: the same rules, on the state of now. */
+  | (CommandContext & { readonly type: 'AcceptSubmission'; readonly collectionId: string; readonly directory: DirectoryView; readonly documentIds: readonly string[] });
 
 const LIMITS = { title: 200, instructions: 2000 } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -70,7 +77,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const evolve = (state: Collection, event: CollectionEvent): Collection => {
   if (event.type === 'CollectionCreated') {
     const d = event.data;
-    return { status: 'draft', id: d.collectionId, year: d.year, requesterId: d.requesterId, title: d.title, categoryId: d.categoryId, asked: new Set(d.askedIds), dueAt: d.dueAt, reminded: new Map() };
+    return { status: 'draft', id: d.collectionId, year: d.year, requesterId: d.requesterId, title: d.title, categoryId: d.categoryId, asked: new Set(d.askedIds), dueAt: d.dueAt, reminded: new Map(), accepted: new Set() };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -80,6 +87,8 @@ const evolve = (state: Collection, event: CollectionEvent): Collection => {
       return { ...state, status: 'closed' };
     case 'CollectionReminderSent':
       return { ...state, reminded: new Map([...state.reminded, ...event.data.userIds.map((u): [string, string] => [u, event.at])]) };
+    case 'SubmissionAccepted':
+      return { ...state, accepted: new Set([...state.accepted, ...event.data.documentIds]) };
   }
 };
 
@@ -140,14 +149,24 @@ const decide = (state: Collection, cmd: CollectionCommand): Result<CollectionEve
         return ok([{ type: 'CollectionReminderSent', data: { collectionId: c.id, userIds: due }, ...by }]);
       });
     case 'CheckSubmission':
-      return visible(state, cmd.actorId, cmd.collectionId).andThen((c): Result<CollectionEvent[], CollectionError> => {
-        if (c.requesterId === cmd.actorId || !c.asked.has(cmd.actorId)) return err({ code: 'COLLECTION_NOT_FOUND', collectionId: c.id });
-        if (c.status === 'closed') return err({ code: 'COLLECTION_CLOSED', collectionId: c.id });
-        if (!holdsLocker(cmd.directory, c.requesterId)) return err({ code: 'COLLECTION_CLOSED', collectionId: c.id });
-        return ok([]);
+      return mayStillSubmit(state, cmd).map(() => []);
+    case 'AcceptSubmission':
+      return mayStillSubmit(state, cmd).andThen((c): Result<CollectionEvent[], CollectionError> => {
+        if (cmd.documentIds.length > 0 && cmd.documentIds.every((d) => c.accepted.has(d))) return ok([]);
+        return ok([{ type: 'SubmissionAccepted', data: { collectionId: c.id, userId: cmd.actorId, documentIds: [...cmd.documentIds] }, ...by }]);
       });
   }
 };
+
+/** Whether this person may submit to the request as it is now (a retried submission already accepted may, closed or not). */
+const mayStillSubmit = (state: Collection, cmd: CommandContext & { readonly collectionId: string; readonly directory: DirectoryView; readonly documentIds?: readonly string[] }) =>
+  visible(state, cmd.actorId, cmd.collectionId).andThen((c): Result<typeof c, CollectionError> => {
+    if (c.requesterId === cmd.actorId || !c.asked.has(cmd.actorId)) return err({ code: 'COLLECTION_NOT_FOUND', collectionId: c.id });
+    if (cmd.documentIds && cmd.documentIds.length > 0 && cmd.documentIds.every((d) => c.accepted.has(d))) return ok(c);
+    if (c.status === 'closed') return err({ code: 'COLLECTION_CLOSED', collectionId: c.id });
+    if (!holdsLocker(cmd.directory, c.requesterId)) return err({ code: 'COLLECTION_CLOSED', collectionId: c.id });
+    return ok(c);
+  });
 
 /** One stream per collection request. */
 export const collectionDecider: Decider<CollectionCommand, Collection, CollectionEvent, CollectionError> = {
