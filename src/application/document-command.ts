@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { documentDecider, type DocumentCommand, type DocumentState, type Managing } from '../domain/index.js';
-import { async, currentYear, documentView, lockerHolder } from './access.js';
+import { async, currentYear, documentView, readableDocument } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { handle, type CommandOptions, type Handled } from './handle-command.js';
@@ -15,8 +15,10 @@ export const managing = (deps: Deps, actor: Actor, documentId: string): Managing
 });
 
 /**
- * A management command on one document's stream, by a locker holder: the standing check, then the
- * one command path, where the document decider applies every other rule.
+ * A command on one document's stream, by someone who may read it: the one access rule every route
+ * goes through (access.ts: the depositor, or a current recipient who has not removed it from their
+ * locker; anyone else finds nothing), then the one command path, where the document decider
+ * applies every other rule (who manages, who may edit, the year).
  */
 export const documentCommand = (
   deps: Deps,
@@ -25,7 +27,7 @@ export const documentCommand = (
   command: (by: Managing) => DocumentCommand,
   options?: CommandOptions,
 ): ResultAsync<Handled<DocumentState, unknown>, UseCaseError> =>
-  async(lockerHolder(deps, actor)).andThen(() =>
+  async(readableDocument(deps, actor, documentId)).andThen(() =>
     handle(deps, documentDecider, actor.tenant, deps.streams.document(actor.tenant, documentId), command(managing(deps, actor, documentId)), options),
   );
 

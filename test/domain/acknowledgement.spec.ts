@@ -41,7 +41,7 @@ describe('acknowledging', () => {
   it('asking later, by PATCH, asks from the latest version; a due date in the past is refused', () => {
     const later = document([deposited({ recipients: ['marc'] }), updated(2)])
       .when({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings: { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR }, acknowledgement: { required: true, dueAt: '2026-12-05T00:00:00.000Z' } })
-      .then([{ type: 'AcknowledgementSet', data: { documentId: 'doc-1', required: true, dueAt: '2026-12-05T00:00:00.000Z' }, actor: 'anne', at: AT }]);
+      .then([{ type: 'AcknowledgementSet', data: { documentId: 'doc-1', required: true, dueAt: '2026-12-05T00:00:00.000Z', ask: true }, actor: 'anne', at: AT }]);
     expect(later.status === 'live' && later.acknowledgement).toEqual({ required: true, dueAt: '2026-12-05T00:00:00.000Z', askedFrom: 2 });
     document([deposited()])
       .when({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings: { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR }, acknowledgement: { required: true, dueAt: '2020-01-01T00:00:00.000Z' } })
@@ -75,6 +75,99 @@ describe('reminders', () => {
     const state = document([asked(due), consulted('marc'), acknowledged('marc')]).when(when(due)).then([reminded(['sophie'], 'due', due)]);
     expect(documentDecider.decide(state, when('2026-12-06T00:00:00.000Z'))._unsafeUnwrap()).toEqual([]);
   });
+});
+
+describe('the limits hold whatever the path (issue 30)', () => {
+  const settings = { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR };
+  it('moving the due date asks nobody anew, and a due reminder skips whoever was reminded within the day', () => {
+    const due = '2026-12-05T08:00:00.000Z';
+    const moved = document([asked(due)]).when({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings, acknowledgement: { required: true, dueAt: '2026-12-09T00:00:00.000Z' } });
+    moved.then([{ type: 'AcknowledgementSet', data: { documentId: 'doc-1', required: true, dueAt: '2026-12-09T00:00:00.000Z', ask: false }, actor: 'anne', at: AT }]);
+    // Reminded by the first due date an hour ago, the date re-armed: the second due date finds nobody to remind yet.
+    const at = '2026-12-09T00:00:00.000Z';
+    document([asked('2026-12-08T22:00:00.000Z'), reminded(['marc', 'sophie'], 'due', '2026-12-08T23:00:00.000Z'), { type: 'AcknowledgementSet', data: { documentId: 'doc-1', required: true, dueAt: at, ask: false }, actor: 'anne', at: AT }])
+      .when({ type: 'RemindDue', actorId: 'system:scheduler', at, documentId: 'doc-1' })
+      .then([reminded([], 'due', at)]);
+  });
+
+  it('only the depositor calls a version minor: a recipient allowed to edit may upload, but not a minor one', () => {
+    const editable: DocumentEvent = { type: 'RecipientsMayEditSet', data: { documentId: 'doc-1', recipientsMayEdit: true }, actor: 'anne', at: AT };
+    const upload = (actorId: string, minor: boolean): DocumentCommand => ({ type: 'UpdateContent', actorId, at: AT, documentId: 'doc-1', currentYear: YEAR, maxDocumentBytes: 1000, file: file(), minor });
+    document([asked(), editable]).when(upload('marc', true)).thenError('NOT_DEPOSITOR');
+    expect(documentDecider.decide(document([asked(), editable]).state, upload('marc', false)).isOk()).toBe(true);
+    expect(documentDecider.decide(document([asked(), editable]).state, upload('anne', true)).isOk()).toBe(true);
+  });
+
+  type Step =
+    | { kind: 'wait'; hours: number }
+    | { kind: 'remind' }
+    | { kind: 'due' }
+    | { kind: 'setDue'; inHours: number; required: boolean }
+    | { kind: 'update'; minor: boolean }
+    | { kind: 'consult' | 'ack'; who: 'marc' | 'sophie' };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 30 }) }),
+    fc.constant({ kind: 'remind' as const }),
+    fc.constant({ kind: 'due' as const }),
+    fc.record({ kind: fc.constant('setDue' as const), inHours: fc.integer({ min: 1, max: 48 }), required: fc.boolean() }),
+    fc.record({ kind: fc.constant('update' as const), minor: fc.boolean() }),
+    fc.record({ kind: fc.constantFrom('consult' as const, 'ack' as const), who: fc.constantFrom('marc' as const, 'sophie' as const) }),
+  );
+  test.prop([fc.array(step, { maxLength: 60 })], { numRuns: 300 })(
+    'at most one reminder a day per person, by hand or by due date, however often the date moves; a due reminder goes only to who owes the latest acknowledgement; people are asked once per ask',
+    (steps) => {
+      let now = Date.parse(AT);
+      const iso = () => new Date(now).toISOString();
+      let state: DocumentState = [asked()].reduce(documentDecider.evolve, documentDecider.initialState);
+      // The model: when each person was last reminded, the latest non-minor version, what each acknowledged, whether an ask is on.
+      const lastReminded = new Map<string, number>();
+      let asksOn = true;
+      let latestMajor = 1;
+      let version = 1;
+      const acked = new Map<string, number>();
+      for (const s of steps) {
+        if (s.kind === 'wait') {
+          now += s.hours * 3600_000;
+          continue;
+        }
+        const by = { at: iso(), documentId: 'doc-1' };
+        const cmd: DocumentCommand =
+          s.kind === 'remind'
+            ? remind(iso())
+            : s.kind === 'due'
+              ? { type: 'RemindDue', actorId: 'system:scheduler', ...by }
+              : s.kind === 'setDue'
+                ? { type: 'ChangeDetails', actorId: 'anne', ...by, currentYear: YEAR, settings, acknowledgement: { required: s.required, dueAt: new Date(now + s.inHours * 3600_000).toISOString() } }
+                : s.kind === 'update'
+                  ? { type: 'UpdateContent', actorId: 'anne', ...by, currentYear: YEAR, maxDocumentBytes: 1000, file: file(), minor: s.minor }
+                  : s.kind === 'consult'
+                    ? { type: 'Consult', actorId: s.who, ...by }
+                    : ack(s.who);
+        const decided = documentDecider.decide(state, cmd);
+        if (decided.isErr()) continue;
+        for (const e of decided.value) {
+          if (e.type === 'ReminderSent') {
+            for (const u of e.data.userIds) {
+              expect(now - (lastReminded.get(u) ?? -Infinity)).toBeGreaterThanOrEqual(24 * 3600_000);
+              lastReminded.set(u, now);
+              if (e.data.reason === 'due') expect(acked.get(u) ?? 0).toBeLessThan(latestMajor);
+            }
+          }
+          if (e.type === 'AcknowledgementSet') {
+            expect(e.data.ask === true).toBe(e.data.required && !asksOn);
+            if (e.data.required && !asksOn) latestMajor = version;
+            asksOn = e.data.required;
+          }
+          if (e.type === 'DocumentUpdated') {
+            version += 1;
+            if (!e.data.minor) latestMajor = version;
+          }
+          if (e.type === 'DocumentAcknowledged') acked.set(e.data.userId, e.data.version);
+        }
+        state = decided.value.reduce(documentDecider.evolve, state);
+      }
+    },
+  );
 });
 
 describe('a property of acknowledgements', () => {

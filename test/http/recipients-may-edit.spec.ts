@@ -32,4 +32,19 @@ describe('recipients who may edit', () => {
     const refused = await h.request('PUT', `/v1/documents/${id}/content`, { as: 'marc', body: h.form(undefined, { content: 'v3' }) });
     expect([refused.status, refused.json.code]).toEqual([403, 'NOT_DEPOSITOR']);
   });
+
+  it('may not call their version minor (only the depositor keeps everyone\'s acknowledgements), and once they removed it from their locker may upload nothing (issue 30)', async () => {
+    const deposit = await h.deposit('anne', { recipients: { users: ['marc', 'sophie'] }, categoryId: category, recipientsMayEdit: true, acknowledgement: { required: true } }, { content: 'v1' });
+    const id = deposit.json.id as string;
+    const minor = await h.request('PUT', `/v1/documents/${id}/content?minor=true`, { as: 'marc', body: h.form(undefined, { content: 'v2, minor?' }) });
+    expect([minor.status, minor.json.code]).toEqual([403, 'NOT_DEPOSITOR']);
+    const byAnne = await h.request('PUT', `/v1/documents/${id}/content?minor=true`, { as: 'anne', body: h.form(undefined, { content: 'v2, minor' }) });
+    expect(byAnne.status).toBe(200);
+
+    expect((await h.request('DELETE', `/v1/locker/documents/${id}`, { as: 'sophie' })).status).toBe(204);
+    const removed = await h.request('PUT', `/v1/documents/${id}/content`, { as: 'sophie', body: h.form(undefined, { content: 'v3 by someone who removed it' }) });
+    expect([removed.status, removed.json.code]).toEqual([404, 'NOT_FOUND']);
+    expect((await h.request('GET', `/v1/documents/${id}`, { as: 'sophie' })).status).toBe(404);
+    expect((await h.request('GET', `/v1/documents/${id}`, { as: 'anne' })).json.version).toBe(2);
+  });
 });

@@ -292,7 +292,7 @@ export const readModelProjection = (db: Database.Database) => {
       case 'AcknowledgementSet': {
         const d = event.data;
         sql.ackSet.run({ required: d.required ? 1 : 0, dueAt: d.dueAt, at: event.at, tenant, id: d.documentId });
-        if (d.required) sql.notifyAskedToAcknowledge.run(seq, event.actor, event.at, tenant, d.documentId);
+        if (asksAnew(event)) sql.notifyAskedToAcknowledge.run(seq, event.actor, event.at, tenant, d.documentId);
         return;
       }
       case 'DocumentAcknowledged':
@@ -395,6 +395,11 @@ export const readModelProjection = (db: Database.Database) => {
     }
   };
 
+  /** Whether an AcknowledgementSet asks people anew (not a moved due date); before `ask` existed, a required one did. */
+  const asksAnew = (event: { data: unknown }) => {
+    const d = event.data as { required: boolean; ask?: boolean };
+    return d.required && d.ask !== false;
+  };
   /** Every notification an event made is also a mail to send (a deposit queues its own, above). */
   const MAILED = new Set(['RecipientAdded', 'RecipientJoined', 'DocumentUpdated', 'ReminderSent', 'AcknowledgementSet', 'CollectionPublished', 'CollectionReminderSent', 'WebhookDisabled']);
 
@@ -431,7 +436,7 @@ export const readModelProjection = (db: Database.Database) => {
         project(event, ++seq);
         moved.set(event.meta.tenant, event.position);
         if (event.type.startsWith('Webhook')) hooked.delete(event.meta.tenant);
-        if (MAILED.has(event.type)) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
+        if (MAILED.has(event.type) && (event.type !== 'AcknowledgementSet' || asksAnew(event))) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
         if (isPublicEvent(event.type) && hasWebhooks(event.meta.tenant)) {
           const payload = publicEvent({ id: event.id, type: event.type, tenant: event.meta.tenant, at: event.meta.at, actor: event.meta.actor, data: event.data as Record<string, unknown> });
           sql.webhookDeliveries.run({ eventId: event.id, stream: event.stream, seq, position: padded(event.position), type: event.type, payload: JSON.stringify(payload), tenant: event.meta.tenant });

@@ -1,6 +1,6 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { checkEditing, documentDecider, type CloudSource } from '../../domain/index.js';
-import { async, documentView, lockerHolder, maxDocumentBytes } from '../access.js';
+import { async, documentView, maxDocumentBytes, readableDocument } from '../access.js';
 import { documentCommand, managing } from '../document-command.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
@@ -10,11 +10,11 @@ import { stagedOnce, whyNotStaged, type IncomingFile } from './deposit-document.
 
 /** A new version of the same document: recipients keep it in their locker and are told it changed. */
 export const updateContent = (deps: Deps) => ({
-  /** Refused before a byte is read when the caller may not edit the document: the domain's rule, on the stream. */
-  check: (actor: Actor, documentId: string): ResultAsync<number, UseCaseError> =>
-    async(lockerHolder(deps, actor))
+  /** Refused before a byte is read when the caller may not read (access.ts) or edit (the domain's rule, on the stream) the document. */
+  check: (actor: Actor, documentId: string, minor = false): ResultAsync<number, UseCaseError> =>
+    async(readableDocument(deps, actor, documentId))
       .andThen(() => deps.events.readStream(deps.streams.document(actor.tenant, documentId)))
-      .andThen((recorded) => async(checkEditing(replay(documentDecider, recorded), managing(deps, actor, documentId))))
+      .andThen((recorded) => async(checkEditing(replay(documentDecider, recorded), managing(deps, actor, documentId), minor)))
       .map(() => maxDocumentBytes(deps, actor.tenant)),
 
   /** `minor`: acknowledgements of the previous version still count. */
@@ -23,7 +23,10 @@ export const updateContent = (deps: Deps) => ({
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
-      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor, cloud }), { beforeAppend: bytes.commit })
+      return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor, cloud }), {
+        // Access is read again once the bytes are in: a removal during the upload refuses it.
+        beforeAppend: () => async(readableDocument(deps, actor, documentId)).andThen(bytes.commit),
+      })
         .andThen(() => bytes.release())
         .orElse((e) => bytes.release().andThen(() => errAsync<void, UseCaseError>(e)))
         .andThen(() => async(documentView(deps, actor.tenant, documentId)));

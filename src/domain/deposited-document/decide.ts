@@ -185,9 +185,10 @@ const checkYear = (doc: LiveDocument, cmd: Managing): Result<LiveDocument, Docum
  * Who may upload a new version: the depositor, and the recipients when the depositor allowed it;
  * everything else stays the depositor's (`checkManaging`).
  */
-export const checkEditing = (state: DocumentState, cmd: Managing): Result<LiveDocument, DocumentError> =>
+export const checkEditing = (state: DocumentState, cmd: Managing, minor = false): Result<LiveDocument, DocumentError> =>
   checkOpen(state, cmd).andThen((doc) =>
-    canManage(doc, cmd.actorId) || (doc.recipientsMayEdit && doc.recipients.has(cmd.actorId)) ? checkYear(doc, cmd) : notDepositor(doc),
+    // Only the depositor may call a version minor: it keeps everyone's acknowledgements.
+    canManage(doc, cmd.actorId) || (!minor && doc.recipientsMayEdit && doc.recipients.has(cmd.actorId)) ? checkYear(doc, cmd) : notDepositor(doc),
   );
 
 /**
@@ -263,7 +264,8 @@ const changeDetails = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 
     const due = checkDueAt(dueAt, cmd.at);
     if (due.isErr()) return err(due.error);
     if (cmd.acknowledgement.required !== doc.acknowledgement.required || dueAt !== doc.acknowledgement.dueAt) {
-      events.push({ type: 'AcknowledgementSet', data: { documentId: doc.id, required: cmd.acknowledgement.required, dueAt }, actor: cmd.actorId, at: cmd.at });
+      const ask = cmd.acknowledgement.required && !doc.acknowledgement.required;
+      events.push({ type: 'AcknowledgementSet', data: { documentId: doc.id, required: cmd.acknowledgement.required, dueAt, ask }, actor: cmd.actorId, at: cmd.at });
     }
   }
   return ok(events);
@@ -293,12 +295,16 @@ export const hasAcknowledged = (doc: LiveDocument, userId: string): boolean => (
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** When this person may next be reminded of this document: a day after their last reminder, whatever asked for it. */
+const nextReminderFor = (doc: Pick<LiveDocument, 'reminded'>, userId: string) => Date.parse(doc.reminded.get(userId) ?? '1970-01-01T00:00:00.000Z') + DAY_MS;
+const remindable = (doc: Pick<LiveDocument, 'reminded'>, userId: string, now: number) => nextReminderFor(doc, userId) <= now;
+
 /** At most one reminder a day per person: those reminded less than a day ago wait. */
 const remind = (doc: LiveDocument, cmd: Extract<DocumentCommand, { type: 'Remind' }>): Result<DocumentEvent[], DocumentError> => {
   const owing = stillToRemind(doc);
   if (owing.length === 0) return ok([]);
   const now = Date.parse(cmd.at);
-  const nextFor = (u: string) => Date.parse(doc.reminded.get(u) ?? '1970-01-01T00:00:00.000Z') + DAY_MS;
+  const nextFor = (u: string) => nextReminderFor(doc, u);
   const due = owing.filter((u) => nextFor(u) <= now);
   if (due.length === 0) return err({ code: 'REMINDER_TOO_SOON', retryAfterSeconds: Math.ceil((Math.min(...owing.map(nextFor)) - now) / 1000) });
   return ok([{ type: 'ReminderSent', data: { documentId: doc.id, userIds: due, reason: 'manual' }, actor: cmd.actorId, at: cmd.at }]);
@@ -309,7 +315,10 @@ const remindDue = (state: DocumentState, cmd: Extract<DocumentCommand, { type: '
   if (state.status !== 'live' || !state.acknowledgement.required || state.dueReminded) return ok([]);
   const dueAt = state.acknowledgement.dueAt;
   if (dueAt === null || Date.parse(dueAt) > Date.parse(cmd.at)) return ok([]);
-  const owing = [...state.recipients].filter((u) => !hasAcknowledged(state, u));
+  // The once-a-day rule holds here too: someone reminded less than a day ago (by hand, or by an
+  // earlier due date) is not reminded again; the mark is recorded all the same.
+  const now = Date.parse(cmd.at);
+  const owing = [...state.recipients].filter((u) => !hasAcknowledged(state, u) && remindable(state, u, now));
   return ok([{ type: 'ReminderSent', data: { documentId: state.id, userIds: owing, reason: 'due' }, actor: cmd.actorId, at: cmd.at }]);
 };
 
@@ -457,7 +466,7 @@ const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEven
     case 'ChangeDetails':
       return checkManaging(state, cmd).andThen((doc) => changeDetails(doc, cmd));
     case 'UpdateContent':
-      return checkEditing(state, cmd).andThen((doc) => updateContent(doc, cmd));
+      return checkEditing(state, cmd, cmd.minor === true).andThen((doc) => updateContent(doc, cmd));
     case 'DeleteForAll':
       return checkManaging(state, cmd).map((doc): DocumentEvent[] => [
         { type: 'DocumentDeletedForAll', data: { documentId: doc.id }, actor: cmd.actorId, at: cmd.at },

@@ -108,7 +108,11 @@ export type DocumentEvent =
   | DomainEvent<'RecipientsMayEditSet', { documentId: string; recipientsMayEdit: boolean }>
   /** `minor`: acknowledgements of the previous version still count. */
   | DomainEvent<'DocumentUpdated', { documentId: string; content: Content; minor?: boolean | undefined; cloud?: CloudSource | undefined }>
-  | DomainEvent<'AcknowledgementSet', { documentId: string } & Acknowledgement>
+  /**
+   * `ask: false` when only the due date moved, or the ask was lifted: nobody is asked anew, so
+   * nobody is told again. Events written before it had none: a required acknowledgement asked.
+   */
+  | DomainEvent<'AcknowledgementSet', { documentId: string; ask?: boolean } & Acknowledgement>
   | DomainEvent<'DocumentAcknowledged', { documentId: string; userId: string; version: number }>
   | DomainEvent<'ReminderSent', { documentId: string; userIds: string[]; reason: ReminderReason }>
   | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>

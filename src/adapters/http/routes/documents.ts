@@ -168,7 +168,7 @@ export const documentRoutes =
         if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) {
           const body = z.object({ source: cloudSourceSchema }).strict().safeParse(req.body);
           if (!body.success) return badRequest(reply, z.prettifyError(body.error).replace(/\n/g, ' '));
-          const limit = await uc.updateContent.check(actor, req.params.id);
+          const limit = await uc.updateContent.check(actor, req.params.id, req.query.minor === 'true');
           if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
           const source = body.data.source;
           const from = await uc.clouds.fileFrom(actor, source);
@@ -177,7 +177,7 @@ export const documentRoutes =
           return answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, from.value.file, req.query.minor === 'true', cloud), 200, presentDocument);
         }
         if (!requireMultipart(req, reply)) return reply;
-        const limit = await uc.updateContent.check(actor, req.params.id);
+        const limit = await uc.updateContent.check(actor, req.params.id, req.query.minor === 'true');
         if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
         if (tooLargeUpFront(req, reply, limit.value)) return reply;
         const body = uploadBody(req, limit.value, uploads);
