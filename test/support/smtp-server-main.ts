@@ -15,7 +15,8 @@ const server = new SMTPServer({
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
-      if (mode === 'refuse') return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
+      // As real relays do, the refusal quotes the address: it must not reach the log (issue 30).
+      if (mode === 'refuse') return callback(Object.assign(new Error(`5.1.1 <${session.envelope.rcptTo.map((r) => r.address).join(',')}>: Recipient address rejected`), { responseCode: 550 }));
       if (mode === 'tempfail') return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
       appendFileSync(inbox, `${JSON.stringify({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') })}\n`);
       callback();

@@ -40,9 +40,24 @@ export const smtpMailer = (options: SmtpOptions): Mailer => {
         }),
         (e): MailError => {
           const code = (e as { responseCode?: number }).responseCode;
-          return { code: 'MAIL_NOT_SENT', message: (e as Error).message, permanent: code !== undefined && code >= 500 };
+          return { code: 'MAIL_NOT_SENT', message: mailFailure(e), permanent: code !== undefined && code >= 500 };
         },
       ).map(() => undefined),
     close: () => transport.close(),
   };
+};
+
+/**
+ * What is kept of a failed send (in the log, the outbox, the admin's view): the reply code and the
+ * enhanced status only. Relays quote the address in their refusals (`550 5.1.1 <x@y>: …`), and that
+ * text would outlive the person's erasure; a connection error says only that it failed.
+ */
+export const mailFailure = (e: unknown): string => {
+  const code = (e as { responseCode?: number }).responseCode;
+  if (typeof code === 'number') {
+    const enhanced = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(String((e as { response?: unknown }).response ?? ''))?.[1];
+    return `the mail server answered ${code}${enhanced ? ` ${enhanced}` : ''}`;
+  }
+  const kind = (e as { code?: unknown }).code;
+  return kind === 'ETIMEDOUT' ? 'the mail server did not answer in time' : 'the mail server could not be reached';
 };
