@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EsdbEventStore } from '../../src/adapters/eventstoredb/esdb-event-store.js';
+import { EsdbEventStore, isPosition, packPosition } from '../../src/adapters/eventstoredb/esdb-event-store.js';
 
 /**
  * A stand-in gRPC server built from the client's own generated protos: not an event store, a
@@ -99,6 +99,22 @@ describe('EventStoreDB adapter against a stand-in server', () => {
       const result = await store.readStream('school:document:x');
       expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
       expect(Date.now() - started).toBeLessThan(3000);
+      expect(await settled()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a position it never gives out is INVALID_POSITION (a 400), not STORE_UNAVAILABLE, and asks nothing of the server', async () => {
+    mode = 'endless';
+    const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+    try {
+      for (const bad of [-1n, packPosition(1n << 64n, 0n), packPosition(5n, 6n)]) {
+        expect(isPosition(bad)).toBe(false);
+        expect((await store.readAll({ after: bad, limit: 3 }))._unsafeUnwrapErr()).toEqual({ code: 'INVALID_POSITION', position: String(bad) });
+      }
+      expect(isPosition(packPosition(6n, 5n))).toBe(true);
+      expect(isPosition(packPosition(6n, 6n))).toBe(true);
       expect(await settled()).toBe(0);
     } finally {
       await store.close();

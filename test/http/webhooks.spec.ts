@@ -144,6 +144,11 @@ describe('the event stream', () => {
   it('needs the events:read scope', async () => {
     expect((await h.request('GET', '/v1/events/stream', { as: 'admin' })).status).toBe(403);
     expect((await h.request('GET', '/v1/events/stream', { token: await h.token('portal', { scope: 'events:read' }), headers: { 'last-event-id': 'abc' } })).status).toBe(400);
+    // Above 2^63-1, or beyond the log's head: an id this stream never gave, refused before the stream opens.
+    for (const id of ['9223372036854775808', '99999999999999999999999999', '9223372036854775807']) {
+      const r = await h.request('GET', '/v1/events/stream', { token: await h.token('portal', { scope: 'events:read' }), headers: { 'last-event-id': id } });
+      expect([r.status, r.json.code]).toEqual([400, 'INVALID_POSITION']);
+    }
   });
 
   it('live events from now; a reconnect with Last-Event-ID misses nothing and repeats nothing', async () => {

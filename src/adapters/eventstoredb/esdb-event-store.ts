@@ -41,6 +41,12 @@ type StoredMeta = EventMeta & { prevHash: string; hash: string };
  */
 const TWO_64 = 1n << 64n;
 export const packPosition = (commit: bigint, prepare: bigint): bigint => commit * TWO_64 + prepare;
+/** Whether a packed position could be one of $all's: both halves unsigned 64-bit, the prepare never past the commit (the server refuses such a position). */
+export const isPosition = (position: bigint): boolean => {
+  if (position < 0n) return false;
+  const { commit, prepare } = unpackPosition(position);
+  return commit < TWO_64 && prepare <= commit;
+};
 export const unpackPosition = (position: bigint) => ({ commit: position / TWO_64, prepare: position % TWO_64 });
 
 class Timeout extends Error {}
@@ -237,6 +243,8 @@ export class EsdbEventStore implements EventStore {
    * cancelled, not left open.
    */
   readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError> {
+    // A position this store never gives out (a client's cursor) is the client's mistake, not a 503.
+    if (options.after !== undefined && !isPosition(options.after)) return errAsync({ code: 'INVALID_POSITION', position: String(options.after) });
     const out: RecordedEvent[] = [];
     const page = (from: ReadPosition, after: bigint | undefined) =>
       this.bounded(async (call) => {

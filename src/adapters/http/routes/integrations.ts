@@ -94,8 +94,14 @@ export const integrationRoutes =
         const allowed = await uc.eventStream.allowed(actor);
         if (allowed.isErr()) return sendProblem(reply, toProblem(allowed.error));
         const given = req.headers['last-event-id'];
-        const start = given !== undefined ? BigInt(given) : await uc.eventStream.head().match((h) => h, () => undefined);
-        if (start === undefined) return sendProblem(reply, problem(503, 'STORE_UNAVAILABLE', 'Storage unavailable', 'the event store is not answering'));
+        const head = await uc.eventStream.head().match((h) => h, () => undefined);
+        if (head === undefined) return sendProblem(reply, problem(503, 'STORE_UNAVAILABLE', 'Storage unavailable', 'the event store is not answering'));
+        const start = given !== undefined ? BigInt(given) : head;
+        // An id beyond the log's head was never given by this stream: a stream from it would wait for ever.
+        if (start > head) return sendProblem(reply, toProblem({ code: 'INVALID_POSITION', position: String(start) }));
+        // The store says whether it is a position of its own (an EventStoreDB position is not a SQLite one), before the stream opens.
+        const first = await uc.eventStream.read(actor, start, 1);
+        if (first.isErr() && first.error.code === 'INVALID_POSITION') return sendProblem(reply, toProblem(first.error));
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
