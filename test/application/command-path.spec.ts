@@ -139,13 +139,26 @@ describe('the one command path', () => {
   });
 
   it('read-your-writes: a catch-up that started before an append does not answer for it', async () => {
-    let hold: Promise<void> | undefined;
-    let release = () => undefined as void;
-    const { app, uc, anne, doc } = await start({ holdReadAll: () => hold });
-    // A catch-up starts, reads the log, and is held before applying what it read.
-    hold = new Promise<void>((r) => (release = r));
+    // The first log read after arming is held, and says when it is inside: the command starts only
+    // then, so the early catch-up has read the log before the command's append, whatever the
+    // projector's scheduling (it waits a turn before reading since ADR 31, which once let this
+    // test's hold be disarmed before the read it was meant for).
+    let armed = false;
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const { app, uc, anne, doc } = await start({
+      holdReadAll: () => {
+        if (!armed) return undefined;
+        armed = false;
+        entered();
+        return hold;
+      },
+    });
+    armed = true;
     const early = app.deps.projector.catchUp();
-    hold = undefined;
+    await inside;
     // A command lands meanwhile; its own catch-up must include it, not share the early one.
     const memo = uc.changeDocument(anne, doc.id, { memo: 'Read before Monday' });
     setTimeout(release, 50);
