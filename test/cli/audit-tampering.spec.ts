@@ -198,3 +198,100 @@ describe('audit verify', () => {
     expect(broken.stderr).toMatch(/broken chain at event/);
   });
 });
+
+/**
+ * Each layer of verify alone (issue 37): every attack above is caught by the notary and by the
+ * checkpoints too, so a per-stream check switched off went unnoticed. Here each attack is one that
+ * only the layer under test can see, and the event and the reason it names are asserted.
+ */
+describe('audit verify, one layer at a time', () => {
+  /** A north document stream with at least three events, its rows in order. */
+  const longStream = (db: Database.Database) => {
+    const { stream } = db.prepare("SELECT stream FROM events WHERE tenant = 'north' AND stream LIKE 'north:document:%' GROUP BY stream HAVING count(*) >= 2 LIMIT 1").get() as { stream: string };
+    return rows(db, `stream = '${stream}'`);
+  };
+  const hashOf = (r: Row, prev: string, revision = r.revision) => chainHashOfCanonical(prev, r.stream, revision, r.event_id, r.type, r.data, r.meta);
+  const streamsOnly = async (dir: string) => {
+    const events = new SqliteEventStore(join(dir, 'events.sqlite'));
+    try {
+      return (await verifyChains(events, { tenant: 'north' }))._unsafeUnwrap();
+    } finally {
+      await events.close();
+    }
+  };
+  let first: Row;
+  let second: Row;
+  beforeAll(() => {
+    const db = new Database(join(pristine, 'events.sqlite'), { readonly: true });
+    [first, second] = longStream(db) as [Row, Row];
+    db.close();
+  });
+
+  it('the stream chain alone: an event changed in place is named, its content no longer matching its hash', async () => {
+    const dir = tampered((db) => db.prepare('UPDATE events SET data = ? WHERE position = ?').run(forge(first.data), first.position));
+    expect((await streamsOnly(dir)).broken).toMatchObject({ id: first.event_id, reason: 'its content does not match its hash: the stored event was changed' });
+  });
+
+  it('the stream chain alone: an event changed and its own hash recomputed breaks the next one\'s previous-hash', async () => {
+    const dir = tampered((db) => {
+      const data = forge(first.data);
+      db.prepare('UPDATE events SET data = ?, hash = ? WHERE position = ?').run(data, hashOf({ ...first, data }, first.prev_hash), first.position);
+    });
+    expect((await streamsOnly(dir)).broken).toMatchObject({ id: second.event_id, reason: 'its previous-hash does not match the event before it' });
+  });
+
+  it('the stream chain alone: with the next previous-hash rewritten too, the next hash, which covers its previous-hash, gives it away', async () => {
+    const dir = tampered((db) => {
+      const data = forge(first.data);
+      const hash = hashOf({ ...first, data }, first.prev_hash);
+      db.prepare('UPDATE events SET data = ?, hash = ? WHERE position = ?').run(data, hash, first.position);
+      db.prepare('UPDATE events SET prev_hash = ? WHERE position = ?').run(hash, second.position);
+    });
+    expect((await streamsOnly(dir)).broken).toMatchObject({ id: second.event_id, reason: 'its content does not match its hash: the stored event was changed' });
+  });
+
+  it('the stream chain alone: an event removed and the next one chained onto the one before still breaks the revision order', async () => {
+    const dir = tampered((db) => {
+      db.prepare('DELETE FROM events WHERE position = ?').run(first.position);
+      db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE position = ?').run(first.prev_hash, hashOf(second, first.prev_hash), second.position);
+    });
+    expect((await streamsOnly(dir)).broken).toMatchObject({ id: second.event_id, reason: `revision ${second.revision} follows ${second.revision - 2}: an event is missing or out of order` });
+  });
+
+  /** The school's last event, deleted: no stream chain can see a tail cut off. */
+  const lastOfNorth = () => {
+    const db = new Database(join(pristine, 'events.sqlite'), { readonly: true });
+    const last = rows(db, "tenant = 'north'").at(-1)!;
+    const count = rows(db, "tenant = 'north'").length;
+    db.close();
+    return { last, count };
+  };
+
+  it('a school\'s last event deleted: the stream chains alone see nothing, the notary alone names it', async () => {
+    const { last, count } = lastOfNorth();
+    const dir = tampered((db) => db.prepare('DELETE FROM events WHERE position = ?').run(last.position));
+    expect((await streamsOnly(dir)).broken).toBeNull();
+    expect((await verifyIn(dir, { tenant: 'north' })).broken).toMatchObject({
+      id: last.event_id,
+      reason: `the notary chained ${count} events of north but the log holds ${count - 1}: this event and those after it were removed`,
+    });
+  });
+
+  it('a school\'s last event deleted: the auditor\'s checkpoints alone, without the notary, say how many are missing', async () => {
+    const { count } = lastOfNorth();
+    const dir = tampered((db) => db.prepare('DELETE FROM events WHERE position = ?').run(lastOfNorth().last.position));
+    const report = await verifyIn(dir, { tenant: 'north', external: true });
+    expect(report.broken).toMatchObject({ type: 'checkpoint', reason: `the log holds ${count - 1} events of north where the checkpoint signed ${count}: events were removed` });
+  });
+
+  it('an event changed and its stream rechained: the notary alone names it, as changed since it was chained', async () => {
+    const dir = tampered((db) => {
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(forge(first.data), first.position);
+      rechain(db, first.stream);
+    });
+    expect((await streamsOnly(dir)).broken).toBeNull();
+    expect((await verifyIn(dir, { tenant: 'north' })).broken).toMatchObject({ id: first.event_id, reason: expect.stringMatching(/^it is not the event the notary chained as north's event \d+: its content or place changed since$/) });
+    const byCheckpoints = await verifyIn(dir, { tenant: 'north', external: true });
+    expect(byCheckpoints.broken).toMatchObject({ type: 'checkpoint', reason: expect.stringMatching(/^the tenant's chain at event \d+ is not the signed head$/) });
+  });
+});
