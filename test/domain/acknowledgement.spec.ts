@@ -125,6 +125,10 @@ describe('the limits hold whatever the path (issue 30)', () => {
       let latestMajor = 1;
       let version = 1;
       const acked = new Map<string, number>();
+      /** Who opened the latest version (any new version, minor too, is unopened by all). */
+      const opened = new Set<string>();
+      const remindable = (u: string) => now - (lastReminded.get(u) ?? -Infinity) >= 24 * 3600_000;
+      const recipients = ['marc', 'sophie'];
       for (const s of steps) {
         if (s.kind === 'wait') {
           now += s.hours * 3600_000;
@@ -147,6 +151,10 @@ describe('the limits hold whatever the path (issue 30)', () => {
         if (decided.isErr()) continue;
         for (const e of decided.value) {
           if (e.type === 'ReminderSent') {
+            // Exactly who owes the latest version something and was not reminded within the day:
+            // an acknowledgement of an older version counts for nothing once a non-minor one came.
+            const owes = (u: string) => (e.data.reason === 'due' ? (acked.get(u) ?? 0) < latestMajor : !opened.has(u) || (asksOn && (acked.get(u) ?? 0) < latestMajor));
+            expect([...e.data.userIds].sort(), `${e.data.reason} reminder`).toEqual(recipients.filter((u) => owes(u) && remindable(u)));
             for (const u of e.data.userIds) {
               expect(now - (lastReminded.get(u) ?? -Infinity)).toBeGreaterThanOrEqual(24 * 3600_000);
               lastReminded.set(u, now);
@@ -158,7 +166,9 @@ describe('the limits hold whatever the path (issue 30)', () => {
             if (e.data.required && !asksOn) latestMajor = version;
             asksOn = e.data.required;
           }
+          if (e.type === 'DocumentConsulted') opened.add(e.data.userId);
           if (e.type === 'DocumentUpdated') {
+            opened.clear();
             version += 1;
             if (!e.data.minor) latestMajor = version;
           }

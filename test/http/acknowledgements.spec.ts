@@ -41,10 +41,17 @@ describe('acknowledgements', () => {
     await open('marc', doc.id);
     await ack('marc', doc.id);
     expect(await toAck('marc')).not.toContain(doc.id);
+    const marcsReceipt = async () => (await receipts(doc.id)).find((r) => r.userId === 'marc')!;
+    expect(await marcsReceipt()).toMatchObject({ acknowledged: { version: 1 }, acknowledgedCurrent: true });
     expect((await h.request('PUT', `/v1/documents/${doc.id}/content?minor=true`, { as: 'anne', body: h.form(undefined, { content: 'typo fixed' }) })).status).toBe(200);
     expect(await toAck('marc')).not.toContain(doc.id);
+    expect(await marcsReceipt()).toMatchObject({ acknowledgedCurrent: true });
     expect((await h.request('PUT', `/v1/documents/${doc.id}/content`, { as: 'anne', body: h.form(undefined, { content: 'new rules' }) })).status).toBe(200);
     expect(await toAck('marc')).toContain(doc.id);
+    // The receipts and a reminder read it the same way: v1's acknowledgement is not v3's.
+    expect(await marcsReceipt()).toMatchObject({ acknowledged: { version: 1 }, acknowledgedCurrent: false });
+    const reminded = await h.request('POST', `/v1/documents/${doc.id}/reminders`, { as: 'anne' });
+    expect(reminded.json.reminded).toContain('marc');
     expect((await ack('marc', doc.id)).json.code).toBe('NOT_OPENED');
     await open('marc', doc.id);
     expect((await ack('marc', doc.id)).json).toEqual({ acknowledgedVersion: 3 });
