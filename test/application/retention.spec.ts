@@ -58,4 +58,41 @@ describe('retention by category', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('on the boundary day the dry run, the real run and the decider agree, school by school (issue 37)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-retention-'));
+    const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+    const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    const uc = app.useCases;
+    try {
+      const categories = new Map<string, string>();
+      for (const [tenant, days] of [['north', 30], ['south', 30], ['west', 31]] as const) {
+        (await uc.syncDirectory({ tenant, userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+        const admin = { tenant, userId: 'admin', scopes: [] };
+        const id = (await uc.createCategory(admin, 'Absences'))._unsafeUnwrap().id;
+        (await uc.setCategoryRetention(admin, id, days))._unsafeUnwrap();
+        categories.set(tenant, id);
+        const anne = { tenant, userId: 'anne', scopes: [] };
+        const checked = (await uc.depositDocument.check(anne, { recipients: { users: ['marc'], classes: [] }, categoryId: id }, undefined))._unsafeUnwrap();
+        (await uc.depositDocument.store(checked, { fileName: 'a.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode(tenant); })(), truncated: () => false }))._unsafeUnwrap();
+      }
+      const deposited = clock.at;
+      // A second before the 30th day is over: nobody's document is due, by either run.
+      clock.at = deposited + 30 * DAY - 1000;
+      expect((await uc.applyRetention({ dryRun: true }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 0, byTenant: {} });
+      expect((await uc.applyRetention())._unsafeUnwrap()).toMatchObject({ expired: 0 });
+      // To the millisecond: north and south are due (30 days), west not (31); asked for one school, only its own.
+      clock.at = deposited + 30 * DAY;
+      expect((await uc.applyRetention({ dryRun: true }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 2, byTenant: { north: 1, south: 1 } });
+      expect((await uc.applyRetention({ dryRun: true, tenant: 'south' }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 1, byTenant: { south: 1 } });
+      expect((await uc.applyRetention({ tenant: 'north' }))._unsafeUnwrap()).toEqual({ dryRun: false, expired: 1, byTenant: { north: 1 } });
+      expect((await uc.applyRetention({ dryRun: true }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 1, byTenant: { south: 1 } });
+      clock.at = deposited + 31 * DAY;
+      expect((await uc.applyRetention())._unsafeUnwrap()).toEqual({ dryRun: false, expired: 2, byTenant: { south: 1, west: 1 } });
+      expect((await uc.applyRetention({ dryRun: true }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 0, byTenant: {} });
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -35,9 +35,16 @@ describe('an endpoint that keeps failing', () => {
       expect((await app.webhooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]!.status).toBe('abandoned');
       const told = (await app.useCases.myNotifications(admin, { limit: 10 }))._unsafeUnwrap().items;
       expect(told.find((n) => n.kind === 'webhook-disabled')).toMatchObject({ documentId: hook.id, title: receiver.url });
-      // Nothing more goes to it.
+      // Nothing more goes to it, not even an event that happens after it was disabled (issue 37).
       clock.at += 3600_000;
       expect((await app.webhooks.tick())._unsafeUnwrap().failed).toBe(0);
+      const hits = receiver.hits;
+      (await app.useCases.createCategory(admin, 'After the endpoint was disabled'))._unsafeUnwrap();
+      clock.at += 3600_000;
+      expect((await app.webhooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 0, disabled: 0 });
+      expect(receiver.hits).toBe(hits);
+      const after = (await app.webhooks.deliveries(admin, hook.id, 10))._unsafeUnwrap();
+      expect(after.filter((d) => d.status === 'pending')).toEqual([]);
     } finally {
       await app.close();
       await receiver.stop();

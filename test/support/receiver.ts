@@ -25,6 +25,10 @@ export const startReceiver = async (answer: (n: number, r: Received) => number =
   return {
     url,
     received,
+    /** Every POST that arrived, whatever it was answered. */
+    get hits() {
+      return n;
+    },
     /** Waits (bounded) until at least `count` deliveries were accepted. */
     waitFor: async (count: number, timeoutMs = 10_000) => {
       const until = Date.now() + timeoutMs;
