@@ -90,6 +90,18 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     }
   });
 
+  it('a mail retried after a refusal keeps its age: past the maximum it is not sent, even once the server accepts (issue 37)', async () => {
+    await smtp.setMode('tempfail');
+    const before = smtp.count();
+    const id = await deposit('anne', ['paul'], 'Retried too late');
+    expect((await dispatcher().tick())._unsafeUnwrap()).toMatchObject({ retried: 1, sent: 0 });
+    await smtp.setMode('accept');
+    clock.at += OPTIONS.maxAgeMs + 1;
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
+    expect((await outboxOf(id)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'too old to be news']]);
+    expect(smtp.count()).toBe(before);
+  });
+
   it('a mail older than the maximum age is not news any more; one exactly that old still goes', async () => {
     const old = await deposit('anne', ['paul'], 'Too old');
     clock.at += OPTIONS.maxAgeMs + 1;
