@@ -21,7 +21,15 @@ const locker = (args: string[], env: Record<string, string> = {}) => {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-describe('configuration', () => {
+const lockerAsync = (args: string[], env: Record<string, string>) =>
+  new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOCKER_DATA_DIR: dataDir, LOCKER_LOG_LEVEL: 'silent', ...env } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => resolve({ status, stderr }));
+  });
+
+describe.concurrent('configuration', () => {
   it.each([
     [{ LOCKER_PORT: 'abc' }, 'LOCKER_PORT'],
     [{ LOCKER_PORT: '70000' }, 'LOCKER_PORT'],
@@ -31,8 +39,9 @@ describe('configuration', () => {
     [{ LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: '-5' }, 'LOCKER_DEFAULT_MAX_DOCUMENT_BYTES'],
     [{ LOCKER_JWT_SECRET: 'short' }, 'LOCKER_JWT_SECRET'],
     [{ LOCKER_LOG_LEVEL: 'loud' }, 'LOCKER_LOG_LEVEL'],
-  ])('%j stops the process with one line naming %s', (env, name) => {
-    const r = locker(['serve'], env);
+  ])('%j stops the process with one line naming %s', async (env, name) => {
+    // A process each, started together: each spends its second compiling the sources, not waiting.
+    const r = await lockerAsync(['serve'], env);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -56,13 +65,6 @@ describe('configuration', () => {
 });
 
 describe('unreachable stores at start', () => {
-  const lockerAsync = (args: string[], env: Record<string, string>) =>
-    new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, LOCKER_DATA_DIR: dataDir, LOCKER_LOG_LEVEL: 'silent', ...env } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('exit', (status) => resolve({ status, stderr }));
-    });
 
   it('an EventStoreDB that accepts TCP and never answers stops the process with one line', async () => {
     const sockets: Socket[] = [];
@@ -70,7 +72,8 @@ describe('unreachable stores at start', () => {
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
     const url = `esdb://127.0.0.1:${(blackHole.address() as { port: number }).port}?tls=false`;
     try {
-      const r = await lockerAsync(['serve'], { LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url, LOCKER_PORT: '0' });
+      // The store's bound, shortened: what is tested is the one line, not the default 5 s.
+      const r = await lockerAsync(['serve'], { LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url, LOCKER_PORT: '0', LOCKER_STORE_TIMEOUT_MS: '1000' });
       expect(r.status).toBe(1);
       expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^locker: cannot reach EventStoreDB at esdb:\/\/127\.0\.0\.1:\d+\?tls=false: /)]);
     } finally {
