@@ -36,6 +36,8 @@ import type { CredentialStore } from './application/ports/credential-store.js';
 import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from './application/use-cases/webhooks.js';
+import { sweepGraceMs } from './application/use-cases/sweep-blobs.js';
+import { MAX_FILES_PER_DEPOSIT } from './adapters/http/upload.js';
 import { fetchWebhookSender } from './adapters/webhooks/fetch-webhook-sender.js';
 import { hostname } from 'node:os';
 import { systemClock } from './adapters/system/system-clock.js';
@@ -368,7 +370,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     (e) => server.log.warn({ err: e }, 'subscription to the event store dropped; resubscribing'),
   );
   const sweep = setInterval(
-    () => void app.useCases.sweepBlobs(HOUR).map((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')),
+    () => void app.useCases.sweepBlobs(sweepGraceMs(app.deps, { filesPerRequest: MAX_FILES_PER_DEPOSIT, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND, idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS })).map((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')),
     HOUR,
   );
   // The notary chains and signs what was appended, at least every minute with activity.

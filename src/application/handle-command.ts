@@ -50,7 +50,10 @@ export const handle = <Command, State, Event extends DomainEvent<string, unknown
     load(attempt).andThen((recorded) => {
       const history = recorded ?? [];
       const state = history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);
-      const expected: ExpectedVersion = history.length === 0 ? 'no-stream' : { revision: history.length - 1 };
+      // The last event's own revision, not the count: a stream truncated by `$maxCount` (leases)
+      // starts past revision 0, and a count would never match.
+      const last = history[history.length - 1];
+      const expected: ExpectedVersion = last === undefined ? 'no-stream' : { revision: last.revision };
       const decided = decider.decide(state, command);
       if (decided.isErr()) return errAsync<Handled<State, Event>, UseCaseError>(decided.error);
       const events = decided.value;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../src/main.js';
+import { sweepGraceMs, UNBOUNDED_UPLOAD_GRACE_MS } from '../../src/application/use-cases/sweep-blobs.js';
 import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
 /** Time that moves only when a test says so; the blob store's own file times follow the real one. */
@@ -63,5 +64,18 @@ describe('the blob sweep at the application layer', () => {
     expect(report.deleted.some((k) => k.endsWith(sha))).toBe(true);
     expect(report.stagingRemoved).toBe(1);
     expect((await keys()).some((k) => k.endsWith(sha))).toBe(false);
+  });
+
+  it('the periodic sweep waits at least as long as the slowest upload the limits allow, a school\'s raised limit included (issue 31)', async () => {
+    const bounds = { filesPerRequest: 20, minBytesPerSecond: 1024, idleTimeoutMs: 30_000 };
+    const largest = Math.max(app.deps.defaultMaxDocumentBytes, app.deps.readModels.settings('school').maxDocumentBytes ?? 0);
+    // 20 files of 50 MiB at 1 KiB/s: days, not the hour that aborted them.
+    expect(sweepGraceMs(app.deps, bounds)).toBe(Math.ceil((20 * largest * 1000) / 1024 + 30_000));
+    expect(sweepGraceMs(app.deps, { ...bounds, filesPerRequest: 1 })).toBeGreaterThanOrEqual((50 * 1024 * 1024 * 1000) / 1024);
+    (await app.useCases.updateSettings(as('admin'), { maxDocumentBytes: 200 * 1024 * 1024 }))._unsafeUnwrap();
+    expect(sweepGraceMs(app.deps, { ...bounds, filesPerRequest: 1 })).toBe(Math.ceil((200 * 1024 * 1024 * 1000) / 1024 + 30_000));
+    // Fast minimums still wait the hour; no minimum at all, a week.
+    expect(sweepGraceMs(app.deps, { ...bounds, filesPerRequest: 1, minBytesPerSecond: 1e9 })).toBe(HOUR);
+    expect(sweepGraceMs(app.deps, { ...bounds, minBytesPerSecond: 0 })).toBe(UNBOUNDED_UPLOAD_GRACE_MS);
   });
 });

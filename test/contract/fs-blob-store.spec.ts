@@ -42,3 +42,27 @@ it('a staging folder removed by hand is made again: the deposit after the one it
     rmSync(own, { recursive: true, force: true });
   }
 });
+
+it('a committed file\'s directory entries are made durable before commit answers: the shard, and each folder it had to make (issue 31)', async () => {
+  const own = mkdtempSync(join(tmpdir(), 'locker-blobs-fsync-'));
+  try {
+    const synced: string[] = [];
+    const store = new FsBlobStore(own, { syncDirectory: async (d) => void synced.push(d.slice(own.length) || '/') });
+    const bytes = (text: string) =>
+      (async function* () {
+        yield new TextEncoder().encode(text);
+      })();
+    const first = (await store.stage('school', bytes('minutes'), 1000))._unsafeUnwrap();
+    (await first.commit())._unsafeUnwrap();
+    const shard = `/school/${first.sha256.slice(0, 2)}`;
+    // New tenant folder and shard: the shard (the file's name), the tenant folder (the shard's), the root (the tenant's).
+    expect(synced).toEqual([shard, '/school', '/']);
+    synced.length = 0;
+    // Same bytes again: nothing renamed, nothing to make durable.
+    const again = (await store.stage('school', bytes('minutes'), 1000))._unsafeUnwrap();
+    (await again.commit())._unsafeUnwrap();
+    expect(synced).toEqual([]);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});

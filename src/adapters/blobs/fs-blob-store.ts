@@ -21,8 +21,15 @@ const unavailable = (e: unknown): BlobError => ({ code: 'BLOB_STORE_UNAVAILABLE'
 export class FsBlobStore implements BlobStore {
   private readonly staging: string;
 
-  constructor(private readonly root: string) {
+  /** Fsyncs a directory, so the entries made in it (a rename, a new folder) survive a power cut. */
+  private readonly syncDirectory: (dir: string) => Promise<void>;
+
+  constructor(
+    private readonly root: string,
+    options: { syncDirectory?: (dir: string) => Promise<void> } = {},
+  ) {
     this.staging = join(root, '.staging');
+    this.syncDirectory = options.syncDirectory ?? fsyncDirectory;
   }
 
   private pathOf(key: string): string | undefined {
@@ -53,8 +60,14 @@ export class FsBlobStore implements BlobStore {
                 (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)),
               );
               if (stored) return removeStaged(temp);
-              await mkdir(dirname(target), { recursive: true });
+              const shard = dirname(target);
+              const created = await mkdir(shard, { recursive: true });
               await rename(temp, target);
+              // The file's bytes were fsynced, but its name lives in the shard's directory, and a new
+              // shard's (or tenant's) name in its parent's: all durable before the event that points
+              // at the file is appended, or a power cut could lose a committed document's bytes.
+              await this.syncDirectory(shard);
+              if (created !== undefined) for (let dir = dirname(shard); dir.length >= dirname(created).length && dir !== dirname(dir); dir = dirname(dir)) await this.syncDirectory(dir);
             })(),
             unavailable,
           ),
@@ -156,6 +169,15 @@ export class FsBlobStore implements BlobStore {
     return ResultAsync.fromPromise(mkdir(this.staging, { recursive: true }).then(() => undefined), unavailable);
   }
 }
+
+const fsyncDirectory = async (dir: string): Promise<void> => {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+};
 
 /** A staging file gone: one unlink (rm's recursive walk costs an lstat first), already gone is fine. */
 const removeStaged = (path: string): Promise<void> =>

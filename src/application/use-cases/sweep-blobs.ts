@@ -1,6 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import type { Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
+import { maxDocumentBytes } from '../access.js';
 import { catchUp } from '../handle-command.js';
 
 export type SweepReport = { examined: number; deleted: string[]; stagingRemoved: number };
@@ -30,3 +31,22 @@ export const sweepBlobs = (deps: Deps) => (graceMs: number): ResultAsync<SweepRe
       (e): UseCaseError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: e instanceof Error ? e.message : String(e) }),
     ),
   );
+
+/** How uploads are bounded at the edge: the slowest one the limits let through still counts. */
+export type UploadBounds = { readonly filesPerRequest: number; readonly minBytesPerSecond: number; readonly idleTimeoutMs: number };
+
+/** Without a minimum rate nothing bounds an upload: the sweep then waits this long (a week). */
+export const UNBOUNDED_UPLOAD_GRACE_MS = 7 * 24 * 3600_000;
+
+/**
+ * The sweep's grace: at least an hour, and at least the longest upload the limits allow, or it
+ * would delete the staged parts of a slow but legitimate one (50 MiB at the minimum 1,024 B/s is
+ * 14 hours; a request of several files, each as large, longer still). Asked at each sweep, as a
+ * school's limit may have been raised since.
+ */
+export const sweepGraceMs = (deps: Deps, bounds: UploadBounds): number => {
+  if (bounds.minBytesPerSecond <= 0) return UNBOUNDED_UPLOAD_GRACE_MS;
+  const largest = Math.max(deps.defaultMaxDocumentBytes, ...deps.readModels.tenants().map((t) => maxDocumentBytes(deps, t)));
+  const longest = (bounds.filesPerRequest * largest * 1000) / bounds.minBytesPerSecond + bounds.idleTimeoutMs;
+  return Math.max(3600_000, Math.ceil(longest));
+};
