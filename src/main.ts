@@ -106,7 +106,12 @@ const eventStoreFactory = async (config: Config, dataDir: string): Promise<() =>
     return () => new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
   }
   const { EsdbEventStore } = await import('./adapters/eventstoredb/esdb-event-store.js');
-  return () => new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, { timeoutMs: config.LOCKER_STORE_TIMEOUT_MS });
+  // A stored event nobody can read is said at once: a 503 names it, and so does this line.
+  return () =>
+    new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, {
+      timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
+      onMalformed: (where) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'malformed event in the log', ...where })}\n`),
+    });
 };
 
 /** The bucket, as the S3 blob store and the S3 key store both reach it. */

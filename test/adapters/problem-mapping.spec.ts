@@ -60,6 +60,7 @@ const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Co
   WRONG_EXPECTED_VERSION: [{ code: 'WRONG_EXPECTED_VERSION', stream: 's', expected: 'no-stream', actual: 0 }, 409],
   STORE_UNAVAILABLE: [{ code: 'STORE_UNAVAILABLE', message: 'm' }, 503],
   STREAM_DELETED: [{ code: 'STREAM_DELETED', stream: 's' }, 410],
+  APPEND_TOO_LARGE: [{ code: 'APPEND_TOO_LARGE', message: 'the event store refuses appends over 1048576 bytes' }, 413],
   INVALID_POSITION: [{ code: 'INVALID_POSITION', position: '9' }, 400],
   BLOB_TOO_LARGE: [{ code: 'BLOB_TOO_LARGE', maxBytes: 10 }, 413],
   BLOB_NOT_FOUND: [{ code: 'BLOB_NOT_FOUND', key: 'k' }, 500],

@@ -13,13 +13,15 @@ const { StreamsService } = require('@eventstore/db-client/generated/streams_grpc
 const { ReadResp } = require('@eventstore/db-client/generated/streams_pb.js');
 const { UUID, StreamIdentifier } = require('@eventstore/db-client/generated/shared_pb.js');
 
-type Mode = 'endless' | 'stall';
+type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce';
 let mode: Mode = 'endless';
 let open = 0;
 let server: grpc.Server;
 let url: string;
 
-const eventAt = (n: number) => {
+let calls = 0;
+let port = 0;
+const eventAt = (n: number, meta: Record<string, unknown> = { actor: 'a', at: '2026-01-01T00:00:00.000Z', tenant: 'school', schemaVersion: 1, prevHash: '0'.repeat(64), hash: 'f'.repeat(64) }) => {
   const id = new UUID();
   id.setString(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
   const streamId = new StreamIdentifier();
@@ -31,7 +33,7 @@ const eventAt = (n: number) => {
   recorded.setPreparePosition(String(n + 1));
   recorded.setCommitPosition(String(n + 1));
   recorded.getMetadataMap().set('type', 'Something').set('content-type', 'application/json').set('created', '16000000000000000');
-  recorded.setCustomMetadata(Buffer.from(JSON.stringify({ actor: 'a', at: '2026-01-01T00:00:00.000Z', tenant: 'school', schemaVersion: 1, prevHash: '0'.repeat(64), hash: 'f'.repeat(64) })));
+  recorded.setCustomMetadata(Buffer.from(JSON.stringify(meta)));
   recorded.setData(Buffer.from('{}'));
   const read = new ReadResp.ReadEvent();
   read.setEvent(recorded);
@@ -53,7 +55,25 @@ beforeAll(async () => {
       };
       call.on('cancelled', done);
       call.on('close', done);
+      calls += 1;
       if (mode === 'stall') return;
+      if (mode === 'notLeaderOnce' && calls === 1) {
+        // What a follower answers after an election: the client reconnects to the leader it names.
+        const metadata = new grpc.Metadata();
+        metadata.set('exception', 'not-leader');
+        metadata.set('leader-endpoint-host', '127.0.0.1');
+        metadata.set('leader-endpoint-port', String(port));
+        call.emit('error', { code: grpc.status.NOT_FOUND, details: 'Leader info available', metadata });
+        done();
+        return;
+      }
+      if (mode === 'malformed') {
+        // Written by something else than us: no actor in its metadata.
+        call.write(eventAt(0, { at: '2026-01-01T00:00:00.000Z', tenant: 'school', hash: 'f'.repeat(64) }));
+        call.end();
+        done();
+        return;
+      }
       // Far more than a page: the adapter stops at its limit, and must say so to the server.
       let n = 0;
       const pump = () => {
@@ -66,7 +86,7 @@ beforeAll(async () => {
       pump();
     },
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
   url = `esdb://127.0.0.1:${port}?tls=false`;
 });
 afterAll(() => server.forceShutdown());
@@ -116,6 +136,36 @@ describe('EventStoreDB adapter against a stand-in server', () => {
       expect(isPosition(packPosition(6n, 5n))).toBe(true);
       expect(isPosition(packPosition(6n, 6n))).toBe(true);
       expect(await settled()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a stored event that cannot be read is refused loudly, naming it, never dropped (its stream would conflict for ever)', async () => {
+    mode = 'malformed';
+    const told: unknown[] = [];
+    const store = new EsdbEventStore(url, { timeoutMs: 3000, onMalformed: (w) => void told.push(w) });
+    try {
+      const read = (await store.readStream('school:document:stand-in'))._unsafeUnwrapErr();
+      expect(read).toEqual({ code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/^the stored event 00000000-0000-4000-8000-000000000000 \(stream school:document:stand-in, revision 0\) cannot be read: its metadata names no actor$/) });
+      expect((await store.readAll({ limit: 10 }))._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(told).toEqual([
+        { stream: 'school:document:stand-in', id: '00000000-0000-4000-8000-000000000000', revision: 0, reason: 'its metadata names no actor' },
+        { stream: 'school:document:stand-in', id: '00000000-0000-4000-8000-000000000000', revision: 0, reason: 'its metadata names no actor' },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a read answered "not leader" after an election is tried again on the leader, not answered 503', async () => {
+    mode = 'notLeaderOnce';
+    calls = 0;
+    const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+    try {
+      const page = await store.readAll({ limit: 3 });
+      expect(page._unsafeUnwrap()).toHaveLength(3);
+      expect(calls).toBe(2);
     } finally {
       await store.close();
     }

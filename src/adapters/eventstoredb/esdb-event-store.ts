@@ -5,6 +5,8 @@ import {
   excludeSystemEvents,
   FORWARDS,
   jsonEvent,
+  MaxAppendSizeExceededError,
+  NotLeaderError,
   NO_STREAM,
   START,
   StreamDeletedError,
@@ -54,7 +56,19 @@ class Timeout extends Error {}
 export type EsdbOptions = {
   /** Every call is bounded: the client waits forever on a server that accepts TCP and never answers. */
   readonly timeoutMs?: number;
+  /** Told of every stored event in a product stream that cannot be read (a log line and a metric, in main.ts). */
+  readonly onMalformed?: (what: { stream: string; id: string; revision: number; reason: string }) => void;
 };
+
+/** An event of ours that cannot be read: refused loudly (a 503 naming it), never dropped, or its stream would conflict for ever. */
+export class MalformedEvent extends Error {
+  constructor(readonly where: { stream: string; id: string; revision: number; reason: string }) {
+    super(`the stored event ${where.id} (stream ${where.stream}, revision ${where.revision}) cannot be read: ${where.reason}`);
+  }
+}
+
+/** After a leader election the client learns the new leader on its next call: such a call is tried again. */
+const NOT_LEADER_ATTEMPTS = 3;
 
 const isProductStream = (stream: string) => !stream.startsWith('$');
 
@@ -99,13 +113,44 @@ const PAGE = 1000;
 export class EsdbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly timeoutMs: number;
+  private readonly onMalformed: NonNullable<EsdbOptions['onMalformed']>;
 
   constructor(connectionString: string, options: EsdbOptions = {}) {
     this.client = EventStoreDBClient.connectionString(connectionString);
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.onMalformed = options.onMalformed ?? (() => undefined);
   }
 
+  /** An event of ours, or a MalformedEvent thrown (after telling `onMalformed`). */
+  private recorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent {
+    const read = toRecorded(resolved);
+    if (typeof read === 'string') {
+      const e = resolved.event!;
+      const where = { stream: e.streamId, id: e.id, revision: Number(e.revision), reason: read };
+      this.onMalformed(where);
+      throw new MalformedEvent(where);
+    }
+    return read;
+  }
+
+  /**
+   * A bounded call, tried again when the node it reached is no longer the leader (an election):
+   * safe, as every append carries its event ids and a retried one is answered, not written twice.
+   */
   private bounded<T>(work: (call: Call) => Promise<T>): Promise<T> {
+    const attempt = async (n: number): Promise<T> => {
+      try {
+        return await this.boundedOnce(work);
+      } catch (e) {
+        if (!(e instanceof NotLeaderError) || n + 1 >= NOT_LEADER_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 50 * (n + 1)));
+        return attempt(n + 1);
+      }
+    };
+    return attempt(0);
+  }
+
+  private boundedOnce<T>(work: (call: Call) => Promise<T>): Promise<T> {
     const call = new Call();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -120,7 +165,10 @@ export class EsdbEventStore implements EventStore {
   private unavailable = (e: unknown): StoreError =>
     e instanceof StreamDeletedError
       ? { code: 'STREAM_DELETED', stream: e.streamName }
-      : { code: 'STORE_UNAVAILABLE', message: (e as Error).message ?? String(e) };
+      : e instanceof MaxAppendSizeExceededError
+        ? // The server's MaxAppendSize: the same append will never fit, so not a 503 to retry.
+          { code: 'APPEND_TOO_LARGE', message: `the event store refuses appends over ${e.maxAppendSize} bytes` }
+        : { code: 'STORE_UNAVAILABLE', message: (e as Error).message ?? String(e) };
 
   /** Reads through a bounded call: tracked so a timeout cancels it, cancelled when the reader stops. */
   private async *read<E>(call: Call, open: () => StreamingRead<E>): AsyncGenerator<E> {
@@ -223,9 +271,10 @@ export class EsdbEventStore implements EventStore {
       this.bounded(async (call) => {
         const out: RecordedEvent[] = [];
         try {
-          for await (const resolved of this.read(call, () => this.client.readStream<never>(stream, { direction: FORWARDS, fromRevision: START, deadline: this.timeoutMs }))) {
-            const recorded = toRecorded(resolved as ResolvedEvent);
-            if (recorded) out.push(recorded);
+          // From the leader: what a command decides on, and what it waits for, must include every
+          // acknowledged append (a follower may lag); see the README on reading from several nodes.
+          for await (const resolved of this.read(call, () => this.client.readStream<never>(stream, { direction: FORWARDS, fromRevision: START, deadline: this.timeoutMs, requiresLeader: true }))) {
+            out.push(this.recorded(resolved as ResolvedEvent));
           }
         } catch (e) {
           if (!(e instanceof StreamNotFoundError)) throw e;
@@ -250,14 +299,14 @@ export class EsdbEventStore implements EventStore {
       this.bounded(async (call) => {
         let seen = 0;
         let lastPosition: bigint | undefined;
-        for await (const resolved of this.read(call, () => this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: PAGE, deadline: this.timeoutMs }))) {
+        for await (const resolved of this.read(call, () => this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: PAGE, deadline: this.timeoutMs, requiresLeader: true }))) {
           seen += 1;
           const event = (resolved as AllStreamResolvedEvent).event;
           if (!event) continue;
           lastPosition = packPosition(event.position.commit, event.position.prepare);
           if (after !== undefined && lastPosition <= after) continue;
-          const recorded = toRecorded(resolved as AllStreamResolvedEvent);
-          if (!recorded || !isProductStream(recorded.stream)) continue;
+          if (!isProductStream(event.streamId)) continue;
+          const recorded = this.recorded(resolved as AllStreamResolvedEvent);
           if (options.tenant !== undefined && recorded.meta.tenant !== options.tenant) continue;
           if (options.types !== undefined && !options.types.includes(recorded.type)) continue;
           out.push(recorded);
@@ -319,16 +368,24 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-const toRecorded = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined => {
+/** The event as the port has it, or why it cannot be (every field the envelope needs is checked, none assumed). */
+export const toRecorded = (resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | string => {
   const event = resolved.event;
-  if (!event || !event.isJson || !event.metadata || typeof event.metadata !== 'object') return undefined;
+  if (!event) return 'no event (a link to a deleted one)';
+  if (!event.isJson || event.data === null || typeof event.data !== 'object') return 'its data is not JSON';
+  if (!event.metadata || typeof event.metadata !== 'object') return 'it has no metadata';
   const meta = event.metadata as Partial<StoredMeta>;
-  if (typeof meta.tenant !== 'string' || typeof meta.hash !== 'string') return undefined;
+  if (typeof meta.tenant !== 'string' || meta.tenant.length === 0) return 'its metadata names no tenant';
+  if (typeof meta.hash !== 'string' || !/^[0-9a-f]{64}$/.test(meta.hash)) return 'its metadata has no chain hash';
+  if (meta.prevHash !== undefined && (typeof meta.prevHash !== 'string' || !/^[0-9a-f]{64}$/.test(meta.prevHash))) return 'its previous hash is not a hash';
+  if (typeof meta.actor !== 'string' || meta.actor.length === 0) return 'its metadata names no actor';
+  if (typeof meta.at !== 'string' || Number.isNaN(Date.parse(meta.at))) return 'its metadata has no valid time';
+  if (meta.schemaVersion !== undefined && !Number.isInteger(meta.schemaVersion)) return 'its schema version is not a number';
   return {
     id: event.id,
     type: event.type,
     data: event.data,
-    meta: { actor: meta.actor!, at: meta.at!, tenant: meta.tenant, schemaVersion: meta.schemaVersion ?? 1 },
+    meta: { actor: meta.actor, at: meta.at, tenant: meta.tenant, schemaVersion: meta.schemaVersion ?? 1 },
     stream: event.streamId,
     revision: Number(event.revision),
     position: event.position ? packPosition(event.position.commit, event.position.prepare) : 0n,

@@ -123,6 +123,8 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(400, e.code, 'Too many files', e.detail);
     case 'UPLOAD_TOO_SLOW':
       return problem(408, e.code, 'Upload too slow', e.detail);
+    case 'APPEND_TOO_LARGE':
+      return problem(413, e.code, 'Too large for the event store', `${e.message}: the same request will not fit later either`);
     case 'STREAM_DELETED':
       return problem(410, e.code, 'Gone', 'this resource was deleted for good from the event store');
     case 'INVALID_POSITION':

@@ -40,7 +40,9 @@ export type StoreError =
   /** The stream was deleted for good (tombstoned) on the store: no command on it can ever succeed. */
   | { readonly code: 'STREAM_DELETED'; readonly stream: string }
   /** A position this store never gives out (a client's cursor made up or from another store). */
-  | { readonly code: 'INVALID_POSITION'; readonly position: string };
+  | { readonly code: 'INVALID_POSITION'; readonly position: string }
+  /** The store refuses an append this large, now and on every retry (EventStoreDB's MaxAppendSize). */
+  | { readonly code: 'APPEND_TOO_LARGE'; readonly message: string };
 
 export type AppendResult = { readonly lastRevision: number; readonly position: bigint };
 
