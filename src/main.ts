@@ -18,7 +18,7 @@ import { err, ResultAsync, type Result } from 'neverthrow';
 import type { CloudDrive } from './application/ports/cloud-drive.js';
 import { FsBlobStore } from './adapters/blobs/fs-blob-store.js';
 import { runCli, type CliHost } from './adapters/cli/cli.js';
-import { loadConfig, redactCredentials, type Config } from './adapters/config/config.js';
+import { ConfigError, loadConfig, redactCredentials, type Config } from './adapters/config/config.js';
 import { createVerifier } from './adapters/http/auth.js';
 import { buildServer } from './adapters/http/server.js';
 import { SERVER_NODE_FLAGS } from './adapters/system/server-runtime.js';
@@ -105,7 +105,10 @@ const eventStoreFactory = async (config: Config, dataDir: string): Promise<() =>
   if (config.LOCKER_EVENT_STORE !== 'eventstoredb') {
     return () => new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
   }
-  const { EsdbEventStore } = await import('./adapters/eventstoredb/esdb-event-store.js');
+  const { EsdbEventStore, connectionStringProblem } = await import('./adapters/eventstoredb/esdb-event-store.js');
+  // Read by the client's own parser at start: a string its regex accepts but the client rejects or misreads stops here.
+  const problem = connectionStringProblem(config.LOCKER_EVENTSTORE_URL!);
+  if (problem) throw new ConfigError(`invalid configuration: LOCKER_EVENTSTORE_URL: ${problem} (got ${JSON.stringify(redactCredentials(config.LOCKER_EVENTSTORE_URL!))})`);
   // A stored event nobody can read is said at once: a 503 names it, and so does this line.
   return () =>
     new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/adapters/config/config.js';
+import { connectionStringProblem } from '../../src/adapters/eventstoredb/esdb-event-store.js';
 
 const esdb = (url: string) => loadConfig({ LOCKER_EVENT_STORE: 'eventstoredb', LOCKER_EVENTSTORE_URL: url });
 
@@ -21,6 +22,28 @@ describe('LOCKER_EVENTSTORE_URL', () => {
     }
     expect(() => esdb('kurrentdb://admin:changeit@es1:2113')).toThrow(/LOCKER_EVENTSTORE_URL: .*got "kurrentdb:\/\/admin:\*\*\*@es1:2113"/);
   });
+});
+
+describe('LOCKER_EVENTSTORE_URL, read by the client itself at start (issue 31)', () => {
+  it.each([
+    ['esdb://127.0.0.1:2113?tls=maybe', /expected true or false/],
+    ['esdb://127.0.0.1:2113?tls=false&', /expected &key=value/],
+    ['esdb://admin:pa:ss@127.0.0.1:2113?tls=false', /password holds ":"/],
+    ['esdb://127.0.0.1:2113?tlsVerifyCert=nope', /expected true or false/],
+    ['esdb://127.0.0.1:2113?nodePreference=nearest', /leader or follower/],
+    ['esdb://127.0.0.1:2113?keepAliveInterval=soon', /./],
+    ['esdb://127.0.0.1:2113?tsl=false', /unknown option "tsl"/],
+  ])('the configuration\'s shape check accepts %s, the client does not: refused', (url, why) => {
+    expect(esdb(url).LOCKER_EVENTSTORE_URL).toBe(url);
+    expect(connectionStringProblem(url)).toMatch(why);
+  });
+
+  it.each(['esdb://127.0.0.1:2113?tls=false', 'esdb+discover://es1:2113,es2:2113,es3:2113?tls=true', 'esdb://admin:changeit@es1:2113,es2:2113?tls=true&nodePreference=leader&throwOnAppendFailure=false', 'esdb://admin:pa%3Ass@localhost?TLS=false&keep-alive-timeout=10000'])(
+    '%s is read by the client as written',
+    (url) => {
+      expect(connectionStringProblem(url)).toBeUndefined();
+    },
+  );
 });
 
 describe('LOCKER_PORT', () => {

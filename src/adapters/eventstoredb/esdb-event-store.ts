@@ -18,6 +18,7 @@ import {
   type ResolvedEvent,
   type StreamingRead,
 } from '@eventstore/db-client';
+import { parseConnectionString } from '@eventstore/db-client/dist/Client/parseConnectionString.js';
 import { errAsync, okAsync, ResultAsync, type Result } from 'neverthrow';
 import type {
   AppendResult,
@@ -50,6 +51,34 @@ export const isPosition = (position: bigint): boolean => {
   return commit < TWO_64 && prepare <= commit;
 };
 export const unpackPosition = (position: bigint) => ({ commit: position / TWO_64, prepare: position % TWO_64 });
+
+/** The options the client knows (6.2.1), flat-cased as it compares them: any other it would ignore with a warning. */
+const KNOWN_OPTIONS = new Set(
+  ['maxDiscoverAttempts', 'discoveryInterval', 'gossipTimeout', 'nodePreference', 'tls', 'tlsVerifyCert', 'tlsCAFile', 'userCertFile', 'userKeyFile', 'defaultDeadline', 'keepAliveInterval', 'keepAliveTimeout', 'throwOnAppendFailure', 'connectionName', 'dnsDiscover'].map((k) =>
+    k.toLowerCase(),
+  ),
+);
+
+/**
+ * What is wrong with a connection string, read by the client's own parser (the configuration's
+ * regex only checks its shape): undefined when the client will use it as written. Refused too: what
+ * the client would silently read otherwise (a password cut at its second ':', an option it ignores).
+ */
+export const connectionStringProblem = (url: string): string | undefined => {
+  const userinfo = /^esdb(?:\+discover)?:\/\/([^@/?#]*)@/.exec(url)?.[1];
+  if (userinfo !== undefined && userinfo.split(':').length > 2) return 'the password holds ":", which the client cuts it at: write it %3A';
+  try {
+    parseConnectionString(url);
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!.trim();
+  }
+  const query = url.split('?')[1] ?? '';
+  for (const pair of query.split('&').filter(Boolean)) {
+    const key = pair.split('=')[0]!;
+    if (!KNOWN_OPTIONS.has(key.trim().toLowerCase().replace(/[_-]/g, ''))) return `unknown option ${JSON.stringify(key)}, which the client would ignore`;
+  }
+  return undefined;
+};
 
 class Timeout extends Error {}
 
