@@ -24,7 +24,7 @@ describe('erasure over HTTP', () => {
     await h.importDirectory('school', { ...schoolDirectory, users: schoolDirectory.users.filter((u) => u.id !== 'sophie'), classes: schoolDirectory.classes.map((c) => ({ ...c, teacherIds: c.teacherIds.filter((t) => t !== 'sophie') })) });
     const erased = await h.request('POST', '/v1/erasures', { as: 'admin', json: { userId: 'sophie' } });
     expect(erased.status, erased.text).toBe(201);
-    expect(erased.json).toMatchObject({ userId: 'sophie', actorId: 'admin', reason: 'request' });
+    expect(erased.json).toMatchObject({ userId: 'sophie', actorId: 'admin', reason: 'request', otherNodesWithinSeconds: 60 });
     const audit = await h.request('GET', '/v1/audit/events?limit=1000&type=DirectorySynced', { as: 'auditor' });
     const names = (audit.json.events as { data: { users: { id: string; displayName: string }[] } }[]).flatMap((e) => e.data.users.filter((u) => u.id === 'sophie').map((u) => u.displayName));
     expect(names.length).toBeGreaterThan(0);

@@ -1618,6 +1618,8 @@ export interface operations {
                         at: string;
                         actorId: string;
                         reason: string;
+                        /** @description erased here at once; other app nodes may still show the fields this many seconds (their key caches) */
+                        otherNodesWithinSeconds: number;
                     };
                 };
             };

@@ -9,6 +9,12 @@ import { fromCredentials } from '../credentials.js';
 export type ErasureView = { userId: string; at: string; actorId: string; reason: string };
 
 /**
+ * How long another node may still show the erased fields: its sealing cache and its key cache keep
+ * a key for a minute at most (ADR 23, 24). Said in the erasure's answer, not only in the docs.
+ */
+export const OTHER_NODES_WITHIN_SECONDS = 60;
+
+/**
  * A person's personal data goes: their key (so their name and e-mail read as erased in every event,
  * backup and export), their cloud links, preferences and mail rows. The audit skeleton stays: ids,
  * types, times, the hash chains. Whatever the decision says (done already, or now), the key and the
@@ -35,8 +41,10 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
 
 export const erasures = (deps: Deps) => ({
   /** 409 while they are still in the directory. */
-  erase: (actor: Actor, userId: string): ResultAsync<ErasureView, UseCaseError> =>
-    async(withPermission(deps, actor, 'locker.admin')).andThen(() => erase(deps, actor.tenant, userId, actor.userId, 'request')),
+  erase: (actor: Actor, userId: string): ResultAsync<ErasureView & { otherNodesWithinSeconds: number }, UseCaseError> =>
+    async(withPermission(deps, actor, 'locker.admin'))
+      .andThen(() => erase(deps, actor.tenant, userId, actor.userId, 'request'))
+      .map((view) => ({ ...view, otherNodesWithinSeconds: OTHER_NODES_WITHIN_SECONDS })),
   list: (actor: Actor): ResultAsync<ErasureView[], UseCaseError> => async(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.erasures(actor.tenant)),
   /** Everyone gone from the directory for longer than their tenant's delay: run daily by the server. */
   eraseDeparted: (): ResultAsync<{ erased: number }, UseCaseError> =>

@@ -103,7 +103,12 @@ export const adminRoutes =
           tags: ['admin'],
           summary: 'Erase a person’s personal data (409 while they are in the directory); the audit skeleton stays and still verifies',
           body: z.object({ userId: id }).strict(),
-          response: { 201: erasureSchema, ...errors },
+          response: {
+            201: erasureSchema.extend({
+              otherNodesWithinSeconds: z.number().int().describe('erased here at once; other app nodes may still show the fields this many seconds (their key caches)'),
+            }),
+            ...errors,
+          },
         },
       },
       (req, reply) => answer(reply, uc.erasures.erase(actorOf(req), req.body.userId), 201),
