@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { CloudCredentials, CredentialStore } from '../../application/ports/credential-store.js';
-import { s3Client, withinMs } from './s3-client.js';
+import { readObjectWithin, s3Client, withinMs } from './s3-client.js';
 
 export type S3CredentialOptions = { endpoint: string; region?: string | undefined; bucket: string; accessKey: string; secretKey: string; timeoutMs: number };
 
@@ -26,10 +26,9 @@ export const s3CredentialStore = (options: S3CredentialOptions, key: Buffer): Cr
 
   const read = async (object: string): Promise<Stored | undefined> => {
     try {
-      const stream = await bounded(client.getObject(options.bucket, object));
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream) chunks.push(chunk as Buffer);
-      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Stored;
+      // The body is bounded too (a few hundred bytes are expected): headers then a stall must not hang the caller.
+      const body = await readObjectWithin(() => client.getObject(options.bucket, object), options.timeoutMs, 64 * 1024, 'the credential store');
+      return JSON.parse(body.toString('utf8')) as Stored;
     } catch (e) {
       if (missing(e)) return undefined;
       throw e;
