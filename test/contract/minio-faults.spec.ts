@@ -38,6 +38,22 @@ describe('S3 blob store against a silent endpoint', () => {
   });
 });
 
+describe('S3 requests a silent endpoint never answers (issue 31)', () => {
+  it('are given up on for real: their sockets are closed, not left open with their buffers', async () => {
+    const silent = await startBlackHole();
+    try {
+      const store = new MinioBlobStore({ endpoint: `http://127.0.0.1:${silent.port}`, bucket: 'silent', ...S3_CREDENTIALS, region: 'us-east-1', timeoutMs: 200, partTimeoutMs: 200 });
+      const calls = await Promise.all(Array.from({ length: 20 }, (_, i) => store.exists(`school/${String(i).padStart(64, '0')}`)));
+      for (const r of calls) expect(r._unsafeUnwrapErr()).toMatchObject({ code: 'BLOB_STORE_UNAVAILABLE' });
+      expect(silent.open).toBeGreaterThan(0);
+      for (let i = 0; i < 100 && silent.open > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(silent.open).toBe(0);
+    } finally {
+      await silent.stop();
+    }
+  });
+});
+
 describe('S3 blob store on s3rver', () => {
   let s3: Awaited<ReturnType<typeof startS3>>;
   beforeAll(async () => {

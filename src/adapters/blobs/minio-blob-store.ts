@@ -50,7 +50,8 @@ export class MinioBlobStore implements BlobStore {
   private readonly partTimeoutMs: number;
 
   constructor(private readonly options: S3Options) {
-    this.client = s3Client(options, { partSize: PART_SIZE });
+    // A socket idle for longer than the longest bound of a call is one nobody waits for any more.
+    this.client = s3Client(options, { partSize: PART_SIZE, idleTimeoutMs: Math.max(options.timeoutMs ?? 5000, options.partTimeoutMs ?? Math.max(options.timeoutMs ?? 5000, 60_000)) });
     this.bucket = options.bucket;
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.partTimeoutMs = options.partTimeoutMs ?? Math.max(this.timeoutMs, 60_000);
@@ -243,7 +244,18 @@ export class MinioBlobStore implements BlobStore {
   private async abandon(staging: string, uploadId: string | undefined, inFlight: Promise<void> | undefined): Promise<void> {
     if (uploadId === undefined) return;
     await inFlight;
-    await this.bounded(this.client.abortMultipartUpload(this.bucket, staging, uploadId)).catch(() => undefined);
+    // S3 says a part still being received may land after the abort: the parts are listed again
+    // and the upload aborted again while any are there (a few times; the sweep takes what is left).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.bounded(this.client.abortMultipartUpload(this.bucket, staging, uploadId)).catch(() => undefined);
+      // minio 8 marks listParts protected; it is S3's ListParts all the same.
+      const listParts = (this.client as unknown as { listParts: (b: string, o: string, u: string) => Promise<unknown[]> }).listParts.bind(this.client);
+      const left = await this.bounded(listParts(this.bucket, staging, uploadId)).then(
+        (parts) => parts.length,
+        () => 0,
+      );
+      if (left === 0) return;
+    }
   }
 
   private async has(key: string): Promise<boolean> {

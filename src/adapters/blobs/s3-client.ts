@@ -1,10 +1,30 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Socket } from 'node:net';
 import { Client } from 'minio';
 
 export type S3Connection = { readonly endpoint: string; readonly region?: string | undefined; readonly accessKey: string; readonly secretKey: string };
 
+/**
+ * The sockets the client's requests run on: one that carries nothing either way for `idleMs` is
+ * destroyed. minio 8 never aborts a request itself: a call our timer gave up on would otherwise keep
+ * its socket (and an 8 MiB part) for as long as a silent server keeps it open (ADR 39).
+ */
+export const idleClosingAgent = (https: boolean, idleMs: number): HttpAgent => {
+  const agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const create = (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection.bind(agent);
+  (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = (...args: unknown[]) => {
+    const socket = create(...args);
+    socket.setTimeout(idleMs, () => socket.destroy(new Error(`the S3 endpoint sent nothing for ${idleMs} ms`)));
+    return socket;
+  };
+  return agent;
+};
+
 /** A minio client for an S3 endpoint URL: path-style, TLS when the URL says https, the region only when given. */
-export const s3Client = (options: S3Connection, extra: { partSize?: number } = {}): Client => {
+export const s3Client = (options: S3Connection, extra: { partSize?: number; idleTimeoutMs?: number } = {}): Client => {
   const url = new URL(options.endpoint);
+  const { idleTimeoutMs, ...rest } = extra;
   return new Client({
     endPoint: url.hostname,
     port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80,
@@ -12,7 +32,8 @@ export const s3Client = (options: S3Connection, extra: { partSize?: number } = {
     accessKey: options.accessKey,
     secretKey: options.secretKey,
     ...(options.region ? { region: options.region } : {}),
-    ...extra,
+    ...rest,
+    ...(idleTimeoutMs ? { transportAgent: idleClosingAgent(url.protocol === 'https:', idleTimeoutMs) } : {}),
     pathStyle: true,
   });
 };

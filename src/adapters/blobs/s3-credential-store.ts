@@ -16,7 +16,7 @@ type Stored = { readonly cloudId: string; readonly linkedAt: string; readonly se
  * old versions of objects, or an unlinked password would stay in one (ADR 25).
  */
 export const s3CredentialStore = (options: S3CredentialOptions, key: Buffer): CredentialStore => {
-  const client = s3Client(options);
+  const client = s3Client(options, { idleTimeoutMs: options.timeoutMs });
   const hash = (text: string) => createHash('sha256').update(text).digest('hex');
   const personPrefix = (tenant: string, userId: string) => `credentials/${hash(JSON.stringify([tenant, userId]))}/`;
   const name = (tenant: string, userId: string, cloudId: string) => `${personPrefix(tenant, userId)}${hash(cloudId)}`;

@@ -19,7 +19,7 @@ const CACHED_KEYS = 100_000;
  * need; those never handed out are deleted at close (ADR 24).
  */
 export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
-  const client = s3Client(options);
+  const client = s3Client(options, { idleTimeoutMs: options.timeoutMs });
   const cacheMs = options.cacheMs ?? 60_000;
   const cache = new Map<string, { key: Buffer; until: number }>();
   const remember = (id: string, key: Buffer) => {
