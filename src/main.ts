@@ -37,7 +37,7 @@ import type { Mailer } from './application/ports/mailer.js';
 import { mailDispatcher, type MailDispatcher } from './application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from './application/use-cases/webhooks.js';
 import { sweepGraceMs } from './application/use-cases/sweep-blobs.js';
-import { MAX_FILES_PER_DEPOSIT } from './adapters/http/upload.js';
+import { MAX_FILES_PER_DEPOSIT, uploadSlots } from './adapters/http/upload.js';
 import { fetchWebhookSender } from './adapters/webhooks/fetch-webhook-sender.js';
 import { hostname } from 'node:os';
 import { systemClock } from './adapters/system/system-clock.js';
@@ -362,7 +362,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
         },
       }),
     },
-    uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND },
+    uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND, slots: uploadSlots(config.LOCKER_MAX_CONCURRENT_UPLOADS) },
     webhooks: app.webhooks,
     sseHeartbeatMs: config.LOCKER_SSE_HEARTBEAT_MS,
   });

@@ -12,6 +12,8 @@ export type AppError =
   | { readonly code: 'TOO_MANY_FILES'; readonly detail: string }
   /** The body stopped arriving, or trickled below the minimum rate: the upload was cut. */
   | { readonly code: 'UPLOAD_TOO_SLOW'; readonly detail: string }
+  /** As many uploads as this node takes at once are under way: try again shortly. */
+  | { readonly code: 'TOO_MANY_UPLOADS'; readonly retryAfterSeconds: number }
   /** Cloud deposits need the tenant to have the cloud and the person to have linked it. */
   | { readonly code: 'CLOUD_NOT_LINKED'; readonly cloudId: string };
 

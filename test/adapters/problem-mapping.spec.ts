@@ -33,6 +33,7 @@ const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Co
   INVALID_INPUT: [{ code: 'INVALID_INPUT', detail: 'd' }, 400],
   TOO_MANY_FILES: [{ code: 'TOO_MANY_FILES', detail: 'd' }, 400],
   UPLOAD_TOO_SLOW: [{ code: 'UPLOAD_TOO_SLOW', detail: 'd' }, 408],
+  TOO_MANY_UPLOADS: [{ code: 'TOO_MANY_UPLOADS', retryAfterSeconds: 5 }, 503],
   NOT_ALLOWED_TO_DEPOSIT: [{ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: 'u' }, 403],
   RECIPIENTS_REFUSED: [{ code: 'RECIPIENTS_REFUSED', refused: [{ kind: 'user', id: 'leo', reason: 'student' }, { kind: 'user', id: 'x', reason: 'unknown' }, { kind: 'class', id: 'c', reason: 'no-teaching-team' }] }, 422],
   NO_RECIPIENTS: [{ code: 'NO_RECIPIENTS' }, 422],

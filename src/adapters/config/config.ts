@@ -58,6 +58,8 @@ export const configSchema = z
     LOCKER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a pino level' }).default('info'),
     LOCKER_STORE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(5000),
     LOCKER_UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(30_000),
+    // Each upload in flight holds its buffers (on S3 up to a few 8 MiB parts): past this many, 503.
+    LOCKER_MAX_CONCURRENT_UPLOADS: z.coerce.number({ error: 'expected a number of uploads' }).int().min(1, 'expected at least 1').default(64),
     LOCKER_UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number({ error: 'expected bytes per second' }).int().min(0, 'expected 0 (no minimum) or more').default(1024),
     LOCKER_AUDIT_SIGNING_KEY: optionalText.refine((v) => v === undefined || v.includes('-----BEGIN PRIVATE KEY-----'), 'expected an Ed25519 private key in PEM (-----BEGIN PRIVATE KEY-----)'),
     LOCKER_NOTARY_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').max(60_000, 'expected at most 60000 ms: checkpoints are signed at least every minute').default(60_000),

@@ -121,6 +121,8 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(409, e.code, 'Idempotency key reused', 'this Idempotency-Key was used with another request');
     case 'TOO_MANY_FILES':
       return problem(400, e.code, 'Too many files', e.detail);
+    case 'TOO_MANY_UPLOADS':
+      return problem(503, e.code, 'Busy with other uploads', `this server takes no more uploads at once; retry in ${e.retryAfterSeconds} s`, { retryAfterSeconds: e.retryAfterSeconds });
     case 'UPLOAD_TOO_SLOW':
       return problem(408, e.code, 'Upload too slow', e.detail);
     case 'APPEND_TOO_LARGE':

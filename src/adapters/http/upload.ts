@@ -7,8 +7,31 @@ import { safeFileName, safeMediaType } from './file-name.js';
 import { problem, sendProblem } from './problem.js';
 import { badRequest } from './reply.js';
 
-/** How slow an upload may be before it is cut: idle for this long, or slower than this on average. */
-export type UploadLimits = { readonly idleTimeoutMs: number; readonly minBytesPerSecond: number };
+/**
+ * How slow an upload may be before it is cut (idle for this long, or slower than this on average),
+ * and how many may run at once in this process.
+ */
+export type UploadLimits = { readonly idleTimeoutMs: number; readonly minBytesPerSecond: number; readonly slots?: UploadSlots };
+
+/**
+ * Uploads in flight, bounded: each holds buffers (on S3 a few 8 MiB parts), so past the bound a new
+ * one is answered 503 with Retry-After before its body is read, rather than let memory grow with
+ * the number of clients (issue 31).
+ */
+export type UploadSlots = { take(): boolean; release(): void; readonly inUse: number; readonly max: number };
+export const uploadSlots = (max: number): UploadSlots => {
+  let inUse = 0;
+  return {
+    take: () => (inUse < max ? ((inUse += 1), true) : false),
+    release: () => void (inUse = Math.max(0, inUse - 1)),
+    get inUse() {
+      return inUse;
+    },
+    max,
+  };
+};
+/** What a client refused for lack of a slot is told to wait. */
+const RETRY_UPLOAD_AFTER_SECONDS = 5;
 
 /** Room for the multipart framing and the meta part around the file itself. */
 export const MULTIPART_OVERHEAD = 256 * 1024;
@@ -40,9 +63,13 @@ export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: Up
     current?.file.destroy(new Error(reason.code));
   };
   const stop = watch(req.raw, limits, cut);
+  const slot = limits.slots ? limits.slots.take() : true;
+  const busy: UseCaseError | undefined = slot ? undefined : { code: 'TOO_MANY_UPLOADS', retryAfterSeconds: RETRY_UPLOAD_AFTER_SECONDS };
+  let released = !limits.slots || !slot;
 
   /** The next part, unless the body stalls first. */
   const next = async (): Promise<Multipart | undefined | UseCaseError> => {
+    if (busy) return busy;
     try {
       const r = await Promise.race([parts.next(), stalled]);
       if ('code' in r) return r;
@@ -99,7 +126,13 @@ export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: Up
       if (++seen > MAX_FILES_PER_DEPOSIT) return { code: 'TOO_MANY_FILES', detail: `a deposit carries at most ${MAX_FILES_PER_DEPOSIT} parts named file` };
       return fileOf(part as MultipartFile, false);
     },
-    done: stop,
+    done: () => {
+      stop();
+      if (!released) {
+        released = true;
+        limits.slots!.release();
+      }
+    },
   };
 };
 
