@@ -81,6 +81,8 @@ export type App = {
   readonly mail: MailDispatcher | null;
   readonly webhooks: WebhookService;
   readonly jwtSecret: string;
+  /** This node's name in leases (mail, webhooks, the sweep). */
+  readonly nodeId: string;
   /** For a long-running server: the embedded SQLite files checkpoint in a worker thread (ADR 29). */
   checkpointInBackground(): void;
   close(): Promise<void>;
@@ -293,6 +295,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     mail,
     webhooks: hooks,
     jwtSecret: jwtSecretOf(config),
+    nodeId,
     checkpointInBackground: () => {
       for (const store of [rawEvents, deps.readModels]) (store as { checkpointInBackground?: () => void } | undefined)?.checkpointInBackground?.();
     },
@@ -378,7 +381,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     (e) => server.log.warn({ err: e }, 'subscription to the event store dropped; resubscribing'),
   );
   const sweep = setInterval(
-    () => void app.useCases.sweepBlobs(sweepGraceMs(app.deps, { filesPerRequest: MAX_FILES_PER_DEPOSIT, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND, idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS })).map((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')),
+    () => void app.useCases.sweepBlobs(sweepGraceMs(app.deps, { filesPerRequest: MAX_FILES_PER_DEPOSIT, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND, idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS }), app.nodeId).map((r) => r.deleted.length && server.log.info({ deleted: r.deleted.length }, 'swept blobs')),
     HOUR,
   );
   // The notary chains and signs what was appended, at least every minute with activity.

@@ -13,6 +13,7 @@ export const streams = (ids: IdGenerator) => ({
   webhooks: (tenant: string) => `${tenant}:webhooks`,
   erasures: (tenant: string) => `${tenant}:erasures`,
   webhookLease: (tenant: string) => `${tenant}:webhook-lease`,
+  sweepLease: (tenant: string) => `${tenant}:sweep-lease`,
   collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
 });
 

@@ -1,4 +1,6 @@
+import { ResultAsync } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../../src/application/ports/blob-store.js';
 import { TOKENS } from '../../src/main.js';
 import { sweepGraceMs, UNBOUNDED_UPLOAD_GRACE_MS } from '../../src/application/use-cases/sweep-blobs.js';
 import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
@@ -64,6 +66,61 @@ describe('the blob sweep at the application layer', () => {
     expect(report.deleted.some((k) => k.endsWith(sha))).toBe(true);
     expect(report.stagingRemoved).toBe(1);
     expect((await keys()).some((k) => k.endsWith(sha))).toBe(false);
+  });
+
+  it('a sweep on another node that took the bytes a commit had just found and touched loses nothing: the commit puts them back once its event is in (issue 31)', async () => {
+    clock.at = Date.now();
+    const text = `shared ${Math.random()}`;
+    // Bytes already stored, that no event refers to: an orphan the sweep may take.
+    const orphanKey = await orphan(text);
+    const blobs = app.deps.blobs as BlobStore & { stage: BlobStore['stage']; sweepStaging: BlobStore['sweepStaging'] };
+    const realStage = blobs.stage.bind(blobs);
+    let between: (() => Promise<void>) | undefined;
+    // Exactly between the deposit's commit (which finds the bytes and touches them) and its event:
+    // node B's sweep, whose listing is older than the touch, sets them aside, reads the log to its
+    // end (the deposit's event is not there yet) and drops them.
+    blobs.stage = (t, c, m) => realStage(t, c, m).map((staged) => ({ ...staged, commit: () => staged.commit().andThen(() => ResultAsync.fromSafePromise((between?.() ?? Promise.resolve()).then(() => undefined))) }));
+    let swept: string[] = [];
+    between = async () => {
+      between = undefined;
+      const later = clock.at;
+      // Node B's clock is hours ahead: its listing saw the bytes as old, as one taken before the
+      // touch would (past the leases the tests before took, too). Its staging sweep is not part of
+      // the race, and by that clock would take the upload in flight.
+      clock.at = Date.now() + 3 * HOUR;
+      const sweepStaging = blobs.sweepStaging;
+      blobs.sweepStaging = async () => 0;
+      try {
+        swept = (await app.useCases.sweepBlobs(HOUR, 'node-b'))._unsafeUnwrap().deleted;
+      } finally {
+        blobs.sweepStaging = sweepStaging;
+        clock.at = later;
+      }
+    };
+    try {
+      const id = await deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId, text);
+      expect(swept).toContain(orphanKey);
+      expect((await app.useCases.getDocument(as('marc'), id))._unsafeUnwrap().sha256).toBe(orphanKey.split('/')[1]);
+      const got = (await app.useCases.downloadDocument(as('marc'), id, {}))._unsafeUnwrap();
+      let body = '';
+      for await (const chunk of got.stream) body += Buffer.from(chunk as Uint8Array).toString('utf8');
+      expect(body).toBe(text);
+    } finally {
+      blobs.stage = realStage;
+    }
+  });
+
+  it('each school is swept by one node at a time: another node finds the lease taken and leaves it', async () => {
+    clock.at = Date.now() + 5 * HOUR;
+    const lost = await orphan(`orphan ${Math.random()}`);
+    const byA = (await app.useCases.sweepBlobs(HOUR, 'node-a'))._unsafeUnwrap();
+    expect(byA.deleted).toContain(lost);
+    const again = await orphan(`orphan ${Math.random()}`);
+    // node-a holds the lease for ten minutes: node-b sweeps nothing of this school meanwhile.
+    const byB = (await app.useCases.sweepBlobs(HOUR, 'node-b'))._unsafeUnwrap();
+    expect(byB.deleted).not.toContain(again);
+    clock.at += 11 * 60_000;
+    expect((await app.useCases.sweepBlobs(HOUR, 'node-b'))._unsafeUnwrap().deleted).toContain(again);
   });
 
   it('the periodic sweep waits at least as long as the slowest upload the limits allow, a school\'s raised limit included (issue 31)', async () => {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import type { BlobError, BlobRange, BlobStore, StagedBlob } from '../../application/ports/blob-store.js';
+import type { BlobError, BlobRange, BlobStore, SetAside, StagedBlob } from '../../application/ports/blob-store.js';
 import { blobKey, parseBlobKey } from './blob-keys.js';
 
 class TooLarge extends Error {}
@@ -43,6 +43,18 @@ export class FsBlobStore implements BlobStore {
     ).map(({ temp, sha256, sizeBytes }) => {
       const key = blobKey(tenant, sha256);
       const target = this.pathOf(key)!;
+      /** The bytes were already at their address: the staged copy is kept until `settle`. */
+      let kept = false;
+      const moveIn = async () => {
+        const shard = dirname(target);
+        const created = await mkdir(shard, { recursive: true });
+        await rename(temp, target);
+        // The file's bytes were fsynced, but its name lives in the shard's directory, and a new
+        // shard's (or tenant's) name in its parent's: all durable before the event that points at
+        // the file is appended, or a power cut could lose a committed document's bytes.
+        await this.syncDirectory(shard);
+        if (created !== undefined) for (let dir = dirname(shard); dir.length >= dirname(created).length && dir !== dirname(dir); dir = dirname(dir)) await this.syncDirectory(dir);
+      };
       return {
         key,
         sha256,
@@ -59,18 +71,21 @@ export class FsBlobStore implements BlobStore {
                 () => true,
                 (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)),
               );
-              if (stored) return removeStaged(temp);
-              const shard = dirname(target);
-              const created = await mkdir(shard, { recursive: true });
-              await rename(temp, target);
-              // The file's bytes were fsynced, but its name lives in the shard's directory, and a new
-              // shard's (or tenant's) name in its parent's: all durable before the event that points
-              // at the file is appended, or a power cut could lose a committed document's bytes.
-              await this.syncDirectory(shard);
-              if (created !== undefined) for (let dir = dirname(shard); dir.length >= dirname(created).length && dir !== dirname(dir); dir = dirname(dir)) await this.syncDirectory(dir);
+              if (stored) {
+                kept = true;
+                return;
+              }
+              await moveIn();
             })(),
             unavailable,
           ),
+        settle: async () => {
+          if (!kept) return;
+          // Set aside by a sweep since the touch: this copy goes back to the address.
+          if (!(await exists(target))) await moveIn();
+          else await removeStaged(temp);
+          kept = false;
+        },
         discard: () => removeStaged(temp),
       };
     });
@@ -150,6 +165,48 @@ export class FsBlobStore implements BlobStore {
         if (s?.isFile()) yield { key: blobKey(tenant, name), modifiedAt: s.mtime };
       }
     }
+  }
+
+  private asidePathOf(key: string): string | undefined {
+    const parsed = parseBlobKey(key);
+    return parsed && join(this.root, '.aside', parsed.tenant, parsed.sha256);
+  }
+
+  setAside(key: string, notAfter: Date): ResultAsync<SetAside, BlobError> {
+    const path = this.pathOf(key);
+    const aside = this.asidePathOf(key);
+    if (!path || !aside) return okAsync('gone');
+    return ResultAsync.fromPromise(
+      (async (): Promise<SetAside> => {
+        const s = await stat(path).catch(() => undefined);
+        if (!s) return 'gone';
+        if (s.mtime > notAfter) return 'young';
+        await mkdir(dirname(aside), { recursive: true });
+        await rename(path, aside).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+        return 'set-aside';
+      })(),
+      unavailable,
+    );
+  }
+
+  putBack(key: string): ResultAsync<void, BlobError> {
+    const path = this.pathOf(key)!;
+    const aside = this.asidePathOf(key)!;
+    return ResultAsync.fromPromise(
+      (async () => {
+        // A commit may have put its own copy of the same bytes there meanwhile.
+        if (await exists(path)) return void (await rm(aside, { force: true }));
+        await mkdir(dirname(path), { recursive: true });
+        await rename(aside, path);
+        await this.syncDirectory(dirname(path));
+      })(),
+      unavailable,
+    );
+  }
+
+  dropSetAside(key: string): ResultAsync<void, BlobError> {
+    const aside = this.asidePathOf(key);
+    return aside ? ResultAsync.fromPromise(rm(aside, { force: true }), unavailable) : okAsync(undefined);
   }
 
   async sweepStaging(before: Date): Promise<number> {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { s3Client } from './s3-client.js';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import type { BlobError, BlobRange, BlobStore, StagedBlob } from '../../application/ports/blob-store.js';
+import type { BlobError, BlobRange, BlobStore, SetAside, StagedBlob } from '../../application/ports/blob-store.js';
 import { blobKey, parseBlobKey } from './blob-keys.js';
 
 export type S3Options = {
@@ -43,6 +43,9 @@ const isBucketThere = (e: unknown) => ['BucketAlreadyOwnedByYou', 'BucketAlready
  * while hashed and counted; a commit copies them server-side to `<tenant>/<sha256>` unless those
  * bytes are already there, then removes the staging object.
  */
+/** Where a sweep sets a blob aside before it decides: beside staging, outside every tenant's listing. */
+const ASIDE = '.aside/';
+
 export class MinioBlobStore implements BlobStore {
   private readonly client: Client;
   private readonly bucket: string;
@@ -109,6 +112,16 @@ export class MinioBlobStore implements BlobStore {
       .andThen((received) => (received.failure ? errAsync(received.failure) : okAsync(received)))
       .map(({ sha256, sizeBytes, uploaded }): StagedBlob => {
         const key = blobKey(tenant, sha256);
+        /** The bytes were already at their address: the staged copy is kept until `settle`. */
+        let kept = false;
+        const copyIn = async () => {
+          try {
+            await this.bounded(this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`));
+          } catch (e) {
+            // Another upload of the same bytes may have won the race to this address.
+            if (!(await this.has(key))) throw e;
+          }
+        };
         return {
           key,
           sha256,
@@ -117,24 +130,32 @@ export class MinioBlobStore implements BlobStore {
             ResultAsync.fromPromise(
               (async () => {
                 if (!uploaded) {
-                  if (await this.has(key)) await this.touch(key);
-                  else await this.bounded(this.client.putObject(this.bucket, key, Buffer.alloc(0), 0));
+                  if (await this.has(key)) {
+                    await this.touch(key);
+                    kept = true;
+                  } else await this.bounded(this.client.putObject(this.bucket, key, Buffer.alloc(0), 0));
                   return;
                 }
                 if (await this.has(key)) {
                   await this.touch(key);
-                } else {
-                  try {
-                    await this.bounded(this.client.copyObject(this.bucket, key, `/${this.bucket}/${staging}`));
-                  } catch (e) {
-                    // Another upload of the same bytes may have won the race to this address.
-                    if (!(await this.has(key))) throw e;
-                  }
+                  kept = true;
+                  return;
                 }
+                await copyIn();
                 await this.bounded(this.client.removeObject(this.bucket, staging));
               })(),
               unavailable,
             ),
+          settle: async () => {
+            if (!kept) return;
+            // Set aside by a sweep since the touch: the kept copy goes back to the address.
+            if (!(await this.has(key))) {
+              if (uploaded) await copyIn();
+              else await this.bounded(this.client.putObject(this.bucket, key, Buffer.alloc(0), 0));
+            }
+            kept = false;
+            if (uploaded) await this.bounded(this.client.removeObject(this.bucket, staging)).catch(() => undefined);
+          },
           discard: () => (uploaded ? this.bounded(this.client.removeObject(this.bucket, staging)).catch(() => undefined) : Promise.resolve()),
         };
       });
@@ -304,6 +325,41 @@ export class MinioBlobStore implements BlobStore {
       const entry = item as { name?: string; lastModified?: Date };
       if (entry.name && parseBlobKey(entry.name)) yield { key: entry.name, modifiedAt: entry.lastModified ?? new Date(0) };
     }
+  }
+
+  setAside(key: string, notAfter: Date): ResultAsync<SetAside, BlobError> {
+    if (!parseBlobKey(key)) return okAsync('gone');
+    return ResultAsync.fromPromise(
+      (async (): Promise<SetAside> => {
+        let modified: Date;
+        try {
+          modified = (await this.bounded(this.client.statObject(this.bucket, key))).lastModified;
+        } catch (e) {
+          if (isMissing(e)) return 'gone';
+          throw e;
+        }
+        if (modified > notAfter) return 'young';
+        await this.bounded(this.client.copyObject(this.bucket, `${ASIDE}${key}`, `/${this.bucket}/${key}`));
+        await this.bounded(this.client.removeObject(this.bucket, key));
+        return 'set-aside';
+      })(),
+      unavailable,
+    );
+  }
+
+  putBack(key: string): ResultAsync<void, BlobError> {
+    return ResultAsync.fromPromise(
+      (async () => {
+        // A commit may have put its own copy of the same bytes there meanwhile.
+        if (!(await this.has(key))) await this.bounded(this.client.copyObject(this.bucket, key, `/${this.bucket}/${ASIDE}${key}`));
+        await this.bounded(this.client.removeObject(this.bucket, `${ASIDE}${key}`));
+      })(),
+      unavailable,
+    );
+  }
+
+  dropSetAside(key: string): ResultAsync<void, BlobError> {
+    return ResultAsync.fromPromise(this.bounded(this.client.removeObject(this.bucket, `${ASIDE}${key}`)), unavailable);
   }
 
   /** Staging objects, and multipart uploads a crash left incomplete (the client never aborts them), older than `before`. */

@@ -43,13 +43,17 @@ export type DepositsOutcome = { readonly documents: DocumentView[]; readonly rep
 
 /**
  * Commits staged bytes once, however many times the command path retries, and discards them if
- * the request ends without an event pointing at them.
+ * the request ends without an event pointing at them. Committed, they are settled: made sure to be
+ * at their address (a sweep may have set them aside after the commit found them there).
  */
 export const stagedOnce = (staged: StagedBlob) => {
   let committed = false;
   return {
     commit: (): ResultAsync<void, UseCaseError> => (committed ? okAsync(undefined) : staged.commit().map(() => void (committed = true))),
-    release: (): ResultAsync<void, never> => (committed ? okAsync(undefined) : ResultAsync.fromSafePromise(staged.discard())),
+    release: (): ResultAsync<void, UseCaseError> =>
+      committed
+        ? ResultAsync.fromPromise(staged.settle(), (e): UseCaseError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: (e as Error).message }))
+        : ResultAsync.fromSafePromise(staged.discard()),
   };
 };
 

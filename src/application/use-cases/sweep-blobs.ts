@@ -3,27 +3,48 @@ import type { Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { maxDocumentBytes } from '../access.js';
 import { catchUp } from '../handle-command.js';
+import { takeLease } from '../lease.js';
 
 export type SweepReport = { examined: number; deleted: string[]; stagingRemoved: number };
 
 /**
  * Blob first, event second means a crash in between leaves bytes no event points at; deleted
  * documents leave bytes too. Both are removed here, once old enough that no upload in flight can
- * still be about to refer to them, and only if no live document version uses them. The read
- * models are caught up first, so a document appended a moment ago protects its bytes.
+ * still be about to refer to them, and only if no live document version uses them.
+ *
+ * Several nodes share the blob store, and a node's read models may not hold another's latest
+ * event: each tenant is swept by one node at a time (a lease), and a blob goes in two phases
+ * (issue 31). First it is set aside, unless modified since the listing (a commit touched it: in
+ * use again); then the log is read to its end, and a blob an event now refers to is put back, the
+ * others dropped. A commit that touched the blob before it was set aside finds it gone when it
+ * settles, after its event, and puts its own copy back.
  */
-export const sweepBlobs = (deps: Deps) => (graceMs: number): ResultAsync<SweepReport, UseCaseError> =>
+export const sweepBlobs = (deps: Deps) => (graceMs: number, holder = 'cli'): ResultAsync<SweepReport, UseCaseError> =>
   catchUp(deps.projector).andThen(() =>
     ResultAsync.fromPromise(
       (async () => {
-        const cutoff = Date.parse(deps.clock.now()) - graceMs;
-        const report: SweepReport = { examined: 0, deleted: [], stagingRemoved: await deps.blobs.sweepStaging(new Date(cutoff)) };
+        const cutoff = new Date(Date.parse(deps.clock.now()) - graceMs);
+        const report: SweepReport = { examined: 0, deleted: [], stagingRemoved: await deps.blobs.sweepStaging(cutoff) };
         for (const tenant of deps.readModels.tenants()) {
+          const mine = await takeLease(deps, tenant, deps.streams.sweepLease(tenant), holder, SWEEP_LEASE_MS, 'system:sweep');
+          if (mine.isErr()) throw new Error(mine.error.code);
+          if (!mine.value) continue;
+          const aside: string[] = [];
           for await (const blob of deps.blobs.list(tenant)) {
             report.examined += 1;
-            if (blob.modifiedAt.getTime() > cutoff || deps.readModels.blobInUse(blob.key)) continue;
-            const deleted = await deps.blobs.delete(blob.key);
-            if (deleted.isOk()) report.deleted.push(blob.key);
+            if (blob.modifiedAt > cutoff || deps.readModels.blobInUse(blob.key)) continue;
+            const set = await deps.blobs.setAside(blob.key, cutoff);
+            if (set.isErr()) throw new Error(set.error.code);
+            if (set.value === 'set-aside') aside.push(blob.key);
+          }
+          if (aside.length === 0) continue;
+          // The log to its end, as the store has it now: any event appended before the blobs were
+          // set aside is in the read models after this.
+          const caught = await catchUp(deps.projector);
+          if (caught.isErr()) throw new Error(caught.error.code);
+          for (const key of aside) {
+            const done = deps.readModels.blobInUse(key) ? await deps.blobs.putBack(key) : await deps.blobs.dropSetAside(key).map(() => void report.deleted.push(key));
+            if (done.isErr()) throw new Error(done.error.code);
           }
         }
         return report;
@@ -31,6 +52,9 @@ export const sweepBlobs = (deps: Deps) => (graceMs: number): ResultAsync<SweepRe
       (e): UseCaseError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: e instanceof Error ? e.message : String(e) }),
     ),
   );
+
+/** A sweep of one tenant is one node's for this long. */
+const SWEEP_LEASE_MS = 10 * 60_000;
 
 /** How uploads are bounded at the edge: the slowest one the limits let through still counts. */
 export type UploadBounds = { readonly filesPerRequest: number; readonly minBytesPerSecond: number; readonly idleTimeoutMs: number };
