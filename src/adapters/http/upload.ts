@@ -36,6 +36,9 @@ const RETRY_UPLOAD_AFTER_SECONDS = 5;
 /** Room for the multipart framing and the meta part around the file itself. */
 export const MULTIPART_OVERHEAD = 256 * 1024;
 
+/** The most a `meta` part sent as a file (a Blob) may hold: the same as a field's. */
+const META_BYTES = 64 * 1024;
+
 /** How many `file` parts one deposit may carry (DESIGN §11): each becomes its own document. */
 export const MAX_FILES_PER_DEPOSIT = 20;
 
@@ -100,12 +103,28 @@ export const uploadBody = (req: FastifyRequest, maxFileBytes: number, limits: Up
   };
 
   return {
-    /** The `meta` part: a JSON text. */
+    /**
+     * The `meta` part: a JSON text, however the client sent it. As text; typed application/json,
+     * which @fastify/multipart has already parsed into an object (what Swagger UI, generated
+     * clients and `curl -F "meta=…;type=application/json"` send); or as a Blob, which arrives as a
+     * file part (read whole, at most 64 KiB).
+     */
     async meta(): Promise<string | UseCaseError> {
       const part = await next();
       if (part && 'code' in part) return part;
-      if (!part || part.type !== 'field' || part.fieldname !== 'meta') return { code: 'INVALID_INPUT', detail: 'expected a first part named meta holding JSON' };
-      return String((part as MultipartValue).value);
+      if (!part || part.fieldname !== 'meta') return { code: 'INVALID_INPUT', detail: 'expected a first part named meta holding JSON' };
+      if (part.type === 'file') {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of (part as MultipartFile).file) {
+          size += (chunk as Buffer).length;
+          if (size > META_BYTES) return { code: 'INVALID_INPUT', detail: `the meta part holds more than ${META_BYTES} bytes` };
+          chunks.push(chunk as Buffer);
+        }
+        return Buffer.concat(chunks).toString('utf8');
+      }
+      const value = (part as MultipartValue).value;
+      return typeof value === 'string' ? value : JSON.stringify(value);
     },
     /** The one `file` part, streamed: nothing is read until the use case reads it. */
     async file(): Promise<IncomingFile | UseCaseError> {
