@@ -346,6 +346,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
   });
   const server = await buildServer({
     useCases: app.useCases,
+    version: VERSION,
     verifier,
     logLevel: config.LOCKER_LOG_LEVEL,
     metrics: {
@@ -457,6 +458,8 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     server,
     url,
     stop: async () => {
+      (server as unknown as { beginShutdown: () => void }).beginShutdown();
+      server.log.info({ graceMs: config.LOCKER_SHUTDOWN_GRACE_MS }, 'shutting down');
       clearInterval(poll);
       clearInterval(sweep);
       clearInterval(notary);
@@ -470,10 +473,10 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
       // In-flight requests get a grace period to finish; then every connection is closed, including
       // keep-alive ones Node still counts as busy (a refusal answered before its body was read).
       const grace = setTimeout(() => server.server.closeAllConnections(), config.LOCKER_SHUTDOWN_GRACE_MS);
-      server.log.info({ graceMs: config.LOCKER_SHUTDOWN_GRACE_MS }, 'shutting down');
       await server.close();
       clearTimeout(grace);
       await app.close();
+      server.log.info('stopped');
     },
   };
 };

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schoolDirectory, startHarness, type Harness } from '../support/harness.js';
@@ -169,5 +170,42 @@ describe('audit', () => {
     expect(next.json.events.every((e: { tenant: string }) => e.tenant === 'school')).toBe(true);
     expect((await h.request('GET', '/v1/audit/events', { as: 'anne' })).status).toBe(403);
     expect((await h.request('GET', '/v1/audit/events?after=abc', { as: 'auditor' })).status).toBe(400);
+  });
+});
+
+describe('the front door (issue 32)', () => {
+  it('an unknown route is a 404 whoever asks, before any token is looked at; GET / points to the contract', async () => {
+    for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
+      const res = await fetch(`${h.url}/v1/no-such-route`, { headers });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
+    }
+    const root = await fetch(`${h.url}/`);
+    expect(root.status).toBe(200);
+    expect(await root.json()).toMatchObject({ docs: '/docs', openapi: '/openapi.json' });
+    // A known route still wants its token.
+    expect((await fetch(`${h.url}/v1/locker`)).status).toBe(401);
+  });
+
+  it('the OpenAPI document carries the package\'s version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(((await (await fetch(`${h.url}/openapi.json`)).json()) as { info: { version: string } }).info.version).toBe(version);
+  });
+});
+
+describe('shutting down', () => {
+  it('/ready answers 503 from the moment shutdown begins, before the listener closes', async () => {
+    const own = await startHarness();
+    try {
+      expect((await fetch(`${own.url}/ready`)).status).toBe(200);
+      (own.running.server as unknown as { beginShutdown: () => void }).beginShutdown();
+      const ready = await fetch(`${own.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ code: 'NOT_READY', detail: 'shutting down' });
+      // Still serving what is in flight meanwhile.
+      expect((await fetch(`${own.url}/health`)).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -75,13 +75,20 @@ const program = (host: () => CliHost, version: string) => {
     .action(async () => {
       const h = host();
       const running = await h.serve();
+      // One JSON line like every other on stdout (a log shipper takes no plain-text banner).
       print(
-        [
-          `digital-locker listening on ${running.url} (data in ${h.dataDir})`,
-          `  API documentation: ${running.url}/docs (OpenAPI: ${running.url}/openapi.json)`,
-          `  a token to try it: npx locker token --tenant <tenant> --user <user id>  (load a directory first: npx locker directory import FILE --tenant <tenant>)`,
-          `  metrics: ${running.url}/metrics, health: ${running.url}/health, readiness: ${running.url}/ready`,
-        ].join('\n'),
+        JSON.stringify({
+          level: 30,
+          time: Date.now(),
+          msg: `digital-locker listening on ${running.url} (data in ${h.dataDir})`,
+          url: running.url,
+          docs: `${running.url}/docs`,
+          openapi: `${running.url}/openapi.json`,
+          metrics: `${running.url}/metrics`,
+          health: `${running.url}/health`,
+          ready: `${running.url}/ready`,
+          tryIt: 'npx locker directory import FILE --tenant <tenant>, then npx locker token --tenant <tenant> --user <user id>',
+        }),
       );
       const stop = async () => {
         await running.stop();

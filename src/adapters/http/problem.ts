@@ -143,7 +143,12 @@ export const toProblem = (e: UseCaseError): Problem => {
   }
 };
 
+/** The problem code a reply was sent with, for the access log line of a refusal. */
+const codes = new WeakMap<FastifyReply, string>();
+export const problemCodeOf = (reply: FastifyReply): string | undefined => codes.get(reply);
+
 export const sendProblem = (reply: FastifyReply, p: Problem): FastifyReply => {
+  codes.set(reply, String(p.code));
   // A 429 or 503 that knows when to come back says so in the header clients and proxies read.
   if (typeof p.retryAfterSeconds === 'number') reply.header('retry-after', String(p.retryAfterSeconds));
   return reply.code(p.status).type('application/problem+json').send(p);

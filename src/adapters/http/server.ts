@@ -13,7 +13,7 @@ import {
 import { z } from 'zod';
 import type { UseCases } from '../../application/use-cases.js';
 import type { Verifier } from './auth.js';
-import { problem, sendProblem } from './problem.js';
+import { problem, problemCodeOf, sendProblem } from './problem.js';
 import { drainAfterAnswer, type UploadLimits } from './upload.js';
 import { finishDocument } from './openapi.js';
 import { problemSchema } from './schemas.js';
@@ -34,12 +34,14 @@ export type ServerOptions = {
   readonly metrics: { observe(method: string, route: string, status: number, seconds: number): void; scrape(): Promise<string> };
   readonly webhooks?: WebhookService | undefined;
   readonly sseHeartbeatMs?: number | undefined;
+  /** The package's version, as the OpenAPI document's `info.version`. */
+  readonly version?: string | undefined;
 };
 
 /** A request id a client may choose, if it is short and printable; otherwise one is made. */
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
-const PUBLIC = new Set(['/health', '/ready', '/openapi.json', '/metrics']);
+const PUBLIC = new Set(['/', '/health', '/ready', '/openapi.json', '/metrics']);
 
 export const buildServer = async (options: ServerOptions): Promise<FastifyInstance> => {
   const app = Fastify({
@@ -78,7 +80,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
       openapi: '3.1.0',
       info: {
         title: 'digital-locker',
-        version: '1.0.0',
+        version: options.version ?? '0.0.0',
         description: 'Digital lockers for teachers, staff and counselors: deposit documents for colleagues and keep managing them.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
@@ -97,6 +99,10 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   });
   app.decorate('registeredRoutes', routes);
 
+  let shuttingDown = false;
+  /** Called first thing by a shutdown: /ready answers 503 from then on. */
+  app.decorate('beginShutdown', () => void (shuttingDown = true));
+
   app.decorateRequest('actor', null);
   // The request id goes back to the client, whatever the answer, so a report can be matched to the logs.
   app.addHook('onRequest', async (req, reply) => {
@@ -105,14 +111,17 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     options.metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    // The request's logger already carries reqId: naming it again made every line hold it twice.
     req.log.info(
-      { reqId: req.id, method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime), tenant: req.actor?.tenant, user: req.actor?.userId },
+      { method: req.method, route, status: reply.statusCode, code: problemCodeOf(reply), ms: Math.round(reply.elapsedTime), tenant: req.actor?.tenant, user: req.actor?.userId },
       'request completed',
     );
   });
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
     if (PUBLIC.has(path) || path === '/docs' || path.startsWith('/docs/')) return;
+    // No such route: a 404 whoever asks, before any token is looked at.
+    if (req.routeOptions.url === undefined) return;
     const verified = await options.verifier(req.headers.authorization);
     if (!verified.ok) {
       reply.header('www-authenticate', `Bearer error="invalid_token", error_description="${verified.failure.reason}"`);
@@ -137,6 +146,8 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     req.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem(500, 'INTERNAL', 'Internal error', 'the request failed on the server; it has been logged'));
   });
+  // The root says where the contract and its UI are.
+  app.get('/', { schema: { hide: true } }, async () => ({ name: 'digital-locker', version: options.version ?? '0.0.0', docs: '/docs', openapi: '/openapi.json' }));
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'NOT_FOUND', 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
@@ -146,6 +157,8 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     '/ready',
     { schema: { tags: ['operations'], summary: 'Readiness: the stores answer', security: [], response: { 200: z.object({ status: z.literal('ready') }), 503: problemSchema } } },
     async (_req, reply) => {
+      // From the moment shutdown begins, before the listener closes: the balancer stops sending.
+      if (shuttingDown) return sendProblem(reply, problem(503, 'NOT_READY', 'Not ready', 'shutting down'));
       const ready = await options.useCases.ready();
       if (ready.isErr()) return sendProblem(reply, problem(503, 'NOT_READY', 'Not ready', `not answering: ${ready.error.map((e) => e.code).join(', ')}`));
       return { status: 'ready' as const };
