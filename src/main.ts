@@ -485,7 +485,15 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
 export const cliHost = (config: Config): CliHost => ({
   open: async () => {
     const app = await compose(config);
-    return { useCases: app.useCases, events: app.deps.events, notary: app.deps.notary, publicKeyPem: app.deps.signer.publicKeyPem, jwtSecret: app.jwtSecret, close: app.close };
+    return {
+      useCases: app.useCases,
+      events: app.deps.events,
+      notary: app.deps.notary,
+      publicKeyPem: app.deps.signer.publicKeyPem,
+      jwtSecret: app.jwtSecret,
+      tenants: () => app.deps.readModels.tenants(),
+      close: app.close,
+    };
   },
   serve: () => startServer(config),
   dataDir: config.LOCKER_DATA_DIR,

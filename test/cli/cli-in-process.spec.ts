@@ -72,6 +72,13 @@ describe('the CLI, in process', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ broken: null });
     const exported = await run('audit', 'export', '--tenant', 'school');
     expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toContain('DirectorySynced');
+    // An auditor's typo is not a clean, empty history (issue 32).
+    expect(await run('audit', 'verify', '--tenant', 'schoool')).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^unknown tenant schoool: this deployment has .*school/) });
+    expect(await run('audit', 'export', '--tenant', 'schoool')).toMatchObject({ exitCode: 1, message: expect.stringMatching(/^unknown tenant schoool/) });
+    // keys check: nothing shared in a deployment sealed since ADR 37.
+    const keys = await run('keys', 'check');
+    expect(keys.exitCode).toBe(0);
+    expect(JSON.parse(keys.stdout)).toMatchObject({ shared: [] });
     expect(JSON.parse((await run('sweep', '--grace-minutes', '0')).stdout)).toMatchObject({ deleted: 0 });
     const dry = await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2026-2027', '--dry-run');
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, documentsExamined: 0 });

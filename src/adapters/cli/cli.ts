@@ -23,7 +23,14 @@ export type CliApp = {
   readonly notary: NotaryLedger;
   readonly publicKeyPem: string;
   readonly jwtSecret: string;
+  /** The schools this deployment knows (from its read models): an auditor's typo is not an empty history. */
+  tenants(): readonly string[];
   close(): Promise<void>;
+};
+
+/** A tenant the deployment does not know stops verify and export: 0 events would look like a clean result. */
+const knownTenant = (app: CliApp, tenant: string | undefined) => {
+  if (tenant !== undefined && !app.tenants().includes(tenant)) throw new Error(`unknown tenant ${tenant}: this deployment has ${app.tenants().length === 0 ? 'none' : app.tenants().join(', ')}`);
 };
 
 export type CliHost = {
@@ -187,6 +194,7 @@ const program = (host: () => CliHost, version: string) => {
       // An auditor's checkpoint file is read before anything opens: a wrong file is a usage error.
       const external = o.checkpoint === undefined ? undefined : checkpointsIn(o.checkpoint);
       await withApp(host(), async (app) => {
+        knownTenant(app, tenant);
         const progress = progressReporter('audit verify');
         // Held to the auditor's checkpoints when given, else to the latest the notary signed.
         const checkpoints =
@@ -217,6 +225,7 @@ const program = (host: () => CliHost, version: string) => {
       const from = o.from === undefined ? undefined : isoOf(o.from, '--from');
       const to = o.to === undefined ? undefined : isoOf(o.to, '--to');
       await withApp(host(), async (app) => {
+        knownTenant(app, tenant);
         const exported = await scanLog(app.events, { tenant }, async (event) => {
           if ((from && event.meta.at < from) || (to && event.meta.at > to)) return;
           if (!process.stdout.write(`${JSON.stringify(presentEvent(event))}\n`)) await new Promise((r) => process.stdout.once('drain', r));
