@@ -88,18 +88,25 @@ export type App = {
   close(): Promise<void>;
 };
 
-/** The secret is generated once into the data folder, so `npm start` needs no setup and tokens survive restarts. */
-export const jwtSecretOf = (config: Config): string => {
-  if (config.LOCKER_JWT_SECRET) return config.LOCKER_JWT_SECRET;
-  const file = join(resolve(config.LOCKER_DATA_DIR), 'jwt-secret');
+/** A secret read from the data folder, made there once (mode 600) the first time. */
+const secretOf = (file: string, make: () => string): string => {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
-    const secret = randomBytes(32).toString('base64url');
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    const secret = make();
+    try {
+      writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    } catch {
+      // Another process (the CLI beside the server) made it first: theirs is the one.
+      return readFileSync(file, 'utf8').trim();
+    }
     return secret;
   }
 };
+
+/** The secret is generated once into the data folder, so `npm start` needs no setup and tokens survive restarts. */
+export const jwtSecretOf = (config: Config): string =>
+  config.LOCKER_JWT_SECRET ?? secretOf(join(resolve(config.LOCKER_DATA_DIR), 'jwt-secret'), () => randomBytes(32).toString('base64url'));
 
 // The production adapters are loaded only when configured: their clients (gRPC, S3) cost ~30 MB
 // of memory that a school on the embedded default should not pay.
@@ -162,9 +169,15 @@ const keyStoreFactory = async (config: Config, dataDir: string): Promise<() => K
  * on S3.
  */
 const credentialStoreFactory = async (config: Config, dataDir: string): Promise<() => CredentialStore | null> => {
+  // On the embedded default (one node) the key is generated once into the data folder, as the JWT
+  // secret is, so webhooks and clouds work with no configuration. Hosted mode needs one key shared
+  // by every node: it must be given.
+  if (config.LOCKER_BLOB_STORE !== 's3') {
+    const key = Buffer.from(config.LOCKER_SECRETS_KEY ?? secretOf(join(dataDir, 'secrets-key'), () => randomBytes(32).toString('base64')), 'base64');
+    return () => openSqliteCredentialStore(join(dataDir, 'credentials.sqlite'), key);
+  }
   if (!config.LOCKER_SECRETS_KEY) return () => null;
   const key = Buffer.from(config.LOCKER_SECRETS_KEY, 'base64');
-  if (config.LOCKER_BLOB_STORE !== 's3') return () => openSqliteCredentialStore(join(dataDir, 'credentials.sqlite'), key);
   const { s3CredentialStore } = await import('./adapters/blobs/s3-credential-store.js');
   return () => s3CredentialStore(s3Options(config), key);
 };

@@ -1,3 +1,6 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { updateSettings } from '../../src/application/use-cases/manage-settings.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
@@ -42,9 +45,9 @@ describe('settings, categories and personal views at the application layer', () 
     (await uc.updateSettings(as('admin'), { maxDocumentBytes: 5000, erasePeopleAfterDays: 90 }))._unsafeUnwrap();
   });
 
-  it('clouds need the server’s secrets key: refused without it, kept with it', async () => {
+  it('clouds need the server’s secrets key: refused without it (hosted mode), kept with it; the embedded default makes its own', async () => {
     const nuage = { id: 'nuage', kind: 'webdav' as const, name: 'Nuage', url: 'https://nuage.example/remote.php/dav/files/{user}' };
-    expect((await app.useCases.updateSettings(as('admin'), { clouds: [nuage] }))._unsafeUnwrapErr()).toEqual({
+    expect((await updateSettings({ ...app.deps, credentials: null })(as('admin'), { clouds: [nuage] }))._unsafeUnwrapErr()).toEqual({
       code: 'INVALID_CLOUDS',
       reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with',
     });
@@ -54,6 +57,12 @@ describe('settings, categories and personal views at the application layer', () 
     } finally {
       await keyed.stop();
     }
+    // No key configured at all: one is generated into the data folder, once, and used from then on.
+    expect((await app.useCases.updateSettings(as('admin'), { clouds: [nuage] }))._unsafeUnwrap().clouds).toEqual([nuage]);
+    const made = readFileSync(join(app.dir, 'secrets-key'), 'utf8').trim();
+    expect(Buffer.from(made, 'base64')).toHaveLength(32);
+    expect(statSync(join(app.dir, 'secrets-key')).mode & 0o777).toBe(0o600);
+    (await app.useCases.updateSettings(as('admin'), { clouds: [] }))._unsafeUnwrap();
   });
 
   it('a deposit shows in the recipient’s locker and notifications and in the depositor’s distribution; students have none of these', async () => {

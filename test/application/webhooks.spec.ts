@@ -56,10 +56,11 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect((await hooks.list(as('admin', 'other', ['webhooks:write'])))._unsafeUnwrap()).toEqual([]);
   });
 
-  it('a server without a secrets key cannot keep signing secrets, and says so', async () => {
+  it('a server without a secrets key (hosted mode without LOCKER_SECRETS_KEY) cannot keep signing secrets, and says so', async () => {
+    // The embedded default generates one into its data folder: no credentials is the hosted case.
     const plain = await embeddedApp();
     try {
-      const hooks = webhooks(plain.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), OPTIONS);
+      const hooks = webhooks({ ...plain.deps, credentials: null }, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), OPTIONS);
       expect((await hooks.register(as('admin'), { url: receiver.url, events: ['*'] }))._unsafeUnwrapErr()).toEqual({
         code: 'INVALID_WEBHOOK',
         reason: 'the server has no LOCKER_SECRETS_KEY to keep signing secrets with',
