@@ -1,5 +1,5 @@
 # digital-locker: compiled JavaScript (ADR 9) on Node 24 LTS (ADR 16).
-FROM node:24-bookworm AS build
+FROM node:24.21.0-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The workspace's manifest: npm ci needs every workspace the lockfile names.
@@ -13,7 +13,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev && rm -rf node_modules/.cache
 
-FROM node:24-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production LOCKER_HOST=0.0.0.0 LOCKER_PORT=3000 LOCKER_DATA_DIR=/var/lib/locker
 COPY --from=build /app/node_modules ./node_modules
@@ -26,5 +26,5 @@ RUN printf '#!/bin/sh\ncase "$1" in rebuild|rollover) exec node /app/dist/main.j
 USER node
 VOLUME /var/lib/locker
 EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s CMD node -e "fetch('http://127.0.0.1:3000/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["locker", "serve"]
