@@ -43,7 +43,7 @@ export const eventStoreDb = async (): Promise<Skip | { url: string; stop: () => 
   const given = process.env.LOCKER_TEST_EVENTSTORE_URL;
   if (given) return { url: given, stop: async () => undefined };
   const started = await tryStart(() =>
-    new GenericContainer('eventstore/eventstore:24.10.6')
+    new GenericContainer('eventstore/eventstore:24.10.0')
       .withEnvironment({ EVENTSTORE_INSECURE: 'true', EVENTSTORE_MEM_DB: 'true', EVENTSTORE_RUN_PROJECTIONS: 'None' })
       .withExposedPorts(2113)
       .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCode(204))
