@@ -29,12 +29,13 @@ import { restoreToLocker } from './use-cases/restore-to-locker.js';
 import { rollover } from './use-cases/rollover.js';
 import { rolloverJobs } from './use-cases/rollover-jobs.js';
 import { sweepBlobs } from './use-cases/sweep-blobs.js';
-import { resumeDirectorySync, syncDirectory } from './use-cases/sync-directory.js';
+import { readDirectory, resumeDirectorySync, syncDirectory } from './use-cases/sync-directory.js';
 import { updateContent } from './use-cases/update-content.js';
 
 /** Every use case, bound to its ports: what the HTTP edge and the CLI call. */
 export const useCases = (deps: Deps) => ({
   syncDirectory: syncDirectory(deps),
+  readDirectory: readDirectory(deps),
   resumeDirectorySync: resumeDirectorySync(deps),
   listCategories: listCategories(deps),
   createCategory: createCategory(deps),

@@ -209,3 +209,14 @@ describe('shutting down', () => {
     }
   });
 });
+
+describe('reading the directory back (issue 32)', () => {
+  it('an admin, or the sync service, reads what PUT wrote; nobody else', async () => {
+    const read = await h.request('GET', '/v1/directory', { as: 'admin' });
+    expect(read.status, read.text).toBe(200);
+    expect(read.json).toEqual(schoolDirectory);
+    const bySync = await h.request('GET', '/v1/directory', { token: await h.token('sync-service', { scope: 'directory:write' }) });
+    expect(bySync.json).toEqual(schoolDirectory);
+    expect((await h.request('GET', '/v1/directory', { as: 'anne' })).status).toBe(403);
+  });
+});

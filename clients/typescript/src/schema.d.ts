@@ -45,7 +45,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The tenant's directory as last synced (admin, or a token with scope directory:write): the same shape PUT takes */
+        get: operations["getDirectory"];
         /** Replace the tenant's directory; opens and closes lockers, and documents addressed to classes and groups follow it */
         put: operations["replaceDirectory"];
         post?: never;
@@ -882,6 +883,74 @@ export interface operations {
                         /** @enum {string} */
                         status: "ready";
                     };
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        profiles: {
+                            id: string;
+                            name: string;
+                            permissions: ("locker.deposit" | "locker.admin" | "locker.audit")[];
+                        }[];
+                        users: {
+                            id: string;
+                            displayName: string;
+                            /** @enum {string} */
+                            kind: "teacher" | "staff" | "counselor" | "student";
+                            /** Format: email */
+                            email?: string;
+                            /** @default [] */
+                            profiles: string[];
+                        }[];
+                        classes: {
+                            id: string;
+                            name: string;
+                            teacherIds: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Storage is not answering; retry later */

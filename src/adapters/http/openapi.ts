@@ -15,6 +15,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /health': { id: 'health', errors: [] },
   'GET /ready': { id: 'ready', errors: [503] },
   'PUT /v1/directory': { id: 'replaceDirectory', errors: [400, ...AUTH, 409, 422, 503] },
+  'GET /v1/directory': { id: 'getDirectory', errors: [...AUTH, 503] },
   'GET /v1/categories': { id: 'listCategories', errors: [400, ...AUTH, 503] },
   'POST /v1/categories': { id: 'createCategory', errors: [400, ...AUTH, 409, 422, 503] },
   'PATCH /v1/categories/{id}': { id: 'renameCategory', errors: [400, ...AUTH, 404, 409, 422, 503] },

@@ -108,3 +108,16 @@ export const resumeDirectorySync =
       const actor: Actor = { tenant, userId: 'system:directory-sync', scopes: [DIRECTORY_WRITE_SCOPE] };
       return catchUp(deps.projector).andThen(() => applyDirectory(deps, actor, previous, current, deps.clock.now()).map(() => true));
     });
+
+/**
+ * The directory as last synced, read back from its stream (names opened by the sealing store):
+ * an admin, or the sync service, can see what the school's directory holds now.
+ */
+export const readDirectory =
+  (deps: Deps) =>
+  (actor: Actor): ResultAsync<Directory, UseCaseError> => {
+    const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
+    return allowed
+      .andThen(() => deps.events.readStream(deps.streams.directory(actor.tenant)))
+      .map((recorded) => replay(directoryDecider, recorded).current ?? { profiles: [], users: [], classes: [] });
+  };

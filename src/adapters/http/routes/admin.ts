@@ -36,6 +36,17 @@ export const adminRoutes =
       },
       (req, reply) => answer(reply, uc.syncDirectory(actorOf(req), req.body)),
     );
+    app.get(
+      '/v1/directory',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: "The tenant's directory as last synced (admin, or a token with scope directory:write): the same shape PUT takes",
+          response: { 200: directorySchema, ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.readDirectory(actorOf(req))),
+    );
 
     app.get(
       '/v1/categories',
