@@ -48,6 +48,13 @@ describe('audit history', () => {
     expect(window.json.events.map((e: { type: string; actor: string }) => `${e.type}:${e.actor}`)).toEqual(['DocumentConsulted:marc']);
     expect((await audit('?year=2026-2027&limit=1000')).json.events.length).toBeGreaterThan(6);
     expect((await audit('?year=2024-2025')).json.events).toEqual([]);
+    // A date alone, as the CLI takes it (issue 32): midnight UTC of that day.
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
+    expect((await audit(`?from=${today}&to=${tomorrow}&limit=1000`)).json.events.length).toBe((await audit('?limit=1000')).json.events.length);
+    expect((await audit(`?from=${tomorrow}`)).json.events).toEqual([]);
+    const bad = await audit('?from=yesterday');
+    expect([bad.status, bad.json.code]).toEqual([400, 'INVALID_INPUT']);
   });
 
   it('pages with a cursor through exactly what one page would hold', async () => {

@@ -143,8 +143,9 @@ export const auditQuery = z
     documentId: id.optional(),
     actor: id.optional(),
     type: z.string().regex(/^[A-Za-z]{1,64}$/, 'expected an event type').optional(),
-    from: instant.optional(),
-    to: instant.optional(),
+    // A date alone is that day's midnight UTC, as `locker audit export --from` takes it.
+    from: z.union([z.iso.date(), instant], { error: 'expected a date or an ISO-8601 time, e.g. 2026-09-01 or 2026-09-01T08:00:00Z' }).optional(),
+    to: z.union([z.iso.date(), instant], { error: 'expected a date or an ISO-8601 time, e.g. 2026-09-01 or 2026-09-01T08:00:00Z' }).optional(),
     year: schoolYear.optional(),
   })
   .strict();
