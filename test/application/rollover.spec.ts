@@ -97,7 +97,7 @@ describe('the rollover at the application layer', () => {
     });
     expect((await app.useCases.rollover(as('admin', 'refused'), { from: 'last year', to: TO, dryRun: true }))._unsafeUnwrapErr()).toEqual({
       code: 'INVALID_INPUT',
-      detail: 'a rollover goes from a school year to the next one (last year → ?)',
+      detail: 'last year is not a school year: expected the form 2025-2026',
     });
   });
 

@@ -56,6 +56,13 @@ describe('the CLI, in process', () => {
     expect(JSON.parse(imported.stdout)).toMatchObject({ users: 7, classes: 2, lockersOpened: [], lockersClosed: [] });
     const token = await run('token', '--tenant', 'school', '--user', 'anne', '--ttl', '60');
     expect(token.stdout.trim().split('.')).toHaveLength(3);
+    expect(token.stderr).toBe('');
+    // Someone missing from the directory still gets a token, with a warning that it will be refused (issue 32).
+    const stranger = await run('token', '--tenant', 'school', '--user', 'nobody');
+    expect(stranger.stdout.trim().split('.')).toHaveLength(3);
+    expect(stranger.stderr).toMatch(/^locker: warning: nobody is not in the directory of school/);
+    // Help marks what is required.
+    expect((await run('token', '-h')).stdout).toMatch(/--tenant <tenant>\s+the tenant \(school\) id \(required\)/);
     expect(await run('token', '--tenant', 'School!', '--user', 'anne')).toMatchObject({ exitCode: 2, message: expect.stringContaining('--tenant') });
     expect(await run('token', '--tenant', 'school')).toMatchObject({ exitCode: 2, message: "required option '--user <id>' not specified" });
     expect(await run('token', '--tenant', 'school', '--user', 'anne', '--ttl', '-5')).toMatchObject({ exitCode: 2, message: '--ttl is a positive number of seconds' });
@@ -83,6 +90,7 @@ describe('the CLI, in process', () => {
     const dry = await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2026-2027', '--dry-run');
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, documentsExamined: 0 });
     expect(await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2027-2028')).toMatchObject({ exitCode: 2, message: expect.stringContaining('next one') });
+    expect(await run('rollover', '--tenant', 'school', '--from', '2026-27', '--to', '2027-28')).toMatchObject({ exitCode: 2, message: expect.stringContaining('2026-27 is not a school year: expected the form 2025-2026') });
     expect(await run('audit', 'verify', '--checkpoint', join(dataDir, 'directory.json'))).toMatchObject({ exitCode: 2, message: expect.stringContaining('holds no checkpoint') });
   });
 

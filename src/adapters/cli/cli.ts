@@ -108,17 +108,22 @@ const program = (host: () => CliHost, version: string) => {
   root
     .command('token')
     .description('print a token signed with the configured secret')
-    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
-    .requiredOption('--user <id>', 'the user id (the token subject)')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
+    .requiredOption('--user <id>', 'the user id (the token subject) (required)')
     .option('--scope <scope>', 'e.g. directory:write for a directory-sync service')
     .option('--ttl <seconds>', 'lifetime in seconds', '3600')
     .action(async (o: { tenant: string; user: string; scope?: string; ttl: string }) => {
       const tenant = tenantOf(o.tenant);
       const ttlSeconds = positiveSeconds(o.ttl);
       const h = host();
-      await withApp(h, async (app) =>
-        print(await signToken(app.jwtSecret, { tenant, userId: o.user, scope: o.scope, ttlSeconds, issuer: h.tokenClaims.issuer, audience: h.tokenClaims.audience })),
-      );
+      await withApp(h, async (app) => {
+        // A token for someone the school's directory does not hold is refused (403) until it does: said now.
+        const directory = await app.useCases.readDirectory({ tenant, userId: 'cli', scopes: ['directory:write'] });
+        if (!o.scope && directory.isOk() && !directory.value.users.some((u) => u.id === o.user)) {
+          process.stderr.write(`locker: warning: ${o.user} is not in the directory of ${tenant}: requests with this token are refused until they are\n`);
+        }
+        print(await signToken(app.jwtSecret, { tenant, userId: o.user, scope: o.scope, ttlSeconds, issuer: h.tokenClaims.issuer, audience: h.tokenClaims.audience }));
+      });
     });
 
   root
@@ -127,7 +132,7 @@ const program = (host: () => CliHost, version: string) => {
     .command('import')
     .description('load a directory (JSON, as PUT /v1/directory) for a tenant; opens and closes lockers')
     .argument('<file>', 'the directory as JSON')
-    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
     .action(async (file: string, o: { tenant: string }) => {
       const tenant = tenantOf(o.tenant);
       let json: unknown;
@@ -162,9 +167,9 @@ const program = (host: () => CliHost, version: string) => {
   root
     .command('rollover')
     .description('carry year N’s live documents into year N+1 (run again to bring them up to date)')
-    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
-    .requiredOption('--from <year>', 'the school year to close, e.g. 2025-2026')
-    .requiredOption('--to <year>', 'the next school year, e.g. 2026-2027')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
+    .requiredOption('--from <year>', 'the school year to close, e.g. 2025-2026 (required)')
+    .requiredOption('--to <year>', 'the next school year, e.g. 2026-2027 (required)')
     .option('--dry-run', 'report what would happen, write nothing', false)
     .option('--categories <ids>', 'only these category ids, comma-separated')
     .action(async (o: { tenant: string; from: string; to: string; dryRun: boolean; categories?: string }) => {
@@ -217,7 +222,7 @@ const program = (host: () => CliHost, version: string) => {
   audit
     .command('export')
     .description('the history as JSON lines on stdout')
-    .requiredOption('--tenant <tenant>', 'the tenant (school) id')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
     .option('--from <time>', 'from this date or time, e.g. 2026-09-01')
     .option('--to <time>', 'up to this date or time')
     .action(async (o: { tenant: string; from?: string; to?: string }) => {
@@ -283,7 +288,7 @@ const program = (host: () => CliHost, version: string) => {
   outbox
     .command('retry')
     .description('put the tenant’s failed mails back in the queue, to be tried afresh')
-    .requiredOption('--tenant <tenant>', 'the tenant')
+    .requiredOption('--tenant <tenant>', 'the tenant (required)')
     .action(async (o: { tenant: string }) =>
       withApp(host(), async (app) => {
         const requeued = await app.useCases.requeueFailedMail(o.tenant, 'cli:outbox-retry');

@@ -76,7 +76,9 @@ export const SYSTEM_SCOPE = 'system';
 
 /** A rollover goes from a school year to the next one: anything else is refused before it starts. */
 export const checkRolloverYears = (request: Pick<RolloverRequest, 'from' | 'to'>): Result<void, UseCaseError> =>
-  isSchoolYear(request.from) && request.to === nextSchoolYear(request.from)
+  !isSchoolYear(request.from)
+    ? err({ code: 'INVALID_INPUT', detail: `${request.from} is not a school year: expected the form 2025-2026` })
+    : request.to === nextSchoolYear(request.from)
     ? ok(undefined)
     : err({ code: 'INVALID_INPUT', detail: `a rollover goes from a school year to the next one (${request.from} → ${isSchoolYear(request.from) ? nextSchoolYear(request.from) : '?'})` });
 
