@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { collectionDecider, submissionStatus, type CollectionCommand, type CollectionEvent } from '../../src/domain/index.js';
 import { AT, directory, given, settings, YEAR } from './given.js';
@@ -63,4 +64,46 @@ describe('documents to collect', () => {
     expect(submissionStatus(DUE, DUE)).toBe('submitted');
     expect(submissionStatus(DUE, '2026-12-10T17:00:01.000Z')).toBe('late');
   });
+});
+
+describe('the collection deadline, whatever the path (issue 30)', () => {
+  const accept = (actorId: string, documentIds: string[]): CollectionCommand => ({ type: 'AcceptSubmission', ...by(actorId), directory, documentIds });
+  it('a submission is accepted on the request as it is at that moment: a close that came during the upload refuses it; a retry of an accepted one is accepted again', () => {
+    const accepted: CollectionEvent = { type: 'SubmissionAccepted', data: { collectionId: 'c-1', userId: 'marc', documentIds: ['d-1'] }, actor: 'marc', at: AT };
+    collection([created, published]).when(accept('marc', ['d-1'])).then([accepted]);
+    collection([created, published, closed]).when(accept('marc', ['d-1'])).thenError('COLLECTION_CLOSED');
+    // Accepted before the close: the same documents again (an Idempotency-Key retry) are not refused, and not recorded twice.
+    collection([created, published, accepted, closed]).when(accept('marc', ['d-1'])).then([]);
+    collection([created, published, accepted, closed]).when(accept('marc', ['d-2'])).thenError('COLLECTION_CLOSED');
+    collection([created, published]).when(accept('paul', ['d-3'])).thenError('COLLECTION_NOT_FOUND');
+    collection([created]).when(accept('marc', ['d-4'])).thenError('COLLECTION_NOT_FOUND');
+  });
+
+  test.prop([fc.array(fc.oneof(fc.constant('close' as const), fc.constant('publish' as const), fc.record({ submit: fc.constantFrom('marc', 'sophie', 'paul'), doc: fc.integer({ min: 1, max: 4 }) })), { maxLength: 25 })])(
+    'no submission is ever accepted once the request is closed, except the same documents again; none before it is published',
+    (steps) => {
+      let state = [created].reduce(collectionDecider.evolve, collectionDecider.initialState);
+      let status: 'draft' | 'open' | 'closed' = 'draft';
+      const accepted = new Set<string>();
+      for (const step of steps) {
+        const cmd: CollectionCommand =
+          step === 'close' ? { type: 'CloseCollection', ...by('anne') } : step === 'publish' ? { type: 'PublishCollection', ...by('anne') } : accept(step.submit, [`d-${step.doc}`]);
+        const decided = collectionDecider.decide(state, cmd);
+        if (typeof step === 'object') {
+          const again = accepted.has(`d-${step.doc}`);
+          const may = step.submit !== 'paul' && status !== 'draft' && (status === 'open' || again);
+          expect(decided.isOk(), JSON.stringify([status, step])).toBe(may);
+          if (decided.isOk()) {
+            expect(decided.value.length).toBe(again ? 0 : 1);
+            accepted.add(`d-${step.doc}`);
+          }
+        }
+        if (decided.isOk()) {
+          if (step === 'close') status = 'closed';
+          if (step === 'publish' && status === 'draft') status = 'open';
+          state = decided.value.reduce(collectionDecider.evolve, state);
+        }
+      }
+    },
+  );
 });
