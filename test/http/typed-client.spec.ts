@@ -1,4 +1,5 @@
-import { createLockerClient } from '@digital-locker/client';
+// The client's sources: what its package builds to dist/ (the pack test installs that).
+import { createLockerClient } from '../../clients/typescript/src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.js';
 
@@ -21,7 +22,7 @@ describe('the typed client generated from the OpenAPI document', () => {
     const categoryId = category.data!.id;
 
     const deposit = await anne.POST('/v1/documents', {
-      body: { meta: { recipients: { users: ['paul'], classes: ['4b'] }, categoryId, memo: 'Please read' }, file: new File(['Minutes v1'], 'minutes.txt', { type: 'text/plain' }) } as never,
+      body: { meta: { recipients: { users: ['paul'], classes: ['4b'] }, categoryId, memo: 'Please read' }, file: [new File(['Minutes v1'], 'minutes.txt', { type: 'text/plain' })] },
     });
     expect(deposit.response.status).toBe(201);
     // One file answers its document; several would answer `{documents}`.
@@ -36,13 +37,19 @@ describe('the typed client generated from the OpenAPI document', () => {
     const content = await marc.GET('/v1/documents/{id}/content', { params: { path: { id }, query: {} }, parseAs: 'text' });
     expect(content.data).toBe('Minutes v1');
 
-    const v2 = await anne.PUT('/v1/documents/{id}/content', { params: { path: { id } }, body: { file: new File(['Minutes v2'], 'minutes-v2.txt') } as never });
+    const v2 = await anne.PUT('/v1/documents/{id}/content', { params: { path: { id } }, body: { file: new File(['Minutes v2'], 'minutes-v2.txt') } });
     expect(v2.data).toMatchObject({ version: 2, fileName: 'minutes-v2.txt' });
 
     const refused = await marc.DELETE('/v1/documents/{id}', { params: { path: { id } } });
     expect(refused.response.status).toBe(403);
     expect(refused.error).toMatchObject({ code: 'NOT_DEPOSITOR', status: 403 });
 
+    // Several files at once: one document each, all or none.
+    const several = await anne.POST('/v1/documents', {
+      body: { meta: { recipients: { users: ['marc'] }, categoryId }, file: [new File(['one'], 'one.txt'), new Blob(['two'], { type: 'text/plain' })] },
+    });
+    expect(several.response.status).toBe(201);
+    expect(several.data && 'documents' in several.data ? several.data.documents.map((d) => d.fileName) : []).toEqual(['one.txt', 'file']);
     expect((await anne.DELETE('/v1/documents/{id}', { params: { path: { id } } })).response.status).toBe(204);
     expect((await marc.GET('/v1/documents/{id}', { params: { path: { id } } })).response.status).toBe(404);
   });
