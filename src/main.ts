@@ -12,7 +12,7 @@ import type { EventStore } from './application/ports/event-store.js';
 import type { IdGenerator } from './application/ports/id-generator.js';
 import type { ReadModels } from './application/ports/read-models.js';
 import { Projector } from './application/projector.js';
-import { streams } from './application/streams.js';
+import { isLeaseStream, streams } from './application/streams.js';
 import { useCases, type UseCases } from './application/use-cases.js';
 import { err, ResultAsync, type Result } from 'neverthrow';
 import type { CloudDrive } from './application/ports/cloud-drive.js';
@@ -122,6 +122,8 @@ const eventStoreFactory = async (config: Config, dataDir: string): Promise<() =>
   return () =>
     new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, {
       timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
+      // A lease stream needs only its last take: it keeps 100, not one event per take for ever.
+      maxCountOf: (stream) => (isLeaseStream(stream) ? 100 : undefined),
       onMalformed: (where) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'malformed event in the log', ...where })}\n`),
     });
 };

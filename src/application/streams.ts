@@ -20,3 +20,6 @@ export const streams = (ids: IdGenerator) => ({
 export type Streams = ReturnType<typeof streams>;
 
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** The streams that hold leases (mail, webhooks, the sweep): only their last take matters. */
+export const isLeaseStream = (stream: string): boolean => /:(mail|webhook|sweep)-lease$/.test(stream);

@@ -13,7 +13,9 @@ const { StreamsService } = require('@eventstore/db-client/generated/streams_grpc
 const { ReadResp } = require('@eventstore/db-client/generated/streams_pb.js');
 const { UUID, StreamIdentifier } = require('@eventstore/db-client/generated/shared_pb.js');
 
-type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce';
+type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce' | 'stream';
+/** In 'stream' mode: one stream of this many events, served from the revision and count asked. */
+const STREAM_LENGTH = 2500;
 let mode: Mode = 'endless';
 let open = 0;
 let server: grpc.Server;
@@ -64,6 +66,15 @@ beforeAll(async () => {
         metadata.set('leader-endpoint-host', '127.0.0.1');
         metadata.set('leader-endpoint-port', String(port));
         call.emit('error', { code: grpc.status.NOT_FOUND, details: 'Leader info available', metadata });
+        done();
+        return;
+      }
+      if (mode === 'stream') {
+        const options = (call.request as { getOptions(): { getStream(): { getRevision(): string } | undefined; getCount(): string } }).getOptions();
+        const from = Number(options.getStream()?.getRevision() ?? '0');
+        const count = Number(options.getCount());
+        for (let n = from; n < Math.min(STREAM_LENGTH, from + count); n++) call.write(eventAt(n));
+        call.end();
         done();
         return;
       }
@@ -166,6 +177,22 @@ describe('EventStoreDB adapter against a stand-in server', () => {
       const page = await store.readAll({ limit: 3 });
       expect(page._unsafeUnwrap()).toHaveLength(3);
       expect(calls).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads a long stream a page at a time, each page its own bounded call, in order and whole', async () => {
+    mode = 'stream';
+    calls = 0;
+    const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+    try {
+      const events = (await store.readStream('school:document:stand-in'))._unsafeUnwrap();
+      expect(events).toHaveLength(STREAM_LENGTH);
+      expect(events.every((e, i) => e.revision === i)).toBe(true);
+      // 1,000 + 1,000 + 500: three calls, none holding the whole stream.
+      expect(calls).toBe(3);
+      expect(await settled()).toBe(0);
     } finally {
       await store.close();
     }

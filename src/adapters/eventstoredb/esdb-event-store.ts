@@ -87,6 +87,11 @@ export type EsdbOptions = {
   readonly timeoutMs?: number;
   /** Told of every stored event in a product stream that cannot be read (a log line and a metric, in main.ts). */
   readonly onMalformed?: (what: { stream: string; id: string; revision: number; reason: string }) => void;
+  /**
+   * How many events a stream keeps (`$maxCount`, set by the adapter on its first append in this
+   * process), or undefined to keep them all: lease streams only need their last take (ADR 18, 39).
+   */
+  readonly maxCountOf?: (stream: string) => number | undefined;
 };
 
 /** An event of ours that cannot be read: refused loudly (a 503 naming it), never dropped, or its stream would conflict for ever. */
@@ -143,11 +148,26 @@ export class EsdbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly timeoutMs: number;
   private readonly onMalformed: NonNullable<EsdbOptions['onMalformed']>;
+  private readonly maxCountOf: NonNullable<EsdbOptions['maxCountOf']>;
+  /** Streams whose `$maxCount` this process has set already. */
+  private readonly bounded$ = new Set<string>();
 
   constructor(connectionString: string, options: EsdbOptions = {}) {
     this.client = EventStoreDBClient.connectionString(connectionString);
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.onMalformed = options.onMalformed ?? (() => undefined);
+    this.maxCountOf = options.maxCountOf ?? (() => undefined);
+  }
+
+  /** Sets the stream's `$maxCount` once per process, when it has one (best effort: a lease works without it, only slower). */
+  private async boundStream(call: Call, stream: string): Promise<void> {
+    const maxCount = this.maxCountOf(stream);
+    if (maxCount === undefined || this.bounded$.has(stream)) return;
+    call.check();
+    await this.client.setStreamMetadata(stream, { maxCount }, { deadline: this.timeoutMs, requiresLeader: true }).then(
+      () => void this.bounded$.add(stream),
+      () => undefined,
+    );
   }
 
   /** An event of ours, or a MalformedEvent thrown (after telling `onMalformed`). */
@@ -287,6 +307,7 @@ export class EsdbEventStore implements EventStore {
       expected === 'no-stream' ? NO_STREAM : expected === 'head' ? (last ? BigInt(last.revision) : NO_STREAM) : BigInt(expected.revision);
     call.check();
     const result = await this.client.appendToStream(stream, data, { expectedRevision, deadline: this.timeoutMs, requiresLeader: true });
+    if (result.success) await this.boundStream(call, stream);
     // With throwOnAppendFailure=false in the connection string the client answers instead of throwing.
     if (!result.success) {
       throw new WrongExpectedVersionError(undefined, { streamName: stream, expected: expectedRevision, current: result.nextExpectedRevision } as never);
@@ -295,23 +316,38 @@ export class EsdbEventStore implements EventStore {
     return { lastRevision: Number(result.nextExpectedRevision), position };
   }
 
+  /**
+   * The whole stream, a page of PAGE events at a time, each page bounded on its own: a long stream
+   * takes as long as it needs without one call holding it all. A stream truncated by `$maxCount`
+   * starts past revision 0: the first page starts where the server does.
+   */
   readStream(stream: string): ResultAsync<RecordedEvent[], StoreError> {
-    return ResultAsync.fromPromise(
+    const out: RecordedEvent[] = [];
+    const page = (from: bigint | typeof START) =>
       this.bounded(async (call) => {
-        const out: RecordedEvent[] = [];
+        let seen = 0;
         try {
           // From the leader: what a command decides on, and what it waits for, must include every
           // acknowledged append (a follower may lag); see the README on reading from several nodes.
-          for await (const resolved of this.read(call, () => this.client.readStream<never>(stream, { direction: FORWARDS, fromRevision: START, deadline: this.timeoutMs, requiresLeader: true }))) {
+          for await (const resolved of this.read(call, () =>
+            this.client.readStream<never>(stream, { direction: FORWARDS, fromRevision: from, maxCount: PAGE, deadline: this.timeoutMs, requiresLeader: true }),
+          )) {
+            seen += 1;
             out.push(this.recorded(resolved as ResolvedEvent));
           }
         } catch (e) {
           if (!(e instanceof StreamNotFoundError)) throw e;
         }
-        return out;
-      }),
-      this.unavailable,
-    );
+        return seen;
+      });
+    const all = async (): Promise<RecordedEvent[]> => {
+      for (let from: bigint | typeof START = START; ; ) {
+        const seen = await page(from);
+        if (seen < PAGE) return out;
+        from = BigInt(out[out.length - 1]!.revision + 1);
+      }
+    };
+    return ResultAsync.fromPromise(all(), this.unavailable);
   }
 
   /**
