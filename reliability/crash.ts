@@ -79,14 +79,25 @@ export const crashRun = async (options: { cycles: number; clients: number; perCl
 
     const app = await compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: SECRET, LOCKER_LOG_LEVEL: 'silent' }));
     let readModelsEqualRebuild = false;
+    let tablesDiffering: string[] = [];
     let deposited = 0;
     try {
       const all = (await app.deps.events.readAll({ tenant: 'school', limit: 10_000_000, types: ['DocumentDeposited'] }))._unsafeUnwrap();
       deposited = all.length;
       const readModels = app.deps.readModels as ReturnType<typeof openSqliteReadModels>;
-      const live = JSON.stringify(readModels.dump());
+      const liveTables = readModels.dump();
+      const live = JSON.stringify(liveTables);
       (await app.useCases.rebuild())._unsafeUnwrap();
-      readModelsEqualRebuild = JSON.stringify(readModels.dump()) === live;
+      const rebuilt = readModels.dump();
+      readModelsEqualRebuild = JSON.stringify(rebuilt) === live;
+      // Which tables differ, with a row of each side, when they do: what to look at.
+      tablesDiffering = Object.keys({ ...liveTables, ...rebuilt }).filter((t) => JSON.stringify(liveTables[t]) !== JSON.stringify(rebuilt[t]));
+      for (const t of tablesDiffering) {
+        const a = liveTables[t] ?? [];
+        const b = rebuilt[t] ?? [];
+        const i = a.findIndex((row, n) => row !== b[n]);
+        process.stderr.write(`crash: read model ${t} differs after a rebuild (live ${a.length} rows, rebuilt ${b.length}); first difference: ${a[i]} / ${b[i]}\n`);
+      }
     } finally {
       await app.close();
     }
@@ -102,6 +113,7 @@ export const crashRun = async (options: { cycles: number; clients: number; perCl
       sweep: sweep.status === 0 ? JSON.parse(sweep.stdout) : sweep.stderr.trim(),
       stagingLeft: staging,
       readModelsEqualRebuild,
+      ...(tablesDiffering.length > 0 ? { tablesDiffering } : {}),
       ok: ids.size === deposits.length && deposited === deposits.length && verify.status === 0 && staging === 0 && readModelsEqualRebuild,
     };
   } finally {

@@ -51,7 +51,9 @@ export const sweepBlobs = (deps: Deps) => (graceMs: number, holder = 'cli'): Res
       })(),
       (e): UseCaseError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: e instanceof Error ? e.message : String(e) }),
     ),
-  );
+  )
+    // The leases it took are events too: this node's read models hold them when it answers.
+    .andThen((report) => catchUp(deps.projector).map(() => report));
 
 /** A sweep of one tenant is one node's for this long. */
 const SWEEP_LEASE_MS = 10 * 60_000;
