@@ -138,6 +138,14 @@ const s3Options = (config: Config) => ({
   timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
 });
 
+/** Where data keys and sealed credentials live: a bucket of their own when configured, else the blob bucket. */
+const s3KeysOptions = (config: Config) => ({
+  ...s3Options(config),
+  bucket: config.LOCKER_S3_KEYS_BUCKET ?? config.LOCKER_S3_BUCKET!,
+  accessKey: config.LOCKER_S3_KEYS_ACCESS_KEY ?? config.LOCKER_S3_ACCESS_KEY!,
+  secretKey: config.LOCKER_S3_KEYS_SECRET_KEY ?? config.LOCKER_S3_SECRET_KEY!,
+});
+
 const blobStoreFactory = async (config: Config, dataDir: string): Promise<() => BlobStore> => {
   if (config.LOCKER_BLOB_STORE !== 's3') return () => new FsBlobStore(join(dataDir, 'blobs'));
   const { MinioBlobStore } = await import('./adapters/blobs/minio-blob-store.js');
@@ -162,7 +170,7 @@ const lazyCloudDrive = (load: () => Promise<CloudDrive>): CloudDrive => {
 const keyStoreFactory = async (config: Config, dataDir: string): Promise<() => KeyStore> => {
   if (config.LOCKER_BLOB_STORE !== 's3') return () => openSqliteKeyStore(join(dataDir, 'keys.sqlite'));
   const { s3KeyStore } = await import('./adapters/blobs/s3-key-store.js');
-  return () => s3KeyStore(s3Options(config));
+  return () => s3KeyStore(s3KeysOptions(config));
 };
 
 /**
@@ -181,7 +189,7 @@ const credentialStoreFactory = async (config: Config, dataDir: string): Promise<
   if (!config.LOCKER_SECRETS_KEY) return () => null;
   const key = Buffer.from(config.LOCKER_SECRETS_KEY, 'base64');
   const { s3CredentialStore } = await import('./adapters/blobs/s3-credential-store.js');
-  return () => s3CredentialStore(s3Options(config), key);
+  return () => s3CredentialStore(s3KeysOptions(config), key);
 };
 
 /** S3 creates its bucket at start; other blob stores only need to answer. */
@@ -203,6 +211,17 @@ export const verifyStores = async (app: App): Promise<void> => {
   if (blobs.isErr()) {
     const where = config.LOCKER_BLOB_STORE === 's3' ? `S3 at ${config.LOCKER_S3_ENDPOINT} (bucket ${config.LOCKER_S3_BUCKET})` : 'the blob folder';
     throw new Error(`cannot reach ${where}: ${'message' in blobs.error ? blobs.error.message : blobs.error.code}`);
+  }
+  if (config.LOCKER_BLOB_STORE === 's3') {
+    // Erasure deletes keys: a bucket that keeps deleted objects would keep them (ADR 39).
+    const { keepsDeletedObjects, s3Client } = await import('./adapters/blobs/s3-client.js');
+    const keys = s3KeysOptions(config);
+    const client = s3Client(keys, { idleTimeoutMs: keys.timeoutMs });
+    if (keys.bucket !== config.LOCKER_S3_BUCKET && !(await withTimeout(ResultAsync.fromPromise(client.bucketExists(keys.bucket), (e) => e), keys.timeoutMs).then((r) => r.unwrapOr(false)))) {
+      await client.makeBucket(keys.bucket, config.LOCKER_S3_REGION ?? '').catch(() => undefined);
+    }
+    const why = await keepsDeletedObjects(client, keys.bucket, keys.timeoutMs).catch((e: unknown) => `cannot read the settings of bucket ${keys.bucket}: ${(e as Error).message}`);
+    if (why) throw new Error(`refusing to start: ${why}`);
   }
 };
 

@@ -1,7 +1,13 @@
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3CredentialStore } from '../../src/adapters/blobs/s3-credential-store.js';
+import { keepsDeletedObjects, s3Client } from '../../src/adapters/blobs/s3-client.js';
 import { s3KeyStore } from '../../src/adapters/blobs/s3-key-store.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/adapters/config/config.js';
+import { startServer } from '../../src/main.js';
 import { startS3FaultProxy } from '../support/s3-fault-proxy.js';
 import { S3_CREDENTIALS, startS3 } from '../support/s3-server.js';
 
@@ -74,4 +80,54 @@ describe('S3 keys and credentials when S3 misbehaves', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     proxy.set(() => 'none');
   });
+
+  it('a bucket that would keep deleted keys is named at start: versioning on or suspended, object lock; s3rver (no such settings) keeps nothing', async () => {
+    proxy.set(() => 'none');
+    const client = s3Client({ endpoint: proxy.endpoint, region: 'us-east-1', ...S3_CREDENTIALS }, { idleTimeoutMs: 2000 });
+    expect(await keepsDeletedObjects(client, bucket, 2000)).toBeUndefined();
+    const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?>${body}`;
+    for (const status of ['Enabled', 'Suspended']) {
+      proxy.set((req) => (req.url?.includes('versioning') ? { status: 200, body: xml(`<VersioningConfiguration><Status>${status}</Status></VersioningConfiguration>`) } : 'none'));
+      expect(await keepsDeletedObjects(client, bucket, 2000)).toMatch(new RegExp(`versioning ${status.toLowerCase()}: an erased key would stay`));
+    }
+    proxy.set((req) =>
+      req.url?.includes('versioning')
+        ? { status: 200, body: xml('<VersioningConfiguration></VersioningConfiguration>') }
+        : req.url?.includes('object-lock')
+          ? { status: 200, body: xml('<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled></ObjectLockConfiguration>') }
+          : 'none',
+    );
+    expect(await keepsDeletedObjects(client, bucket, 2000)).toMatch(/object lock/);
+    proxy.set(() => 'none');
+  });
+
+  it('the server refuses to start over a keys bucket that keeps deleted objects, saying why in one line; a bucket of their own for keys is used and checked', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'locker-keys-bucket-'));
+    const config = (extra: Record<string, string>) =>
+      loadConfig({
+        LOCKER_DATA_DIR: dataDir, LOCKER_PORT: '0', LOCKER_LOG_LEVEL: 'silent', LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
+        LOCKER_BLOB_STORE: 's3', LOCKER_S3_ENDPOINT: proxy.endpoint, LOCKER_S3_REGION: 'us-east-1', LOCKER_S3_BUCKET: bucket, LOCKER_S3_ACCESS_KEY: S3_CREDENTIALS.accessKey, LOCKER_S3_SECRET_KEY: S3_CREDENTIALS.secretKey,
+        ...extra,
+      });
+    try {
+      proxy.set((req) => (req.url?.includes('versioning') ? { status: 200, body: '<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' } : 'none'));
+      await expect(startServer(config({}))).rejects.toThrow(/^refusing to start: bucket locker-faults has versioning enabled/);
+      // Keys in a bucket of their own (versioning answered only for the blobs' bucket): it starts, and keys land there.
+      proxy.set((req) => (req.url?.startsWith(`/${bucket}?versioning`) || req.url?.startsWith(`/${bucket}/?versioning`) ? { status: 200, body: '<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' } : 'none'));
+      const running = await startServer(config({ LOCKER_S3_KEYS_BUCKET: 'locker-keys-only' }));
+      try {
+        (await running.app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, { profiles: [], users: [{ id: 'anne', displayName: 'Anne', kind: 'teacher', profiles: [] }], classes: [] }))._unsafeUnwrap();
+        const url = new URL(s3.endpoint);
+        const admin = new Client({ endPoint: url.hostname, port: Number(url.port), useSSL: false, ...S3_CREDENTIALS, pathStyle: true });
+        const names: string[] = [];
+        for await (const o of admin.listObjectsV2('locker-keys-only', 'keys/school/', true)) names.push((o as { name: string }).name);
+        expect(names.length).toBeGreaterThan(0);
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      proxy.set(() => 'none');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

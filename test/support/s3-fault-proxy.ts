@@ -9,7 +9,9 @@ export type Fault =
   /** The status and headers of the real answer, then not one byte of its body. */
   | 'stall-body'
   /** Accepts the request and never answers. */
-  | 'silent';
+  | 'silent'
+  /** This answer instead of the real one (S3 settings s3rver does not implement). */
+  | { readonly status: number; readonly body: string };
 
 /**
  * A proxy in front of a real S3 server (s3rver) that injects faults into the requests a test
@@ -25,6 +27,12 @@ export const startS3FaultProxy = async (target: string, pick: (req: IncomingMess
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const fault = choose(req);
     if (fault === 'silent') return;
+    if (typeof fault === 'object') {
+      req.resume();
+      res.writeHead(fault.status, { 'content-type': 'application/xml' });
+      res.end(fault.body);
+      return;
+    }
     if (fault === 'unavailable') {
       req.resume();
       res.writeHead(503, { 'content-type': 'application/xml' });

@@ -83,3 +83,18 @@ export const readObjectWithin = async (open: () => Promise<NodeJS.ReadableStream
     clearTimeout(timer);
   }
 };
+
+/**
+ * Why this bucket would keep what is deleted from it (an erased data key, an unlinked password), or
+ * undefined when it would not: versioning on (or suspended, with old versions kept), or object lock.
+ * A server that does not implement the setting keeps nothing by it. Asked at start (ADR 39).
+ */
+export const keepsDeletedObjects = async (client: Client, bucket: string, ms: number): Promise<string | undefined> => {
+  const absent = (e: unknown) => ['NotImplemented', 'ObjectLockConfigurationNotFoundError', 'NoSuchObjectLockConfiguration'].includes((e as { code?: string }).code ?? '');
+  const versioning = await withinMs(client.getBucketVersioning(bucket), ms, 'S3').catch((e: unknown) => (absent(e) ? undefined : Promise.reject(e)));
+  const status = (versioning as { Status?: string } | undefined)?.Status;
+  if (status === 'Enabled' || status === 'Suspended') return `bucket ${bucket} has versioning ${status.toLowerCase()}: an erased key would stay in an old version (turn it off, or give keys a bucket of their own with LOCKER_S3_KEYS_BUCKET)`;
+  const lock = await withinMs(client.getObjectLockConfig(bucket) as unknown as Promise<unknown>, ms, 'S3').catch((e: unknown) => (absent(e) ? undefined : Promise.reject(e)));
+  if ((lock as { objectLockEnabled?: string } | undefined)?.objectLockEnabled === 'Enabled') return `bucket ${bucket} has object lock: an erased key could not be deleted (give keys a bucket of their own with LOCKER_S3_KEYS_BUCKET)`;
+  return undefined;
+};

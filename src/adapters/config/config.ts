@@ -50,6 +50,11 @@ export const configSchema = z
     LOCKER_S3_BUCKET: optionalText.pipe(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name').optional()),
     LOCKER_S3_ACCESS_KEY: optionalText,
     LOCKER_S3_SECRET_KEY: optionalText,
+    // Data keys and credentials may live in a bucket of their own, with credentials of their own
+    // (erasure needs a bucket that keeps no old versions; blobs may want versioning).
+    LOCKER_S3_KEYS_BUCKET: optionalText,
+    LOCKER_S3_KEYS_ACCESS_KEY: optionalText,
+    LOCKER_S3_KEYS_SECRET_KEY: optionalText,
     LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: z.coerce
       .number({ error: 'expected a number of bytes' })
       .int('expected a whole number of bytes')
