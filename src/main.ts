@@ -110,7 +110,7 @@ export const jwtSecretOf = (config: Config): string =>
 
 // The production adapters are loaded only when configured: their clients (gRPC, S3) cost ~30 MB
 // of memory that a school on the embedded default should not pay.
-const eventStoreFactory = async (config: Config, dataDir: string): Promise<() => EventStore> => {
+const eventStoreFactory = async (config: Config, dataDir: string): Promise<(onMalformed?: () => void) => EventStore> => {
   if (config.LOCKER_EVENT_STORE !== 'eventstoredb') {
     return () => new SqliteEventStore(join(dataDir, 'events.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS });
   }
@@ -119,12 +119,15 @@ const eventStoreFactory = async (config: Config, dataDir: string): Promise<() =>
   const problem = connectionStringProblem(config.LOCKER_EVENTSTORE_URL!);
   if (problem) throw new ConfigError(`invalid configuration: LOCKER_EVENTSTORE_URL: ${problem} (got ${JSON.stringify(redactCredentials(config.LOCKER_EVENTSTORE_URL!))})`);
   // A stored event nobody can read is said at once: a 503 names it, and so does this line.
-  return () =>
+  return (counted = () => undefined) =>
     new EsdbEventStore(config.LOCKER_EVENTSTORE_URL!, {
       timeoutMs: config.LOCKER_STORE_TIMEOUT_MS,
       // A lease stream needs only its last take: it keeps 100, not one event per take for ever.
       maxCountOf: (stream) => (isLeaseStream(stream) ? 100 : undefined),
-      onMalformed: (where) => process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'malformed event in the log', ...where })}\n`),
+      onMalformed: (where) => {
+        counted();
+        process.stderr.write(`${JSON.stringify({ level: 50, time: Date.now(), msg: 'malformed event in the log', ...where })}\n`);
+      },
     });
 };
 
@@ -257,7 +260,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.Keys, () => keyStore());
   // Personal fields are sealed on the way in and opened on the way out (crypto-shredding, ADR 23).
   let rawEvents: EventStore | undefined;
-  once(TOKENS.Sealed, (r) => shreddingEventStore((rawEvents = eventStore()), r.resolve<KeyStore>(TOKENS.Keys)));
+  once(TOKENS.Sealed, (r) => shreddingEventStore((rawEvents = eventStore(r.resolve<PrometheusMetrics>(TOKENS.Metrics).malformedEvent)), r.resolve<KeyStore>(TOKENS.Keys)));
   once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(r.resolve<ReturnType<typeof shreddingEventStore>>(TOKENS.Sealed)));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
   once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));

@@ -29,11 +29,13 @@ export const prometheusMetrics = () => {
   const lagEvents = new Gauge({ name: 'locker_projector_lag_events', help: 'Events in the log this node’s read models do not include yet (counted up to 10,000)', registers: [registry] });
   const lagSeconds = new Gauge({ name: 'locker_projector_lag_seconds', help: 'Age of the oldest event the read models do not include yet', registers: [registry] });
   const outbox = new Gauge({ name: 'locker_outbox_mails', help: 'Mails not sent yet, by status: pending, held (quiet hours), failed', labelNames: ['status'], registers: [registry] });
+  const malformed = new Counter({ name: 'locker_malformed_events_total', help: 'Stored events of ours that could not be read (each read that met one): see the log line naming it', registers: [registry] });
   const rollover = new Gauge({ name: 'locker_rollover_progress_ratio', help: 'Documents examined over documents to examine, per running rollover', labelNames: ['tenant'], registers: [registry] });
 
   return {
     registry,
     observeRequest: (method: string, route: string, status: number, seconds: number) => http.labels(method, route, String(status)).observe(seconds),
+    malformedEvent: () => malformed.inc(),
 
     /** The event store, counting what it appends. */
     countingEvents: (store: EventStore): EventStore =>
