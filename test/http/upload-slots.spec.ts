@@ -44,8 +44,10 @@ const heldUpload = async () => {
 describe('uploads in flight are bounded (issue 31)', () => {
   it('past the bound a new upload is a 503 with Retry-After, read by the client, leaving nothing; once one ends, the next goes through', async () => {
     const held = await heldUpload();
-    // The held upload has its slot once the server is reading its file part.
-    await new Promise((r) => setTimeout(r, 300));
+    // The held upload has its slot once the server reads its body: waited for, not slept on.
+    const slots = (h.running.server as unknown as { uploadSlots: { inUse: number } }).uploadSlots;
+    for (let i = 0; i < 500 && slots.inUse < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(slots.inUse).toBe(1);
     const before = await h.footprint();
     const refused = await h.deposit('paul', { recipients: { users: ['marc'] }, categoryId: category }, { content: 'refused for now' });
     expect(refused.status, refused.text).toBe(503);

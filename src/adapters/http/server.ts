@@ -99,6 +99,8 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   });
   app.decorate('registeredRoutes', routes);
 
+  // Uploads in flight, for a test that must know a slot is taken before it asks for another.
+  app.decorate('uploadSlots', options.uploads.slots);
   let shuttingDown = false;
   /** Called first thing by a shutdown: /ready answers 503 from then on. */
   app.decorate('beginShutdown', () => void (shuttingDown = true));
