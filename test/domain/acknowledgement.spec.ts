@@ -209,3 +209,35 @@ describe('a property of acknowledgements', () => {
     }
   });
 });
+
+describe('acknowledgements and reminders at their edges (mutation run of 2026-12-06)', () => {
+  const settings = { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR };
+  const change = (acknowledgement: { required: boolean; dueAt?: string | null }): DocumentCommand => ({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings, acknowledgement });
+  const day = 24 * 3600_000;
+  const later = (ms: number) => new Date(Date.parse(AT) + ms).toISOString();
+
+  it('asking what is already asked, with the same due date, records nothing; a due date of now is not in the future', () => {
+    document([asked('2026-12-05T08:00:00.000Z')]).when(change({ required: true, dueAt: '2026-12-05T08:00:00.000Z' })).then([]);
+    document([deposited()]).when(change({ required: false })).then([]);
+    document([deposited()]).when(change({ required: true, dueAt: AT })).thenError('INVALID_DUE_DATE');
+  });
+
+  it('a version called minor says so in its event; one that is not, does not', () => {
+    const upload = (minor: boolean): DocumentCommand => ({ type: 'UpdateContent', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, maxDocumentBytes: 1000, file: file(), minor });
+    const [minorEvent] = documentDecider.decide(document([asked()]).state, upload(true))._unsafeUnwrap();
+    expect(minorEvent!.data).toMatchObject({ minor: true });
+    const [major] = documentDecider.decide(document([asked()]).state, upload(false))._unsafeUnwrap();
+    expect(major!.data).not.toHaveProperty('minor');
+  });
+
+  it('a due reminder exactly a day after the last reaches again; a manual one too soon names the nearest wait', () => {
+    const dueAt = later(day);
+    document([asked(dueAt), reminded(['marc', 'sophie'], 'manual', AT)])
+      .when({ type: 'RemindDue', actorId: 'system:scheduler', at: dueAt, documentId: 'doc-1' })
+      .then([reminded(['marc', 'sophie'], 'due', dueAt)]);
+    // marc reminded at AT, sophie an hour later: marc is the first who may be reminded again, in 22 hours.
+    document([asked(), reminded(['marc'], 'manual', AT), reminded(['sophie'], 'manual', later(3600_000))])
+      .when(remind(later(2 * 3600_000)))
+      .thenError('REMINDER_TOO_SOON', { retryAfterSeconds: 22 * 3600 });
+  });
+});

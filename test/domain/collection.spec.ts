@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { collectionDecider, submissionStatus, type CollectionCommand, type CollectionEvent } from '../../src/domain/index.js';
+import { collectionDecider, submissionStatus, viewOf, type CollectionCommand, type CollectionEvent } from '../../src/domain/index.js';
+import { schoolDirectory } from '../support/fixtures.js';
 import { AT, directory, given, settings, YEAR } from './given.js';
 
 const collection = (history: CollectionEvent[]) => given(collectionDecider, history);
@@ -106,4 +107,55 @@ describe('the collection deadline, whatever the path (issue 30)', () => {
       }
     },
   );
+});
+
+describe('every rule of a request, at its edge (mutation run of 2026-12-06)', () => {
+  const accept = (actorId: string, documentIds: string[], dir = directory): CollectionCommand => ({ type: 'AcceptSubmission', ...by(actorId), directory: dir, documentIds });
+  const remind = (at: string, submitted: string[] = []): CollectionCommand => ({ type: 'RemindCollection', actorId: 'anne', at, collectionId: 'c-1', submitted: new Set(submitted) });
+
+  it('creating a request that exists changes nothing; a title empty or over 200 characters, instructions over 2,000, are refused', () => {
+    collection([created]).when(create()).then([]);
+    collection([]).when(create({ title: '   ' })).thenError('TEXT_TOO_LONG', { field: 'title', max: 200 });
+    collection([]).when(create({ title: 'x'.repeat(201) })).thenError('TEXT_TOO_LONG', { field: 'title', max: 200 });
+    expect(collectionDecider.decide(collectionDecider.initialState, create({ title: 'x'.repeat(200) })).isOk()).toBe(true);
+    collection([]).when(create({ instructions: 'y'.repeat(2001) })).thenError('TEXT_TOO_LONG', { field: 'memo', max: 2000 });
+    expect(collectionDecider.decide(collectionDecider.initialState, create({ instructions: 'y'.repeat(2000) })).isOk()).toBe(true);
+    collection([]).when(create({ categoryId: 'nowhere' })).thenError('CATEGORY_NOT_FOUND');
+    // Due exactly now is not in the future.
+    collection([]).when(create({ dueAt: AT })).thenError('INVALID_DUE_DATE');
+  });
+
+  it('publishing what is open, or closing what is closed, changes nothing; reminding a closed or draft request is refused', () => {
+    collection([created, published]).when({ type: 'PublishCollection', ...by('anne') }).then([]);
+    collection([created, published, closed]).when({ type: 'CloseCollection', ...by('anne') }).then([]);
+    collection([created, published, closed]).when(remind(AT)).thenError('COLLECTION_CLOSED');
+    collection([created]).when(remind(AT)).thenError('COLLECTION_CLOSED');
+    // Everyone submitted: nobody to remind, and no refusal.
+    collection([created, published]).when(remind(AT, ['marc', 'sophie'])).then([]);
+  });
+
+  it('a reminder a day to the second: reminded at AT, again exactly a day later; too soon says the nearest wait', () => {
+    const sent = (userIds: string[], at: string): CollectionEvent => ({ type: 'CollectionReminderSent', data: { collectionId: 'c-1', userIds }, actor: 'anne', at });
+    const dayLater = '2026-11-29T10:00:00.000Z';
+    collection([created, published, sent(['marc', 'sophie'], AT)]).when(remind(dayLater)).then([sent(['marc', 'sophie'], dayLater)]);
+    // marc reminded at AT, sophie an hour later: the wait named is marc's, the nearer one.
+    collection([created, published, sent(['marc'], AT), sent(['sophie'], '2026-11-28T11:00:00.000Z')])
+      .when(remind('2026-11-28T12:00:00.000Z'))
+      .thenError('REMINDER_TOO_SOON', { retryAfterSeconds: 22 * 3600 });
+  });
+
+  it('a submission of several documents is the same one again only if every document was accepted', () => {
+    const accepted: CollectionEvent = { type: 'SubmissionAccepted', data: { collectionId: 'c-1', userId: 'marc', documentIds: ['d-1'] }, actor: 'marc', at: AT };
+    collection([created, published, accepted]).when(accept('marc', ['d-1', 'd-2'])).then([{ type: 'SubmissionAccepted', data: { collectionId: 'c-1', userId: 'marc', documentIds: ['d-1', 'd-2'] }, actor: 'marc', at: AT }]);
+    collection([created, published, accepted, closed]).when(accept('marc', ['d-1', 'd-2'])).thenError('COLLECTION_CLOSED');
+    // No documents at all is not "all of them already".
+    collection([created, published, accepted, closed]).when(accept('marc', [])).thenError('COLLECTION_CLOSED');
+  });
+
+  it('the requester does not submit to their own request; someone not asked finds none; a requester who left closes it', () => {
+    collection([created, published]).when(accept('anne', ['d-9'])).thenError('COLLECTION_NOT_FOUND');
+    collection([created, published]).when(accept('paul', ['d-9'])).thenError('COLLECTION_NOT_FOUND');
+    const withoutAnne = viewOf({ ...schoolDirectory, users: schoolDirectory.users.filter((u) => u.id !== 'anne'), classes: schoolDirectory.classes.map((c) => ({ ...c, teacherIds: c.teacherIds.filter((t) => t !== 'anne') })) });
+    collection([created, published]).when(accept('marc', ['d-9'], withoutAnne)).thenError('COLLECTION_CLOSED');
+  });
 });

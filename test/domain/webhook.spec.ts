@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { webhookDecider, type WebhookCommand, type WebhookEvent } from '../../src/domain/index.js';
+import { checkWebhookUrl, isPublicEvent, MAX_WEBHOOKS, publicEvent, webhookDecider, type WebhookCommand, type WebhookEvent } from '../../src/domain/index.js';
 import { AT, given } from './given.js';
 
 const hooks = (history: WebhookEvent[]) => given(webhookDecider, history);
@@ -34,4 +34,43 @@ describe('webhook progress (issue 37)', () => {
       }
     },
   );
+});
+
+describe('webhooks in the domain (mutation run of 2026-12-06)', () => {
+  const register = (webhookId: string, url = 'https://hooks.example/x', events = ['*'], allowedHosts: string[] = []): WebhookCommand => ({ type: 'RegisterWebhook', actorId: 'admin', at: AT, webhookId, url, events, allowedHosts });
+
+  it('registered endpoints are active, with the events asked (each once); registering again changes nothing', () => {
+    const state = hooks([]).when(register('w1', 'https://hooks.example/x', ['A', 'A', 'B'])).then([{ ...registered, data: { ...registered.data, events: ['A', 'B'] } }]);
+    expect(state.get('w1')).toEqual({ id: 'w1', url: 'https://hooks.example/x', events: ['A', 'B'], active: true, upTo: null });
+    hooks([registered]).when(register('w1')).then([]);
+  });
+
+  it('at most twenty endpoints, and each names its events', () => {
+    const many = Array.from({ length: MAX_WEBHOOKS }, (_, i): WebhookEvent => ({ ...registered, data: { ...registered.data, webhookId: `w${i}` } }));
+    hooks(many).when(register('w-new')).thenError('INVALID_WEBHOOK');
+    hooks([]).when(register('w1', 'https://hooks.example/x', [])).thenError('INVALID_WEBHOOK');
+  });
+
+  it('https, or http to a host the operator allowed; never credentials in the URL, never another scheme', () => {
+    expect(checkWebhookUrl('https://hooks.example/x', [])._unsafeUnwrap()).toBe('https://hooks.example/x');
+    expect(checkWebhookUrl('http://receiver:8080/x', ['receiver'])._unsafeUnwrap()).toBe('http://receiver:8080/x');
+    for (const url of ['http://hooks.example/x', 'ftp://hooks.example/x', 'file:///etc/passwd', 'not a url', 'https://user:pass@hooks.example/x']) expect(checkWebhookUrl(url, []).isErr(), url).toBe(true);
+  });
+
+  it('deleting an unknown endpoint is refused; disabling an inactive one changes nothing', () => {
+    hooks([]).when({ type: 'DeleteWebhook', actorId: 'admin', at: AT, webhookId: 'w1' }).thenError('WEBHOOK_NOT_FOUND');
+    hooks([registered]).when({ type: 'DeleteWebhook', actorId: 'admin', at: AT, webhookId: 'w1' }).then([{ type: 'WebhookDeleted', data: { webhookId: 'w1' }, actor: 'admin', at: AT }]);
+    const disabled: WebhookEvent = { type: 'WebhookDisabled', data: { webhookId: 'w1', reason: 'failing' }, actor: 'system:webhooks', at: AT };
+    const state = hooks([registered]).when({ type: 'DisableWebhook', actorId: 'system:webhooks', at: AT, webhookId: 'w1', reason: 'failing' }).then([disabled]);
+    expect(state.get('w1')!.active).toBe(false);
+    hooks([registered, disabled]).when({ type: 'DisableWebhook', actorId: 'system:webhooks', at: AT, webhookId: 'w1', reason: 'failing' }).then([]);
+  });
+
+  it('other services hear of ids, never names; housekeeping and the webhooks\' own records are not theirs', () => {
+    expect(isPublicEvent('DocumentDeposited')).toBe(true);
+    for (const type of ['EmailSent', 'NotificationsRead', 'CloudLinked', 'WebhookProgressed', 'DirectoryFollowed']) expect(isPublicEvent(type), type).toBe(false);
+    const told = publicEvent({ id: 'e1', type: 'DocumentDeposited', tenant: 't', at: AT, actor: 'anne', data: { documentId: 'd1', categoryId: 'c', title: 'Secret', memo: 'private', recipientIds: ['marc', 'sophie'], userId: 'marc', content: { version: 2, fileName: 'x.pdf' } } });
+    expect(told).toEqual({ id: 'e1', type: 'DocumentDeposited', tenant: 't', at: AT, actorId: 'anne', documentId: 'd1', categoryId: 'c', version: 2, userIds: ['marc', 'sophie'] });
+    expect(publicEvent({ id: 'e2', type: 'CollectionCreated', tenant: 't', at: AT, actor: 'anne', data: { collectionId: 'k', askedIds: ['paul', 7], version: 3 } })).toEqual({ id: 'e2', type: 'CollectionCreated', tenant: 't', at: AT, actorId: 'anne', collectionId: 'k', version: 3, userIds: ['paul'] });
+  });
 });
