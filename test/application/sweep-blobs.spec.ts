@@ -119,6 +119,7 @@ describe('the blob sweep at the application layer', () => {
     // node-a holds the lease for ten minutes: node-b sweeps nothing of this school meanwhile.
     const byB = (await app.useCases.sweepBlobs(HOUR, 'node-b'))._unsafeUnwrap();
     expect(byB.deleted).not.toContain(again);
+    expect(byB.leftToAnotherNode).toEqual(['school']);
     clock.at += 11 * 60_000;
     expect((await app.useCases.sweepBlobs(HOUR, 'node-b'))._unsafeUnwrap().deleted).toContain(again);
   });

@@ -265,7 +265,7 @@ const program = (host: () => CliHost, version: string) => {
       await withApp(host(), async (app) => {
         const swept = await app.useCases.sweepBlobs(minutes * 60_000);
         if (swept.isErr()) throw new Error(describeError(swept.error));
-        print(JSON.stringify({ examined: swept.value.examined, deleted: swept.value.deleted.length, stagingRemoved: swept.value.stagingRemoved }));
+        print(JSON.stringify({ examined: swept.value.examined, deleted: swept.value.deleted.length, stagingRemoved: swept.value.stagingRemoved, leftToAnotherNode: swept.value.leftToAnotherNode }));
       });
     });
 

@@ -5,7 +5,13 @@ import { maxDocumentBytes } from '../access.js';
 import { catchUp } from '../handle-command.js';
 import { takeLease } from '../lease.js';
 
-export type SweepReport = { examined: number; deleted: string[]; stagingRemoved: number };
+export type SweepReport = {
+  examined: number;
+  deleted: string[];
+  stagingRemoved: number;
+  /** Schools another node was sweeping (it holds their lease): left to it this time. */
+  leftToAnotherNode: string[];
+};
 
 /**
  * Blob first, event second means a crash in between leaves bytes no event points at; deleted
@@ -24,11 +30,14 @@ export const sweepBlobs = (deps: Deps) => (graceMs: number, holder = 'cli'): Res
     ResultAsync.fromPromise(
       (async () => {
         const cutoff = new Date(Date.parse(deps.clock.now()) - graceMs);
-        const report: SweepReport = { examined: 0, deleted: [], stagingRemoved: await deps.blobs.sweepStaging(cutoff) };
+        const report: SweepReport = { examined: 0, deleted: [], stagingRemoved: await deps.blobs.sweepStaging(cutoff), leftToAnotherNode: [] };
         for (const tenant of deps.readModels.tenants()) {
           const mine = await takeLease(deps, tenant, deps.streams.sweepLease(tenant), holder, SWEEP_LEASE_MS, 'system:sweep');
           if (mine.isErr()) throw new Error(mine.error.code);
-          if (!mine.value) continue;
+          if (!mine.value) {
+            report.leftToAnotherNode.push(tenant);
+            continue;
+          }
           const aside: string[] = [];
           for await (const blob of deps.blobs.list(tenant)) {
             report.examined += 1;
