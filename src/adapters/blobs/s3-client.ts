@@ -62,7 +62,11 @@ export const readObjectWithin = async (open: () => Promise<NodeJS.ReadableStream
   }, ms);
   try {
     const opening = open();
-    stream = await withinMs(opening, ms, what);
+    // Given up on before it opened: the stream that arrives later is closed, not left with its socket.
+    stream = await withinMs(opening, ms, what).catch((e: unknown) => {
+      void opening.then((late) => (late as { destroy?: () => void }).destroy?.(), () => undefined);
+      throw e;
+    });
     if (timedOut) {
       stream.destroy?.();
       throw new Error(`${what} did not answer within ${ms} ms`);
