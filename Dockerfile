@@ -1,13 +1,9 @@
-# digital-locker: compiled JavaScript (ADR 9) on Node 24 LTS (ADR 16).
+# digital-locker: compiled JavaScript (ADR 9) on Node 24 LTS (ADR 40).
 FROM node:24.21.0-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The workspace's manifest: npm ci needs every workspace the lockfile names.
 COPY clients/typescript/package.json ./clients/typescript/
-# npm ci's postinstall: on Node 24.19+ it compiles better-sqlite3 12 again against the headers of
-# Node 24.18 (a prebuilt or default build aborts the process there; ADR 16). This image has the
-# compiler it needs; the headers come from the npm registry and are dropped after the build.
-COPY scripts/sqlite-addon-for-node24.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

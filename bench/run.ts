@@ -7,6 +7,7 @@ import { benchMailFanout } from './mail-fanout.js';
 import { benchListing } from './listing.js';
 import { benchSealing } from './sealing.js';
 import { benchSmallDeposit } from './small-deposit.js';
+import { benchSqliteDrivers } from './sqlite-drivers.js';
 import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
@@ -30,6 +31,7 @@ const single: Record<string, () => Promise<unknown>> = {
   listing: () => benchListing(arg('list-documents', 100_000)),
   appends: () => benchEventAppends(arg('events', 5000)),
   'small-deposit': () => benchSmallDeposit(),
+  'sqlite-drivers': async () => benchSqliteDrivers(arg('driver-events', 20_000), arg('driver-documents', 100_000), arg('driver-pages', 5_000)),
 };
 const one = only ? single[only] : undefined;
 if (one) {
@@ -44,6 +46,7 @@ results.webhooks = await benchWebhookThroughput(arg('hook-events', 2000));
 results.sealing = await benchSealing(arg('seal-events', 5000));
 results.eventAppends = await benchEventAppends(arg('events', 5000));
 results.listing = await benchListing(arg('list-documents', 100_000));
+results.sqliteDrivers = benchSqliteDrivers(arg('driver-events', 20_000), arg('driver-documents', 100_000), arg('driver-pages', 5_000));
 results.smallDeposit = await benchSmallDeposit();
 const uploadBytes = arg('upload-mib', 512) * 1024 * 1024;
 results.upload = await benchUpload(uploadBytes);

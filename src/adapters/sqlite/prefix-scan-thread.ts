@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { setImmediate } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
-import type { ReadByPrefixOptions, ReplayedEvent } from '../../application/ports/event-store.js';
+import type { ReplayedEvent } from '../../application/ports/event-store.js';
+import { pageReader, type Page, type PrefixFilter } from './prefix-page-reader.js';
+import type { PrefixScanWork } from './prefix-scan-worker.js';
 import { readThrough } from './read-through.js';
+import { siblingModule, startWorker } from './worker-module.js';
 
 /** Pages the thread reads ahead of the replay: enough to keep both threads busy, few enough to keep memory flat. */
 const AHEAD = 4;
@@ -16,75 +18,8 @@ const PAGE = 100;
 /** How long a scan on the caller's thread holds the event loop before it lets other work in. */
 const GIVE_WAY_MS = 20;
 
-type Filter = NonNullable<ReadByPrefixOptions['startingWith']>;
-
-/**
- * The one page reader, as source text: the worker evaluates it, and so does the caller's thread
- * when it reads on its own (plain JavaScript, so it runs the same under tsx, vitest and the build).
- * It pages through the (stream, revision) index and turns each page into one JSON text with the
- * stored data and meta spliced in unparsed: the replay parses a page once and gets the events'
- * objects, and no string per column is made (or crosses between threads). A row is [the stream's
- * name on its first row or null, revision, type, data, meta]. A stream starts at revision 0 (one
- * that would not, and none does, is named by a lookup); SQLite tells whether its first event
- * matches the filter, and the rows of one that does not are left out unread by JavaScript. Each
- * page is read whole before it is handed over, so the caller may append between pages on the
- * same connection.
- */
-const PAGE_READER = `(function pageReader(db, prefix, upper, size, filter) {
-  const page = db.prepare("SELECT position, CASE WHEN revision = 0 THEN stream END, revision, type, data, meta, CASE WHEN revision = 0 AND @types IS NOT NULL THEN type IN (SELECT value FROM json_each(@types)) AND json_extract(data, @path) IS @equals END FROM events WHERE (stream, revision) > (@stream, @revision) AND stream < @upper ORDER BY stream, revision LIMIT @size").raw(true);
-  const nameAt = db.prepare('SELECT stream FROM events WHERE position = ?').pluck();
-  const asked = filter ? { types: JSON.stringify(filter.types), path: '$.' + filter.field, equals: filter.equals } : { types: null, path: null, equals: null };
-  let after = [prefix, -1];
-  let current = null;
-  let keeping = true;
-  let lastRevision = -2;
-  let finished = false;
-  return () => {
-    if (finished) return null;
-    const rows = page.all({ ...asked, stream: after[0], revision: after[1], upper, size });
-    let text = '[';
-    for (let i = 0; i < rows.length; i++) {
-      const [position, named, revision, type, data, meta, matches] = rows[i];
-      let name = null;
-      if (named !== null || current === null || revision !== lastRevision + 1) {
-        name = current = named === null ? nameAt.get(position) : named;
-        keeping = !filter || matches === 1;
-      }
-      lastRevision = revision;
-      if (!keeping) continue;
-      text += (text.length === 1 ? '[' : ',[') + JSON.stringify(name) + ',' + revision + ',' + JSON.stringify(type) + ',' + data + ',' + meta + ']';
-    }
-    if (rows.length < size) finished = true;
-    else after = [current, rows[rows.length - 1][2]];
-    return { text: text + ']', last: finished };
-  };
-})`;
-
-// The worker: its own read-only connection, `AHEAD` pages ahead of the replay, one more for each
-// page the replay takes.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
-const next = ${PAGE_READER}(db, workerData.prefix, workerData.upper, workerData.page, workerData.filter);
-let credits = workerData.ahead;
-const pump = () => {
-  for (let page; credits > 0 && (page = next()); credits--) parentPort.postMessage(page);
-};
-parentPort.on('message', (m) => {
-  if (m === 'stop') { if (db.open) db.close(); parentPort.close(); return; }
-  credits += 1;
-  pump();
-});
-pump();
-`;
-
-type Page = { readonly text: string; readonly last: boolean };
+type Filter = PrefixFilter;
 type WireRow = [string | null, number, string, unknown, ReplayedEvent['meta']];
-type PageReader = (db: Database.Database, prefix: string, upper: string, size: number, filter: Filter | undefined) => () => Page | null;
-
-const localPageReader = new Function(`return ${PAGE_READER}`)() as PageReader;
 
 /** Whole streams, a page at a time; a stream a page cuts waits for the next, the last page hands over the one it ends with. */
 async function* streamsOf(pages: AsyncIterable<Page>): AsyncGenerator<ReplayedEvent[][]> {
@@ -111,11 +46,8 @@ async function* pagesInThread(file: string, prefix: string, upper: string, filte
   const driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
   // A young generation as small as the main thread's (ADR 28): with V8's default and 250-row
   // pages, a million-event rollover peaked 60 MiB higher for no speed.
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    resourceLimits: { maxYoungGenerationSizeMb: 2 },
-    workerData: { driver, file, prefix, upper, page: PAGE, ahead: AHEAD, filter },
-  });
+  const workerData: PrefixScanWork = { driver, file, prefix, upper, page: PAGE, ahead: AHEAD, filter };
+  const worker = startWorker(siblingModule(import.meta.url, 'prefix-scan-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 2 }, workerData });
   const pages: Page[] = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -147,7 +79,7 @@ async function* pagesInThread(file: string, prefix: string, upper: string, filte
  * server for its whole length (seconds at a million events). One turn every 20 ms.
  */
 async function* pagesHere(db: Database.Database, prefix: string, upper: string, filter: Filter | undefined): AsyncGenerator<Page> {
-  const next = localPageReader(db, prefix, upper, PAGE, filter);
+  const next = pageReader(db, prefix, upper, PAGE, filter);
   let since = performance.now();
   for (let page = next(); page; page = next()) {
     yield page;

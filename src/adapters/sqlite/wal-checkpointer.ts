@@ -1,26 +1,10 @@
 import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { WalCheckpointWork } from './wal-checkpoint-worker.js';
+import { siblingModule, startWorker } from './worker-module.js';
 
 /** How often the worker copies the WAL into the file: bounds the WAL to what is written meanwhile. */
 const INTERVAL_MS = 200;
-
-// Plain CommonJS evaluated in the worker: no TypeScript loader is needed there, under tsx or not.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('busy_timeout = 1000');
-db.pragma('synchronous = ' + workerData.synchronous);
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-const timer = setInterval(() => {
-  try { checkpoint.get(); } catch { /* busy with another checkpoint: the next tick copies it */ }
-}, workerData.intervalMs);
-parentPort.once('message', () => {
-  clearInterval(timer);
-  db.close();
-});
-`;
 
 export type BackgroundCheckpoints = {
   /** The `wal_autocheckpoint` the connection should have now: 0 while the worker checkpoints for it. */
@@ -45,7 +29,8 @@ export const checkpointInBackground = (
   options: { driver?: string; intervalMs?: number } = {},
 ): BackgroundCheckpoints => {
   const driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, synchronous, intervalMs: options.intervalMs ?? INTERVAL_MS } });
+  const workerData: WalCheckpointWork = { driver, file, synchronous, intervalMs: options.intervalMs ?? INTERVAL_MS };
+  const worker = startWorker(siblingModule(import.meta.url, 'wal-checkpoint-worker'), { workerData });
   // What the connection had (SQLite's default, 1,000 pages), put back if the worker stops working.
   const ownPages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
   let stopping = false;
