@@ -87,7 +87,7 @@ export const benchSealing = async (count = 5000) => {
         after = batch[batch.length - 1]!.position;
       }
       const readsPerSecond = read / ((performance.now() - t) / 1000);
-      const readModels = openSqliteReadModels(join(dir, `${label}-read-models.sqlite`));
+      const readModels = openSqliteReadModels(join(dir, `${label}-read-models.sqlite`), { mail: true });
       t = performance.now();
       (await new Projector(store, readModels).catchUp())._unsafeUnwrap();
       const replayPerSecond = read / ((performance.now() - t) / 1000);

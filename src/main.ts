@@ -263,7 +263,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.Sealed, (r) => shreddingEventStore((rawEvents = eventStore(r.resolve<PrometheusMetrics>(TOKENS.Metrics).malformedEvent)), r.resolve<KeyStore>(TOKENS.Keys)));
   once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(r.resolve<ReturnType<typeof shreddingEventStore>>(TOKENS.Sealed)));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
-  once(TOKENS.ReadModels, () => openSqliteReadModels(join(dataDir, 'read-models.sqlite')));
+  // Mail is queued only where it is sent: with a mailer (an SMTP server, or a test's).
+  once(TOKENS.ReadModels, (r) => openSqliteReadModels(join(dataDir, 'read-models.sqlite'), { mail: r.resolve<Mailer | null>(TOKENS.Mailer) !== null }));
   once(TOKENS.Notary, () => openSqliteNotaryLedger(join(dataDir, 'notary.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS }));
   once(TOKENS.Signer, () => ed25519Signer({ pem: config.LOCKER_AUDIT_SIGNING_KEY, file: join(dataDir, 'audit-signing-key.pem') }));
   c.register(TOKENS.Clock, { useValue: systemClock });
@@ -394,7 +395,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
         outbox: () => {
           const totals: Record<string, number> = { pending: 0, held: 0, failed: 0 };
           for (const tenant of app.deps.readModels.tenants()) {
-            const { counts } = app.deps.readModels.outbox(tenant, undefined, 1, app.deps.clock.now());
+            const { counts } = app.deps.readModels.outbox(tenant, undefined, { limit: 1 }, app.deps.clock.now());
             totals.pending! += counts.pending - counts.held;
             totals.held! += counts.held;
             totals.failed! += counts.failed;

@@ -27,8 +27,8 @@ describe('locker pages are answered from memory only while nothing of their tena
   it('a change projected by another process on the same file (the CLI beside the server) is seen from the next turn of the event loop', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-pages-'));
     dirs.push(dir);
-    const server = openSqliteReadModels(join(dir, 'read-models.sqlite'));
-    const cli = openSqliteReadModels(join(dir, 'read-models.sqlite'));
+    const server = openSqliteReadModels(join(dir, 'read-models.sqlite'), { mail: true });
+    const cli = openSqliteReadModels(join(dir, 'read-models.sqlite'), { mail: true });
     const page = () => server.locker('school', 'marc', {}, { limit: 20 }).items.map((i) => i.title);
     server.apply([deposited('school', 'd1', 'Minutes')]);
     expect(page()).toEqual(['Minutes']);
@@ -49,7 +49,7 @@ describe('locker pages are answered from memory only while nothing of their tena
   it('a change projected on the same connection is seen at once, in the same turn (read-your-writes)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-pages-'));
     dirs.push(dir);
-    const rm = openSqliteReadModels(join(dir, 'read-models.sqlite'));
+    const rm = openSqliteReadModels(join(dir, 'read-models.sqlite'), { mail: true });
     rm.apply([deposited('school', 'd1', 'Minutes')]);
     expect(rm.locker('school', 'marc', {}, { limit: 20 }).items.map((i) => i.title)).toEqual(['Minutes']);
     expect(rm.settings('school').currentYear).toBeNull();
@@ -62,7 +62,7 @@ describe('locker pages are answered from memory only while nothing of their tena
   it('another tenant’s events leave a tenant’s pages as they are, and its own change them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'locker-pages-'));
     dirs.push(dir);
-    const rm = openSqliteReadModels(join(dir, 'read-models.sqlite'));
+    const rm = openSqliteReadModels(join(dir, 'read-models.sqlite'), { mail: true });
     rm.apply([deposited('school', 'd1', 'Minutes'), deposited('other', 'd9', 'Elsewhere')]);
     const first = rm.locker('school', 'marc', {}, { limit: 20 });
     rm.apply([deposited('other', 'd10', 'Still elsewhere')]);

@@ -41,7 +41,7 @@ const written = (writer: BatchWriter, events: readonly RecordedEvent[]) => {
 const readModelsIn = () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-projection-thread-'));
   dirs.push(dir);
-  return { dir, readModels: openSqliteReadModels(join(dir, 'read-models.sqlite')) };
+  return { dir, readModels: openSqliteReadModels(join(dir, 'read-models.sqlite'), { mail: true }) };
 };
 
 describe('the rebuild’s writer thread', () => {
@@ -116,7 +116,7 @@ describe('the rebuild’s writer thread', () => {
   });
 
   it('an in-memory database has no writer thread (another connection could not see it)', async () => {
-    const readModels = openSqliteReadModels(':memory:');
+    const readModels = openSqliteReadModels(':memory:', { mail: true });
     expect(readModels.writerThread).toBeUndefined();
     await readModels.close();
   });

@@ -46,13 +46,13 @@ describe('acknowledgements, receipts, reminders and mail preferences at the appl
     expect(reminded).toEqual({ reminded: ['paul'] });
     // Not twice the same day.
     expect((await uc().remindRecipients(as('anne'), id))._unsafeUnwrapErr()).toMatchObject({ code: 'REMINDER_TOO_SOON' });
-    const receipts = (await uc().documentReceipts(as('anne'), id))._unsafeUnwrap();
+    const receipts = (await uc().documentReceipts(as('anne'), id, { limit: 100 }))._unsafeUnwrap().items;
     const byUser = Object.fromEntries(receipts.map((r) => [r.userId, r]));
     expect(byUser.marc).toMatchObject({ displayName: 'Marc Petit', opened: [{ version: 1, at: clock.now() }], acknowledged: { version: 1, at: clock.now() }, acknowledgedCurrent: true, reminders: [] });
     expect(byUser.paul).toMatchObject({ displayName: 'Paul Durand', opened: [], acknowledged: null, acknowledgedCurrent: false, reminders: [{ at: clock.now(), reason: 'manual' }] });
-    expect((await uc().documentReceipts(as('marc'), id))._unsafeUnwrapErr()).toEqual({ code: 'NOT_DEPOSITOR', documentId: id });
-    expect((await uc().documentReceipts(as('sophie'), id)).isErr()).toBe(true);
-    expect((await uc().documentReceipts(as('leo'), id))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
+    expect((await uc().documentReceipts(as('marc'), id, { limit: 100 }))._unsafeUnwrapErr()).toEqual({ code: 'NOT_DEPOSITOR', documentId: id });
+    expect((await uc().documentReceipts(as('sophie'), id, { limit: 100 })).isErr()).toBe(true);
+    expect((await uc().documentReceipts(as('leo'), id, { limit: 100 }))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
   });
 
   it('the scheduler reminds those who owe an acknowledgement once it is due, and only once', async () => {
@@ -89,8 +89,8 @@ describe('acknowledgements, receipts, reminders and mail preferences at the appl
   });
 
   it('the outbox is the admins’; a server without SMTP says mail is off; limits and lag are read from the models', async () => {
-    expect((await uc().mailOutbox(as('anne'), undefined, 10))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
-    const outbox = (await uc().mailOutbox(as('admin'), undefined, 10))._unsafeUnwrap();
+    expect((await uc().mailOutbox(as('anne'), undefined, { limit: 10 }))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
+    const outbox = (await uc().mailOutbox(as('admin'), undefined, { limit: 10 }))._unsafeUnwrap();
     expect(outbox.mailEnabled).toBe(false);
     expect((await uc().getLimits(as('anne')))._unsafeUnwrap()).toEqual({ maxDocumentBytes: (await uc().getSettings(as('admin')))._unsafeUnwrap().maxDocumentBytes });
     (await uc().catchUp())._unsafeUnwrap();

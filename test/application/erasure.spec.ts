@@ -60,7 +60,7 @@ describe('data protection: crypto-shredding, erasure of a person, expiry', () =>
       expect((await uc.erasures.erase(admin, 'sophie'))._unsafeUnwrapErr().code).toBe('PERSON_IN_DIRECTORY');
       (await sync(without(['sophie'])))._unsafeUnwrap();
       expect((await uc.erasures.erase(admin, 'sophie'))._unsafeUnwrap()).toMatchObject({ userId: 'sophie', actorId: 'admin', reason: 'request' });
-      expect((await uc.erasures.list(admin))._unsafeUnwrap().map((e) => e.userId)).toEqual(['sophie']);
+      expect((await uc.erasures.list(admin, { limit: 100 }))._unsafeUnwrap().items.map((e) => e.userId)).toEqual(['sophie']);
       const directories = (await app.deps.events.readAll({ limit: 10_000, types: ['DirectorySynced'] }))._unsafeUnwrap();
       const sophieThen = (directories[0]!.data as Directory).users.find((u) => u.id === 'sophie')!;
       expect(sophieThen.displayName).toBe(ERASED);
@@ -81,7 +81,7 @@ describe('data protection: crypto-shredding, erasure of a person, expiry', () =>
       expect((await uc.erasures.eraseDeparted())._unsafeUnwrap().erased).toBe(0);
       clock.at += 2 * DAY;
       expect((await uc.erasures.eraseDeparted())._unsafeUnwrap().erased).toBe(1);
-      expect((await uc.erasures.list(admin))._unsafeUnwrap().find((e) => e.userId === 'paul')).toMatchObject({ reason: 'departed', actorId: 'system:erasure' });
+      expect((await uc.erasures.list(admin, { limit: 100 }))._unsafeUnwrap().items.find((e) => e.userId === 'paul')).toMatchObject({ reason: 'departed', actorId: 'system:erasure' });
 
       // The document expires: its title and memo are gone from the log's readings too.
       expect((await uc.applyRetention())._unsafeUnwrap().expired).toBe(1);

@@ -126,7 +126,7 @@ describe('mails that reach people', () => {
       await deposit('anne', ['marc'], 'First');
       await deposit('paul', ['marc'], 'Second');
       expect((await tick()).held).toBe(2);
-      expect((await app.useCases.mailOutbox(as('admin'), 'held', 10))._unsafeUnwrap().items.map((i) => i.heldUntil)).toEqual(['2026-12-03T06:00:00.000Z', '2026-12-03T06:00:00.000Z']);
+      expect((await app.useCases.mailOutbox(as('admin'), 'held', { limit: 10 }))._unsafeUnwrap().items.map((i) => i.heldUntil)).toEqual(['2026-12-03T06:00:00.000Z', '2026-12-03T06:00:00.000Z']);
       clock.at = Date.parse('2026-12-03T05:59:00.000Z');
       expect((await tick()).sent).toBe(0);
       clock.at = Date.parse('2026-12-03T06:00:00.000Z'); // 07:00 in Paris
@@ -146,7 +146,7 @@ describe('mails that reach people', () => {
     const doc = await deposit('anne', ['marc']);
     expect(doc.recipients).toEqual(['marc']);
     expect((await tick()).retried).toBe(1);
-    let outbox = (await app.useCases.mailOutbox(as('admin'), 'pending', 10))._unsafeUnwrap();
+    let outbox = (await app.useCases.mailOutbox(as('admin'), 'pending', { limit: 10 }))._unsafeUnwrap();
     const mine = outbox.items.find((i) => i.documentId === doc.id)!;
     expect(mine).toMatchObject({ attempts: 1, lastError: 'the mail server answered 550 5.1.1' });
     // Not before its time: the backoff holds it.
@@ -155,7 +155,7 @@ describe('mails that reach people', () => {
     expect((await tick()).retried).toBe(1);
     clock.at += 2000;
     expect((await tick()).failed).toBe(1);
-    outbox = (await app.useCases.mailOutbox(as('admin'), 'failed', 10))._unsafeUnwrap();
+    outbox = (await app.useCases.mailOutbox(as('admin'), 'failed', { limit: 10 }))._unsafeUnwrap();
     expect(outbox.items.find((i) => i.documentId === doc.id)).toMatchObject({ status: 'failed', lastError: 'the mail server answered 550 5.1.1' });
     // The relay quoted the address; neither the outbox nor the log keeps it (an erased person's address would stay in clear).
     const log = JSON.stringify((await app.deps.events.readAll({ limit: 100_000, tenant: 'school' }))._unsafeUnwrap().filter((e) => e.type === 'EmailFailed').map((e) => e.data));
@@ -178,7 +178,7 @@ describe('mails that reach people', () => {
     clock.at += 61_000; // the main dispatcher's lease has run out: this one takes it
     const run = (await down.tick())._unsafeUnwrap();
     expect(run.retried).toBe(1);
-    const item = (await app.useCases.mailOutbox(as('admin'), 'pending', 10))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
+    const item = (await app.useCases.mailOutbox(as('admin'), 'pending', { limit: 10 }))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
     expect(item.lastError).toBe('the mail server could not be reached');
     clock.at += 61_000;
     const before = (await smtp.received()).length;

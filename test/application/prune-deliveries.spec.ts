@@ -33,7 +33,7 @@ describe('forgetting old deliveries', () => {
   beforeAll(async () => {
     smtp = await startSmtp();
     receiver = await startReceiver(() => answer);
-    ({ app, categoryId } = await deliveringApp(clock, directory));
+    ({ app, categoryId } = await deliveringApp(clock, directory, smtp.url));
     (await hooks().register(as('admin'), { url: receiver.url, events: ['DocumentDeposited'] }))._unsafeUnwrap();
   });
   afterAll(async () => {

@@ -105,14 +105,14 @@ describe('tenant isolation, by property', () => {
     out['stream'] = json(await settle(uc.eventStream.read(as('portal', t, ['events:read']), 0n, 10_000)));
     out['settings'] = json(await settle(uc.getSettings(as('admin', t))));
     out['categories'] = json(await settle(uc.listCategories(as('admin', t), true)));
-    out['erasures'] = json(await settle(uc.erasures.list(as('admin', t))));
+    out['erasures'] = json(await settle(uc.erasures.list(as('admin', t), { limit: 500 })));
     const hooks = await settle(app.webhooks.list(as('admin', t)));
     out['webhooks'] = json(hooks);
     // Which events each endpoint is to get; not their delivery state, which the dispatcher (every
     // school's at once, by design) moves on its own clock.
     if ('ok' in hooks)
       for (const h of hooks.ok as { id: string }[])
-        out[`deliveries ${h.id}`] = json(((await app.webhooks.deliveries(as('admin', t), h.id, 10_000))._unsafeUnwrap() as { eventId: string }[]).map((d) => d.eventId).sort());
+        out[`deliveries ${h.id}`] = json(((await app.webhooks.deliveries(as('admin', t), h.id, { limit: 10_000 }))._unsafeUnwrap().items).map((d) => d.eventId).sort());
     return out;
   };
 

@@ -27,12 +27,12 @@ describe('an endpoint that keeps failing', () => {
       expect((await app.webhooks.tick())._unsafeUnwrap().failed).toBe(0);
       clock.at += 60_000;
       expect((await app.webhooks.tick())._unsafeUnwrap().failed).toBe(1);
-      const [delivery] = (await app.webhooks.deliveries(admin, hook.id, 10))._unsafeUnwrap();
+      const [delivery] = (await app.webhooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items;
       expect(delivery).toMatchObject({ status: 'pending', attempts: 2, lastStatus: 500, lastError: 'the endpoint answered 500', nextAttemptAt: new Date(clock.at + 120_000).toISOString() });
       clock.at += 3 * 24 * 3600_000;
       expect((await app.webhooks.tick())._unsafeUnwrap()).toMatchObject({ failed: 1, disabled: 1 });
       expect((await app.webhooks.list(admin))._unsafeUnwrap()[0]).toMatchObject({ id: hook.id, active: false });
-      expect((await app.webhooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]!.status).toBe('abandoned');
+      expect((await app.webhooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items[0]!.status).toBe('abandoned');
       const told = (await app.useCases.myNotifications(admin, { limit: 10 }))._unsafeUnwrap().items;
       expect(told.find((n) => n.kind === 'webhook-disabled')).toMatchObject({ documentId: hook.id, title: receiver.url });
       // Nothing more goes to it, not even an event that happens after it was disabled (issue 37).
@@ -43,7 +43,7 @@ describe('an endpoint that keeps failing', () => {
       clock.at += 3600_000;
       expect((await app.webhooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 0, disabled: 0 });
       expect(receiver.hits).toBe(hits);
-      const after = (await app.webhooks.deliveries(admin, hook.id, 10))._unsafeUnwrap();
+      const after = (await app.webhooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items;
       expect(after.filter((d) => d.status === 'pending')).toEqual([]);
     } finally {
       await app.close();

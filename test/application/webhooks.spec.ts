@@ -83,7 +83,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     answer = () => 503;
     expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: 503, error: 'the endpoint answered 503' });
     expect((await hooks.test(admin, 'no-such-hook'))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: 'no-such-hook' });
-    expect((await hooks.deliveries(admin, 'no-such-hook', 10))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: 'no-such-hook' });
+    expect((await hooks.deliveries(admin, 'no-such-hook', { limit: 10 }))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: 'no-such-hook' });
   });
 
   it('deliveries: the types asked for, in order, signed; each one marked delivered with its answer', async () => {
@@ -102,7 +102,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
       const h = r.headers as Record<string, string>;
       expect(h['webhook-signature']).toBe(signature(hook.secret, h['webhook-id']!, h['webhook-timestamp']!, r.body));
     }
-    const deliveries = (await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap();
+    const deliveries = (await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items;
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) expect(d).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 200, lastError: null, deliveredAt: clock.now(), nextAttemptAt: null });
     // Nothing more to send.
@@ -121,7 +121,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 4; attempt++) {
       expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
-      const head = (await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap().find((d) => d.attempts > 0)!;
+      const head = (await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items.find((d) => d.attempts > 0)!;
       expect(head).toMatchObject({ status: 'pending', attempts: attempt, lastStatus: 500, lastError: 'the endpoint answered 500', firstFailedAt: expect.any(String) });
       waits.push(Date.parse(head.nextAttemptAt!) - clock.at);
       // Not due yet: nothing is tried.
@@ -131,7 +131,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect(waits).toEqual([1000, 2000, 4000, 5000]);
     answer = () => 204;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 2, failed: 0, disabled: 0 });
-    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap().every((d) => d.status === 'delivered')).toBe(true);
+    expect((await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items.every((d) => d.status === 'delivered')).toBe(true);
   });
 
   it('an endpoint failing longer than allowed is disabled, its pending deliveries abandoned', async () => {
@@ -150,7 +150,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     clock.at = firstFailure + OPTIONS.disableAfterMs;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 1 });
     expect((await hooks.list(admin))._unsafeUnwrap().find((w) => w.id === hook.id)!.active).toBe(false);
-    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]!.status).toBe('abandoned');
+    expect((await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items[0]!.status).toBe('abandoned');
   });
 
   it('only a 2xx answer is a delivery: 299 is, 300 is not (and says so), whatever redirect it offers', async () => {
@@ -159,11 +159,11 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     (await app.useCases.createCategory(admin, 'Answered 300'))._unsafeUnwrap();
     answer = () => 300;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
-    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]).toMatchObject({ status: 'pending', lastStatus: 300, lastError: 'the endpoint answered 300' });
+    expect((await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items[0]).toMatchObject({ status: 'pending', lastStatus: 300, lastError: 'the endpoint answered 300' });
     answer = () => 299;
     clock.at += OPTIONS.retryMaxMs;
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 1, failed: 0, disabled: 0 });
-    expect((await hooks.deliveries(admin, hook.id, 10))._unsafeUnwrap()[0]).toMatchObject({ status: 'delivered', lastStatus: 299, lastError: null });
+    expect((await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items[0]).toMatchObject({ status: 'delivered', lastStatus: 299, lastError: null });
     expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: 299, error: null });
   });
 

@@ -31,7 +31,7 @@ const run = async (...argv: string[]) => {
 };
 
 beforeAll(async () => {
-  writeFileSync(join(dataDir, 'directory.json'), JSON.stringify(schoolDirectory));
+  writeFileSync(join(dataDir, 'directory.json'), JSON.stringify({ ...schoolDirectory, users: schoolDirectory.users.map((u) => ({ ...u, email: `${u.id}@school.test` })) }));
   // Every test finds a tenant with a directory, whatever order they run in.
   expect((await run('directory', 'import', join(dataDir, 'directory.json'), '--tenant', 'school')).exitCode).toBe(0);
 });
@@ -95,13 +95,14 @@ describe('the CLI, in process', () => {
   });
 
   it('outbox retry puts the failed mails back in the queue', async () => {
-    const config = loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' });
+    // Mail on (an SMTP server nobody reaches: nothing here sends), so that the deposit queues one.
+    const config = loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent', LOCKER_SMTP_URL: 'smtp://127.0.0.1:9', LOCKER_MAIL_FROM: 'casier@school.test' });
     let app = await compose(config);
     const anne = { tenant: 'school', userId: 'anne', scopes: [] };
     const category = (await app.useCases.createCategory({ ...anne, userId: 'admin' }, `Mail ${Date.now()}`))._unsafeUnwrap().id;
     const checked = (await app.useCases.depositDocument.check(anne, { recipients: { users: ['marc'], classes: [] }, categoryId: category }, undefined))._unsafeUnwrap();
     const doc = (await app.useCases.depositDocument.store(checked, { fileName: 'm.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('m'); })(), truncated: () => false }))._unsafeUnwrap().document;
-    const pending = (await app.useCases.mailOutbox({ ...anne, userId: 'admin' }, 'pending', 100))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
+    const pending = (await app.useCases.mailOutbox({ ...anne, userId: 'admin' }, 'pending', { limit: 100 }))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
     (await handle(app.deps, lockerDecider, 'school', app.deps.streams.locker('school', 'marc'), { type: 'RecordEmailFailed', actorId: 'system:mailer', at: new Date().toISOString(), holderId: 'marc', mailIds: [pending.mailId], error: '550 no such mailbox' }))._unsafeUnwrap();
     await app.close();
 
@@ -110,7 +111,7 @@ describe('the CLI, in process', () => {
     expect(JSON.parse(retried.stdout)).toEqual({ requeued: 1 });
 
     app = await compose(config);
-    const after = (await app.useCases.mailOutbox({ ...anne, userId: 'admin' }, undefined, 100))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
+    const after = (await app.useCases.mailOutbox({ ...anne, userId: 'admin' }, undefined, { limit: 100 }))._unsafeUnwrap().items.find((i) => i.documentId === doc.id)!;
     expect(after).toMatchObject({ status: 'pending', attempts: 0 });
     await app.close();
   });

@@ -94,7 +94,7 @@ describe('quiet hours on the running server', () => {
       (await uc.depositDocument.store(checked, { fileName: 'q.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('q'); })(), truncated: () => false }))._unsafeUnwrap();
       // Within the window: held, nothing sent.
       await new Promise((r) => setTimeout(r, 200));
-      const held = (await uc.mailOutbox(admin, 'held', 10))._unsafeUnwrap();
+      const held = (await uc.mailOutbox(admin, 'held', { limit: 10 }))._unsafeUnwrap();
       expect(held.items.map((i) => i.heldUntil)).toEqual(['2026-12-01T09:00:00.000Z']);
       expect((await smtp.received()).filter((m) => m.envelopeTo[0] === 'marc@quiet.test').length).toBe(before);
       // Once the window is over, the server's dispatcher sends it without being asked.

@@ -50,12 +50,13 @@ export const deposited = async (app: EmbeddedApp, by: string, recipients: { user
 /**
  * What the mail and webhook tests start from: a clock they move, a secrets key (webhook secrets),
  * 127.0.0.1 allowed as a webhook host, the school synced with the given directory (addresses and
- * all), and one category.
+ * all), and one category. Given an SMTP server, mail is on: the outbox queues what it will send.
  */
-export const deliveringApp = async (clock: { now: () => string }, directory: Directory) => {
+export const deliveringApp = async (clock: { now: () => string }, directory: Directory, smtpUrl?: string) => {
+  const mail: Record<string, string> = smtpUrl ? { LOCKER_SMTP_URL: smtpUrl, LOCKER_MAIL_FROM: 'casier@school.test' } : {};
   const app = await embeddedApp({
     tenants: [],
-    env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
+    env: { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', ...mail },
     overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }),
   });
   (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();

@@ -117,7 +117,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who was erased, when, by whom (or automatically, after they left) */
+        /** Who was erased, when, by whom (or automatically, after they left), newest first */
         get: operations["listErasures"];
         put?: never;
         /** Erase a person’s personal data (409 while they are in the directory); the audit skeleton stays and still verifies */
@@ -1609,7 +1609,10 @@ export interface operations {
     };
     listErasures: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1629,6 +1632,8 @@ export interface operations {
                             actorId: string;
                             reason: string;
                         }[];
+                        /** @description give it as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -1743,6 +1748,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending" | "held" | "failed" | "skipped";
+                cursor?: string;
                 limit?: number;
             };
             header?: never;
@@ -1779,6 +1785,8 @@ export interface operations {
                             heldUntil: string | null;
                             lastError: string | null;
                         }[];
+                        /** @description give it as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -3200,7 +3208,10 @@ export interface operations {
     };
     documentReceipts: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3234,6 +3245,8 @@ export interface operations {
                                 reason: string;
                             }[];
                         }[];
+                        /** @description give it as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -3288,6 +3301,8 @@ export interface operations {
         parameters: {
             query?: {
                 role?: "requester" | "asked";
+                cursor?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3314,6 +3329,8 @@ export interface operations {
                             status: "draft" | "open" | "closed";
                             createdAt: string;
                         }[];
+                        /** @description give it as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -4274,6 +4291,7 @@ export interface operations {
     webhookDeliveries: {
         parameters: {
             query?: {
+                cursor?: string;
                 limit?: number;
             };
             header?: never;
@@ -4303,6 +4321,8 @@ export interface operations {
                             nextAttemptAt: string | null;
                             deliveredAt: string | null;
                         }[];
+                        /** @description give it as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -5446,6 +5466,8 @@ export interface operations {
     auditEvents: {
         parameters: {
             query?: {
+                cursor?: string;
+                /** @description the older name of `cursor`, still accepted */
                 after?: string;
                 limit?: number;
                 documentId?: string;
@@ -5468,6 +5490,23 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        items: {
+                            position: string;
+                            id: string;
+                            stream: string;
+                            revision: number;
+                            type: string;
+                            data: unknown;
+                            actor: string;
+                            at: string;
+                            tenant: string;
+                            schemaVersion: number;
+                            prevHash: string;
+                            hash: string;
+                        }[];
+                        /** @description give it as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
+                        /** @description the same as `items`: the older name, still given */
                         events: {
                             position: string;
                             id: string;
@@ -5482,6 +5521,7 @@ export interface operations {
                             prevHash: string;
                             hash: string;
                         }[];
+                        /** @description the same as `nextCursor`: the older name, still given */
                         next: string | null;
                     };
                 };

@@ -123,6 +123,9 @@ const cursor = z
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
 export const pageQuery = z.object({ cursor: cursor.optional(), limit }).strict();
+/** One pagination shape everywhere (issue 32): `cursor` and `limit` in, `{ items, nextCursor }` out. */
+export const pageParams = (max: number, fallback: number) => ({ cursor: cursor.optional(), limit: z.coerce.number().int().min(1).max(max).default(fallback) });
+export const nextCursor = z.string().nullable().describe('give it as `cursor` for the next page; null on the last');
 export const lockerQuery = z
   .object({
     cursor: cursor.optional(),
@@ -138,7 +141,8 @@ export const contentQuery = z.object({ version: z.coerce.number().int().min(1).o
 const instant = z.iso.datetime({ offset: true, error: 'expected an ISO-8601 time, e.g. 2026-09-01T08:00:00Z' });
 export const auditQuery = z
   .object({
-    after: z.string().regex(/^\d{1,40}$/, 'expected a position').optional(),
+    cursor: z.string().regex(/^\d{1,40}$/, 'expected a cursor this service gave out (nextCursor)').optional(),
+    after: z.string().regex(/^\d{1,40}$/, 'expected a position').optional().describe('the older name of `cursor`, still accepted'),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     documentId: id.optional(),
     actor: id.optional(),

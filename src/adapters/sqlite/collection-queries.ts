@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { CollectionSummary, CollectionView } from '../../application/ports/read-models.js';
+import type { CollectionSummary, CollectionView, Page, PageRequest } from '../../application/ports/read-models.js';
 import { submissionStatus } from '../../domain/index.js';
+import { before, pageOf } from './pages.js';
 
 type Row = { id: string; year: string; requester_id: string; title: string; instructions: string | null; category_id: string; due_at: string; status: CollectionView['status']; created_at: string };
 
@@ -16,10 +17,10 @@ export const collectionQueries = (db: Database.Database) => {
        FROM collection_asked a LEFT JOIN users u ON u.tenant = a.tenant AND u.id = a.user_id
        WHERE a.tenant = ? AND a.collection_id = ? ORDER BY a.user_id`,
     ),
-    asRequester: db.prepare<[string, string], Row>('SELECT * FROM collections WHERE tenant = ? AND requester_id = ? ORDER BY seq DESC LIMIT 200'),
-    asAsked: db.prepare<[string, string], Row>(
+    asRequester: db.prepare<[string, string, number, number], Row & { seq: number }>('SELECT * FROM collections WHERE tenant = ? AND requester_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    asAsked: db.prepare<[string, string, number, number], Row & { seq: number }>(
       `SELECT c.* FROM collection_asked a JOIN collections c ON c.tenant = a.tenant AND c.id = a.collection_id
-       WHERE a.tenant = ? AND a.user_id = ? AND c.status <> 'draft' ORDER BY c.seq DESC LIMIT 200`,
+       WHERE a.tenant = ? AND a.user_id = ? AND c.status <> 'draft' AND c.seq < ? ORDER BY c.seq DESC LIMIT ?`,
     ),
     submitters: db.prepare<[string, string], { depositor_id: string }>('SELECT DISTINCT depositor_id FROM documents WHERE tenant = ? AND collection_id = ? AND deleted = 0'),
   };
@@ -50,8 +51,8 @@ export const collectionQueries = (db: Database.Database) => {
         })),
       };
     },
-    collections: (tenant: string, userId: string, role: 'requester' | 'asked'): CollectionSummary[] =>
-      (role === 'requester' ? sql.asRequester : sql.asAsked).all(tenant, userId).map(summary),
+    collections: (tenant: string, userId: string, role: 'requester' | 'asked', page: PageRequest): Page<CollectionSummary> =>
+      pageOf((role === 'requester' ? sql.asRequester : sql.asAsked).all(tenant, userId, before(page), page.limit + 1), page.limit, (r) => r.seq, summary),
     collectionSubmitters: (tenant: string, id: string): Set<string> => new Set(sql.submitters.all(tenant, id).map((r) => r.depositor_id)),
   };
 };

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decodeCursor, encodeCursor } from '../../application/cursor.js';
+import { after, before, pageOf } from './pages.js';
 import { tenantCache } from './tenant-cache.js';
 import type { DistributionItem, DocumentView, LockerItem, NotificationView, Page, PageRequest, Receipt, RecipientStatus } from '../../application/ports/read-models.js';
 
@@ -52,13 +52,7 @@ const toView = (row: DocRow): DocumentView => ({
   deleted: row.deleted === 1,
 });
 
-const before = (page: PageRequest) => (page.cursor ? (decodeCursor(page.cursor) ?? 0) : Number.MAX_SAFE_INTEGER);
-
-const pageOf = <Row extends { seq: number }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> => {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items: items.map(map), nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null };
-};
+const bySeq = <Row extends { seq: number }, T>(rows: Row[], limit: number, map: (row: Row) => T): Page<T> => pageOf(rows, limit, (r) => r.seq, map);
 
 /**
  * What the document routes and listings read. One statement per page, prepared once: the per-item
@@ -114,8 +108,9 @@ export const documentQueries = (db: Database.Database) => {
          AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR c.id IS NOT NULL OR w.id IS NOT NULL)`,
     ),
     // One target at a time along the primary key: joined with a list, the planner may walk the whole table.
-    receipts: db.prepare<[string, string], { user_id: string; display_name: string | null; opened: string; acknowledged: string | null; reminders: string; current: number }>(
-      `SELECT r.user_id, u.display_name,
+    // In the order the recipients were added (rowid), from after the cursor's.
+    receipts: db.prepare<[string, string, number, number], { row: number; user_id: string; display_name: string | null; opened: string; acknowledged: string | null; reminders: string; current: number }>(
+      `SELECT r.rowid AS row, r.user_id, u.display_name,
          (SELECT json_group_array(json_object('version', c.version, 'at', c.at) ORDER BY c.version) FROM consultations c
            WHERE c.tenant = r.tenant AND c.document_id = r.document_id AND c.user_id = r.user_id) AS opened,
          (SELECT json_object('version', a.version, 'at', a.at) FROM acknowledgements a
@@ -124,7 +119,7 @@ export const documentQueries = (db: Database.Database) => {
          (SELECT json_group_array(json_object('at', m.at, 'reason', m.reason) ORDER BY m.at) FROM reminders m
            WHERE m.tenant = r.tenant AND m.document_id = r.document_id AND m.user_id = r.user_id) AS reminders
        FROM recipients r JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id LEFT JOIN users u ON u.tenant = r.tenant AND u.id = r.user_id
-       WHERE r.tenant = ? AND r.document_id = ? ORDER BY r.user_id`,
+       WHERE r.tenant = ? AND r.document_id = ? AND r.rowid > ? ORDER BY r.rowid LIMIT ?`,
     ),
     dueAcknowledgements: db.prepare<[string], { tenant: string; id: string }>(
       'SELECT tenant, id FROM documents WHERE ack_required = 1 AND due_reminded = 0 AND deleted = 0 AND ack_due_at <= ? ORDER BY ack_due_at LIMIT 1000',
@@ -147,7 +142,7 @@ export const documentQueries = (db: Database.Database) => {
     isCurrentRecipient: (tenant: string, documentId: string, userId: string): boolean => sql.isCurrentRecipient.get(tenant, documentId, userId) !== undefined,
     removedBy: (tenant: string, documentId: string): string[] => sql.removedBy.all(tenant, documentId).map((r) => r.user_id),
     distribution: (tenant: string, depositorId: string, year: string | undefined, page: PageRequest): Page<DistributionItem> =>
-      pageOf(sql.distribution.all({ tenant, depositor: depositorId, before: before(page), year: year ?? null, limit: page.limit + 1 }), page.limit, (row) => ({
+      bySeq(sql.distribution.all({ tenant, depositor: depositorId, before: before(page), year: year ?? null, limit: page.limit + 1 }), page.limit, (row) => ({
         ...toView(row),
         recipientStatuses: (JSON.parse(row.statuses) as (Omit<RecipientStatus, 'removedFromLocker' | 'consultedLatest'> & { removedFromLocker: number; consultedLatest: number })[]).map((s) => ({
           ...s,
@@ -155,8 +150,8 @@ export const documentQueries = (db: Database.Database) => {
           consultedLatest: s.consultedLatest === 1,
         })),
       })),
-    receipts: (tenant: string, documentId: string): Receipt[] =>
-      sql.receipts.all(tenant, documentId).map((r) => ({
+    receipts: (tenant: string, documentId: string, page: PageRequest): Page<Receipt> =>
+      pageOf(sql.receipts.all(tenant, documentId, after(page), page.limit + 1), page.limit, (r) => r.row, (r) => ({
         userId: r.user_id,
         displayName: r.display_name,
         opened: JSON.parse(r.opened),
@@ -172,7 +167,7 @@ export const documentQueries = (db: Database.Database) => {
       page: PageRequest,
     ): Page<LockerItem> =>
       lockerPages(tenant, JSON.stringify([userId, filter.categoryId ?? null, filter.year ?? null, filter.removed === true, filter.toAcknowledge === true, page.cursor ?? null, page.limit]), () =>
-        pageOf(
+        bySeq(
           sql.locker
             .all({ tenant, user: userId, before: before(page), category: filter.categoryId ?? null, year: filter.year ?? null, removed: filter.removed ? 1 : 0, toAcknowledge: filter.toAcknowledge ? 1 : 0, limit: page.limit + 1 })
             .map((r) => ({ ...r, seq: r.r_seq })),
@@ -187,7 +182,7 @@ export const documentQueries = (db: Database.Database) => {
         ),
       ),
     notifications: (tenant: string, userId: string, page: PageRequest, filter: { unread?: boolean | undefined } = {}): Page<NotificationView> =>
-      pageOf(sql.notifications.all({ tenant, user: userId, before: before(page), unread: filter.unread ? 1 : 0, limit: page.limit + 1 }), page.limit, (r) => ({
+      bySeq(sql.notifications.all({ tenant, user: userId, before: before(page), unread: filter.unread ? 1 : 0, limit: page.limit + 1 }), page.limit, (r) => ({
         id: String(r.seq),
         kind: r.kind,
         documentId: r.document_id,

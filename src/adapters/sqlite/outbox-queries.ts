@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { MailDelivery, OutboxItem, OutboxStatus } from '../../application/ports/read-models.js';
+import type { MailDelivery, OutboxItem, OutboxStatus, OutboxView, PageRequest } from '../../application/ports/read-models.js';
+import { before, pageOf } from './pages.js';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type PersonalPreferences } from '../../domain/index.js';
 
 type Row = {
@@ -35,8 +36,10 @@ export const outboxQueries = (db: Database.Database) => {
       `SELECT * FROM outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= @now) AND (held_until IS NULL OR held_until <= @now)
        ORDER BY tenant, seq LIMIT @limit`,
     ),
-    list: db.prepare<{ tenant: string; status: string | null; limit: number }, Row>(
-      `SELECT * FROM outbox WHERE tenant = @tenant AND (@status IS NULL OR status = @status) AND status <> 'sent' ORDER BY seq DESC LIMIT @limit`,
+    // Newest first, by rowid: several mails share an event's seq, and a cursor needs one order.
+    list: db.prepare<{ tenant: string; status: string | null; held: number; now: string; before: number; limit: number }, Row & { row: number }>(
+      `SELECT rowid AS row, * FROM outbox WHERE tenant = @tenant AND rowid < @before AND (@status IS NULL OR status = @status) AND status <> 'sent'
+         AND (@held = 0 OR held_until > @now) ORDER BY rowid DESC LIMIT @limit`,
     ),
     held: db.prepare<{ tenant: string; now: string }, { n: number }>("SELECT count(*) AS n FROM outbox WHERE tenant = @tenant AND status = 'pending' AND held_until > @now"),
     counts: db.prepare<[string], { status: OutboxStatus; n: number }>('SELECT status, count(*) AS n FROM outbox WHERE tenant = ? GROUP BY status'),
@@ -57,11 +60,13 @@ export const outboxQueries = (db: Database.Database) => {
       return row ? JSON.parse(row.prefs) : {};
     },
     dueMail: (now: string, limit: number): OutboxItem[] => sql.due.all({ now, limit }).map(toItem),
-    outbox: (tenant: string, status: OutboxStatus | 'held' | undefined, limit: number, now: string) => {
-      const rows = sql.list.all({ tenant, status: status === 'held' ? 'pending' : (status ?? null), limit: status === 'held' ? 10_000 : limit }).map(toItem);
-      const items = status === 'held' ? rows.filter((r) => r.heldUntil !== null && r.heldUntil > now).slice(0, limit) : rows;
+    outbox: (tenant: string, status: OutboxStatus | 'held' | undefined, page: PageRequest, now: string): OutboxView => {
+      const rows = sql.list.all({ tenant, status: status === 'held' ? 'pending' : (status ?? null), held: status === 'held' ? 1 : 0, now, before: before(page), limit: page.limit + 1 });
       const counts = Object.fromEntries(sql.counts.all(tenant).map((r) => [r.status, r.n])) as Partial<Record<OutboxStatus, number>>;
-      return { items, counts: { pending: counts.pending ?? 0, held: sql.held.get({ tenant, now })?.n ?? 0, failed: counts.failed ?? 0, sent: counts.sent ?? 0, skipped: counts.skipped ?? 0 } };
+      return {
+        ...pageOf(rows, page.limit, (r) => r.row, toItem),
+        counts: { pending: counts.pending ?? 0, held: sql.held.get({ tenant, now })?.n ?? 0, failed: counts.failed ?? 0, sent: counts.sent ?? 0, skipped: counts.skipped ?? 0 },
+      };
     },
     failedMail: (tenant: string): { userId: string; mailId: string }[] => sql.failed.all(tenant).map((r) => ({ userId: r.user_id, mailId: r.mail_id })),
     markMail: (tenant: string, mailIds: readonly string[], delivery: MailDelivery): void => {

@@ -1,14 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import type { BatchWriter } from '../../application/ports/read-models.js';
-
-// Plain CommonJS evaluated in the worker, which then loads its module: under tsx or vitest that
-// module is TypeScript, and tsx (a dependency: the CLI runs the sources with it) loads it there.
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-(workerData.tsx ? import(workerData.tsx).then((tsx) => tsx.register()) : Promise.resolve())
-  .then(() => import(workerData.module))
-  .catch((e) => setImmediate(() => { throw e; }));
-`;
+import type { ProjectionOptions } from './read-model-projection.js';
+import { siblingModule, startWorker } from './worker-module.js';
 
 /** The writer thread's young generation. */
 const YOUNG_GENERATION_MB = 48;
@@ -19,11 +11,8 @@ const YOUNG_GENERATION_MB = 48;
  * what a rebuild does, on the other core. Events cross as structured clones, a page at a time;
  * commits are answered in order, each after `committed` has been told.
  */
-export const projectInThread = (file: string, use: 'rebuild' | 'backlog', committed: () => void): BatchWriter => {
-  const self = import.meta.url;
-  const typescript = self.endsWith('.ts');
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
+export const projectInThread = (file: string, use: 'rebuild' | 'backlog', options: ProjectionOptions, committed: () => void): BatchWriter => {
+  const worker = startWorker(siblingModule(import.meta.url, 'projection-thread-worker'), {
     // What a commit's pages and statements leave behind dies young there: with the CLI's 1 MiB
     // young generation (ADR 28) it was promoted and collected again (0.6-0.8 s of a rebuild,
     // measured when a commit's 5,000 events crossed at once).
@@ -33,8 +22,7 @@ export const projectInThread = (file: string, use: 'rebuild' | 'backlog', commit
       // A rebuild's WAL is copied into the file once, at its end; a backlog's as it goes, here,
       // rather than by the service's next commit after it (a stall of the whole backlog's pages).
       checkpoints: use === 'backlog',
-      module: self.replace(/projection-thread\.(ts|js)$/, 'projection-thread-worker.$1'),
-      tsx: typescript ? import.meta.resolve('tsx/esm/api') : null,
+      options,
     },
   });
   const waiting: { resolve(): void; reject(e: Error): void }[] = [];

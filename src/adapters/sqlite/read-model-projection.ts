@@ -13,7 +13,14 @@ const padded = (position: bigint): string => position.toString().padStart(40, '0
  * The one writer of the read models: each event, in log order, becomes rows. Every statement is
  * prepared once, here; a batch is one transaction together with its checkpoint.
  */
-export const readModelProjection = (db: Database.Database) => {
+/**
+ * `mail`: whether this deployment sends e-mail (an SMTP server is configured). Without it, or for
+ * someone the directory gives no address, no mail is queued: a queue nobody will send is a false
+ * alarm in the outbox and in `/metrics`, and a burst of stale mail once SMTP is set up later.
+ */
+export type ProjectionOptions = { readonly mail: boolean };
+
+export const readModelProjection = (db: Database.Database, options: ProjectionOptions) => {
   const sql = {
     checkpoint: db.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1'),
     tenantMoved: db.prepare('INSERT INTO tenant_versions VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET position = excluded.position'),
@@ -53,7 +60,11 @@ export const readModelProjection = (db: Database.Database) => {
     dropFormer: db.prepare('DELETE FROM former_recipients WHERE tenant = ? AND document_id = ? AND user_id = ?'),
     // A deposited or carried document is new: nobody had it before, so no former recipient to look up.
     freshRecipient: db.prepare('INSERT OR IGNORE INTO recipients (tenant, document_id, user_id, added_at, seq, removed) VALUES (?, ?, ?, ?, ?, 0)'),
-    mail: db.prepare("INSERT OR IGNORE INTO outbox (tenant, mail_id, user_id, seq, kind, document_id, actor_id, at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')"),
+    mail: db.prepare(
+      `INSERT OR IGNORE INTO outbox (tenant, mail_id, user_id, seq, kind, document_id, actor_id, at, status)
+       SELECT @tenant, @mail, @user, @seq, 'deposited', @document, @actor, @at, 'pending'
+       WHERE EXISTS (SELECT 1 FROM users WHERE tenant = @tenant AND id = @user AND email IS NOT NULL)`,
+    ),
     notification: db.prepare('INSERT OR IGNORE INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     readOne: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq = ? AND read_at IS NULL'),
     readUpTo: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq <= ? AND read_at IS NULL'),
@@ -138,7 +149,8 @@ export const readModelProjection = (db: Database.Database) => {
     // The mails of an event: one per notification it made, keyed by event and person.
     outbox: db.prepare(
       `INSERT OR IGNORE INTO outbox (tenant, mail_id, user_id, seq, kind, document_id, actor_id, at, status)
-       SELECT tenant, @event || ':' || user_id, user_id, seq, kind, document_id, actor_id, at, 'pending' FROM notifications WHERE tenant = @tenant AND seq = @seq`,
+       SELECT tenant, @event || ':' || user_id, user_id, seq, kind, document_id, actor_id, at, 'pending' FROM notifications n WHERE tenant = @tenant AND seq = @seq
+       AND EXISTS (SELECT 1 FROM users u WHERE u.tenant = n.tenant AND u.id = n.user_id AND u.email IS NOT NULL)`,
     ),
     mailSent: db.prepare("UPDATE outbox SET status = 'sent', message_id = ?, last_error = NULL WHERE tenant = ? AND mail_id IN (SELECT value FROM json_each(?))"),
     mailFailed: db.prepare("UPDATE outbox SET status = 'failed', last_error = ? WHERE tenant = ? AND mail_id IN (SELECT value FROM json_each(?)) AND status <> 'sent'"),
@@ -175,7 +187,7 @@ export const readModelProjection = (db: Database.Database) => {
       sql.freshRecipient.run(tenant, documentId, userId, at, seq);
       if (mailsOf === null) continue;
       sql.notification.run(tenant, userId, seq, 'deposited', documentId, actor, at);
-      sql.mail.run(tenant, `${mailsOf}:${userId}`, userId, seq, 'deposited', documentId, actor, at);
+      if (options.mail) sql.mail.run({ tenant, mail: `${mailsOf}:${userId}`, user: userId, seq, document: documentId, actor, at });
     }
   };
 
@@ -436,7 +448,7 @@ export const readModelProjection = (db: Database.Database) => {
         project(event, ++seq);
         moved.set(event.meta.tenant, event.position);
         if (event.type.startsWith('Webhook')) hooked.delete(event.meta.tenant);
-        if (MAILED.has(event.type) && (event.type !== 'AcknowledgementSet' || asksAnew(event))) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
+        if (options.mail && MAILED.has(event.type) && (event.type !== 'AcknowledgementSet' || asksAnew(event))) sql.outbox.run({ event: event.id, tenant: event.meta.tenant, seq });
         if (isPublicEvent(event.type) && hasWebhooks(event.meta.tenant)) {
           const payload = publicEvent({ id: event.id, type: event.type, tenant: event.meta.tenant, at: event.meta.at, actor: event.meta.actor, data: event.data as Record<string, unknown> });
           sql.webhookDeliveries.run({ eventId: event.id, stream: event.stream, seq, position: padded(event.position), type: event.type, payload: JSON.stringify(payload), tenant: event.meta.tenant });

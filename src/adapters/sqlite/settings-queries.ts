@@ -1,13 +1,19 @@
 import type Database from 'better-sqlite3';
-import type { TenantSettingsView } from '../../application/ports/read-models.js';
+import type { ErasureView, Page, PageRequest, TenantSettingsView } from '../../application/ports/read-models.js';
+import { before, pageOf } from './pages.js';
 import type { Category } from '../../domain/index.js';
 import { tenantCache } from './tenant-cache.js';
+
+type ErasureRow = { user_id: string; at: string; actor_id: string; reason: string };
+const toErasure = (r: ErasureRow): ErasureView => ({ userId: r.user_id, at: r.at, actorId: r.actor_id, reason: r.reason });
 
 /** Categories and settings of a tenant, as the read models hold them. */
 export const settingsQueries = (db: Database.Database) => {
   const sql = {
     categories: db.prepare<[string], { id: string; designation: string; retired: number; retention_days: number | null }>('SELECT id, designation, retired, retention_days FROM categories WHERE tenant = ? ORDER BY seq'),
-    erasures: db.prepare<[string], { user_id: string; at: string; actor_id: string; reason: string }>('SELECT * FROM erasures WHERE tenant = ? ORDER BY at DESC'),
+    // Newest first, in the order they were projected (rowid): the cursor's key.
+    erasures: db.prepare<[string, number, number], ErasureRow & { row: number }>('SELECT rowid AS row, * FROM erasures WHERE tenant = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?'),
+    erasure: db.prepare<[string, string], ErasureRow>('SELECT * FROM erasures WHERE tenant = ? AND user_id = ?'),
     eraseDelay: db.prepare<[string], { erase_after_days: number | null }>('SELECT erase_after_days FROM settings WHERE tenant = ?'),
     // People gone from the directory for longer than their tenant's delay (90 days unless set), not yet erased.
     departedLongAgo: db.prepare<{ now: string }, { tenant: string; user_id: string }>(
@@ -29,7 +35,11 @@ export const settingsQueries = (db: Database.Database) => {
   return {
     categories: (tenant: string): Category[] =>
       cached(tenant, 'categories', () => sql.categories.all(tenant).map((r) => ({ id: r.id, designation: r.designation, retired: r.retired === 1, retentionDays: r.retention_days }))) as Category[],
-    erasures: (tenant: string) => sql.erasures.all(tenant).map((r) => ({ userId: r.user_id, at: r.at, actorId: r.actor_id, reason: r.reason })),
+    erasures: (tenant: string, page: PageRequest): Page<ErasureView> => pageOf(sql.erasures.all(tenant, before(page), page.limit + 1), page.limit, (r) => r.row, toErasure),
+    erasure: (tenant: string, userId: string): ErasureView | undefined => {
+      const row = sql.erasure.get(tenant, userId);
+      return row && toErasure(row);
+    },
     erasePeopleAfterDays: (tenant: string): number => sql.eraseDelay.get(tenant)?.erase_after_days ?? 90,
     departedLongAgo: (now: string) => sql.departedLongAgo.all({ now }).map((r) => ({ tenant: r.tenant, userId: r.user_id })),
     expiredDocuments: (now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[] =>

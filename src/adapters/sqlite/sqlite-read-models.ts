@@ -4,7 +4,7 @@ import { documentQueries } from './document-queries.js';
 import { outboxQueries } from './outbox-queries.js';
 import { collectionQueries } from './collection-queries.js';
 import { webhookQueries } from './webhook-queries.js';
-import { readModelProjection } from './read-model-projection.js';
+import { readModelProjection, type ProjectionOptions } from './read-model-projection.js';
 import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
 import { settingsQueries } from './settings-queries.js';
 import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
@@ -31,7 +31,7 @@ const INDEX_SORT_THREADS = 2;
  * The projections, in one SQLite file on this node's disk: the projection is the only writer, the
  * query modules read. Everything here can be rebuilt from the event log.
  */
-export const openSqliteReadModels = (file: string): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void; checkpointsInBackground(): boolean } => {
+export const openSqliteReadModels = (file: string, options: ProjectionOptions): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void; checkpointsInBackground(): boolean } => {
   const db = openReadModelConnection(file);
   if (db.pragma('user_version', { simple: true }) !== READ_MODEL_VERSION) {
     for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
@@ -41,7 +41,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
   const DEFAULT_CACHE = db.pragma('cache_size', { simple: true }) as number;
   let background: BackgroundCheckpoints | undefined;
   const DEFAULT_AUTOCHECKPOINT = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-  const projection = readModelProjection(db);
+  const projection = readModelProjection(db, options);
   const dumps = READ_MODEL_TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t}`)] as const);
   const tenants = db.prepare<[], { tenant: string }>('SELECT tenant FROM users UNION SELECT tenant FROM documents UNION SELECT tenant FROM categories ORDER BY 1');
   const prune = {
@@ -85,7 +85,7 @@ export const openSqliteReadModels = (file: string): ReadModels & { dump(): Recor
     // A file another connection can open: not an in-memory database. Its commits are another
     // connection's: what this one's caches read of the tenants' versions is read again at once,
     // not a turn of the event loop later (a command waiting on a handed-over backlog reads next).
-    ...(file === ':memory:' || file === '' ? {} : { writerThread: (use: 'rebuild' | 'backlog') => projectInThread(file, use, () => tenantsMoved(db)) }),
+    ...(file === ':memory:' || file === '' ? {} : { writerThread: (use: 'rebuild' | 'backlog') => projectInThread(file, use, options, () => tenantsMoved(db)) }),
     pruneDeliveries: (before) => pruneDeliveries(before),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { WebhookDelivery, WebhookView } from '../../application/ports/read-models.js';
+import type { Page, PageRequest, WebhookDelivery, WebhookView } from '../../application/ports/read-models.js';
+import { before, pageOf } from './pages.js';
 
 type Row = {
   tenant: string; webhook_id: string; event_id: string; stream: string; seq: number; position: string; type: string; payload: string; status: WebhookDelivery['status'];
@@ -35,7 +36,7 @@ export const webhookQueries = (db: Database.Database) => {
        ORDER BY o.seq LIMIT @limit`,
     ),
     next: db.prepare<[string, string, string], Row>("SELECT * FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? AND stream = ? AND status = 'pending' ORDER BY seq LIMIT 1"),
-    deliveries: db.prepare<[string, string, number], Row>('SELECT * FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? ORDER BY seq DESC LIMIT ?'),
+    deliveries: db.prepare<[string, string, number, number], Row>('SELECT * FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
     // Everything before the oldest delivery still pending is done: that is how far the endpoint got.
     progress: db.prepare<[string, string, string, string], { up_to: string | null }>(
       `SELECT MAX(position) AS up_to FROM webhook_outbox WHERE tenant = ? AND webhook_id = ? AND status <> 'pending'
@@ -56,7 +57,8 @@ export const webhookQueries = (db: Database.Database) => {
       const row = sql.next.get(tenant, webhookId, stream);
       return row ? toDelivery(row) : undefined;
     },
-    webhookDeliveries: (tenant: string, webhookId: string, limit: number): WebhookDelivery[] => sql.deliveries.all(tenant, webhookId, limit).map(toDelivery),
+    webhookDeliveries: (tenant: string, webhookId: string, page: PageRequest): Page<WebhookDelivery> =>
+      pageOf(sql.deliveries.all(tenant, webhookId, before(page), page.limit + 1), page.limit, (r) => r.seq, toDelivery),
     webhookProgress: (tenant: string, webhookId: string): string | null => {
       const up = sql.progress.get(tenant, webhookId, tenant, webhookId)?.up_to;
       return up ? BigInt(up).toString() : null;

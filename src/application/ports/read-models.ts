@@ -130,9 +130,11 @@ export type WebhookDelivery = {
   readonly deliveredAt: string | null;
 };
 
-export type OutboxView = { readonly items: OutboxItem[]; readonly counts: Record<OutboxStatus | 'held', number> };
+export type OutboxView = Page<OutboxItem> & { readonly counts: Record<OutboxStatus | 'held', number> };
 
 export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
+/** Someone erased: when, by whom (`system:erasure` after they left), why. */
+export type ErasureView = { userId: string; at: string; actorId: string; reason: string };
 export type PageRequest = { readonly cursor?: string | undefined; readonly limit: number };
 
 export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null; readonly clouds: CloudService[] };
@@ -195,15 +197,16 @@ export interface ReadModels {
     filter: { categoryId?: string | undefined; year?: string | undefined; removed?: boolean | undefined; toAcknowledge?: boolean | undefined },
     page: PageRequest,
   ): Page<LockerItem>;
-  receipts(tenant: string, documentId: string): Receipt[];
-  erasures(tenant: string): { userId: string; at: string; actorId: string; reason: string }[];
+  receipts(tenant: string, documentId: string, page: PageRequest): Page<Receipt>;
+  erasures(tenant: string, page: PageRequest): Page<ErasureView>;
+  erasure(tenant: string, userId: string): ErasureView | undefined;
   erasePeopleAfterDays(tenant: string): number;
   /** People gone from the directory for longer than their tenant's delay, not yet erased. */
   departedLongAgo(now: string): { tenant: string; userId: string }[];
   /** Live documents whose category's retention has run out. */
   expiredDocuments(now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[];
   collection(tenant: string, collectionId: string): CollectionView | undefined;
-  collections(tenant: string, userId: string, role: 'requester' | 'asked'): CollectionSummary[];
+  collections(tenant: string, userId: string, role: 'requester' | 'asked', page: PageRequest): Page<CollectionSummary>;
   collectionSubmitters(tenant: string, collectionId: string): Set<string>;
   /** Live documents whose acknowledgement due date has passed and whose due reminder has not gone yet. */
   /** How many documents a school year has (deleted ones too): a replay's expected total, for its progress. */
@@ -215,7 +218,7 @@ export interface ReadModels {
   preferences(tenant: string, userId: string): PersonalPreferences;
   /** Pending mails whose time has come (not waiting for a retry or for quiet hours to end), oldest first. */
   dueMail(now: string, limit: number): OutboxItem[];
-  outbox(tenant: string, status: OutboxStatus | 'held' | undefined, limit: number, now: string): OutboxView;
+  outbox(tenant: string, status: OutboxStatus | 'held' | undefined, page: PageRequest, now: string): OutboxView;
   failedMail(tenant: string): { userId: string; mailId: string }[];
   markMail(tenant: string, mailIds: readonly string[], delivery: MailDelivery): void;
   /**
@@ -228,7 +231,7 @@ export interface ReadModels {
   /** The oldest pending delivery of each (endpoint, stream) whose time has come. */
   dueWebhookDeliveries(now: string, limit: number): WebhookDelivery[];
   nextWebhookDelivery(tenant: string, webhookId: string, stream: string): WebhookDelivery | undefined;
-  webhookDeliveries(tenant: string, webhookId: string, limit: number): WebhookDelivery[];
+  webhookDeliveries(tenant: string, webhookId: string, page: PageRequest): Page<WebhookDelivery>;
   /** The position up to which every delivery of the endpoint is done. */
   webhookProgress(tenant: string, webhookId: string): string | null;
   /** Whether the endpoint has any delivery still pending. */

@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import { documentCommand } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
-import type { Receipt } from '../ports/read-models.js';
+import type { Page, PageRequest, Receipt } from '../ports/read-models.js';
 
 /** A recipient acknowledges the latest version (which they opened); the domain says when they may. */
 export const acknowledgeDocument =
@@ -26,12 +26,12 @@ export const remindRecipients =
 /** Per recipient: versions opened and when, what they acknowledged and when, the reminders they got. Depositor only. */
 export const documentReceipts =
   (deps: Deps) =>
-  (actor: Actor, documentId: string): ResultAsync<Receipt[], UseCaseError> =>
+  (actor: Actor, documentId: string, page: PageRequest): ResultAsync<Page<Receipt>, UseCaseError> =>
     async(lockerHolder(deps, actor)).andThen(() => {
       const readable = readableDocument(deps, actor, documentId);
-      if (readable.isErr()) return errAsync<Receipt[], UseCaseError>(readable.error);
-      if (readable.value.depositorId !== actor.userId) return errAsync<Receipt[], UseCaseError>({ code: 'NOT_DEPOSITOR', documentId });
-      return okAsync(deps.readModels.receipts(actor.tenant, documentId));
+      if (readable.isErr()) return errAsync<Page<Receipt>, UseCaseError>(readable.error);
+      if (readable.value.depositorId !== actor.userId) return errAsync<Page<Receipt>, UseCaseError>({ code: 'NOT_DEPOSITOR', documentId });
+      return okAsync(deps.readModels.receipts(actor.tenant, documentId, page));
     });
 
 /**

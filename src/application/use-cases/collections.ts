@@ -4,7 +4,7 @@ import { async, currentYear, lockerHolder, tenantSettingsOf } from '../access.js
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
-import type { CollectionSummary, CollectionView } from '../ports/read-models.js';
+import type { CollectionSummary, CollectionView, Page, PageRequest } from '../ports/read-models.js';
 import { depositDocument, type CheckedDeposit, type DepositsOutcome, type IncomingFile } from './deposit-document.js';
 
 export type NewCollection = {
@@ -68,8 +68,8 @@ export const collections = (deps: Deps) => {
     publish: (actor: Actor, id: string) => command(actor, id, 'PublishCollection'),
     close: (actor: Actor, id: string) => command(actor, id, 'CloseCollection'),
     get: (actor: Actor, id: string): ResultAsync<CollectionView, UseCaseError> => async(lockerHolder(deps, actor)).andThen(() => viewFor(deps, actor, id)),
-    list: (actor: Actor, role: 'requester' | 'asked'): ResultAsync<CollectionSummary[], UseCaseError> =>
-      async(lockerHolder(deps, actor)).map(() => deps.readModels.collections(actor.tenant, actor.userId, role)),
+    list: (actor: Actor, role: 'requester' | 'asked', page: PageRequest): ResultAsync<Page<CollectionSummary>, UseCaseError> =>
+      async(lockerHolder(deps, actor)).map(() => deps.readModels.collections(actor.tenant, actor.userId, role, page)),
     remind: (actor: Actor, id: string): ResultAsync<{ reminded: string[] }, UseCaseError> =>
       async(lockerHolder(deps, actor))
         .andThen(() =>

@@ -3,10 +3,11 @@ import { erasureDecider } from '../../domain/index.js';
 import { async, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
+import type { ErasureView, Page, PageRequest } from '../ports/read-models.js';
+export type { ErasureView } from '../ports/read-models.js';
 import { catchUp, handle } from '../handle-command.js';
 import { fromCredentials } from '../credentials.js';
 
-export type ErasureView = { userId: string; at: string; actorId: string; reason: string };
 
 /**
  * How long another node may still show the erased fields: its sealing cache and its key cache keep
@@ -36,7 +37,7 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
     .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.deleteAll(tenant, userId)) : okAsync(0)))
     .map(() => {
       deps.readModels.scrub();
-      return deps.readModels.erasures(tenant).find((e) => e.userId === userId)!;
+      return deps.readModels.erasure(tenant, userId)!;
     });
 
 export const erasures = (deps: Deps) => ({
@@ -45,7 +46,7 @@ export const erasures = (deps: Deps) => ({
     async(withPermission(deps, actor, 'locker.admin'))
       .andThen(() => erase(deps, actor.tenant, userId, actor.userId, 'request'))
       .map((view) => ({ ...view, otherNodesWithinSeconds: OTHER_NODES_WITHIN_SECONDS })),
-  list: (actor: Actor): ResultAsync<ErasureView[], UseCaseError> => async(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.erasures(actor.tenant)),
+  list: (actor: Actor, page: PageRequest): ResultAsync<Page<ErasureView>, UseCaseError> => async(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.erasures(actor.tenant, page)),
   /** Everyone gone from the directory for longer than their tenant's delay: run daily by the server. */
   eraseDeparted: (): ResultAsync<{ erased: number }, UseCaseError> =>
     catchUp(deps.projector).andThen(() =>

@@ -4,7 +4,7 @@ import { async, lockerHolder, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
-import type { OutboxStatus, OutboxView } from '../ports/read-models.js';
+import type { OutboxStatus, OutboxView, PageRequest } from '../ports/read-models.js';
 
 export type PreferencesView = { readonly own: PersonalPreferences; readonly effective: NotificationSettings };
 
@@ -29,9 +29,9 @@ export const setMyPreferences =
 /** What the outbox holds for a tenant: pending, held for quiet hours, failed (with the last error). */
 export const mailOutbox =
   (deps: Deps) =>
-  (actor: Actor, status: OutboxStatus | 'held' | undefined, limit: number): ResultAsync<OutboxView & { mailEnabled: boolean }, UseCaseError> =>
+  (actor: Actor, status: OutboxStatus | 'held' | undefined, page: PageRequest): ResultAsync<OutboxView & { mailEnabled: boolean }, UseCaseError> =>
     async(withPermission(deps, actor, 'locker.admin')).andThen(() =>
-      catchUp(deps.projector).map(() => ({ ...deps.readModels.outbox(actor.tenant, status, limit, deps.clock.now()), mailEnabled: deps.mailEnabled })),
+      catchUp(deps.projector).map(() => ({ ...deps.readModels.outbox(actor.tenant, status, page, deps.clock.now()), mailEnabled: deps.mailEnabled })),
     );
 
 /** Failed mails go back to pending (`EmailRequeued` on each person's locker stream), tried afresh. */

@@ -6,7 +6,7 @@ import { fromCredentials } from '../credentials.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
 import { takeLease, waves } from '../lease.js';
-import type { WebhookDelivery, WebhookView } from '../ports/read-models.js';
+import type { Page, PageRequest, WebhookDelivery, WebhookView } from '../ports/read-models.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
 
 export const WEBHOOKS_WRITE_SCOPE = 'webhooks:write';
@@ -135,8 +135,8 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
         .andThen(() => command(actor.tenant, { type: 'DeleteWebhook', actorId: actor.userId, at: deps.clock.now(), webhookId: id }))
         .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.delete(actor.tenant, SECRET_OWNER, id)) : okAsync(false)))
         .map(() => null),
-    deliveries: (actor: Actor, id: string, limit: number): ResultAsync<WebhookDelivery[], UseCaseError> =>
-      allowed(actor).andThen(() => (find(actor.tenant, id) ? okAsync(deps.readModels.webhookDeliveries(actor.tenant, id, limit)) : errAsync({ code: 'WEBHOOK_NOT_FOUND', webhookId: id } as const))),
+    deliveries: (actor: Actor, id: string, page: PageRequest): ResultAsync<Page<WebhookDelivery>, UseCaseError> =>
+      allowed(actor).andThen(() => (find(actor.tenant, id) ? okAsync(deps.readModels.webhookDeliveries(actor.tenant, id, page)) : errAsync({ code: 'WEBHOOK_NOT_FOUND', webhookId: id } as const))),
     /** A signed ping now, outside the queue: what the endpoint answered. */
     test: (actor: Actor, id: string): ResultAsync<{ status: number | null; error: string | null }, UseCaseError> =>
       allowed(actor).andThen(() => secretOf(actor.tenant, id)).andThen((secret) => {

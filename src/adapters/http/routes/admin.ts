@@ -4,7 +4,7 @@ import { id } from '../../shared/directory-schema.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import type { Category } from '../../../domain/index.js';
 import { actorOf, answer } from '../reply.js';
-import { categoryPatchSchema, categorySchema, designationSchema, directorySchema, idParam, problemSchema, settingsPatchSchema, settingsSchema } from '../schemas.js';
+import { categoryPatchSchema, categorySchema, designationSchema, directorySchema, idParam, nextCursor, pageParams, problemSchema, settingsPatchSchema, settingsSchema } from '../schemas.js';
 
 const presentCategory = (c: Category) => ({ id: c.id, designation: c.designation, retired: c.retired, retention: c.retentionDays ? { days: c.retentionDays } : null });
 
@@ -126,8 +126,15 @@ export const adminRoutes =
     );
     app.get(
       '/v1/erasures',
-      { schema: { tags: ['admin'], summary: 'Who was erased, when, by whom (or automatically, after they left)', response: { 200: z.object({ items: z.array(erasureSchema) }), ...errors } } },
-      (req, reply) => answer(reply, uc.erasures.list(actorOf(req)), 200, (items) => ({ items })),
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Who was erased, when, by whom (or automatically, after they left), newest first',
+          querystring: z.object(pageParams(500, 100)).strict(),
+          response: { 200: z.object({ items: z.array(erasureSchema), nextCursor }), ...errors },
+        },
+      },
+      (req, reply) => answer(reply, uc.erasures.list(actorOf(req), { cursor: req.query.cursor, limit: req.query.limit })),
     );
 
     app.get(
@@ -136,7 +143,7 @@ export const adminRoutes =
         schema: {
           tags: ['admin'],
           summary: 'Mails not sent yet: pending, held for quiet hours, failed (with the last error), skipped',
-          querystring: z.object({ status: z.enum(['pending', 'held', 'failed', 'skipped']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+          querystring: z.object({ status: z.enum(['pending', 'held', 'failed', 'skipped']).optional(), ...pageParams(500, 100) }).strict(),
           response: {
             200: z.object({
               mailEnabled: z.boolean().describe('false: no SMTP server is configured, notifications stay in the app'),
@@ -155,11 +162,12 @@ export const adminRoutes =
                   lastError: z.string().nullable(),
                 }),
               ),
+              nextCursor,
             }),
             ...errors,
           },
         },
       },
-      (req, reply) => answer(reply, uc.mailOutbox(actorOf(req), req.query.status, req.query.limit)),
+      (req, reply) => answer(reply, uc.mailOutbox(actorOf(req), req.query.status, { cursor: req.query.cursor, limit: req.query.limit })),
     );
   };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
 import { presentEvent } from '../../shared/present-event.js';
 import { actorOf, answer } from '../reply.js';
-import { asOfQuery, asOfRequiredQuery, auditEventSchema, auditQuery, idParam, problemSchema } from '../schemas.js';
+import { asOfQuery, asOfRequiredQuery, auditEventSchema, auditQuery, idParam, nextCursor, problemSchema } from '../schemas.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const recipientAsOf = z.object({ userId: z.string(), openedVersions: z.array(z.number()), acknowledgedVersion: z.number().nullable() });
@@ -29,15 +29,24 @@ export const auditRoutes =
           tags: ['audit'],
           summary: "The tenant's event history in order, as stored; filters by document, actor, type, time range, school year",
           querystring: auditQuery,
-          response: { 200: z.object({ events: z.array(auditEventSchema), next: z.string().nullable() }), ...errors },
+          response: {
+            200: z.object({
+              items: z.array(auditEventSchema),
+              nextCursor,
+              events: z.array(auditEventSchema).describe('the same as `items`: the older name, still given'),
+              next: z.string().nullable().describe('the same as `nextCursor`: the older name, still given'),
+            }),
+            ...errors,
+          },
         },
       },
       (req, reply) => {
-        const { after, limit, from, to, ...filter } = req.query;
-        return answer(reply, uc.auditEvents(actorOf(req), after === undefined ? undefined : BigInt(after), limit, { ...filter, from: utc(from), to: utc(to) }), 200, (page) => ({
-          events: page.events.map(presentEvent),
-          next: page.next,
-        }));
+        const { cursor, after, limit, from, to, ...filter } = req.query;
+        const position = cursor ?? after;
+        return answer(reply, uc.auditEvents(actorOf(req), position === undefined ? undefined : BigInt(position), limit, { ...filter, from: utc(from), to: utc(to) }), 200, (page) => {
+          const items = page.events.map(presentEvent);
+          return { items, nextCursor: page.next, events: items, next: page.next };
+        });
       },
     );
 

@@ -5,7 +5,7 @@ import { presentDocument } from '../present.js';
 import { sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
 import { id } from '../../shared/directory-schema.js';
-import { depositHeaders, documentSchema, idParam, problemSchema, recipientsSchema } from '../schemas.js';
+import { depositHeaders, documentSchema, idParam, nextCursor, pageParams, problemSchema, recipientsSchema } from '../schemas.js';
 import { isError, MAX_FILES_PER_DEPOSIT, requireMultipart, tooLargeUpFront, uploadBody, type UploadLimits } from '../upload.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
@@ -68,11 +68,11 @@ export const collectionRoutes =
         schema: {
           tags: ['collections'],
           summary: 'The requests I made (role=requester) or was asked by (role=asked)',
-          querystring: z.object({ role: z.enum(['requester', 'asked']).default('requester') }).strict(),
-          response: { 200: z.object({ items: z.array(summary) }), ...errors },
+          querystring: z.object({ role: z.enum(['requester', 'asked']).default('requester'), ...pageParams(100, 20) }).strict(),
+          response: { 200: z.object({ items: z.array(summary), nextCursor }), ...errors },
         },
       },
-      (req, reply) => answer(reply, uc.collections.list(actorOf(req), req.query.role), 200, (items) => ({ items })),
+      (req, reply) => answer(reply, uc.collections.list(actorOf(req), req.query.role, { cursor: req.query.cursor, limit: req.query.limit })),
     );
 
     app.get(

@@ -11,7 +11,7 @@ import { isError, MAX_FILES_PER_DEPOSIT, requireMultipart, tooLargeUpFront, uplo
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer, badRequest } from '../reply.js';
-import { cloudSourceSchema, contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, problemSchema, receiptSchema, recipientsSchema } from '../schemas.js';
+import { cloudSourceSchema, contentQuery, depositHeaders, depositMetaSchema, documentPatchSchema, documentSchema, idParam, nextCursor, pageParams, problemSchema, receiptSchema, recipientsSchema } from '../schemas.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
 
@@ -300,18 +300,27 @@ export const documentRoutes =
           tags: ['documents'],
           summary: 'Per recipient: versions opened and when, version acknowledged and when, reminders (JSON, or CSV with Accept: text/csv)',
           params: idParam,
-          response: { 200: z.object({ items: z.array(receiptSchema) }), ...errors },
+          querystring: z.object(pageParams(500, 100)).strict(),
+          response: { 200: z.object({ items: z.array(receiptSchema), nextCursor }), ...errors },
         },
       },
       async (req, reply) => {
-        const receipts = await uc.documentReceipts(actorOf(req), req.params.id);
-        if (receipts.isErr()) return sendProblem(reply, toProblem(receipts.error));
-        if (!/text\/csv/.test(req.headers.accept ?? '')) return reply.send({ items: receipts.value });
+        const actor = actorOf(req);
+        if (!/text\/csv/.test(req.headers.accept ?? '')) return answer(reply, uc.documentReceipts(actor, req.params.id, { cursor: req.query.cursor, limit: req.query.limit }));
+        // The CSV is the whole list from the cursor on (an export), read a page at a time.
+        const all: Receipt[] = [];
+        for (let cursor = req.query.cursor; ; ) {
+          const page = await uc.documentReceipts(actor, req.params.id, { cursor, limit: 500 });
+          if (page.isErr()) return sendProblem(reply, toProblem(page.error));
+          all.push(...page.value.items);
+          if (page.value.nextCursor === null) break;
+          cursor = page.value.nextCursor;
+        }
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', contentDisposition(`receipts-${req.params.id}.csv`))
           .serializer((payload: unknown) => payload as string)
-          .send(receiptsCsv(receipts.value) as never);
+          .send(receiptsCsv(all) as never);
       },
     );
   };

@@ -4,7 +4,7 @@ import type { UseCases } from '../../../application/use-cases.js';
 import type { WebhookService } from '../../../application/use-cases/webhooks.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
-import { idParam, problemSchema } from '../schemas.js';
+import { idParam, nextCursor, pageParams, problemSchema } from '../schemas.js';
 
 /** A live stream reads the log again after this long with no projection here: a safety net, not the way news arrives. */
 const IDLE_READ_MS = 5000;
@@ -55,7 +55,7 @@ export const integrationRoutes =
           tags: ['integrations'],
           summary: 'Recent deliveries: status, attempts, the last answer or error, the next try',
           params: idParam,
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict(),
+          querystring: z.object(pageParams(500, 100)).strict(),
           response: {
             200: z.object({
               items: z.array(
@@ -71,12 +71,13 @@ export const integrationRoutes =
                   deliveredAt: z.string().nullable(),
                 }),
               ),
+              nextCursor,
             }),
             ...errors,
           },
         },
       },
-      (req, reply) => answer(reply, hooks.deliveries(actorOf(req), req.params.id, req.query.limit), 200, (items) => ({ items })),
+      (req, reply) => answer(reply, hooks.deliveries(actorOf(req), req.params.id, { cursor: req.query.cursor, limit: req.query.limit })),
     );
 
     app.get(
