@@ -13,7 +13,12 @@ const { StreamsService } = require('@eventstore/db-client/generated/streams_grpc
 const { ReadResp } = require('@eventstore/db-client/generated/streams_pb.js');
 const { UUID, StreamIdentifier } = require('@eventstore/db-client/generated/shared_pb.js');
 
-type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce' | 'stream';
+type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce' | 'stream' | 'log';
+/** In 'log' mode: $all holds LOG_EVENTS events of TENANTS schools, taking turns (event n is school n % TENANTS's). */
+const TENANTS = 100;
+const LOG_EVENTS = 4000;
+/** How many events the stand-in sent on the wire, in every mode: what a read costs the server. */
+let served = 0;
 /** In 'stream' mode: one stream of this many events, served from the revision and count asked. */
 const STREAM_LENGTH = 2500;
 let mode: Mode = 'endless';
@@ -23,15 +28,21 @@ let url: string;
 
 let calls = 0;
 let port = 0;
-const eventAt = (n: number, meta: Record<string, unknown> = { actor: 'a', at: '2026-01-01T00:00:00.000Z', tenant: 'school', schemaVersion: 1, prevHash: '0'.repeat(64), hash: 'f'.repeat(64) }) => {
+const eventAt = (
+  n: number,
+  meta: Record<string, unknown> = { actor: 'a', at: '2026-01-01T00:00:00.000Z', tenant: 'school', schemaVersion: 1, prevHash: '0'.repeat(64), hash: 'f'.repeat(64) },
+  stream = 'school:document:stand-in',
+  revision = n,
+) => {
+  served += 1;
   const id = new UUID();
   id.setString(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`);
   const streamId = new StreamIdentifier();
-  streamId.setStreamName(Buffer.from('school:document:stand-in'));
+  streamId.setStreamName(Buffer.from(stream));
   const recorded = new ReadResp.ReadEvent.RecordedEvent();
   recorded.setId(id);
   recorded.setStreamIdentifier(streamId);
-  recorded.setStreamRevision(String(n));
+  recorded.setStreamRevision(String(revision));
   recorded.setPreparePosition(String(n + 1));
   recorded.setCommitPosition(String(n + 1));
   recorded.getMetadataMap().set('type', 'Something').set('content-type', 'application/json').set('created', '16000000000000000');
@@ -43,6 +54,58 @@ const eventAt = (n: number, meta: Record<string, unknown> = { actor: 'a', at: '2
   const resp = new ReadResp();
   resp.setEvent(read);
   return resp;
+};
+
+/** Event n of the 'log' mode: school `t<n % TENANTS>`, one stream each, at position n + 1. */
+const logEvent = (n: number) => {
+  const tenant = `t${n % TENANTS}`;
+  return eventAt(n, { actor: 'a', at: '2026-01-01T00:00:00.000Z', tenant, schemaVersion: 1, prevHash: '0'.repeat(64), hash: 'f'.repeat(64) }, `${tenant}:document:d`, Math.floor(n / TENANTS));
+};
+
+type ReadOptions = {
+  getAll(): { getPosition(): { getCommitPosition(): string } | undefined; hasEnd(): boolean } | undefined;
+  getReadDirection(): number;
+  getCount(): string;
+  getSubscription(): unknown;
+  getFilter(): { getStreamIdentifier(): { getPrefixList(): string[] } | undefined; getMax(): number } | undefined;
+};
+
+/**
+ * $all as EventStoreDB serves it, for what the adapter asks: a read (forwards from a position, or
+ * the last event), and a subscription filtered by stream prefix, which sends only the matching
+ * events, a checkpoint after each search window scanned, `caughtUp` at the end, then stays open.
+ */
+const serveLog = (call: grpc.ServerWritableStream<unknown, unknown>, done: () => void) => {
+  const options = (call.request as { getOptions(): ReadOptions }).getOptions();
+  const all = options.getAll()!;
+  const at = all.getPosition() ? Number(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? LOG_EVENTS : 0;
+  if (!options.getSubscription()) {
+    if (options.getReadDirection() === 1) call.write(logEvent(LOG_EVENTS - 1));
+    else for (let n = Math.max(at - 1, 0), end = Math.min(LOG_EVENTS, n + Number(options.getCount())); n < end; n++) call.write(logEvent(n));
+    call.end();
+    done();
+    return;
+  }
+  const prefixes = options.getFilter()?.getStreamIdentifier()?.getPrefixList() ?? [];
+  const window = options.getFilter()?.getMax() || 32;
+  const checkpoint = (position: number) => {
+    const resp = new ReadResp();
+    const c = new ReadResp.Checkpoint();
+    c.setCommitPosition(String(position));
+    c.setPreparePosition(String(position));
+    resp.setCheckpoint(c);
+    call.write(resp);
+  };
+  // A subscription starts after the position it is given.
+  let scanned = 0;
+  for (let n = at; n < LOG_EVENTS; n++) {
+    if (prefixes.length === 0 || prefixes.some((p) => `t${n % TENANTS}:document:d`.startsWith(p))) call.write(logEvent(n));
+    if (++scanned % window === 0) checkpoint(n + 1);
+  }
+  checkpoint(LOG_EVENTS);
+  const caughtUp = new ReadResp();
+  caughtUp.setCaughtUp(new ReadResp.CaughtUp());
+  call.write(caughtUp);
 };
 
 beforeAll(async () => {
@@ -69,6 +132,7 @@ beforeAll(async () => {
         done();
         return;
       }
+      if (mode === 'log') return serveLog(call, done);
       if (mode === 'stream') {
         const options = (call.request as { getOptions(): { getStream(): { getRevision(): string } | undefined; getCount(): string } }).getOptions();
         const from = Number(options.getStream()?.getRevision() ?? '0');
@@ -196,5 +260,82 @@ describe('EventStoreDB adapter against a stand-in server', () => {
     } finally {
       await store.close();
     }
+  });
+
+  describe('one school\'s events, among 100 schools in $all (issue 31)', () => {
+    it('are filtered by the server: the adapter reads about a hundredth of the log, in order, each once', async () => {
+      mode = 'log';
+      const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+      try {
+        const mine = (await store.readAll({ tenant: 't7', limit: 10_000 }))._unsafeUnwrap();
+        expect(mine).toHaveLength(LOG_EVENTS / TENANTS);
+        expect(mine.every((e) => e.meta.tenant === 't7' && e.stream === 't7:document:d')).toBe(true);
+        expect(mine.map((e) => e.revision)).toEqual(Array.from({ length: LOG_EVENTS / TENANTS }, (_, i) => i));
+        expect(store.eventsReadFromAll).toBe(LOG_EVENTS / TENANTS);
+        // Without a tenant the whole log crosses: the figure the filter divides by 100.
+        const before = store.eventsReadFromAll;
+        expect((await store.readAll({ limit: 10_000 }))._unsafeUnwrap()).toHaveLength(LOG_EVENTS);
+        // (each page of 1,000 starts at the last one's position again: 4 more)
+        expect(store.eventsReadFromAll - before).toBeGreaterThanOrEqual(LOG_EVENTS);
+        expect(await settled()).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a page stops at its limit and the next goes on from its last position, the subscription cancelled each time', async () => {
+      mode = 'log';
+      const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+      try {
+        const pages: number[][] = [];
+        let after: bigint | undefined;
+        for (;;) {
+          const page = (await store.readAll({ tenant: 't42', limit: 15, ...(after === undefined ? {} : { after }) }))._unsafeUnwrap();
+          console.log('page', page.length, after);
+          if (page.length === 0) break;
+          pages.push(page.map((e) => e.revision));
+          after = page.at(-1)!.position;
+        }
+        console.log('done pages', open);
+        expect(pages.map((p) => p.length)).toEqual([15, 15, 10]);
+        expect(pages.flat()).toEqual(Array.from({ length: LOG_EVENTS / TENANTS }, (_, i) => i));
+        expect(await settled()).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('only the types asked for; a school with no events reads nothing and ends at the head', async () => {
+      mode = 'log';
+      const store = new EsdbEventStore(url, { timeoutMs: 3000 });
+      try {
+        expect((await store.readAll({ tenant: 't3', types: ['Nothing'], limit: 10 }))._unsafeUnwrap()).toEqual([]);
+        expect((await store.readAll({ tenant: 't3', types: ['Something'], limit: 100 }))._unsafeUnwrap()).toHaveLength(LOG_EVENTS / TENANTS);
+        expect((await store.readAll({ tenant: 'nobody', limit: 10 }))._unsafeUnwrap()).toEqual([]);
+        expect(await settled()).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a filtered read that stalls fails as STORE_UNAVAILABLE within its timeout, and is cancelled', async () => {
+      const store = new EsdbEventStore(url, { timeoutMs: 300 });
+      try {
+        mode = 'log';
+        // The head is read; the subscription then meets a server that says nothing.
+        const reading = store.readAll({ tenant: 't1', limit: 10 });
+        await new Promise((r) => setTimeout(r, 50));
+        mode = 'stall';
+        const result = await reading;
+        expect(result.isErr() || result._unsafeUnwrap().length > 0).toBe(true);
+        mode = 'stall';
+        const started = Date.now();
+        expect((await store.readAll({ tenant: 't1', limit: 10 }))._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect(await settled()).toBe(0);
+      } finally {
+        await store.close();
+      }
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   START,
   StreamDeletedError,
   StreamNotFoundError,
+  streamNameFilter,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
   type AppendExpectedRevision,
@@ -151,6 +152,8 @@ export class EsdbEventStore implements EventStore {
   private readonly maxCountOf: NonNullable<EsdbOptions['maxCountOf']>;
   /** Streams whose `$maxCount` this process has set already. */
   private readonly bounded$ = new Set<string>();
+  /** Events this store has received from reads of $all, of every tenant: what a scan costs the node. */
+  eventsReadFromAll = 0;
 
   constructor(connectionString: string, options: EsdbOptions = {}) {
     this.client = EventStoreDBClient.connectionString(connectionString);
@@ -233,13 +236,15 @@ export class EsdbEventStore implements EventStore {
   /** The stream's head, from the leader: a follower may serve a stale one, and the chain would fork. */
   private async last(call: Call, stream: string): Promise<{ revision: number; hash: string; ids: Set<string> } | undefined> {
     try {
+      let last: { revision: number; hash: string; ids: Set<string> } | undefined;
+      // Read to its end (one event), as `head` does.
       for await (const resolved of this.read(call, () =>
         this.client.readStream<never>(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1, requiresLeader: true, deadline: this.timeoutMs }),
       )) {
         const event = (resolved as ResolvedEvent).event;
-        if (event) return { revision: Number(event.revision), hash: (event.metadata as StoredMeta).hash, ids: new Set([event.id]) };
+        if (event) last = { revision: Number(event.revision), hash: (event.metadata as StoredMeta).hash, ids: new Set([event.id]) };
       }
-      return undefined;
+      return last;
     } catch (e) {
       if (e instanceof StreamNotFoundError) return undefined;
       throw e;
@@ -359,6 +364,7 @@ export class EsdbEventStore implements EventStore {
   readAll(options: ReadAllOptions): ResultAsync<RecordedEvent[], StoreError> {
     // A position this store never gives out (a client's cursor) is the client's mistake, not a 503.
     if (options.after !== undefined && !isPosition(options.after)) return errAsync({ code: 'INVALID_POSITION', position: String(options.after) });
+    if (options.tenant !== undefined) return ResultAsync.fromPromise(this.readTenant(options.tenant, options), this.unavailable);
     const out: RecordedEvent[] = [];
     const page = (from: ReadPosition, after: bigint | undefined) =>
       this.bounded(async (call) => {
@@ -366,6 +372,7 @@ export class EsdbEventStore implements EventStore {
         let lastPosition: bigint | undefined;
         for await (const resolved of this.read(call, () => this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount: PAGE, deadline: this.timeoutMs, requiresLeader: true }))) {
           seen += 1;
+          this.eventsReadFromAll += 1;
           const event = (resolved as AllStreamResolvedEvent).event;
           if (!event) continue;
           lastPosition = packPosition(event.position.commit, event.position.prepare);
@@ -390,6 +397,90 @@ export class EsdbEventStore implements EventStore {
       }
     };
     return ResultAsync.fromPromise(scan(), this.unavailable);
+  }
+
+  /** The position of the last event in $all (ours or the server's), from the leader; undefined for an empty log. */
+  private async head(call: Call): Promise<bigint | undefined> {
+    let head: bigint | undefined;
+    // Read to its end (one event), not left early: a read left before the server's end stays
+    // paused in 6.2.1, and the client's dispose() then waits for it for ever.
+    for await (const resolved of this.read(call, () => this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.timeoutMs, requiresLeader: true }))) {
+      const event = (resolved as AllStreamResolvedEvent).event;
+      if (event) head = packPosition(event.position.commit, event.position.prepare);
+    }
+    return head;
+  }
+
+  /**
+   * One tenant's events, filtered by the server: only streams named `<tenant>:…` cross the wire, so
+   * a school's audit or rollover reads its own events, not every school's (issue 31). 6.2.1's
+   * `readAll` cannot filter; a filtered `subscribeToAll` can, and it is read here up to the head
+   * found first, or to the limit. The server's checkpoints (one per search window it scanned) say
+   * when it passed the head with nothing more to send, and `caughtUp` when it went live. A
+   * subscription silent for longer than the timeout fails the read; it is always cancelled.
+   */
+  private async readTenant(tenant: string, options: ReadAllOptions, attempt = 0): Promise<RecordedEvent[]> {
+    const head = await this.bounded((call) => this.head(call));
+    if (head === undefined || (options.after !== undefined && options.after >= head)) return [];
+    const out: RecordedEvent[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let finished = false;
+        let idle: NodeJS.Timeout | undefined;
+        const finish = (error?: unknown) => {
+          if (finished) return;
+          finished = true;
+          clearTimeout(idle);
+          void subscription.unsubscribe().then(() => subscription.destroy(), () => undefined);
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        const alive = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => finish(new Timeout(`EventStoreDB did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+        };
+        const subscription = this.client.subscribeToAll({
+          fromPosition: options.after === undefined ? START : unpackPosition(options.after),
+          requiresLeader: true,
+          filter: streamNameFilter({
+            prefixes: [`${tenant}:`],
+            checkpointInterval: 1,
+            checkpointReached: (_subscription, position) => {
+              alive();
+              if (packPosition(position.commit, position.prepare) >= head) finish();
+            },
+          }),
+        });
+        alive();
+        subscription.on('data', (resolved: AllStreamResolvedEvent) => {
+          if (finished) return;
+          alive();
+          this.eventsReadFromAll += 1;
+          const event = resolved.event;
+          if (!event) return;
+          const position = packPosition(event.position.commit, event.position.prepare);
+          if (position > head) return finish();
+          if ((options.after === undefined || position > options.after) && isProductStream(event.streamId)) {
+            let recorded: RecordedEvent;
+            try {
+              recorded = this.recorded(resolved);
+            } catch (e) {
+              return finish(e);
+            }
+            if (recorded.meta.tenant === tenant && (options.types === undefined || options.types.includes(recorded.type))) out.push(recorded);
+          }
+          if (out.length >= options.limit || position === head) finish();
+        });
+        subscription.on('caughtUp', () => finish());
+        subscription.on('end', () => finish());
+        subscription.on('error', (e: Error) => finish(e));
+      });
+    } catch (e) {
+      // After an election the same read goes to the new leader (nothing was handed out yet).
+      if (e instanceof NotLeaderError && attempt + 1 < NOT_LEADER_ATTEMPTS) return this.readTenant(tenant, options, attempt + 1);
+      throw e;
+    }
+    return out;
   }
 
   /**
@@ -422,14 +513,20 @@ export class EsdbEventStore implements EventStore {
   ping(): ResultAsync<void, StoreError> {
     return ResultAsync.fromPromise(
       this.bounded(async (call) => {
-        for await (const _ of this.read(call, () => this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.timeoutMs }))) break;
+        // Read to its end (one event), as `head` does.
+        for await (const _ of this.read(call, () => this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1, deadline: this.timeoutMs }))) void _;
       }),
       this.unavailable,
     );
   }
 
+  /**
+   * Waits for the client's streams to end, at most one timeout: 6.2.1's dispose() waits for every
+   * stream it opened, and one a reader left just before the server's end never ends.
+   */
   async close(): Promise<void> {
-    await this.client.dispose();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.client.dispose(), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs)))]).finally(() => clearTimeout(timer));
   }
 }
 
