@@ -73,6 +73,41 @@ export const handle = <Command, State, Event extends DomainEvent<string, unknown
   return options.waitForReadModels === false ? handled : handled.andThen((outcome) => catchUp(deps.projector).map(() => outcome));
 };
 
+/**
+ * Several commands on one stream, one after another, each decided on the state the ones before it
+ * left and appended on its own (a store caps one append: a directory's parts each need theirs).
+ * The stream is read once; another writer in between makes the next append fail, and the whole
+ * answers 409: what was appended before it stays, and is what the next attempt decides on.
+ */
+export const handleEach = <Command, State, Event extends DomainEvent<string, unknown>, Error extends UseCaseError>(
+  deps: CommandDeps,
+  decider: Decider<Command, State, Event, Error>,
+  tenant: string,
+  stream: string,
+  commands: readonly Command[],
+): ResultAsync<Handled<State, Event>, UseCaseError> =>
+  deps.events.readStream(stream).andThen((history) => {
+    const start = { state: history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState), events: [] as Event[] };
+    let expected: ExpectedVersion = history.length === 0 ? 'no-stream' : { revision: history[history.length - 1]!.revision };
+    return commands.reduce<ResultAsync<Handled<State, Event>, UseCaseError>>(
+      (acc, command) =>
+        acc.andThen(({ state, events }) => {
+          const decided = decider.decide(state, command);
+          if (decided.isErr()) return errAsync<Handled<State, Event>, UseCaseError>(decided.error);
+          const next = { state: decided.value.reduce(decider.evolve, state), events: [...events, ...decided.value] };
+          if (decided.value.length === 0) return okAsync(next);
+          return deps.events
+            .append(stream, decided.value.map(envelope(tenant, deps.ids)), expected)
+            .mapErr((e): UseCaseError => (e.code === 'WRONG_EXPECTED_VERSION' ? { code: 'CONCURRENCY_CONFLICT', stream } : e))
+            .map((appended) => {
+              expected = { revision: appended.lastRevision };
+              return next;
+            });
+        }),
+      okAsync(start),
+    );
+  });
+
 /** Read-your-writes: the answer waits until this node's read models include what was just written. */
 export const catchUp = (projector: CommandDeps['projector']): ResultAsync<void, UseCaseError> =>
   ResultAsync.fromSafePromise(projector.catchUp()).andThen((r) => (r.isOk() ? okAsync(undefined) : errAsync(r.error)));

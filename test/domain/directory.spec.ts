@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directoryDecider, holdsLocker, lockerChanges, viewOf, type Directory } from '../../src/domain/index.js';
+import { directoryDecider, directoryParts, holdsLocker, lockerChanges, viewOf, type Directory } from '../../src/domain/index.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { AT, given } from './given.js';
 
@@ -81,5 +81,48 @@ describe('the directory', () => {
     const done = pending.when({ type: 'MarkFollowed', ...by }).then([{ type: 'DirectoryFollowed', data: {}, actor: 'admin', at: AT }]);
     expect(done.followed).toBe(true);
     given(directoryDecider, [synced, { type: 'DirectoryFollowed', data: {}, actor: 'admin', at: AT }]).when({ type: 'MarkFollowed', ...by }).then([]);
+  });
+
+  describe('too large for one event: staged in parts, then committed', () => {
+    const parts = directoryParts(schoolDirectory, 300);
+    const staged = (syncId: string, i: number) => ({
+      type: 'DirectoryPartStaged' as const,
+      data: { syncId, part: i, parts: parts.length, ...parts[i]! },
+      actor: 'admin',
+      at: AT,
+    });
+
+    it('splits by bytes, profiles first, and the parts put together are the directory', () => {
+      expect(parts.length).toBeGreaterThan(2);
+      expect(parts[0]!.profiles).toEqual(schoolDirectory.profiles);
+      expect(parts.slice(1).every((p) => p.profiles.length === 0)).toBe(true);
+      expect(parts.flatMap((p) => p.users)).toEqual(schoolDirectory.users);
+      expect(parts.flatMap((p) => p.classes)).toEqual(schoolDirectory.classes);
+      for (const p of parts) expect(p.users.length + p.classes.length).toBeGreaterThan(0);
+      expect(directoryParts(schoolDirectory)).toEqual([schoolDirectory]);
+    });
+
+    it('a part is staged once; staged parts change nothing until the commit, which makes them the directory', () => {
+      given(directoryDecider, []).when({ type: 'StageDirectoryPart', ...by, syncId: 's1', part: 0, parts: parts.length, directory: parts[0]! }).then([staged('s1', 0)]);
+      given(directoryDecider, [staged('s1', 0)]).when({ type: 'StageDirectoryPart', ...by, syncId: 's1', part: 0, parts: parts.length, directory: parts[0]! }).then([]);
+      const all = parts.map((_, i) => staged('s1', i));
+      const before = given(directoryDecider, all);
+      expect(before.state.current).toBeUndefined();
+      const after = before.when({ type: 'CommitDirectory', ...by, syncId: 's1' }).then([{ type: 'DirectoryCommitted', data: { syncId: 's1', parts: parts.length }, actor: 'admin', at: AT }]);
+      expect(after).toEqual({ current: schoolDirectory, previous: undefined, followed: false });
+    });
+
+    it('a commit with a part missing, of another sync, or of a directory that does not hold together is refused', () => {
+      const missing = parts.map((_, i) => staged('s1', i)).filter((e) => e.data.part !== 1);
+      given(directoryDecider, missing).when({ type: 'CommitDirectory', ...by, syncId: 's1' }).thenError('INVALID_DIRECTORY', { problems: [{ path: 'parts', message: `part 1 of ${parts.length} was never staged` }] });
+      given(directoryDecider, parts.map((_, i) => staged('s1', i))).when({ type: 'CommitDirectory', ...by, syncId: 's2' }).thenError('INVALID_DIRECTORY', { problems: [{ path: 'parts', message: 'nothing is staged for sync s2' }] });
+      // A newer sync's parts replace an older one's that was never committed.
+      const mixed = [staged('s1', 0), ...parts.map((_, i) => staged('s2', i))];
+      expect(given(directoryDecider, mixed).when({ type: 'CommitDirectory', ...by, syncId: 's1' }).thenError('INVALID_DIRECTORY').problems[0]!.message).toBe('nothing is staged for sync s1');
+      const broken = directoryParts({ ...schoolDirectory, classes: [{ id: 'x', name: 'X', teacherIds: ['nobody'] }] }, 300);
+      const brokenStaged = broken.map((p, i) => ({ type: 'DirectoryPartStaged' as const, data: { syncId: 's3', part: i, parts: broken.length, ...p }, actor: 'admin', at: AT }));
+      given(directoryDecider, brokenStaged).when({ type: 'CommitDirectory', ...by, syncId: 's3' }).thenError('INVALID_DIRECTORY', { problems: [{ path: 'classes[0].teacherIds', message: 'class x refers to unknown user nobody' }] });
+      given(directoryDecider, []).when({ type: 'StageDirectoryPart', ...by, syncId: 's1', part: 3, parts: 3, directory: parts[0]! }).thenError('INVALID_DIRECTORY');
+    });
   });
 });

@@ -44,14 +44,16 @@ const RULES: Record<string, Rule> = {
 /** The directory's people: each user's name and e-mail under that person's key. */
 const PEOPLE: Rule = { subject: ofPerson, fields: ['displayName', 'email'] };
 
-const sealable = (type: string) => RULES[type] !== undefined || type === 'DirectorySynced';
+/** Events that carry people of the directory in `users` (a whole directory, or a part of one). */
+const DIRECTORY_TYPES: ReadonlySet<string> = new Set(['DirectorySynced', 'DirectoryPartStaged']);
+const sealable = (type: string) => RULES[type] !== undefined || DIRECTORY_TYPES.has(type);
 
 const NONE: readonly Holder[] = [];
 /** The holders of an event's data: none for an event with nothing to seal. */
 const holders = (type: string, raw: unknown): readonly Holder[] => {
   if (!sealable(type) || !raw || typeof raw !== 'object') return NONE;
   const data = raw as Data;
-  if (type === 'DirectorySynced') {
+  if (DIRECTORY_TYPES.has(type)) {
     const users = data['users'];
     if (!Array.isArray(users)) return NONE;
     const found: Holder[] = [];

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import { isPublicEvent, publicEvent, type CollectionEvent, type Content, type DirectoryEvent, type DocumentEvent, type ErasureEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
+import { isPublicEvent, publicEvent, type CollectionEvent, type Content, type Directory, type DirectoryEvent, type DocumentEvent, type ErasureEvent, type LockerEvent, type MailLeaseEvent, type TenantSettingsEvent, type WebhookEvent } from '../../domain/index.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 import { tenantsMoved } from './tenant-cache.js';
 
@@ -136,6 +136,9 @@ export const readModelProjection = (db: Database.Database, options: ProjectionOp
     ),
     hasWebhooks: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM webhooks WHERE tenant = ? AND active = 1'),
     userIds: db.prepare<[string], { id: string }>('SELECT id FROM users WHERE tenant = ?'),
+    stagePart: [db.prepare('DELETE FROM directory_staging WHERE tenant = ? AND sync_id <> ?'), db.prepare('INSERT OR REPLACE INTO directory_staging VALUES (?, ?, ?, ?)')] as const,
+    stagedParts: db.prepare<[string, string], { data: string }>('SELECT data FROM directory_staging WHERE tenant = ? AND sync_id = ? ORDER BY part'),
+    unstage: db.prepare('DELETE FROM directory_staging WHERE tenant = ?'),
     departed: db.prepare('INSERT OR IGNORE INTO departed VALUES (?, ?, ?)'),
     returned: db.prepare('DELETE FROM departed WHERE tenant = ? AND user_id = ?'),
     eraseDelay: db.prepare('INSERT INTO settings (tenant, erase_after_days) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET erase_after_days = excluded.erase_after_days'),
@@ -196,20 +199,34 @@ export const readModelProjection = (db: Database.Database, options: ProjectionOp
     for (const g of groups) sql.addressed.run(tenant, `group:${g}`, documentId, year);
   };
 
+  /** The directory rows replaced by a new directory; who left it is noted, with the day. */
+  const replaceDirectory = (tenant: string, directory: Directory, at: string): void => {
+    const before = new Set(sql.userIds.all(tenant).map((r) => r.id));
+    const after = new Set(directory.users.map((u) => u.id));
+    for (const id of before) if (!after.has(id)) sql.departed.run(tenant, id, at);
+    for (const id of after) sql.returned.run(tenant, id);
+    for (const clear of sql.clearDirectory) clear.run(tenant);
+    for (const p of directory.profiles) sql.profile.run(tenant, p.id, p.name, JSON.stringify(p.permissions));
+    for (const u of directory.users) sql.user.run(tenant, u.id, u.displayName, u.kind, u.email ?? null, JSON.stringify(u.profiles));
+    for (const c of directory.classes) sql.schoolClass.run(tenant, c.id, c.name, JSON.stringify(c.teacherIds));
+  };
+
   const project = (recorded: RecordedEvent, seq: number): void => {
     const tenant = recorded.meta.tenant;
     const event = { type: recorded.type, data: recorded.data, actor: recorded.meta.actor, at: recorded.meta.at } as AnyEvent;
     switch (event.type) {
-      case 'DirectorySynced': {
-        const before = new Set(sql.userIds.all(tenant).map((r) => r.id));
-        const after = new Set(event.data.users.map((u) => u.id));
-        for (const id of before) if (!after.has(id)) sql.departed.run(tenant, id, event.at);
-        for (const id of after) sql.returned.run(tenant, id);
-        for (const clear of sql.clearDirectory) clear.run(tenant);
-        for (const p of event.data.profiles) sql.profile.run(tenant, p.id, p.name, JSON.stringify(p.permissions));
-        for (const u of event.data.users) sql.user.run(tenant, u.id, u.displayName, u.kind, u.email ?? null, JSON.stringify(u.profiles));
-        for (const c of event.data.classes) sql.schoolClass.run(tenant, c.id, c.name, JSON.stringify(c.teacherIds));
+      case 'DirectorySynced':
+        return replaceDirectory(tenant, event.data, event.at);
+      case 'DirectoryPartStaged': {
+        const { syncId, part, profiles, users, classes } = event.data;
+        sql.stagePart[0].run(tenant, syncId);
+        sql.stagePart[1].run(tenant, syncId, part, JSON.stringify({ profiles, users, classes }));
         return;
+      }
+      case 'DirectoryCommitted': {
+        const parts = sql.stagedParts.all(tenant, event.data.syncId).map((r) => JSON.parse(r.data) as Directory);
+        sql.unstage.run(tenant);
+        return replaceDirectory(tenant, { profiles: parts.flatMap((p) => p.profiles), users: parts.flatMap((p) => p.users), classes: parts.flatMap((p) => p.classes) }, event.at);
       }
       case 'PersonErased':
         sql.erased.run(tenant, event.data.userId, event.at, event.actor, event.data.reason);

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 13;
+export const READ_MODEL_VERSION = 14;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -102,9 +102,11 @@ CREATE INDEX IF NOT EXISTS webhook_outbox_by_seq ON webhook_outbox (tenant, webh
 -- The log position of each tenant's last projected event, whoever projected it (this process or the
 -- CLI beside it): a cached answer about a tenant is good while this has not moved.
 CREATE TABLE IF NOT EXISTS tenant_versions (tenant TEXT PRIMARY KEY, position TEXT NOT NULL);
+-- The parts of a directory synced in parts, until its commit puts them together (the last sync's only).
+CREATE TABLE IF NOT EXISTS directory_staging (tenant TEXT NOT NULL, sync_id TEXT NOT NULL, part INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant, sync_id, part));
 `;
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures', 'tenant_versions',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures', 'tenant_versions', 'directory_staging',
 ] as const;

@@ -1,10 +1,10 @@
-import { okAsync, ResultAsync } from 'neverthrow';
-import { directoryDecider, directoryMoves, documentDecider, lockerChanges, lockerDecider, viewOf, type Directory, type DocumentEvent, type LockerCommand, type People } from '../../domain/index.js';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { directoryDecider, directoryMoves, directoryParts, documentDecider, lockerChanges, lockerDecider, viewOf, type Directory, type DirectoryCommand, type DirectoryState, type DocumentEvent, type LockerCommand, type People } from '../../domain/index.js';
 
 import { async, currentYear, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
-import { catchUp, handle, replay } from '../handle-command.js';
+import { catchUp, handle, handleEach, replay, type Handled } from '../handle-command.js';
 
 export const DIRECTORY_WRITE_SCOPE = 'directory:write';
 
@@ -78,6 +78,26 @@ const applyDirectory = (deps: Deps, actor: Actor, previous: People | undefined, 
 };
 
 /**
+ * The directory on its stream: one event when it fits, or else its parts staged one append each
+ * and then committed (an event store caps an append: EventStoreDB at 1 MiB, about 3,700 people).
+ * It is checked whole before anything is staged; a sync cut short leaves staged parts that change
+ * nothing, and the next sync stages its own.
+ */
+const record = (deps: Deps, actor: Actor, directory: Directory, at: string): ResultAsync<Handled<DirectoryState, unknown>, UseCaseError> => {
+  const stream = deps.streams.directory(actor.tenant);
+  const by = { actorId: actor.userId, at };
+  const parts = directoryParts(directory);
+  if (parts.length === 1) return handle(deps, directoryDecider, actor.tenant, stream, { type: 'SyncDirectory', ...by, directory }, { waitForReadModels: false });
+  const checked = directoryDecider.decide(directoryDecider.initialState, { type: 'SyncDirectory', ...by, directory });
+  if (checked.isErr()) return errAsync(checked.error);
+  const syncId = deps.ids.newId();
+  return handleEach(deps, directoryDecider, actor.tenant, stream, [
+    ...parts.map((part, i): DirectoryCommand => ({ type: 'StageDirectoryPart', ...by, syncId, part: i, parts: parts.length, directory: part })),
+    { type: 'CommitDirectory', ...by, syncId },
+  ]);
+};
+
+/**
  * Replaces the tenant's directory, brings the lockers in line, and lets the documents addressed to
  * classes and groups follow it (the domain says which open and close, who joins and who leaves).
  * Allowed to admins, and to a directory-sync service whose token carries the directory:write
@@ -90,7 +110,7 @@ export const syncDirectory =
     const at = deps.clock.now();
     return allowed
       .andThen(() => catchUp(deps.projector))
-      .andThen(() => handle(deps, directoryDecider, actor.tenant, deps.streams.directory(actor.tenant), { type: 'SyncDirectory', actorId: actor.userId, at, directory }, { waitForReadModels: false }))
+      .andThen(() => record(deps, actor, directory, at))
       .andThen(({ state }) => catchUp(deps.projector).andThen(() => applyDirectory(deps, actor, state.previous, directory, at)))
       .map((applied) => ({ users: directory.users.length, classes: directory.classes.length, profiles: directory.profiles.length, ...applied }));
   };

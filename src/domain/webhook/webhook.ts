@@ -86,7 +86,7 @@ const decide = (state: Webhooks, cmd: WebhookCommand): Result<WebhookEvent[], We
 export const webhookDecider: Decider<WebhookCommand, Webhooks, WebhookEvent, WebhookError> = { initialState: new Map(), evolve, decide };
 
 /** Events that are the service's own housekeeping: never delivered, never streamed. */
-const INTERNAL_EVENTS: ReadonlySet<string> = new Set(['MailLeaseTaken', 'EmailSent', 'EmailFailed', 'EmailRequeued', 'NotificationsRead', 'PreferencesSet', 'CloudLinked', 'CloudUnlinked', 'DirectoryFollowed']);
+const INTERNAL_EVENTS: ReadonlySet<string> = new Set(['MailLeaseTaken', 'EmailSent', 'EmailFailed', 'EmailRequeued', 'NotificationsRead', 'PreferencesSet', 'CloudLinked', 'CloudUnlinked', 'DirectoryFollowed', 'DirectoryPartStaged']);
 
 /** Whether other services are told of an event: not housekeeping, and not the webhooks' own records. */
 export const isPublicEvent = (type: string): boolean => !INTERNAL_EVENTS.has(type) && !type.startsWith('Webhook');
