@@ -71,8 +71,21 @@ describe('deposit from a cloud account (WebDAV)', () => {
     const history = await h.request('GET', `/v1/audit/documents/${res.json.id}/history`, { as: 'auditor' });
     expect(history.json.events[0].data).toMatchObject({ source: 'cloud', cloud: { cloudId: 'nuage', path: '/Documents/report.pdf' } });
     // A new version from the cloud the same way.
-    const v2 = await h.request('PUT', `/v1/documents/${res.json.id}/content`, { as: 'anne', json: { source: { cloudId: 'nuage', path: '/notes.txt' } } });
+    const v2 = await h.request('PUT', `/v1/documents/${res.json.id}/content/from-cloud`, { as: 'anne', json: { source: { cloudId: 'nuage', path: '/notes.txt' } } });
     expect(v2.json).toMatchObject({ version: 2, fileName: 'notes.txt' });
+  });
+
+  it('has operations of its own (a generator then makes a client that uploads); JSON to the upload paths, as older clients send it, still works', async () => {
+    await link();
+    const spec = (await h.request('GET', '/openapi.json')).json;
+    expect(Object.keys(spec.paths['/v1/documents'].post.requestBody.content)).toEqual(['multipart/form-data']);
+    expect(Object.keys(spec.paths['/v1/documents/{id}/content'].put.requestBody.content)).toEqual(['multipart/form-data']);
+    expect(spec.paths['/v1/documents/from-cloud'].post.operationId).toBe('depositFromCloud');
+    const fromCloud = await h.request('POST', '/v1/documents/from-cloud', { as: 'anne', json: { recipients: { users: ['marc'] }, categoryId: category, source: { cloudId: 'nuage', path: '/notes.txt' } } });
+    expect(fromCloud.status, fromCloud.text).toBe(201);
+    expect((await h.request('POST', '/v1/documents/from-cloud', { as: 'anne', json: { recipients: { users: ['marc'] }, categoryId: category } })).status).toBe(400);
+    const older = await h.request('PUT', `/v1/documents/${fromCloud.json.id}/content`, { as: 'anne', json: { source: { cloudId: 'nuage', path: '/Documents/report.pdf' } } });
+    expect(older.json).toMatchObject({ version: 2, fileName: 'report.pdf' });
   });
 
   it('a cloud file over the limit is a 413, and no bytes are kept', async () => {

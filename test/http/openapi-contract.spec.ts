@@ -42,10 +42,10 @@ describe('the OpenAPI document is the contract', () => {
   it('declares problems once, as application/problem+json, and the uploads as multipart with meta and file', () => {
     expect(doc.components.schemas.Problem).toMatchObject({ required: ['type', 'title', 'status', 'detail'] });
     const deposit = doc.paths['/v1/documents']!.post as unknown as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } };
-    // An upload, or JSON naming a file in a linked cloud account.
-    expect(Object.keys(deposit.requestBody.content)).toEqual(['multipart/form-data', 'application/json']);
+    // An upload only: a file from a linked cloud account has its own operation (POST /v1/documents/from-cloud).
+    expect(Object.keys(deposit.requestBody.content)).toEqual(['multipart/form-data']);
     // One or more files, each its own document.
-    expect(deposit.requestBody.content['multipart/form-data']!.schema.properties).toMatchObject({ meta: { type: 'object' }, file: { type: 'array', items: { type: 'string', format: 'binary' }, minItems: 1 } });
+    expect(deposit.requestBody.content['multipart/form-data']!.schema.properties).toMatchObject({ meta: { oneOf: [{ type: 'object' }, { type: 'string', contentMediaType: 'application/json' }] }, file: { oneOf: [{ type: 'string', format: 'binary' }, { type: 'array', items: { type: 'string', format: 'binary' }, minItems: 1 }] } });
     const newVersion = doc.paths['/v1/documents/{id}/content']!.put as unknown as typeof deposit;
     expect(newVersion.requestBody.content['multipart/form-data']!.schema.properties).toMatchObject({ file: { type: 'string', format: 'binary' } });
     expect(doc.paths['/v1/documents/{id}/content']!.get!.responses['206']!.content).toEqual({ '*/*': { schema: { type: 'string', format: 'binary' } } });

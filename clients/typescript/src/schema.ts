@@ -145,6 +145,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/documents/from-cloud": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deposit a file from one of my linked cloud accounts
+         * @description The deposit’s meta with `source: {cloudId, path}`: the file is read from the cloud account, streamed, and stored as an upload would be.
+         */
+        post: operations["depositFromCloud"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents": {
         parameters: {
             query?: never;
@@ -212,6 +232,23 @@ export interface paths {
         put?: never;
         /** Add recipients (users and/or classes) */
         post: operations["addRecipients"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}/content/from-cloud": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A new version from one of my linked cloud accounts */
+        put: operations["newVersionFromCloud"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1828,7 +1865,7 @@ export interface operations {
             };
         };
     };
-    depositDocument: {
+    depositFromCloud: {
         parameters: {
             query?: never;
             header?: {
@@ -1839,36 +1876,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "multipart/form-data": {
-                    /** @description The deposit: recipients, category, title, memo (JSON). Sent before the file. */
-                    meta: {
-                        recipients: {
-                            /** @default [] */
-                            users?: string[];
-                            /** @default [] */
-                            classes?: string[];
-                            /** @default [] */
-                            groups?: ("teachers" | "staff" | "counselors" | "all-staff")[];
-                        };
-                        categoryId: string;
-                        title?: string;
-                        memo?: string;
-                        recipientsMayEdit?: boolean;
-                        /** @description recipients are asked to acknowledge the document, by a date or not */
-                        acknowledgement?: {
-                            required: boolean;
-                            /** Format: date-time */
-                            dueAt?: string;
-                        };
-                        /** @description deposit a file from one of your linked cloud accounts instead of uploading one */
-                        source?: {
-                            cloudId: string;
-                            path: string;
-                        };
-                    };
-                    /** @description One or more parts named file, streamed one after the other: each becomes its own document with the same meta, all or none. */
-                    file: Blob[];
-                };
                 /**
                  * @example {
                  *       "recipients": {
@@ -1907,6 +1914,162 @@ export interface operations {
                         cloudId: string;
                         path: string;
                     };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        year: string;
+                        title: string;
+                        fileName: string;
+                        mediaType: string;
+                        sizeBytes: number;
+                        sha256: string;
+                        version: number;
+                        categoryId: string;
+                        memo: string | null;
+                        depositorId: string;
+                        recipients: string[];
+                        recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
+                        depositedAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the tenant's size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cloud service is not answering, or answered what we do not follow */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    depositDocument: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description The deposit: recipients, category, title, memo (JSON). Sent before the file. */
+                    meta: {
+                        recipients: {
+                            /** @default [] */
+                            users?: string[];
+                            /** @default [] */
+                            classes?: string[];
+                            /** @default [] */
+                            groups?: ("teachers" | "staff" | "counselors" | "all-staff")[];
+                        };
+                        categoryId: string;
+                        title?: string;
+                        memo?: string;
+                        recipientsMayEdit?: boolean;
+                        /** @description recipients are asked to acknowledge the document, by a date or not */
+                        acknowledgement?: {
+                            required: boolean;
+                            /** Format: date-time */
+                            dueAt?: string;
+                        };
+                        /** @description deposit a file from one of your linked cloud accounts instead of uploading one */
+                        source?: {
+                            cloudId: string;
+                            path: string;
+                        };
+                    } | string;
+                    /** @description One or more parts named file, streamed one after the other: each becomes its own document with the same meta, all or none. */
+                    file: Blob | Blob[];
                 };
             };
         };
@@ -2615,6 +2778,158 @@ export interface operations {
             };
         };
     };
+    newVersionFromCloud: {
+        parameters: {
+            query?: {
+                minor?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "source": {
+                 *         "cloudId": "nuage",
+                 *         "path": "/Documents/report.pdf"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description deposit a file from one of your linked cloud accounts instead of uploading one */
+                    source: {
+                        cloudId: string;
+                        path: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        year: string;
+                        title: string;
+                        fileName: string;
+                        mediaType: string;
+                        sizeBytes: number;
+                        sha256: string;
+                        version: number;
+                        categoryId: string;
+                        memo: string | null;
+                        depositorId: string;
+                        recipients: string[];
+                        recipientsMayEdit: boolean;
+                        acknowledgement: {
+                            required: boolean;
+                            dueAt: string | null;
+                        };
+                        depositedAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Malformed input */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed, or not in the directory */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A concurrent change, or an Idempotency-Key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Deleted for good from the event store */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the tenant's size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A rule refused it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cloud service is not answering, or answered what we do not follow */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is not answering; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     downloadContent: {
         parameters: {
             query?: {
@@ -2734,13 +3049,6 @@ export interface operations {
                      * @description The new version, streamed; one part named file.
                      */
                     file: Blob;
-                };
-                "application/json": {
-                    source: {
-                        cloudId: string;
-                        /** @example /Documents/report.pdf */
-                        path: string;
-                    };
                 };
             };
         };

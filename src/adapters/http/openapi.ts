@@ -23,12 +23,14 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/settings': { id: 'getSettings', errors: [...AUTH, 503] },
   'PATCH /v1/settings': { id: 'updateSettings', errors: [400, ...AUTH, 409, 422, 503] },
   'POST /v1/documents': { id: 'depositDocument', errors: [400, ...AUTH, 404, 408, 409, 413, 422, 502, 503] },
+  'POST /v1/documents/from-cloud': { id: 'depositFromCloud', errors: [400, ...AUTH, 404, 409, 413, 422, 502, 503] },
   'POST /v1/documents/check': { id: 'checkDeposit', errors: [400, ...AUTH, 503] },
   'GET /v1/documents/{id}': { id: 'getDocument', errors: [400, ...AUTH, 404, 503] },
   'PATCH /v1/documents/{id}': { id: 'changeDocument', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
   'DELETE /v1/documents/{id}': { id: 'deleteDocumentForAll', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
   'POST /v1/documents/{id}/recipients': { id: 'addRecipients', errors: [400, ...AUTH, 404, 409, 410, 422, 503] },
   'PUT /v1/documents/{id}/content': { id: 'uploadNewVersion', errors: [400, ...AUTH, 404, 408, 409, 410, 413, 422, 502, 503] },
+  'PUT /v1/documents/{id}/content/from-cloud': { id: 'newVersionFromCloud', errors: [400, ...AUTH, 404, 409, 410, 413, 422, 502, 503] },
   'GET /v1/documents/{id}/content': { id: 'downloadContent', errors: [400, ...AUTH, 404, 416, 503] },
   'POST /v1/documents/{id}/acknowledgement': { id: 'acknowledgeDocument', errors: [400, ...AUTH, 404, 409, 422, 503] },
   'POST /v1/documents/{id}/reminders': { id: 'remindRecipients', errors: [400, ...AUTH, 404, 409, 422, 429, 503] },
@@ -115,15 +117,26 @@ const fileBody = (withMeta: boolean) => ({
       schema: {
         type: 'object',
         required: withMeta ? ['meta', 'file'] : ['file'],
+        // Either spelling of each part is what clients send and the server takes: `meta` as a JSON
+        // part or as text holding JSON, `file` once or several times. Validators that read a part
+        // as text or one part as one value (Prism) then agree with the server, and generators type
+        // the part as either (hey-api sends an object as JSON text, arrays as repeated parts).
         properties: {
-          ...(withMeta ? { meta: { ...metaSchema, description: 'The deposit: recipients, category, title, memo (JSON). Sent before the file.' } } : {}),
+          ...(withMeta
+            ? {
+                meta: {
+                  description: 'The deposit: recipients, category, title, memo (JSON). Sent before the file.',
+                  oneOf: [metaSchema, { type: 'string', contentMediaType: 'application/json', description: 'the same object, as JSON text' }],
+                },
+              }
+            : {}),
           file: withMeta
             ? {
-                type: 'array',
-                items: { type: 'string', format: 'binary' },
-                minItems: 1,
-                maxItems: MAX_FILES_PER_DEPOSIT,
                 description: 'One or more parts named file, streamed one after the other: each becomes its own document with the same meta, all or none.',
+                oneOf: [
+                  { type: 'string', format: 'binary' },
+                  { type: 'array', items: { type: 'string', format: 'binary' }, minItems: 1, maxItems: MAX_FILES_PER_DEPOSIT },
+                ],
               }
             : { type: 'string', format: 'binary', description: 'The new version, streamed; one part named file.' },
         },
@@ -138,6 +151,8 @@ const fileBody = (withMeta: boolean) => ({
 
 const EXAMPLES: Record<string, unknown> = {
   'POST /v1/categories': { designation: 'Class council minutes' },
+  'POST /v1/documents/from-cloud': { recipients: { users: ['u-paul'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001', source: { cloudId: 'nuage', path: '/Documents/report.pdf' } },
+  'PUT /v1/documents/{id}/content/from-cloud': { source: { cloudId: 'nuage', path: '/Documents/report.pdf' } },
   'POST /v1/documents/check': { recipients: { users: ['u-paul'], classes: ['c-4b'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001' },
   'POST /v1/documents/{id}/recipients': { users: ['u-sophie'], classes: ['c-3a'] },
   'PATCH /v1/documents/{id}': { memo: 'Corrected figures on page 2' },
@@ -171,21 +186,12 @@ export const finishDocument = (doc: Doc): Doc => {
       if (example && operation.requestBody?.content?.['application/json']) operation.requestBody.content['application/json'].example = example;
     }
   }
-  // Uploads are multipart; a file from a linked cloud account comes as JSON naming its source.
-  const cloudSource = { type: 'object', required: ['cloudId', 'path'], properties: { cloudId: { type: 'string' }, path: { type: 'string', example: '/Documents/report.pdf' } } };
+  // Uploads are multipart, and only multipart: a generator then makes a client that uploads (one
+  // that finds JSON beside it picks JSON). A file from a linked cloud account has its own operation.
   const deposit = doc.paths['/v1/documents']?.post;
-  if (deposit) {
-    const body = fileBody(true);
-    deposit.requestBody = {
-      ...body,
-      content: { ...body.content, 'application/json': { schema: { ...metaSchema, required: ['recipients', 'categoryId', 'source'] }, example: { recipients: { users: ['u-paul'] }, categoryId: 'c0ffee00-0000-4000-8000-000000000001', source: { cloudId: 'nuage', path: '/Documents/report.pdf' } } } },
-    };
-  }
+  if (deposit) deposit.requestBody = fileBody(true);
   const upload = doc.paths['/v1/documents/{id}/content']?.put;
-  if (upload) {
-    const body = fileBody(false);
-    upload.requestBody = { ...body, content: { ...body.content, 'application/json': { schema: { type: 'object', required: ['source'], properties: { source: cloudSource } } } } };
-  }
+  if (upload) upload.requestBody = fileBody(false);
   // What webhook endpoints receive (OpenAPI 3.1 `webhooks`): one POST per event, signed.
   (doc as { webhooks?: unknown }).webhooks = {
     lockerEvent: {

@@ -51,6 +51,32 @@ export const documentRoutes =
       return reply.code(201).header('location', `/v1/documents/${document!.id}`).send(presentDocument(document!));
     };
 
+    /** A deposit whose file comes from a linked cloud account: JSON, meta and its source. */
+    const fromCloudJson = (reply: FastifyReply, actor: Actor, raw: unknown, key: string | undefined) => {
+      const meta = depositMetaSchema.safeParse(raw);
+      if (!meta.success) return badRequest(reply, z.prettifyError(meta.error).replace(/\n/g, ' '));
+      if (!meta.data.source) return badRequest(reply, 'a JSON deposit names its source; upload a file with multipart/form-data');
+      return depositFromCloud(reply, actor, meta.data, meta.data.source, key);
+    };
+
+    app.post(
+      '/v1/documents/from-cloud',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'Deposit a file from one of my linked cloud accounts',
+          description: 'The deposit’s meta with `source: {cloudId, path}`: the file is read from the cloud account, streamed, and stored as an upload would be.',
+          body: depositMetaSchema.and(z.object({ source: cloudSourceSchema })),
+          headers: depositHeaders,
+          response: { 201: documentSchema, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await fromCloudJson(reply, actorOf(req), req.body, req.headers['idempotency-key']);
+        return reply;
+      },
+    );
+
     app.post(
       '/v1/documents',
       {
@@ -68,13 +94,8 @@ export const documentRoutes =
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        // JSON: a deposit whose file comes from a linked cloud account (meta.source).
-        if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) {
-          const meta = depositMetaSchema.safeParse(req.body);
-          if (!meta.success) return badRequest(reply, z.prettifyError(meta.error).replace(/\n/g, ' '));
-          if (!meta.data.source) return badRequest(reply, 'a JSON deposit names its source; upload a file with multipart/form-data');
-          return depositFromCloud(reply, actor, meta.data, meta.data.source, req.headers['idempotency-key']);
-        }
+        // JSON, as clients written before POST /v1/documents/from-cloud send it: still served.
+        if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) return fromCloudJson(reply, actor, req.body, req.headers['idempotency-key']);
         if (!requireMultipart(req, reply)) return reply;
         // The size limit is the tenant's: known only once the caller is.
         const limits = await uc.getLimits(actor);
@@ -150,6 +171,37 @@ export const documentRoutes =
       (req, reply) => answer(reply, uc.addRecipients(actorOf(req), req.params.id, req.body), 200, presentDocument),
     );
 
+    /** A new version from a linked cloud account: JSON naming its source. */
+    const newVersionFromCloud = async (reply: FastifyReply, actor: Actor, id: string, raw: unknown, minor: boolean) => {
+      const body = z.object({ source: cloudSourceSchema }).strict().safeParse(raw);
+      if (!body.success) return badRequest(reply, z.prettifyError(body.error).replace(/\n/g, ' '));
+      const limit = await uc.updateContent.check(actor, id, minor);
+      if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
+      const source = body.data.source;
+      const from = await uc.clouds.fileFrom(actor, source);
+      if (from.isErr()) return sendProblem(reply, toProblem(from.error));
+      const cloud = { cloudId: source.cloudId, path: from.value.path, etag: from.value.etag };
+      return answer(reply, uc.updateContent.store(actor, id, limit.value, from.value.file, minor, cloud), 200, presentDocument);
+    };
+
+    app.put(
+      '/v1/documents/:id/content/from-cloud',
+      {
+        schema: {
+          tags: ['documents'],
+          summary: 'A new version from one of my linked cloud accounts',
+          params: idParam,
+          querystring: z.object({ minor: z.enum(['true', 'false']).default('false') }).strict(),
+          body: z.object({ source: cloudSourceSchema }).strict(),
+          response: { 200: documentSchema, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await newVersionFromCloud(reply, actorOf(req), req.params.id, req.body, req.query.minor === 'true');
+        return reply;
+      },
+    );
+
     app.put(
       '/v1/documents/:id/content',
       {
@@ -165,17 +217,8 @@ export const documentRoutes =
       },
       async (req, reply) => {
         const actor = actorOf(req);
-        if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) {
-          const body = z.object({ source: cloudSourceSchema }).strict().safeParse(req.body);
-          if (!body.success) return badRequest(reply, z.prettifyError(body.error).replace(/\n/g, ' '));
-          const limit = await uc.updateContent.check(actor, req.params.id, req.query.minor === 'true');
-          if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
-          const source = body.data.source;
-          const from = await uc.clouds.fileFrom(actor, source);
-          if (from.isErr()) return sendProblem(reply, toProblem(from.error));
-          const cloud = { cloudId: source.cloudId, path: from.value.path, etag: from.value.etag };
-          return answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, from.value.file, req.query.minor === 'true', cloud), 200, presentDocument);
-        }
+        // JSON, as clients written before …/content/from-cloud send it: still served.
+        if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) return newVersionFromCloud(reply, actor, req.params.id, req.body, req.query.minor === 'true');
         if (!requireMultipart(req, reply)) return reply;
         const limit = await uc.updateContent.check(actor, req.params.id, req.query.minor === 'true');
         if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
