@@ -243,11 +243,18 @@ describe('a client that goes away mid-upload', () => {
     req.on('error', () => undefined);
     req.write(head);
     req.write(Buffer.alloc(256 * 1024, 1));
-    await new Promise((r) => setTimeout(r, 300));
+    // Gone only once the server is reading the upload (it holds an upload slot): waited for, not
+    // slept on, or the test would pass with nothing begun.
+    const slots = (h.running.server as unknown as { uploadSlots: { inUse: number } }).uploadSlots;
+    for (let i = 0; i < 500 && slots.inUse < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(slots.inUse).toBe(1);
     req.destroy();
     // The server notices the closed socket, fails the upload and discards the staged bytes.
     for (let i = 0; i < 50 && JSON.stringify(await h.footprint()) !== JSON.stringify(before); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await h.footprint()).toEqual(before);
+    // Its upload slot is given back.
+    for (let i = 0; i < 100 && slots.inUse > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(slots.inUse).toBe(0);
     expect((await h.request('GET', '/health')).status).toBe(200);
   });
 });

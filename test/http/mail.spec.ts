@@ -92,8 +92,8 @@ describe('quiet hours on the running server', () => {
       offset = Date.parse('2026-12-01T08:59:58.500Z') - Date.now();
       const checked = (await uc.depositDocument.check({ ...admin, userId: 'anne' }, { recipients: { users: ['marc'], classes: [] }, categoryId: category, title: 'Quiet' }, undefined))._unsafeUnwrap();
       (await uc.depositDocument.store(checked, { fileName: 'q.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('q'); })(), truncated: () => false }))._unsafeUnwrap();
-      // Within the window: held, nothing sent.
-      await new Promise((r) => setTimeout(r, 200));
+      // Within the window: held (the dispatcher has looked at it: it set heldUntil), nothing sent.
+      for (let i = 0; i < 100 && (await uc.mailOutbox(admin, 'held', { limit: 10 }))._unsafeUnwrap().items.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       const held = (await uc.mailOutbox(admin, 'held', { limit: 10 }))._unsafeUnwrap();
       expect(held.items.map((i) => i.heldUntil)).toEqual(['2026-12-01T09:00:00.000Z']);
       expect((await smtp.received()).filter((m) => m.envelopeTo[0] === 'marc@quiet.test').length).toBe(before);
