@@ -3,6 +3,7 @@
 // a fraction of a second; otherwise the TypeScript sources through tsx, so a fresh clone works
 // before any build. `npm run build` (or `npm start`) refreshes dist/.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import '../scripts/node-version.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
