@@ -10,15 +10,17 @@ import { EsdbEventStore, isPosition, packPosition } from '../../src/adapters/eve
  */
 const require = createRequire(import.meta.url);
 const { StreamsService } = require('@eventstore/db-client/generated/streams_grpc_pb.js');
-const { ReadResp } = require('@eventstore/db-client/generated/streams_pb.js');
+const { ReadResp, AppendResp } = require('@eventstore/db-client/generated/streams_pb.js');
 const { UUID, StreamIdentifier } = require('@eventstore/db-client/generated/shared_pb.js');
 
-type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce' | 'stream' | 'log' | 'logSilentSubscriptions';
+type Mode = 'endless' | 'stall' | 'malformed' | 'notLeaderOnce' | 'stream' | 'log' | 'logSilentSubscriptions' | 'store';
 /** In 'log' mode: $all holds LOG_EVENTS events of TENANTS schools, taking turns (event n is school n % TENANTS's). */
 const TENANTS = 100;
 const LOG_EVENTS = 4000;
 /** How many events the stand-in sent on the wire, in every mode: what a read costs the server. */
 let served = 0;
+/** Every append the stand-in took: the stream, and each event's type and data. */
+const appended: { stream: string; events: { type: string; data: unknown; meta: Record<string, unknown> }[] }[] = [];
 /** In 'stream' mode: one stream of this many events, served from the revision and count asked. */
 const STREAM_LENGTH = 2500;
 let mode: Mode = 'endless';
@@ -110,9 +112,43 @@ const serveLog = (call: grpc.ServerWritableStream<unknown, unknown>, done: () =>
   call.write(caughtUp);
 };
 
+type AppendRequest = {
+  hasOptions(): boolean;
+  getOptions(): { getStreamIdentifier(): { getStreamName_asU8(): Uint8Array } };
+  getProposedMessage(): { getMetadataMap(): { get(key: string): string | undefined }; getData_asU8(): Uint8Array; getCustomMetadata_asU8(): Uint8Array };
+};
+
+/** An append as EventStoreDB answers one it accepts: the stream's new revision and a position. */
+const takeAppend = (call: grpc.ServerReadableStream<AppendRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+  let stream = '';
+  const events: { type: string; data: unknown; meta: Record<string, unknown> }[] = [];
+  call.on('data', (req: AppendRequest) => {
+    if (req.hasOptions()) stream = Buffer.from(req.getOptions().getStreamIdentifier().getStreamName_asU8()).toString();
+    else {
+      const message = req.getProposedMessage();
+      const meta = Buffer.from(message.getCustomMetadata_asU8()).toString();
+      events.push({ type: message.getMetadataMap().get('type') ?? '', data: JSON.parse(Buffer.from(message.getData_asU8()).toString() || 'null'), meta: meta ? JSON.parse(meta) : {} });
+    }
+  });
+  call.on('end', () => {
+    appended.push({ stream, events });
+    const revision = appended.filter((a) => a.stream === stream).reduce((n, a) => n + a.events.length, 0) - 1;
+    const success = new AppendResp.Success();
+    success.setCurrentRevision(String(revision));
+    const position = new AppendResp.Position();
+    position.setCommitPosition(String(appended.length));
+    position.setPreparePosition(String(appended.length));
+    success.setPosition(position);
+    const resp = new AppendResp();
+    resp.setSuccess(success);
+    callback(null, resp);
+  });
+};
+
 beforeAll(async () => {
   server = new grpc.Server();
   server.addService(StreamsService, {
+    append: takeAppend,
     read: (call: grpc.ServerWritableStream<unknown, unknown>) => {
       open += 1;
       let closed = false;
@@ -135,6 +171,17 @@ beforeAll(async () => {
         return;
       }
       if (mode === 'log' || mode === 'logSilentSubscriptions') return serveLog(call, done);
+      if (mode === 'store') {
+        // A stream as appended here: forwards whole, or backwards its last event.
+        const options = (call.request as { getOptions(): { getStream(): { getStreamIdentifier(): { getStreamName_asU8(): Uint8Array } }; getReadDirection(): number } }).getOptions();
+        const name = Buffer.from(options.getStream().getStreamIdentifier().getStreamName_asU8()).toString();
+        const stored = appended.filter((a) => a.stream === name).flatMap((a) => a.events);
+        const picked = options.getReadDirection() === 1 ? stored.slice(-1).map((e) => [e, stored.length - 1] as const) : stored.map((e, i) => [e, i] as const);
+        for (const [e, revision] of picked) call.write(eventAt(revision, e.meta, name, revision));
+        call.end();
+        done();
+        return;
+      }
       if (mode === 'stream') {
         const options = (call.request as { getOptions(): { getStream(): { getRevision(): string } | undefined; getCount(): string } }).getOptions();
         const from = Number(options.getStream()?.getRevision() ?? '0');
@@ -333,5 +380,26 @@ describe('EventStoreDB adapter against a stand-in server', () => {
         await store.close();
       }
     });
+  });
+
+  it('sets $maxCount on a lease stream after its first append, once per process, and on no other stream (issue 31)', async () => {
+    appended.length = 0;
+    mode = 'store';
+    const store = new EsdbEventStore(url, { timeoutMs: 3000, maxCountOf: (stream) => (stream.endsWith('-lease') ? 100 : undefined) });
+    const event = (id: string) => ({ id, type: 'MailLeaseTaken', data: { holder: 'node-a' }, meta: { actor: 'system', at: '2026-12-01T10:00:00.000Z', tenant: 'school', schemaVersion: 3 } });
+    try {
+      (await store.append('school:mail-lease', [event('00000000-0000-4000-8000-0000000000a1')], 'no-stream'))._unsafeUnwrap();
+      (await store.append('school:mail-lease', [event('00000000-0000-4000-8000-0000000000a2')], { revision: 0 }))._unsafeUnwrap();
+      (await store.append('school:document:d1', [event('00000000-0000-4000-8000-0000000000a3')], 'no-stream'))._unsafeUnwrap();
+      expect(appended.map((a) => [a.stream, a.events.map((e) => e.type)])).toEqual([
+        ['school:mail-lease', ['MailLeaseTaken']],
+        ['$$school:mail-lease', ['$metadata']],
+        ['school:mail-lease', ['MailLeaseTaken']],
+        ['school:document:d1', ['MailLeaseTaken']],
+      ]);
+      expect(appended[1]!.events[0]!.data).toMatchObject({ $maxCount: 100 });
+    } finally {
+      await store.close();
+    }
   });
 });
