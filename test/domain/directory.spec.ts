@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { directoryDecider, directoryParts, holdsLocker, lockerChanges, viewOf, type Directory } from '../../src/domain/index.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -124,5 +125,48 @@ describe('the directory', () => {
       given(directoryDecider, brokenStaged).when({ type: 'CommitDirectory', ...by, syncId: 's3' }).thenError('INVALID_DIRECTORY', { problems: [{ path: 'classes[0].teacherIds', message: 'class x refers to unknown user nobody' }] });
       given(directoryDecider, []).when({ type: 'StageDirectoryPart', ...by, syncId: 's1', part: 3, parts: 3, directory: parts[0]! }).thenError('INVALID_DIRECTORY');
     });
+  });
+
+  describe('split by bytes (a model of the greedy split)', () => {
+    const size = (x: unknown) => JSON.stringify(x).length;
+    const items = (p: Directory) => p.users.length + p.classes.length;
+    /** What the split counts for a part before its next item: its profiles' JSON, then each item and a separator. */
+    const load = (p: Directory) => (p.profiles.length > 0 ? size(p.profiles) : 0) + [...p.users, ...p.classes].reduce((n, x) => n + size(x) + 1, 0);
+    /** Its bytes: no separator after the last item. */
+    const bytes = (p: Directory) => load(p) - (items(p) > 0 ? 1 : 0);
+    const person = fc.record({ id: fc.string({ minLength: 1, maxLength: 12 }), displayName: fc.string({ maxLength: 40 }), kind: fc.constantFrom('teacher' as const, 'student' as const), profiles: fc.constant([] as string[]) });
+    const schoolClass = fc.record({ id: fc.string({ minLength: 1, maxLength: 8 }), name: fc.string({ maxLength: 10 }), teacherIds: fc.array(fc.string({ maxLength: 6 }), { maxLength: 4 }) });
+    test.prop([fc.array(person, { maxLength: 40 }), fc.array(schoolClass, { maxLength: 20 }), fc.integer({ min: 1, max: 600 })])('parts put back together are the directory; each fits, or holds one item alone; none could have taken the next one', (users, classes, budget) => {
+      const directory: Directory = { profiles: schoolDirectory.profiles, users, classes };
+      const parts = directoryParts(directory, budget);
+      expect({ profiles: parts.flatMap((p) => p.profiles), users: parts.flatMap((p) => p.users), classes: parts.flatMap((p) => p.classes) }).toEqual(directory);
+      expect(parts[0]!.profiles).toEqual(directory.profiles);
+      for (const [i, p] of parts.entries()) {
+        if (i > 0) expect(p.profiles).toEqual([]);
+        if (parts.length > 1) expect(items(p)).toBeGreaterThan(0);
+        if (bytes(p) > budget) expect(items(p) <= 1 || (i === 0 && items(p) === 1)).toBe(true);
+        const next = parts[i + 1];
+        if (next) {
+          const first = next.users[0] ?? next.classes[0];
+          expect(load(p) + size(first)).toBeGreaterThan(budget);
+        }
+      }
+    });
+
+    it('a budget met exactly still fits', () => {
+      const users = [{ id: 'a', displayName: 'A', kind: 'teacher' as const, profiles: [] }, { id: 'b', displayName: 'B', kind: 'teacher' as const, profiles: [] }];
+      const exact = size([]) + size(users[0]) + 1 + size(users[1]);
+      expect(directoryParts({ profiles: [], users, classes: [] }, exact)).toHaveLength(1);
+      expect(directoryParts({ profiles: [], users, classes: [] }, exact - 1)).toHaveLength(2);
+    });
+  });
+
+  it('a part that does not exist is refused, naming it; another part of the same sync is staged', () => {
+    for (const [part, parts] of [[3, 3], [-1, 3], [0, 0], [1.5, 3], [0, 2.5]] as const) {
+      given(directoryDecider, []).when({ type: 'StageDirectoryPart', ...by, syncId: 's1', part, parts, directory: schoolDirectory }).thenError('INVALID_DIRECTORY', { problems: [{ path: 'parts', message: `part ${part} of ${parts} does not exist` }] });
+    }
+    const first = { type: 'DirectoryPartStaged' as const, data: { syncId: 's1', part: 0, parts: 2, ...schoolDirectory }, actor: 'admin', at: AT };
+    given(directoryDecider, [first]).when({ type: 'StageDirectoryPart', ...by, syncId: 's1', part: 1, parts: 2, directory: schoolDirectory }).then([{ ...first, data: { ...first.data, part: 1 } }]);
+    given(directoryDecider, []).when({ type: 'StageDirectoryPart', ...by, syncId: 's2', part: 0, parts: 1, directory: schoolDirectory }).then([{ ...first, data: { ...first.data, syncId: 's2', parts: 1 } }]);
   });
 });

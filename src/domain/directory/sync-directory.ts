@@ -104,7 +104,8 @@ const sync = (command: Extract<DirectoryCommand, { type: 'SyncDirectory' }>): Re
 
 /** A part is staged once: staged again (a retry), it is already there. */
 const stage = (state: DirectoryState, command: Extract<DirectoryCommand, { type: 'StageDirectoryPart' }>): Result<DirectoryEvent[], DirectoryError> => {
-  if (!Number.isInteger(command.parts) || command.parts < 1 || !Number.isInteger(command.part) || command.part < 0 || command.part >= command.parts) {
+  // A whole part number from 0 to parts - 1 (so there is at least one part).
+  if (!Number.isInteger(command.parts) || !Number.isInteger(command.part) || command.part < 0 || command.part >= command.parts) {
     return err({ code: 'INVALID_DIRECTORY', problems: [{ path: 'parts', message: `part ${command.part} of ${command.parts} does not exist` }] });
   }
   if (state.staging?.syncId === command.syncId && state.staging.parts[command.part] !== undefined) return ok([]);
