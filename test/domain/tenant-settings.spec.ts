@@ -76,4 +76,44 @@ describe('settings', () => {
     settings([]).when({ type: 'ChangeSettings', ...by, maxDocumentBytes: 10, currentYear: '2027-2029' }).thenError('INVALID_SCHOOL_YEAR', { year: '2027-2029' });
     settings([year('2027-2028')]).when({ type: 'ChangeSettings', ...by, currentYear: '2027-2028' }).then([]);
   });
+
+  const delay = (days: number): TenantSettingsEvent => ({ type: 'ErasureDelaySet', data: { days }, actor: 'admin', at: AT });
+  it('set how long after leaving people are erased: whole days from 1 to 3650, 90 until set, the same again records nothing', () => {
+    settings([]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: 30 }).then([delay(30)]);
+    settings([]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: 1 }).then([delay(1)]);
+    settings([]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: 3650 }).then([delay(3650)]);
+    settings([]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: 90 }).then([]);
+    settings([delay(30)]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: 30 }).then([]);
+    settings([delay(30)]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: 90 }).then([delay(90)]);
+    for (const bad of [0, -1, 3651, 2.5]) settings([]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: bad }).thenError('INVALID_RETENTION', { days: bad });
+  });
+
+  const nuage = { id: 'nuage', kind: 'webdav' as const, name: 'Nuage', url: 'https://nuage.example.fr/remote.php/dav/files/{user}' };
+  const cloudsSet = (clouds: (typeof nuage)[]): TenantSettingsEvent => ({ type: 'CloudsSet', data: { clouds }, actor: 'admin', at: AT });
+  it('list the clouds people may link: only with a secrets key, ids unique, the same list again records nothing', () => {
+    settings([]).when({ type: 'ChangeSettings', ...by, clouds: [nuage], secretsKeyConfigured: true }).then([cloudsSet([nuage])]);
+    settings([]).when({ type: 'ChangeSettings', ...by, clouds: [nuage] }).thenError('INVALID_CLOUDS', { reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with' });
+    settings([]).when({ type: 'ChangeSettings', ...by, clouds: [nuage, { ...nuage, name: 'Twin' }], secretsKeyConfigured: true }).thenError('INVALID_CLOUDS', { reason: 'two clouds have the same id' });
+    settings([cloudsSet([nuage])]).when({ type: 'ChangeSettings', ...by, clouds: [nuage], secretsKeyConfigured: true }).then([]);
+    // None at all needs no key; none when there were some is a change.
+    settings([]).when({ type: 'ChangeSettings', ...by, clouds: [] }).then([]);
+    settings([cloudsSet([nuage])]).when({ type: 'ChangeSettings', ...by, clouds: [] }).then([cloudsSet([])]);
+  });
+});
+
+describe('a category’s retention', () => {
+  const kept = (days: number | null): TenantSettingsEvent => ({ type: 'CategoryRetentionSet', data: { categoryId: 'c1', days }, actor: 'admin', at: AT });
+  it('is whole days from 1 to 36,500, or none; set on a retired category too; the same again records nothing', () => {
+    settings([created('c1', 'Minutes')]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: 365 }).then([kept(365)]);
+    settings([created('c1', 'Minutes')]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: 1 }).then([kept(1)]);
+    settings([created('c1', 'Minutes')]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: 36_500 }).then([kept(36_500)]);
+    settings([created('c1', 'Minutes'), retired('c1')]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: 30 }).then([kept(30)]);
+    settings([created('c1', 'Minutes'), kept(30)]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: 30 }).then([]);
+    settings([created('c1', 'Minutes'), kept(30)]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: null }).then([kept(null)]);
+    settings([created('c1', 'Minutes')]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: null }).then([]);
+    for (const bad of [0, -1, 36_501, 1.5]) settings([created('c1', 'Minutes')]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'c1', days: bad }).thenError('INVALID_RETENTION', { days: bad });
+    settings([]).when({ type: 'SetCategoryRetention', ...by, categoryId: 'nope', days: 30 }).thenError('CATEGORY_NOT_FOUND', { categoryId: 'nope' });
+    // A retention event for a category this stream does not know changes nothing.
+    expect(settings([kept(30)]).state.categories.size).toBe(0);
+  });
 });
