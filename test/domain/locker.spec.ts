@@ -54,4 +54,36 @@ describe('a locker', () => {
     locker([opened]).when(read([])).then([]);
     locker([opened, closed]).when(read(['1'])).thenError('LOCKER_CLOSED', { userId: 'marc' });
   });
+
+  it('links and unlinks a cloud for its holder only, while open', () => {
+    const as = { actorId: 'marc', at: AT };
+    locker([opened]).when({ type: 'LinkCloud', ...as, cloudId: 'nuage' }).then([{ type: 'CloudLinked', data: { userId: 'marc', cloudId: 'nuage' }, actor: 'marc', at: AT }]);
+    locker([opened]).when({ type: 'UnlinkCloud', ...as, cloudId: 'nuage' }).then([{ type: 'CloudUnlinked', data: { userId: 'marc', cloudId: 'nuage' }, actor: 'marc', at: AT }]);
+    locker([opened, closed]).when({ type: 'LinkCloud', ...as, cloudId: 'nuage' }).thenError('LOCKER_CLOSED', { userId: 'marc' });
+    locker([opened]).when({ type: 'LinkCloud', actorId: 'anne', at: AT, cloudId: 'nuage' }).thenError('LOCKER_CLOSED', { userId: 'anne' });
+    locker([]).when({ type: 'UnlinkCloud', ...as, cloudId: 'nuage' }).thenError('LOCKER_CLOSED', { userId: 'marc' });
+  });
+
+  it('records a failed mail as it was told, and requeues mails unless there are none', () => {
+    const system = { actorId: 'system:mailer', at: AT };
+    locker([opened]).when({ type: 'RecordEmailFailed', ...system, holderId: 'marc', mailIds: ['m1', 'm2'], error: '550 no such mailbox' }).then([
+      { type: 'EmailFailed', data: { userId: 'marc', mailIds: ['m1', 'm2'], error: '550 no such mailbox' }, actor: 'system:mailer', at: AT },
+    ]);
+    locker([opened]).when({ type: 'RequeueEmail', ...system, holderId: 'marc', mailIds: ['m1'] }).then([{ type: 'EmailRequeued', data: { userId: 'marc', mailIds: ['m1'] }, actor: 'system:mailer', at: AT }]);
+    locker([opened]).when({ type: 'RequeueEmail', ...system, holderId: 'marc', mailIds: [] }).then([]);
+  });
+
+  it('sets its holder’s own mail choices, only what changed, and refuses quiet hours that are not times', () => {
+    const as = { actorId: 'marc', at: AT };
+    const set = (data: Record<string, unknown>): LockerEvent => ({ type: 'PreferencesSet', data: { userId: 'marc', ...data }, actor: 'marc', at: AT }) as LockerEvent;
+    locker([opened]).when({ type: 'SetPreferences', ...as, email: false }).then([set({ email: false })]);
+    locker([opened, set({ email: false })]).when({ type: 'SetPreferences', ...as, email: false }).then([]);
+    locker([opened, set({ email: false })]).when({ type: 'SetPreferences', ...as, email: false, quietHours: { start: '22:00', end: '07:00' } }).then([set({ quietHours: { start: '22:00', end: '07:00' } })]);
+    locker([opened, set({ quietHours: { start: '22:00', end: '07:00' } })]).when({ type: 'SetPreferences', ...as, quietHours: { start: '22:00', end: '07:00' } }).then([]);
+    locker([opened, set({ quietHours: { start: '22:00', end: '07:00' } })]).when({ type: 'SetPreferences', ...as, quietHours: null }).then([set({ quietHours: null })]);
+    locker([opened]).when({ type: 'SetPreferences', ...as }).then([]);
+    locker([opened]).when({ type: 'SetPreferences', ...as, quietHours: { start: '25:00', end: '07:00' } }).thenError('INVALID_PREFERENCE');
+    locker([opened, closed]).when({ type: 'SetPreferences', ...as, email: true }).thenError('LOCKER_CLOSED', { userId: 'marc' });
+    locker([opened]).when({ type: 'SetPreferences', actorId: 'anne', at: AT, email: true }).thenError('LOCKER_CLOSED', { userId: 'anne' });
+  });
 });
