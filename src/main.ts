@@ -275,6 +275,8 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.Credentials, () => credentialStore());
   once(TOKENS.Deps, (r): Deps => ({
     events: r.resolve(TOKENS.EventStore),
+    // The sealing store's own log: personal fields stay sealed (ADR 24).
+    impersonalEvents: r.resolve<ReturnType<typeof shreddingEventStore>>(TOKENS.Sealed).raw,
     blobs: r.resolve(TOKENS.BlobStore),
     readModels: r.resolve(TOKENS.ReadModels),
     notary: r.resolve(TOKENS.Notary),
@@ -526,6 +528,7 @@ export const cliHost = (config: Config): CliHost => ({
     return {
       useCases: app.useCases,
       events: app.deps.events,
+      impersonalEvents: app.deps.impersonalEvents,
       notary: app.deps.notary,
       publicKeyPem: app.deps.signer.publicKeyPem,
       jwtSecret: app.jwtSecret,

@@ -13,6 +13,12 @@ import type { Streams } from './streams.js';
 /** What every use case may reach: ports only, handed in by the composition root. */
 export type Deps = {
   readonly events: EventStore;
+  /**
+   * The same log with people's personal fields left unread (as stored, not readable): for scans
+   * that look only at ids, types and years (the rollover's first pass, a dry run), which would
+   * otherwise open every one of them.
+   */
+  readonly impersonalEvents: EventStore;
   readonly blobs: BlobStore;
   readonly readModels: ReadModels;
   readonly notary: NotaryLedger;

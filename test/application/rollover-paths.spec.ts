@@ -37,7 +37,7 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
       const withScan = (await rollover(app.deps)(system, request))._unsafeUnwrap();
       // The same store with its ordered scan hidden, as EventStoreDB has none.
       const plain = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, { readStreamsByPrefix: undefined }) as EventStore;
-      const oneByOne = (await rollover({ ...app.deps, events: plain })(system, request))._unsafeUnwrap();
+      const oneByOne = (await rollover({ ...app.deps, events: plain, impersonalEvents: plain })(system, request))._unsafeUnwrap();
       expect(oneByOne).toEqual(withScan);
       expect(withScan).toMatchObject({ documentsExamined: 12, carried: 7, skipped: { deleted: 3, 'no-recipient-left': 2 } });
 
@@ -48,7 +48,7 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
           throw new Error('disk I/O error');
         },
       }) as EventStore;
-      const broken = await rollover({ ...app.deps, events: breaking })(system, request);
+      const broken = await rollover({ ...app.deps, events: breaking, impersonalEvents: breaking })(system, request);
       expect(broken._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'the event log, while replaying: disk I/O error' });
 
       // A real run writes its carries together; another run that carried them all meanwhile makes

@@ -19,6 +19,8 @@ export type CliApp = {
   readonly useCases: UseCases;
   /** The log itself, for verify and export, which read it as stored. */
   readonly events: EventStore;
+  /** The same log with personal fields left sealed: `keys check` reads which keys it names, no key opened. */
+  readonly impersonalEvents: EventStore;
   /** The notary's record and the key its checkpoints are signed with, for verify. */
   readonly notary: NotaryLedger;
   readonly publicKeyPem: string;
@@ -245,7 +247,7 @@ const program = (host: () => CliHost, version: string) => {
     .description('find data keys that two schools share (sealed before ADR 37); exit 1 lists them')
     .action(async () =>
       withApp(host(), async (app) => {
-        const found = await findSharedKeys(app.events);
+        const found = await findSharedKeys(app.impersonalEvents);
         if (found.isErr()) throw new Error(describeError(found.error));
         print(JSON.stringify(found.value));
         if (found.value.shared.length > 0)

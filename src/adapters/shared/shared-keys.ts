@@ -11,12 +11,12 @@ export type SharedKey = { readonly keyId: string; readonly tenants: readonly str
  * The keys two or more tenants' events name (ADR 37). Before ADR 37 a process sealing for two
  * schools within a minute sealed a person id they share under one key, and fields sealed one by
  * one before ADR 24 used a key named after the subject alone: erasing the person in one school
- * would erase them in the other. The log is read as stored (sealed), so no key is asked for.
+ * would erase them in the other. Given the log as stored (sealed), no key is asked for.
  */
 export const findSharedKeys = (events: Pick<EventStore, 'readAll'>): ResultAsync<{ examined: number; shared: SharedKey[] }, StoreError> => {
   const uses = new Map<string, { tenants: Set<string>; subjects: Set<string>; events: number }>();
   let examined = 0;
-  return scanLog(events, { leaveSealed: true }, (event) => {
+  return scanLog(events, {}, (event) => {
     examined += 1;
     for (const { subject, keyId } of keysNamedBy(event)) {
       let use = uses.get(keyId);

@@ -309,7 +309,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     append,
     appendMany,
     readStream: (stream) => inner.readStream(stream).andThen(opened),
-    readAll: (options) => (options.leaveSealed ? inner.readAll(options) : inner.readAll(options).andThen(opened)),
+    readAll: (options) => inner.readAll(options).andThen(opened),
     ping: () => inner.ping(),
     close: () => inner.close(),
     shred: async (tenant, subject, stream) => {
@@ -336,10 +336,6 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     const byPrefix = inner.readStreamsByPrefix.bind(inner);
     // A batch's events opened together: one key lookup for a page of streams, not one a stream.
     (store as { readStreamsByPrefix?: EventStore['readStreamsByPrefix'] }).readStreamsByPrefix = async function* (prefix, options) {
-      if (options?.leaveSealed) {
-        yield* byPrefix(prefix, options);
-        return;
-      }
       for await (const batch of byPrefix(prefix, { startingWith: options?.startingWith })) {
         const streams = [...batch];
         const done = await opened(streams.flat());

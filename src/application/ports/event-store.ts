@@ -52,16 +52,9 @@ export type ReadAllOptions = {
   readonly tenant?: string | undefined;
   /** Only events of these types; the others are skipped by the store, unparsed where it can. */
   readonly types?: readonly string[] | undefined;
-  /**
-   * Personal fields stay sealed as stored (ADR 24): for a scan that needs only ids, types and
-   * years, which would otherwise pay one cipher per event for values it never looks at. Stores
-   * that seal nothing ignore it.
-   */
-  readonly leaveSealed?: boolean | undefined;
 };
 
 export type ReadByPrefixOptions = {
-  readonly leaveSealed?: boolean | undefined;
   /** Only the streams whose first event is of one of these types, with this value in clear at `field` of its data. */
   readonly startingWith?: { readonly types: readonly string[]; readonly field: string; readonly equals: string } | undefined;
 };
@@ -99,7 +92,7 @@ export interface EventStore {
    * stores that keep streams together (SQLite): a replay then holds one page of streams at a time.
    * Streams come in batches (those a page of the store holds whole) so that a reader pays its
    * per-read costs (a key lookup, a promise) once a batch rather than once a stream; a batch is
-   * iterated once. `leaveSealed` as for `readAll`. `startingWith` keeps only the streams whose first
+   * iterated once. `startingWith` keeps only the streams whose first
    * event matches it (as stored: the field must be one in clear), decided by the store before it
    * parses anything, so a replay of one school year does not parse the others' events.
    */

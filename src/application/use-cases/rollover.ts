@@ -116,7 +116,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   const startedInTarget = new Set<string>();
   const removals = new Map<string, Set<string>>();
   const types = byPrefix ? ['DocumentCarriedOver', ...TIDYING_TYPES] : [...START_TYPES, ...TIDYING_TYPES];
-  const found = await scanLog(deps.events, { tenant, types, leaveSealed: true }, (stored) => {
+  const found = await scanLog(deps.impersonalEvents, { tenant, types }, (stored) => {
     const data = stored.data as { documentId?: string; year?: string };
     if (TIDYING_TYPES.includes(stored.type)) noteRemoval(removals, stored);
     else if (data.year === request.from && data.documentId) ids.push(data.documentId);
@@ -134,11 +134,11 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // of it yet looks only at fields in clear (status, category, depositor, recipients), and the
   // report only counts. Where a sealed value is looked at (a real carry copies title, memo and file
   // name; a rerun compares them with what was carried), the document is read again, opened.
-  const leaveSealed = request.dryRun;
+  const scanned = request.dryRun ? deps.impersonalEvents : deps.events;
   // Stores that keep streams together hand them over in one ordered scan, a page of streams at a
   // time, only those that start in year N.
-  const yearDocuments = byPrefix && deps.events.readStreamsByPrefix
-    ? deps.events.readStreamsByPrefix(deps.streams.document(tenant, ''), { leaveSealed, startingWith: { types: START_TYPES, field: 'year', equals: request.from } })
+  const yearDocuments = byPrefix && scanned.readStreamsByPrefix
+    ? scanned.readStreamsByPrefix(deps.streams.document(tenant, ''), { startingWith: { types: START_TYPES, field: 'year', equals: request.from } })
     : streamsOneByOne(deps, tenant, ids);
 
   const report: RolloverReport = {
@@ -234,7 +234,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
       report.documentsExamined += 1;
       const newDocumentId = deps.ids.derive('rollover', tenant, source.id, request.to);
       const carriedBefore = startedInTarget.has(newDocumentId);
-      if (leaveSealed && byPrefix && carriedBefore) {
+      if (request.dryRun && byPrefix && carriedBefore) {
         const opened = await deps.events.readStream(deps.streams.document(tenant, source.id));
         if (opened.isErr()) return err(opened.error);
         const reread = replay(documentDecider, opened.value);
