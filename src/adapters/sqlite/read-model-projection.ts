@@ -10,16 +10,16 @@ type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEve
 const padded = (position: bigint): string => position.toString().padStart(40, '0');
 
 /**
- * The one writer of the read models: each event, in log order, becomes rows. Every statement is
- * prepared once, here; a batch is one transaction together with its checkpoint.
- */
-/**
  * `mail`: whether this deployment sends e-mail (an SMTP server is configured). Without it, or for
  * someone the directory gives no address, no mail is queued: a queue nobody will send is a false
  * alarm in the outbox and in `/metrics`, and a burst of stale mail once SMTP is set up later.
  */
 export type ProjectionOptions = { readonly mail: boolean };
 
+/**
+ * The one writer of the read models: each event, in log order, becomes rows. Every statement is
+ * prepared once, here; a batch is one transaction together with its checkpoint.
+ */
 export const readModelProjection = (db: Database.Database, options: ProjectionOptions) => {
   const sql = {
     checkpoint: db.prepare<[], { seq: number; position: string }>('SELECT seq, position FROM checkpoint WHERE id = 1'),
