@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/adapters/config/config.js';
 import { envelope } from '../src/application/event-envelope.js';
 import type { Directory, DocumentEvent } from '../src/domain/index.js';
-import { compose } from '../src/main.js';
+import { compose } from '../src/composition/compose.js';
 
 const CLASSES = 200;
 const TEACHERS = 80;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/adapters/config/config.js';
 import { verifyChains } from '../src/adapters/shared/verify-chains.js';
 import { SYSTEM_SCOPE } from '../src/application/use-cases/rollover.js';
-import { compose } from '../src/main.js';
+import { compose } from '../src/composition/compose.js';
 
 const [mode, dataDir] = process.argv.slice(2) as [string, string];
 const peakRssMiB = () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { loadConfig } from '../src/adapters/config/config.js';
 import { composeMail } from '../src/application/mail-content.js';
-import { compose } from '../src/main.js';
+import { compose } from '../src/composition/compose.js';
 import { schoolDirectory } from '../test/support/fixtures.js';
 import { startSmtp } from '../test/support/smtp-server.js';
 

@@ -1,7 +1,7 @@
 import { loadConfig } from '../src/adapters/config/config.js';
 import { envelope } from '../src/application/event-envelope.js';
 import type { DocumentEvent } from '../src/domain/index.js';
-import { compose } from '../src/main.js';
+import { compose } from '../src/composition/compose.js';
 
 export const BENCH_SECRET = 'x'.repeat(40);
 export const TEACHERS = 100;

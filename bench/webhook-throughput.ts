@@ -6,7 +6,7 @@ import { loadConfig } from '../src/adapters/config/config.js';
 import { signWebhook } from '../src/adapters/webhooks/fetch-webhook-sender.js';
 import { envelope } from '../src/application/event-envelope.js';
 import type { DocumentEvent } from '../src/domain/index.js';
-import { compose } from '../src/main.js';
+import { compose } from '../src/composition/compose.js';
 import { schoolDirectory } from '../test/support/fixtures.js';
 import { startReceiver } from '../test/support/receiver.js';
 

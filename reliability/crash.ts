@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/adapters/config/config.js';
 import type { openSqliteReadModels } from '../src/adapters/sqlite/sqlite-read-models.js';
-import { compose } from '../src/main.js';
+import { compose } from '../src/composition/compose.js';
 import { schoolDirectory } from '../test/support/fixtures.js';
 import { cli, killed, SECRET, startServer, token } from './server.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/adapters/config/config.js';
-import { startServer } from '../src/main.js';
+import { startServer } from '../src/composition/serve.js';
 
 export const liveDocument = async (): Promise<unknown> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'locker-openapi-'));

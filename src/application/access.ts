@@ -58,8 +58,8 @@ export const tenantSettingsOf = (deps: Deps, tenant: string): TenantSettings => 
 export const currentYear = (deps: Deps, tenant: string): string =>
   deps.readModels.settings(tenant).currentYear ?? schoolYearOf(deps.clock.now());
 
-/** A synchronous answer in the use cases' one error channel. */
-export const async = <T, E extends UseCaseError>(result: Result<T, E>): ResultAsync<T, UseCaseError> =>
+/** A synchronous answer, lifted into the use cases' one asynchronous error channel. */
+export const fromResult = <T, E extends UseCaseError>(result: Result<T, E>): ResultAsync<T, UseCaseError> =>
   result.isOk() ? okAsync(result.value) : errAsync(result.error);
 
 /** The document as the read model has it after a command: the answer of most management routes. */

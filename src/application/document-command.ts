@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { documentDecider, type DocumentCommand, type DocumentState, type Managing } from '../domain/index.js';
-import { async, currentYear, documentView, readableDocument } from './access.js';
+import { fromResult, currentYear, documentView, readableDocument } from './access.js';
 import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { handle, type CommandOptions, type Handled } from './handle-command.js';
@@ -27,7 +27,7 @@ export const documentCommand = (
   command: (by: Managing) => DocumentCommand,
   options?: CommandOptions,
 ): ResultAsync<Handled<DocumentState, unknown>, UseCaseError> =>
-  async(readableDocument(deps, actor, documentId)).andThen(() =>
+  fromResult(readableDocument(deps, actor, documentId)).andThen(() =>
     handle(deps, documentDecider, actor.tenant, deps.streams.document(actor.tenant, documentId), command(managing(deps, actor, documentId)), options),
   );
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
 /** Time that moves only when a test says so. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '../../src/application/event-envelope.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { as, deposited, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 

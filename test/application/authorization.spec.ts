@@ -6,7 +6,7 @@ import { describe, expect } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { Actor } from '../../src/application/deps.js';
 import type { Directory } from '../../src/domain/index.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { FIXTURE, schoolDirectory } from '../support/fixtures.js';
 
 const TENANTS = ['north', 'south'] as const;

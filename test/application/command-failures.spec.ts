@@ -10,7 +10,7 @@ import { takeLease, waves } from '../../src/application/lease.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
 import { appendOneByOne } from '../../src/adapters/shared/append-one-by-one.js';
 import { documentDecider } from '../../src/domain/index.js';
-import { compose, TOKENS, type App } from '../../src/main.js';
+import { compose, TOKENS, type App } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
-import { compose, startServer, TOKENS } from '../../src/main.js';
+import { compose, TOKENS } from '../../src/composition/compose.js';
+import { startServer } from '../../src/composition/serve.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/adapters/config/config.js';
 import { ERASED } from '../../src/adapters/shared/shredding-event-store.js';
 import { verifyChains } from '../../src/adapters/shared/verify-chains.js';
 import type { Directory } from '../../src/domain/index.js';
-import { compose, TOKENS } from '../../src/main.js';
+import { compose, TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 const DAY = 24 * 3600_000;

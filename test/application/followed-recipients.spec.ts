@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/adapters/config/config.js';
 import type { Actor } from '../../src/application/deps.js';
 import { directoryDecider, type Directory, type Group, type UserKind } from '../../src/domain/index.js';
 import { handle } from '../../src/application/handle-command.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 /**

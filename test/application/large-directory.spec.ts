@@ -8,7 +8,7 @@ import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.j
 import type { EventStore, NewEvent } from '../../src/application/ports/event-store.js';
 import type { KeyStore } from '../../src/application/ports/key-store.js';
 import { directoryParts, type Directory } from '../../src/domain/index.js';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 

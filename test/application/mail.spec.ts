@@ -7,7 +7,7 @@ import type { Actor } from '../../src/application/deps.js';
 import { mailDispatcher } from '../../src/application/use-cases/dispatch-mail.js';
 import { smtpMailer } from '../../src/adapters/smtp/smtp-mailer.js';
 import type { Directory } from '../../src/domain/index.js';
-import { compose, TOKENS, type App } from '../../src/main.js';
+import { compose, TOKENS, type App } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { startSmtp } from '../support/smtp-server.js';
 

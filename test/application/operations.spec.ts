@@ -5,7 +5,7 @@ import type { BlobStore } from '../../src/application/ports/blob-store.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
 import { useCases } from '../../src/application/use-cases.js';
 import type { DocumentEvent } from '../../src/domain/index.js';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
 const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };

@@ -10,7 +10,7 @@ import { envelope } from '../../src/application/event-envelope.js';
 import { Projector } from '../../src/application/projector.js';
 import type { BatchWriter } from '../../src/application/ports/read-models.js';
 import type { DocumentEvent } from '../../src/domain/index.js';
-import { compose, TOKENS } from '../../src/main.js';
+import { compose, TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 const DAY = 24 * 3600_000;

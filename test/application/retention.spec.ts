@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { documentDecider } from '../../src/domain/index.js';
-import { compose, TOKENS } from '../../src/main.js';
+import { compose, TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { AT, deposited, given } from '../domain/given.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
 import { rollover, SYSTEM_SCOPE } from '../../src/application/use-cases/rollover.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 const bytes = async function* () {

@@ -1,7 +1,7 @@
 import { ResultAsync } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/application/ports/blob-store.js';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { sweepGraceMs, UNBOUNDED_UPLOAD_GRACE_MS } from '../../src/application/use-cases/sweep-blobs.js';
 import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 

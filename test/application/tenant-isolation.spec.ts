@@ -10,7 +10,7 @@ import { verifyChains } from '../../src/adapters/shared/verify-chains.js';
 import { scanLog } from '../../src/application/read-log.js';
 import { SYSTEM_SCOPE } from '../../src/application/use-cases/rollover.js';
 import type { Directory } from '../../src/domain/index.js';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { startReceiver } from '../support/receiver.js';
 import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 import { schoolDirectory } from '../support/fixtures.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { toDomain } from '../../src/application/event-envelope.js';
 import { currentSchemaVersion, upcast } from '../../src/application/upcasters.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 describe('schema evolution', () => {

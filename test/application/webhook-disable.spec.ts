@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
-import { compose, TOKENS } from '../../src/main.js';
+import { compose, TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { startReceiver } from '../support/receiver.js';
 

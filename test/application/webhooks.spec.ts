@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
 import { webhooks, type WebhookOptions } from '../../src/application/use-cases/webhooks.js';
-import { TOKENS } from '../../src/main.js';
+import { TOKENS } from '../../src/composition/compose.js';
 import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 import { startReceiver } from '../support/receiver.js';
 

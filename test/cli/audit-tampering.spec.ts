@@ -9,7 +9,7 @@ import { chainHashOfCanonical, GENESIS_HASH } from '../../src/adapters/shared/ev
 import { verifyChains, type TrustedCheckpoint } from '../../src/adapters/shared/verify-chains.js';
 import { SqliteEventStore } from '../../src/adapters/sqlite/sqlite-event-store.js';
 import { openSqliteNotaryLedger } from '../../src/adapters/sqlite/sqlite-notary-ledger.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 /** Another memo in place of the stored one: the sealed text swapped for other bytes (memos are sealed, ADR 23). */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { envelope } from '../../src/application/event-envelope.js';
 import { documentDecider, viewOf } from '../../src/domain/index.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 const BIN = join(import.meta.dirname, '../../bin/locker.js');

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../src/application/ports/blob-store.js';
-import { collectAllGarbage } from '../../src/adapters/shared/young-garbage.js';
+import { collectAllGarbage } from '../support/collect-garbage.js';
 
 export type BlobStoreFactory = () => Promise<{ store: BlobStore; cleanup: () => Promise<void> }>;
 

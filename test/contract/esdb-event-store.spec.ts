@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/adapters/config/config.js';
 import { createVerifier } from '../../src/adapters/http/auth.js';
 import { signToken } from '../../src/adapters/shared/tokens.js';
 import { buildServer } from '../../src/adapters/http/server.js';
-import { compose } from '../../src/main.js';
+import { compose } from '../../src/composition/compose.js';
 import { EsdbEventStore, packPosition, unpackPosition } from '../../src/adapters/eventstoredb/esdb-event-store.js';
 import { startBlackHole } from '../support/black-hole.js';
 import { eventStoreDb } from '../support/containers.js';

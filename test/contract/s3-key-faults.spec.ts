@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
-import { startServer } from '../../src/main.js';
+import { startServer } from '../../src/composition/serve.js';
 import { startS3FaultProxy } from '../support/s3-fault-proxy.js';
 import { S3_CREDENTIALS, startS3 } from '../support/s3-server.js';
 

@@ -105,3 +105,32 @@ describe('the mail lease', () => {
       .then([taken('a', '2026-12-01T10:01:40.000Z', '2026-12-01T10:00:40.000Z')]);
   });
 });
+
+describe('preferences refused, each with its reason', () => {
+  it('an empty or unknown zone, an unknown locale, a bad or empty window', () => {
+    const refused = (patch: Parameters<typeof checkNotificationSettings>[0]) => checkNotificationSettings(patch)._unsafeUnwrapErr();
+    expect(refused({ timeZone: '' })).toEqual({ code: 'INVALID_PREFERENCE', field: 'notifications.timeZone', reason: 'unknown time zone ' });
+    expect(refused({ timeZone: 'Mars/Olympus' })).toEqual({ code: 'INVALID_PREFERENCE', field: 'notifications.timeZone', reason: 'unknown time zone Mars/Olympus' });
+    expect(refused({ locale: 'de' as never })).toEqual({ code: 'INVALID_PREFERENCE', field: 'notifications.locale', reason: 'expected fr or en' });
+    expect(refused({ quietHours: { start: '22:00', end: '7h' } })).toEqual({ code: 'INVALID_PREFERENCE', field: 'notifications.quietHours.end', reason: 'expected a time like 22:00' });
+    expect(refused({ quietHours: { start: '07:00', end: '07:00' } })).toEqual({ code: 'INVALID_PREFERENCE', field: 'notifications.quietHours', reason: 'start and end are the same time' });
+    expect(checkNotificationSettings({ locale: 'fr', quietHours: null }).isOk()).toBe(true);
+  });
+});
+
+describe('quiet hours at their edges', () => {
+  it('hold from their first minute, counting the minutes of the hour', () => {
+    const window = { start: '22:30', end: '06:45' };
+    expect(quietUntil('2026-12-02T22:30:00.000Z', window, 'UTC')).toBe('2026-12-03T06:45:00.000Z');
+    expect(quietUntil('2026-12-02T22:29:59.000Z', window, 'UTC')).toBeUndefined();
+    expect(quietUntil('2026-12-03T06:44:00.000Z', window, 'UTC')).toBe('2026-12-03T06:45:00.000Z');
+    const day = { start: '12:15', end: '13:50' };
+    expect(quietUntil('2026-12-02T12:15:00.000Z', day, 'UTC')).toBe('2026-12-02T13:50:00.000Z');
+    expect(quietUntil('2026-12-02T12:14:00.000Z', day, 'UTC')).toBeUndefined();
+  });
+
+  it('a night that crosses the end of a short month ends on the first of the next', () => {
+    expect(quietUntil('2027-02-28T23:00:00.000Z', { start: '22:00', end: '07:00' }, 'UTC')).toBe('2027-03-01T07:00:00.000Z');
+    expect(quietUntil('2027-02-28T22:00:00.000Z', { start: '22:00', end: '07:00' }, 'Europe/Paris')).toBe('2027-03-01T06:00:00.000Z');
+  });
+});

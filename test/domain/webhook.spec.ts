@@ -55,6 +55,12 @@ describe('webhooks in the domain (mutation run of 2026-12-06)', () => {
     expect(checkWebhookUrl('https://hooks.example/x', [])._unsafeUnwrap()).toBe('https://hooks.example/x');
     expect(checkWebhookUrl('http://receiver:8080/x', ['receiver'])._unsafeUnwrap()).toBe('http://receiver:8080/x');
     for (const url of ['http://hooks.example/x', 'ftp://hooks.example/x', 'file:///etc/passwd', 'not a url', 'https://user:pass@hooks.example/x']) expect(checkWebhookUrl(url, []).isErr(), url).toBe(true);
+    const reason = (url: string, allowed: string[] = []) => (checkWebhookUrl(url, allowed)._unsafeUnwrapErr() as { reason: string }).reason;
+    expect(reason('not a url')).toBe('not a URL');
+    for (const url of ['https://user@hooks.example/x', 'https://:pass@hooks.example/x']) expect(reason(url)).toBe('a webhook URL carries no credentials: deliveries are signed');
+    expect(reason('http://hooks.example/x')).toBe('only https URLs');
+    expect(reason('http://hooks.example/x', ['receiver', 'sink'])).toBe('only https URLs, or http to receiver, sink');
+    expect(reason('ftp://receiver/x', ['receiver'])).toBe('only https URLs, or http to receiver');
   });
 
   it('deleting an unknown endpoint is refused; disabling an inactive one changes nothing', () => {

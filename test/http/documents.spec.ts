@@ -121,6 +121,18 @@ describe('the seed scenario: deposit, consult, manage, delete for all', () => {
     expect(part.headers.get('content-range')).toBe('bytes 2-5/10');
     const outside = await h.request('GET', `/v1/documents/${doc.id}/content`, { as: 'marc', headers: { range: 'bytes=50-60' } });
     expect(outside.status).toBe(416);
+    const asked = async (range: string) => {
+      const r = await h.request('GET', `/v1/documents/${doc.id}/content`, { as: 'marc', headers: { range } });
+      return [r.status, r.text, r.headers.get('content-range')];
+    };
+    expect(await asked('bytes=-3')).toEqual([206, '789', 'bytes 7-9/10']);
+    expect(await asked('bytes=8-')).toEqual([206, '89', 'bytes 8-9/10']);
+    expect(await asked('bytes=6-99')).toEqual([206, '6789', 'bytes 6-9/10']);
+    // Overlapping ranges are one; disjoint ones, or a header that is not a byte range, get the whole file.
+    expect(await asked('bytes=1-3,2-4')).toEqual([206, '1234', 'bytes 1-4/10']);
+    expect(await asked('bytes=0-1,5-6')).toEqual([200, '0123456789', null]);
+    expect(await asked('pages=1-2')).toEqual([200, '0123456789', null]);
+    expect(await asked('bytes=5-2')).toEqual([416, expect.any(String), 'bytes */10']);
   });
 });
 

@@ -70,7 +70,8 @@ describe('mail settings and preferences', () => {
 
 describe('quiet hours on the running server', () => {
   it('a mail deposited a moment before quiet hours end waits, then goes on its own when they end', async () => {
-    const { startServer, TOKENS } = await import('../../src/main.js');
+    const { startServer } = await import('../../src/composition/serve.js');
+    const { TOKENS } = await import('../../src/composition/compose.js');
     const { loadConfig } = await import('../../src/adapters/config/config.js');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -6,7 +6,7 @@ import type { Actor } from '../../src/application/deps.js';
 import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
 import { randomBytes } from 'node:crypto';
 import type { Directory } from '../../src/domain/index.js';
-import { compose, TOKENS, type Overrides } from '../../src/main.js';
+import { compose, TOKENS, type Overrides } from '../../src/composition/compose.js';
 import { schoolDirectory } from './fixtures.js';
 
 export type EmbeddedApp = Awaited<ReturnType<typeof compose>> & { readonly dir: string; readonly stop: () => Promise<void> };

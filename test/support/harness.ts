@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { signToken } from '../../src/adapters/shared/tokens.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/composition/serve.js';
 import { S3_CREDENTIALS, startS3 } from './s3-server.js';
 
 export const SECRET = 'test-secret-that-is-long-enough-for-hs256!';

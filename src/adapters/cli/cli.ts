@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import closeWithGrace from 'close-with-grace';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import type { EventStore } from '../../application/ports/event-store.js';
@@ -41,6 +42,8 @@ export type CliHost = {
   /** Starts the HTTP service; resolves once it listens. */
   serve(): Promise<{ url: string; stop(): Promise<void> }>;
   readonly dataDir: string;
+  /** How long requests in flight get to finish when the server is stopped. */
+  readonly shutdownGraceMs: number;
   readonly tokenClaims: { readonly issuer?: string | undefined; readonly audience?: string | undefined };
 };
 
@@ -99,12 +102,13 @@ const program = (host: () => CliHost, version: string) => {
           tryIt: 'npx locker directory import FILE --tenant <tenant>, then npx locker token --tenant <tenant> --user <user id>',
         }),
       );
-      const stop = async () => {
+      // A signal, or an error nothing caught, stops the server as `stop` does: requests in flight
+      // finish within the grace period, jobs under way end, the stores close. Past the grace (and
+      // a margin for the jobs), or on a second signal, the process exits at once.
+      closeWithGrace({ delay: h.shutdownGraceMs + 10_000, logger: false }, async ({ err }) => {
+        if (err) process.stderr.write(`${JSON.stringify({ level: 60, time: Date.now(), msg: 'stopping after an uncaught error', err: { message: err.message, stack: err.stack } })}\n`);
         await running.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      });
     });
 
   root

@@ -1,14 +1,11 @@
 import { errAsync, ResultAsync } from 'neverthrow';
 import { AuthType, createClient, getPatcher, type FileStat } from 'webdav';
 import { isRefusal, outboundGuard, type Lookup, type OutboundGuard } from '../shared/outbound-guard.js';
-import { youngGarbage } from '../shared/young-garbage.js';
 import { cleanCloudPath, type CloudAccount, type CloudDrive, type CloudEntry, type CloudError, type CloudFile } from '../../application/ports/cloud-drive.js';
 
 export type WebdavOptions = { readonly timeoutMs: number; readonly allowedHosts: readonly string[]; readonly lookup?: Lookup };
 
 const GATHER_BYTES = 256 * 1024;
-/** Measured: every 4 MiB keeps a 256 MiB deposit's peak ~10 MiB lower; every 8 MiB about half that. */
-const SCAVENGE_BYTES = 4 * 1024 * 1024;
 
 // Every request the webdav client makes goes through the outbound guard's fetch (public addresses
 // only, checked as each connection is made: ADR 38) and follows no redirect: a server configured
@@ -119,7 +116,6 @@ export const webdavCloudDrive = (options: WebdavOptions): CloudDrive => {
             // and written with one call instead of sixteen.
             let pending: Uint8Array[] = [];
             let size = 0;
-            const scavenge = youngGarbage(SCAVENGE_BYTES);
             try {
               for await (const chunk of body as AsyncIterable<Uint8Array>) {
                 // One timer restarted in place: a new timer per 16 KiB chunk is garbage the young
@@ -130,7 +126,6 @@ export const webdavCloudDrive = (options: WebdavOptions): CloudDrive => {
                 if (size >= GATHER_BYTES) {
                   yield Buffer.concat(pending, size);
                   pending = [];
-                  scavenge(size);
                   size = 0;
                 }
               }

@@ -1,6 +1,6 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { documentDecider } from '../../domain/index.js';
-import { async, lockerHolder, readableDocument } from '../access.js';
+import { fromResult, lockerHolder, readableDocument } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { documentCommand } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
@@ -11,7 +11,7 @@ import type { Page, PageRequest, Receipt } from '../ports/read-models.js';
 export const acknowledgeDocument =
   (deps: Deps) =>
   (actor: Actor, documentId: string): ResultAsync<{ acknowledgedVersion: number }, UseCaseError> =>
-    async(readableDocument(deps, actor, documentId))
+    fromResult(readableDocument(deps, actor, documentId))
       .andThen(() => handle(deps, documentDecider, actor.tenant, deps.streams.document(actor.tenant, documentId), { type: 'Acknowledge', actorId: actor.userId, at: deps.clock.now(), documentId }))
       .map(({ state }) => ({ acknowledgedVersion: state.status === 'none' ? 0 : (state.acknowledged.get(actor.userId) ?? 0) }));
 
@@ -27,7 +27,7 @@ export const remindRecipients =
 export const documentReceipts =
   (deps: Deps) =>
   (actor: Actor, documentId: string, page: PageRequest): ResultAsync<Page<Receipt>, UseCaseError> =>
-    async(lockerHolder(deps, actor)).andThen(() => {
+    fromResult(lockerHolder(deps, actor)).andThen(() => {
       const readable = readableDocument(deps, actor, documentId);
       if (readable.isErr()) return errAsync<Page<Receipt>, UseCaseError>(readable.error);
       if (readable.value.depositorId !== actor.userId) return errAsync<Page<Receipt>, UseCaseError>({ code: 'NOT_DEPOSITOR', documentId });

@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { resolveRecipients, type RecipientChoice } from '../../domain/index.js';
-import { async, documentView } from '../access.js';
+import { fromResult, documentView } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { documentCommand } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
@@ -21,5 +21,5 @@ export const addRecipients =
         const addressed = resolveRecipients(directory, recipients, actor.userId).map((r) => r.recipientIds).unwrapOr([]);
         return restoreForReaddressed(deps, actor, documentId, addressed);
       })
-      .andThen(() => async(documentView(deps, actor.tenant, documentId)));
+      .andThen(() => fromResult(documentView(deps, actor.tenant, documentId)));
   };

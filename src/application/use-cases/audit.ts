@@ -1,6 +1,6 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { consultationKey, documentDecider, latest, schoolYearBounds, type DocumentEvent, type DocumentState } from '../../domain/index.js';
-import { async, withPermission } from '../access.js';
+import { fromResult, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { toDomain } from '../event-envelope.js';
 import { notFound, type UseCaseError } from '../errors.js';
@@ -36,7 +36,7 @@ const matches = (tenant: string, f: AuditFilter) => {
     (range === undefined || (e.meta.at >= range.from && e.meta.at < range.to));
 };
 
-const auditor = (deps: Deps, actor: Actor) => async(withPermission(deps, actor, 'locker.audit'));
+const auditor = (deps: Deps, actor: Actor) => fromResult(withPermission(deps, actor, 'locker.audit'));
 
 /** The history as it was written (not upcast, not projected): what auditors are entitled to see. */
 export const auditEvents =

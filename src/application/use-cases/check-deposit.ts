@@ -1,6 +1,6 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { mayDeposit, previewRecipients, usableCategory, type RefusedRecipient } from '../../domain/index.js';
-import { async, lockerHolder, maxDocumentBytes, tenantSettingsOf } from '../access.js';
+import { fromResult, lockerHolder, maxDocumentBytes, tenantSettingsOf } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp } from '../handle-command.js';
@@ -20,7 +20,7 @@ export const checkDeposit =
   (deps: Deps) =>
   (actor: Actor, meta: DepositMeta): ResultAsync<DepositPreview, UseCaseError> =>
     catchUp(deps.projector)
-      .andThen(() => async(lockerHolder(deps, actor)))
+      .andThen(() => fromResult(lockerHolder(deps, actor)))
       .andThen(() => {
         const directory = deps.readModels.directoryView(actor.tenant);
         if (!mayDeposit(directory, actor.userId)) return errAsync<DepositPreview, UseCaseError>({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: actor.userId });

@@ -1,6 +1,6 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { lockerDecider, type CloudService } from '../../domain/index.js';
-import { async, lockerHolder } from '../access.js';
+import { fromResult, lockerHolder } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { handle } from '../handle-command.js';
@@ -49,7 +49,7 @@ export const clouds = (deps: Deps) => {
   return {
     /** Checked at once against the server: wrong credentials are a 422, an unreachable server a 502. */
     link: (actor: Actor, input: { cloudId: string; username: string; password: string }): ResultAsync<LinkedCloud, UseCaseError> =>
-      async(lockerHolder(deps, actor)).andThen(() => {
+      fromResult(lockerHolder(deps, actor)).andThen(() => {
         const service = serviceOf(actor.tenant, input.cloudId);
         if (!service || !deps.credentials) return errAsync<LinkedCloud, UseCaseError>(notFound('cloud'));
         const store = deps.credentials;
@@ -63,14 +63,14 @@ export const clouds = (deps: Deps) => {
             return found ? okAsync(found) : errAsync<LinkedCloud, UseCaseError>(notFound('cloud'));
           });
       }),
-    list: (actor: Actor): ResultAsync<LinkedCloud[], UseCaseError> => async(lockerHolder(deps, actor)).andThen(() => mine(actor)),
+    list: (actor: Actor): ResultAsync<LinkedCloud[], UseCaseError> => fromResult(lockerHolder(deps, actor)).andThen(() => mine(actor)),
     browse: (actor: Actor, cloudId: string, path: string): ResultAsync<CloudEntry[], UseCaseError> =>
-      async(lockerHolder(deps, actor))
+      fromResult(lockerHolder(deps, actor))
         .andThen(() => accountOf(actor, cloudId))
         .andThen((account) => deps.clouds.list(account, path)),
     /** The credentials are destroyed; the unlinking is recorded. */
     unlink: (actor: Actor, cloudId: string): ResultAsync<null, UseCaseError> =>
-      async(lockerHolder(deps, actor))
+      fromResult(lockerHolder(deps, actor))
         .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.delete(actor.tenant, actor.userId, cloudId)) : okAsync(false)))
         .andThen((gone) => (gone ? lockerEvent(actor, 'UnlinkCloud', cloudId).map(() => null) : errAsync<null, UseCaseError>({ code: 'CLOUD_NOT_LINKED', cloudId }))),
     /** A deposit whose file comes from the person's cloud, recorded with where it came from. */

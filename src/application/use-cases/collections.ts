@@ -1,6 +1,6 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { collectionDecider, mayDeposit, type Group } from '../../domain/index.js';
-import { async, currentYear, lockerHolder, tenantSettingsOf } from '../access.js';
+import { fromResult, currentYear, lockerHolder, tenantSettingsOf } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
@@ -30,14 +30,14 @@ const viewFor = (deps: Deps, actor: Actor, id: string): ResultAsync<CollectionVi
 
 export const collections = (deps: Deps) => {
   const command = (actor: Actor, id: string, type: 'PublishCollection' | 'CloseCollection') =>
-    async(lockerHolder(deps, actor))
+    fromResult(lockerHolder(deps, actor))
       .andThen(() => handle(deps, collectionDecider, actor.tenant, stream(deps, actor, id), { type, actorId: actor.userId, at: deps.clock.now(), collectionId: id }))
       .andThen(() => viewFor(deps, actor, id));
 
   return {
     create: (actor: Actor, input: NewCollection): ResultAsync<CollectionView, UseCaseError> =>
       catchUp(deps.projector)
-        .andThen(() => async(lockerHolder(deps, actor)))
+        .andThen(() => fromResult(lockerHolder(deps, actor)))
         .andThen(() => {
           const id = deps.ids.newId();
           const directory = deps.readModels.directoryView(actor.tenant);
@@ -67,11 +67,11 @@ export const collections = (deps: Deps) => {
         }),
     publish: (actor: Actor, id: string) => command(actor, id, 'PublishCollection'),
     close: (actor: Actor, id: string) => command(actor, id, 'CloseCollection'),
-    get: (actor: Actor, id: string): ResultAsync<CollectionView, UseCaseError> => async(lockerHolder(deps, actor)).andThen(() => viewFor(deps, actor, id)),
+    get: (actor: Actor, id: string): ResultAsync<CollectionView, UseCaseError> => fromResult(lockerHolder(deps, actor)).andThen(() => viewFor(deps, actor, id)),
     list: (actor: Actor, role: 'requester' | 'asked', page: PageRequest): ResultAsync<Page<CollectionSummary>, UseCaseError> =>
-      async(lockerHolder(deps, actor)).map(() => deps.readModels.collections(actor.tenant, actor.userId, role, page)),
+      fromResult(lockerHolder(deps, actor)).map(() => deps.readModels.collections(actor.tenant, actor.userId, role, page)),
     remind: (actor: Actor, id: string): ResultAsync<{ reminded: string[] }, UseCaseError> =>
-      async(lockerHolder(deps, actor))
+      fromResult(lockerHolder(deps, actor))
         .andThen(() =>
           handle(deps, collectionDecider, actor.tenant, stream(deps, actor, id), {
             type: 'RemindCollection',
@@ -90,7 +90,7 @@ export const collections = (deps: Deps) => {
     submission: {
       check: (actor: Actor, id: string, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> =>
         catchUp(deps.projector)
-          .andThen(() => async(lockerHolder(deps, actor)))
+          .andThen(() => fromResult(lockerHolder(deps, actor)))
           .andThen(() => deps.events.readStream(stream(deps, actor, id)))
           .andThen((recorded) => {
             const state = replay(collectionDecider, recorded);

@@ -1,6 +1,6 @@
 import { errAsync, okAsync, Result, ResultAsync } from 'neverthrow';
 import { checkDeposit, documentDecider, type DepositContext, type DepositRequest, type DocumentCommand, type RecipientChoice } from '../../domain/index.js';
-import { async, currentYear, documentView, lockerHolder, maxDocumentBytes, tenantSettingsOf } from '../access.js';
+import { fromResult, currentYear, documentView, lockerHolder, maxDocumentBytes, tenantSettingsOf } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
@@ -65,7 +65,7 @@ export const depositDocument = (deps: Deps) => {
   const api = {
     check(actor: Actor, meta: DepositMeta, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> {
       return catchUp(deps.projector)
-        .andThen(() => async(lockerHolder(deps, actor)))
+        .andThen(() => fromResult(lockerHolder(deps, actor)))
         .andThen(() => {
           const context: DepositContext = {
             directory: deps.readModels.directoryView(actor.tenant),
@@ -86,7 +86,7 @@ export const depositDocument = (deps: Deps) => {
             acknowledgement: meta.acknowledgement,
             collectionId: meta.collectionId,
           };
-          return async(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
+          return fromResult(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
         });
     },
 
@@ -176,7 +176,7 @@ export const depositDocument = (deps: Deps) => {
             .andThen((replayed) => releaseAll().map(() => replayed))
             .orElse((e) => failWith<boolean>(e))
             .andThen((replayed) =>
-              async(Result.combine(commands.map((c) => documentView(deps, tenant, c.documentId)))).map((documents) => ({ documents, replayed })),
+              fromResult(Result.combine(commands.map((c) => documentView(deps, tenant, c.documentId)))).map((documents) => ({ documents, replayed })),
             );
         });
     },

@@ -1,7 +1,7 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { Readable } from 'node:stream';
 import { documentDecider, versionOf, type Content } from '../../domain/index.js';
-import { async, readableDocument } from '../access.js';
+import { fromResult, readableDocument } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { handle, replay } from '../handle-command.js';
@@ -31,7 +31,7 @@ export const downloadDocument =
     const tenant = actor.tenant;
     const stream = deps.streams.document(tenant, documentId);
     const consult = { type: 'Consult' as const, actorId: actor.userId, at: deps.clock.now(), documentId, version: request.version };
-    return async(readableDocument(deps, actor, documentId))
+    return fromResult(readableDocument(deps, actor, documentId))
       .andThen(() => deps.events.readStream(stream))
       .andThen((recorded) => {
         const state = replay(documentDecider, recorded);

@@ -1,6 +1,6 @@
 import { okAsync, ResultAsync } from 'neverthrow';
 import { erasureDecider } from '../../domain/index.js';
-import { async, withPermission } from '../access.js';
+import { fromResult, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import type { ErasureView, Page, PageRequest } from '../ports/read-models.js';
@@ -43,10 +43,10 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
 export const erasures = (deps: Deps) => ({
   /** 409 while they are still in the directory. */
   erase: (actor: Actor, userId: string): ResultAsync<ErasureView & { otherNodesWithinSeconds: number }, UseCaseError> =>
-    async(withPermission(deps, actor, 'locker.admin'))
+    fromResult(withPermission(deps, actor, 'locker.admin'))
       .andThen(() => erase(deps, actor.tenant, userId, actor.userId, 'request'))
       .map((view) => ({ ...view, otherNodesWithinSeconds: OTHER_NODES_WITHIN_SECONDS })),
-  list: (actor: Actor, page: PageRequest): ResultAsync<Page<ErasureView>, UseCaseError> => async(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.erasures(actor.tenant, page)),
+  list: (actor: Actor, page: PageRequest): ResultAsync<Page<ErasureView>, UseCaseError> => fromResult(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.erasures(actor.tenant, page)),
   /** Everyone gone from the directory for longer than their tenant's delay: run daily by the server. */
   eraseDeparted: (): ResultAsync<{ erased: number }, UseCaseError> =>
     catchUp(deps.projector).andThen(() =>

@@ -1,6 +1,6 @@
 import { okAsync, ResultAsync } from 'neverthrow';
 import { effectivePreferences, lockerDecider, type NotificationSettings, type PersonalPreferences, type QuietHours } from '../../domain/index.js';
-import { async, lockerHolder, withPermission } from '../access.js';
+import { fromResult, lockerHolder, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
@@ -15,12 +15,12 @@ const view = (deps: Deps, actor: Actor): PreferencesView => {
 
 /** A person's own mail choices, and what applies to them once the tenant's defaults fill the rest. */
 export const myPreferences = (deps: Deps) => (actor: Actor): ResultAsync<PreferencesView, UseCaseError> =>
-  async(lockerHolder(deps, actor)).map(() => view(deps, actor));
+  fromResult(lockerHolder(deps, actor)).map(() => view(deps, actor));
 
 export const setMyPreferences =
   (deps: Deps) =>
   (actor: Actor, patch: { email?: boolean | undefined; quietHours?: QuietHours | null | undefined }): ResultAsync<PreferencesView, UseCaseError> =>
-    async(lockerHolder(deps, actor))
+    fromResult(lockerHolder(deps, actor))
       .andThen(() =>
         handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, actor.userId), { type: 'SetPreferences', actorId: actor.userId, at: deps.clock.now(), ...patch }),
       )
@@ -30,7 +30,7 @@ export const setMyPreferences =
 export const mailOutbox =
   (deps: Deps) =>
   (actor: Actor, status: OutboxStatus | 'held' | undefined, page: PageRequest): ResultAsync<OutboxView & { mailEnabled: boolean }, UseCaseError> =>
-    async(withPermission(deps, actor, 'locker.admin')).andThen(() =>
+    fromResult(withPermission(deps, actor, 'locker.admin')).andThen(() =>
       catchUp(deps.projector).map(() => ({ ...deps.readModels.outbox(actor.tenant, status, page, deps.clock.now()), mailEnabled: deps.mailEnabled })),
     );
 

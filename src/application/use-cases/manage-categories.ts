@@ -1,18 +1,18 @@
 import type { ResultAsync } from 'neverthrow';
 import { tenantSettingsDecider, type Category, type TenantSettings, type TenantSettingsCommand } from '../../domain/index.js';
-import { async, member, withPermission } from '../access.js';
+import { fromResult, member, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { handle, type Handled } from '../handle-command.js';
 
 /** An admin's command on the tenant's settings stream: categories, limits, current year. */
 export const settingsCommand = (deps: Deps, actor: Actor, command: TenantSettingsCommand): ResultAsync<Handled<TenantSettings, unknown>, UseCaseError> =>
-  async(withPermission(deps, actor, 'locker.admin')).andThen(() =>
+  fromResult(withPermission(deps, actor, 'locker.admin')).andThen(() =>
     handle(deps, tenantSettingsDecider, actor.tenant, deps.streams.settings(actor.tenant), command),
   );
 
 export const listCategories = (deps: Deps) => (actor: Actor, includeRetired: boolean): ResultAsync<Category[], UseCaseError> =>
-  async(member(deps, actor)).map(() => deps.readModels.categories(actor.tenant).filter((c) => includeRetired || !c.retired));
+  fromResult(member(deps, actor)).map(() => deps.readModels.categories(actor.tenant).filter((c) => includeRetired || !c.retired));
 
 const by = (deps: Deps, actor: Actor) => ({ actorId: actor.userId, at: deps.clock.now() });
 

@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import type { CloudService, NotificationSettings } from '../../domain/index.js';
-import { async, currentYear, maxDocumentBytes, withPermission } from '../access.js';
+import { fromResult, currentYear, maxDocumentBytes, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { settingsCommand } from './manage-categories.js';
@@ -8,7 +8,7 @@ import { settingsCommand } from './manage-categories.js';
 export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings; clouds: CloudService[]; erasePeopleAfterDays: number };
 
 export const getSettings = (deps: Deps) => (actor: Actor): ResultAsync<SettingsView, UseCaseError> =>
-  async(withPermission(deps, actor, 'locker.admin')).map(() => ({
+  fromResult(withPermission(deps, actor, 'locker.admin')).map(() => ({
     maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
     currentYear: currentYear(deps, actor.tenant),
     notifications: deps.readModels.notificationSettings(actor.tenant),

@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { lockerDecider } from '../../domain/index.js';
-import { async, lockerHolder } from '../access.js';
+import { fromResult, lockerHolder } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { handle } from '../handle-command.js';
@@ -13,7 +13,7 @@ import { handle } from '../handle-command.js';
 export const markNotificationsRead =
   (deps: Deps) =>
   (actor: Actor, which: { ids?: readonly string[] | undefined; all?: boolean | undefined }): ResultAsync<{ unread: number }, UseCaseError> =>
-    async(lockerHolder(deps, actor))
+    fromResult(lockerHolder(deps, actor))
       .andThen(() =>
         handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, actor.userId), {
           type: 'MarkNotificationsRead',

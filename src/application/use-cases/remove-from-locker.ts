@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import { lockerDecider } from '../../domain/index.js';
-import { async, readableDocument } from '../access.js';
+import { fromResult, readableDocument } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { handle } from '../handle-command.js';
@@ -9,7 +9,7 @@ import { handle } from '../handle-command.js';
 export const removeFromLocker =
   (deps: Deps) =>
   (actor: Actor, documentId: string): ResultAsync<null, UseCaseError> =>
-    async(readableDocument(deps, actor, documentId))
+    fromResult(readableDocument(deps, actor, documentId))
       .andThen((doc) =>
         handle(deps, lockerDecider, actor.tenant, deps.streams.locker(actor.tenant, actor.userId), {
           type: 'RemoveFromLocker',

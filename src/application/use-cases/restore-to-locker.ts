@@ -1,6 +1,6 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { lockerDecider } from '../../domain/index.js';
-import { async, lockerHolder } from '../access.js';
+import { fromResult, lockerHolder } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
@@ -9,7 +9,7 @@ import { catchUp, handle } from '../handle-command.js';
 export const restoreToLocker =
   (deps: Deps) =>
   (actor: Actor, documentId: string): ResultAsync<null, UseCaseError> =>
-    async(lockerHolder(deps, actor))
+    fromResult(lockerHolder(deps, actor))
       .andThen(() => {
         const doc = deps.readModels.document(actor.tenant, documentId);
         const removed = doc && !doc.deleted && deps.readModels.removedBy(actor.tenant, documentId).includes(actor.userId);

@@ -1,7 +1,7 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { directoryDecider, directoryMoves, directoryParts, documentDecider, lockerChanges, lockerDecider, viewOf, type Directory, type DirectoryCommand, type DirectoryState, type DocumentEvent, type LockerCommand, type People } from '../../domain/index.js';
 
-import { async, currentYear, withPermission } from '../access.js';
+import { fromResult, currentYear, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle, handleEach, replay, type Handled } from '../handle-command.js';
@@ -106,7 +106,7 @@ const record = (deps: Deps, actor: Actor, directory: Directory, at: string): Res
 export const syncDirectory =
   (deps: Deps) =>
   (actor: Actor, directory: Directory): ResultAsync<DirectorySyncReport, UseCaseError> => {
-    const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
+    const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : fromResult(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
     const at = deps.clock.now();
     return allowed
       .andThen(() => catchUp(deps.projector))
@@ -136,7 +136,7 @@ export const resumeDirectorySync =
 export const readDirectory =
   (deps: Deps) =>
   (actor: Actor): ResultAsync<Directory, UseCaseError> => {
-    const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
+    const allowed = actor.scopes.includes(DIRECTORY_WRITE_SCOPE) ? okAsync(undefined) : fromResult(withPermission(deps, actor, 'locker.admin')).map(() => undefined);
     return allowed
       .andThen(() => deps.events.readStream(deps.streams.directory(actor.tenant)))
       .map((recorded) => replay(directoryDecider, recorded).current ?? { profiles: [], users: [], classes: [] });

@@ -1,6 +1,6 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
 import { checkEditing, documentDecider, type CloudSource } from '../../domain/index.js';
-import { async, documentView, maxDocumentBytes, readableDocument } from '../access.js';
+import { fromResult, documentView, maxDocumentBytes, readableDocument } from '../access.js';
 import { documentCommand, managing } from '../document-command.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
@@ -12,9 +12,9 @@ import { stagedOnce, whyNotStaged, type IncomingFile } from './deposit-document.
 export const updateContent = (deps: Deps) => ({
   /** Refused before a byte is read when the caller may not read (access.ts) or edit (the domain's rule, on the stream) the document. */
   check: (actor: Actor, documentId: string, minor = false): ResultAsync<number, UseCaseError> =>
-    async(readableDocument(deps, actor, documentId))
+    fromResult(readableDocument(deps, actor, documentId))
       .andThen(() => deps.events.readStream(deps.streams.document(actor.tenant, documentId)))
-      .andThen((recorded) => async(checkEditing(replay(documentDecider, recorded), managing(deps, actor, documentId), minor)))
+      .andThen((recorded) => fromResult(checkEditing(replay(documentDecider, recorded), managing(deps, actor, documentId), minor)))
       .map(() => maxDocumentBytes(deps, actor.tenant)),
 
   /** `minor`: acknowledgements of the previous version still count. */
@@ -25,11 +25,11 @@ export const updateContent = (deps: Deps) => ({
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
       return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor, cloud }), {
         // Access is read again once the bytes are in: a removal during the upload refuses it.
-        beforeAppend: () => async(readableDocument(deps, actor, documentId)).andThen(bytes.commit),
+        beforeAppend: () => fromResult(readableDocument(deps, actor, documentId)).andThen(bytes.commit),
       })
         .andThen(() => bytes.release())
         .orElse((e) => bytes.release().andThen(() => errAsync<void, UseCaseError>(e)))
-        .andThen(() => async(documentView(deps, actor.tenant, documentId)));
+        .andThen(() => fromResult(documentView(deps, actor.tenant, documentId)));
     });
   },
 });

@@ -1,6 +1,6 @@
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { webhookDecider } from '../../domain/index.js';
-import { async, withPermission } from '../access.js';
+import { fromResult, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import { fromCredentials } from '../credentials.js';
 import { notFound, type UseCaseError } from '../errors.js';
@@ -28,7 +28,7 @@ export type WebhookDispatch = { delivered: number; failed: number; disabled: num
 
 /** Webhooks: registered by an admin or a token with `webhooks:write`; their secret sealed in the credential store. */
 export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOptions) => {
-  const allowed = (actor: Actor) => (actor.scopes.includes(WEBHOOKS_WRITE_SCOPE) ? okAsync(undefined) : async(withPermission(deps, actor, 'locker.admin')).map(() => undefined));
+  const allowed = (actor: Actor) => (actor.scopes.includes(WEBHOOKS_WRITE_SCOPE) ? okAsync(undefined) : fromResult(withPermission(deps, actor, 'locker.admin')).map(() => undefined));
   const command = (tenant: string, cmd: Parameters<typeof webhookDecider.decide>[1], wait = true, beforeAppend?: () => ResultAsync<void, UseCaseError>) =>
     handle(deps, webhookDecider, tenant, deps.streams.webhooks(tenant), cmd, { waitForReadModels: wait, ...(beforeAppend ? { beforeAppend } : {}) });
   const secretOf = (tenant: string, id: string): ResultAsync<string | undefined, UseCaseError> =>

@@ -106,13 +106,14 @@ const checkCategory = (settings: TenantSettings, categoryId: string): Result<voi
 export const mayDeposit = (directory: DirectoryView, userId: string): boolean =>
   holdsLocker(directory, userId) && directory.permissionsOf(userId).has('locker.deposit');
 
+/** A date by which to acknowledge lies in the future. */
+const checkDueAt = (dueAt: string | null | undefined, at: string): Result<void, DocumentError> =>
+  dueAt != null && !(Date.parse(dueAt) > Date.parse(at)) ? err({ code: 'INVALID_DUE_DATE', dueAt }) : ok(undefined);
+
 /**
  * Everything about a deposit that can be refused before a single byte is uploaded, so a refused
  * deposit costs the client nothing and the server no storage.
  */
-const checkDueAt = (dueAt: string | null | undefined, at: string): Result<void, DocumentError> =>
-  dueAt != null && !(Date.parse(dueAt) > Date.parse(at)) ? err({ code: 'INVALID_DUE_DATE', dueAt }) : ok(undefined);
-
 export const checkDeposit = (ctx: DepositContext, req: DepositRequest): Result<ResolvedRecipients, DocumentError> => {
   const allowed = req.collectionId !== undefined ? holdsLocker(ctx.directory, req.actorId) : mayDeposit(ctx.directory, req.actorId);
   if (!allowed) return err({ code: 'NOT_ALLOWED_TO_DEPOSIT', userId: req.actorId });

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import parseRange from 'range-parser';
 import type { UseCaseError } from '../../../application/errors.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import type { Receipt } from '../../../application/ports/read-models.js';
@@ -249,16 +250,13 @@ export const documentRoutes =
       async (req, reply) => {
         const rangeHeader = req.headers.range;
         let unsatisfiable = false;
+        // One range is served; a header that is malformed, or asks for several disjoint ones, gets the whole file.
         const range = (size: number) => {
-          const m = rangeHeader ? /^bytes=(\d*)-(\d*)$/.exec(rangeHeader.trim()) : null;
-          if (!m || (m[1] === '' && m[2] === '')) return undefined;
-          const start = m[1] === '' ? Math.max(0, size - Number(m[2])) : Number(m[1]);
-          const end = m[1] === '' || m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-          if (start > end || start >= size) {
-            unsatisfiable = true;
-            return undefined;
-          }
-          return { start, end };
+          if (!rangeHeader) return undefined;
+          const ranges = parseRange(size, rangeHeader, { combine: true });
+          if (ranges === -1) unsatisfiable = true;
+          if (!Array.isArray(ranges) || ranges.type !== 'bytes' || ranges.length !== 1) return undefined;
+          return { start: ranges[0]!.start, end: ranges[0]!.end };
         };
         const result = await uc.downloadDocument(actorOf(req), req.params.id, { version: req.query.version, range, bodyless: req.method === 'HEAD' });
         if (result.isErr()) return sendProblem(reply, toProblem(result.error));
