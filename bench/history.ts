@@ -8,6 +8,7 @@ import type { DocumentEvent } from '../src/domain/index.js';
 import { compose } from '../src/composition/compose.js';
 import { SERVER_NODE_FLAGS } from '../src/adapters/system/server-runtime.js';
 import { schoolDirectory } from '../test/support/harness.js';
+import { eventsInLog } from './log-size.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const EVENTS_PER_DOCUMENT = 10;
@@ -46,8 +47,8 @@ export const generate = async (dataDir: string, totalEvents: number) => {
   const projectionStarted = performance.now();
   (await deps.projector.catchUp())._unsafeUnwrap();
   const projected = (performance.now() - projectionStarted) / 1000;
-  const events = (await deps.events.count!('bench'));
   await app.close();
+  const events = eventsInLog(dataDir, 'bench');
   return { events, documents, generatedSeconds: generated, readModelEventsPerSecond: Math.round(events / projected) };
 };
 

@@ -1,22 +1,9 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { EventStore, RecordedEvent, StoreError } from './ports/event-store.js';
-import type { BatchWriter, ReadModels } from './ports/read-models.js';
+import type { LogPages, ReadModels } from './ports/read-models.js';
 import { upcast } from './upcasters.js';
 
 const BATCH = 500;
-/** A rebuild commits less often: each commit writes every page it touched, and a rebuild touches them all. */
-const REBUILD_BATCH = 5000;
-/** A catch-up's batch size from which the rest of its backlog goes to a writer thread. */
-const HAND_OVER_AT = 2000;
-/** Jobs handed to a writer thread and not done yet: what it holds in memory beyond the page being read. */
-const IN_FLIGHT = 4;
-
-/**
- * Events read and handed to a writer thread at a time: what this thread holds of them dies
- * young (ADR 28's 1 MiB young generation); pages of 5,000 were promoted and collected again (a
- * third of this thread's time).
- */
-const REBUILD_PAGE = 250;
 
 const tenantsOf = (events: readonly RecordedEvent[]): Set<string> => new Set(events.map((e) => e.meta.tenant));
 
@@ -71,7 +58,7 @@ export class Projector {
       // One turn of the event loop first: the commands whose appends land meanwhile (concurrent
       // requests) are projected in the same transaction, one commit for all of them instead of one
       // each (5 % more deposits a second under 10 connections, ADR 31).
-      this.running = nextTurn().then(() => this.run()).finally(() => {
+      this.running = nextTurn().then(() => this.guarded(() => this.batches())).finally(() => {
         this.running = undefined;
       });
       return this.running;
@@ -85,11 +72,51 @@ export class Projector {
     return this.queued;
   }
 
-  /** A run never rejects (callers start it unawaited, from a poll or a subscription): what throws is an error value. */
-  private run(onApplied?: (applied: number) => void, size = BATCH, appliedBefore = 0, handOver = true): Promise<Result<bigint, StoreError>> {
-    return this.guarded(() => this.batches(onApplied, size, appliedBefore, handOver));
+  /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
+  async rebuild(onProgress?: (p: { applied: number }) => void): Promise<Result<bigint, StoreError>> {
+    await this.settled();
+    if (this.stopped) return err(STOPPED);
+    const progress = (applied: number) => onProgress?.({ applied });
+    const run = this.guarded(async () => {
+      const rebuilt = await this.readModels.rebuild(this.read, (applied, tenants) => {
+        progress(applied);
+        this.announce(tenants);
+      });
+      if (rebuilt.isErr()) return err(rebuilt.error);
+      // What was appended while the rebuild ran.
+      return this.batches(rebuilt.value, progress);
+    });
+    this.running = run.finally(() => {
+      this.running = undefined;
+    });
+    return run;
   }
 
+  /** A page of the log, upcast; none once stopped. */
+  private readonly read: LogPages = async (after, limit) => {
+    if (this.stopped) return err(STOPPED);
+    return (await this.events.readAll({ after, limit })).map((events) => events.map(upcast));
+  };
+
+  /** The catch-up loop: a batch a transaction until the log has no more. */
+  private async batches(applied = 0, onApplied?: (applied: number) => void): Promise<Result<bigint, StoreError>> {
+    for (;;) {
+      const batch = await this.read(this.readModels.checkpoint(), BATCH);
+      if (batch.isErr()) return err(batch.error);
+      if (batch.value.length > 0) {
+        this.readModels.apply(batch.value);
+        this.announce(tenantsOf(batch.value));
+        applied += batch.value.length;
+        onApplied?.(applied);
+      }
+      if (batch.value.length < BATCH) return ok(this.readModels.checkpoint());
+      // A backlog (a rollover's carries, a node that was down): a turn of the event loop between
+      // batches, so that a server catching up keeps answering meanwhile.
+      await nextTurn();
+    }
+  }
+
+  /** A run never rejects (callers start it unawaited, from a poll or a subscription): what throws is an error value. */
   private async guarded(work: () => Promise<Result<bigint, StoreError>>): Promise<Result<bigint, StoreError>> {
     try {
       return await work();
@@ -110,147 +137,5 @@ export class Projector {
         this.listeners.delete(listener);
       }
     }
-  }
-
-  private async batches(onApplied: ((applied: number) => void) | undefined, size: number, applied: number, handOver: boolean): Promise<Result<bigint, StoreError>> {
-    for (;;) {
-      if (this.stopped) return err(STOPPED);
-      const after = this.readModels.checkpoint();
-      const batch = await this.events.readAll({ after, limit: size });
-      if (batch.isErr()) return batch.map(() => after);
-      if (batch.value.length > 0) {
-        this.readModels.apply(batch.value.map(upcast));
-        this.announce(tenantsOf(batch.value));
-      }
-      applied += batch.value.length;
-      onApplied?.(applied);
-      if (batch.value.length < size) return ok(this.readModels.checkpoint());
-      // A backlog (a rollover's carries, a node that was down): larger transactions, each commit
-      // writing the pages it touched once for more events, up to a rebuild's; and a turn of the
-      // event loop between them, so that a server catching up keeps answering meanwhile.
-      size = Math.min(size * 2, REBUILD_BATCH);
-      // Still behind with 1,500 events projected here (500 + 1,000): the rest goes to a writer
-      // thread, as a rebuild does (ADR 32). This thread then reads a page at a time, so a server
-      // catching up answers between pages (timer lag p99 17-21 ms, at most 90 ms, while 100,000
-      // events were caught up, against 490-580 ms with transactions growing to 5,000 here; and
-      // done in 5.8-6.4 s instead of 7.3-8.3 s).
-      if (handOver && size >= HAND_OVER_AT && this.readModels.writerThread) return this.handedOver(onApplied, applied);
-      await nextTurn();
-    }
-  }
-
-  /**
-   * A rebuild or a backlog handed to a writer on another thread (ADR 32): this one reads and opens
-   * the log a page at a time meanwhile, and the writer commits every `REBUILD_BATCH` events, up to
-   * `IN_FLIGHT` jobs ahead (a rebuild's reset first, whose half a second is spent reading ahead);
-   * more would only hold more in memory. Says whether the writer emptied the read models and how
-   * many events were applied by then: a writer that fails stops there, and what it did not do is
-   * left to the caller, from the checkpoint it reached.
-   */
-  private async pipelined(
-    writer: BatchWriter,
-    onApplied: ((applied: number) => void) | undefined,
-    from: { readonly after: bigint; readonly reset: boolean; readonly applied: number },
-  ): Promise<Result<{ reset: boolean; applied: number }, StoreError>> {
-    let after = from.after;
-    let reset = false;
-    let applied = from.applied;
-    let failed = false;
-    const inFlight: Promise<void>[] = from.reset
-      ? [
-          writer.reset().then(
-            () => void (reset = true),
-            () => void (failed = true),
-          ),
-        ]
-      : [];
-    const drained = async () => {
-      await Promise.all(inFlight);
-      return { reset, applied };
-    };
-    // What is staged and not committed yet: how many events, of which tenants.
-    let staged = 0;
-    let tenants = new Set<string>();
-    const commit = () => {
-      const count = staged;
-      const of = tenants;
-      staged = 0;
-      tenants = new Set();
-      inFlight.push(
-        writer.commit().then(
-          () => {
-            applied += count;
-            onApplied?.(applied);
-            this.announce(of);
-          },
-          () => void (failed = true),
-        ),
-      );
-    };
-    for (let last = false; !last && !this.stopped && !failed; ) {
-      const page = await this.events.readAll({ after, limit: REBUILD_PAGE });
-      if (page.isErr()) {
-        await drained();
-        return err(page.error);
-      }
-      const events = page.value.map(upcast);
-      last = events.length < REBUILD_PAGE;
-      if (events.length > 0) {
-        after = events[events.length - 1]!.position;
-        writer.stage(events);
-        staged += events.length;
-        for (const e of events) tenants.add(e.meta.tenant);
-      }
-      if (staged >= REBUILD_BATCH || (last && staged > 0)) commit();
-      while (inFlight.length >= IN_FLIGHT) await inFlight.shift();
-      // Reading and opening a page settles in microtasks only: without a turn of the event loop
-      // here a server catching up answered nothing for 20 pages at a time (200 ms).
-      await nextTurn();
-    }
-    return ok(await drained());
-  }
-
-  /** The writer's share, from where it starts, its thread let go of whatever happens. */
-  private async withWriter(
-    use: 'rebuild' | 'backlog',
-    onApplied: ((applied: number) => void) | undefined,
-    from: { readonly after: bigint; readonly reset: boolean; readonly applied: number },
-  ): Promise<Result<{ reset: boolean; applied: number }, StoreError>> {
-    const writer = this.readModels.writerThread?.(use);
-    if (!writer) return ok({ reset: false, applied: from.applied });
-    try {
-      return await this.pipelined(writer, onApplied, from);
-    } finally {
-      await writer.close();
-    }
-  }
-
-  private async rebuildRun(onApplied: (applied: number) => void): Promise<Result<bigint, StoreError>> {
-    const done = await this.withWriter('rebuild', onApplied, { after: 0n, reset: true, applied: 0 });
-    if (done.isErr()) return err(done.error);
-    // On this thread: everything, without a writer; what a failed writer did not do, again from
-    // the checkpoint it reached (its commits are whole); what came in meanwhile.
-    if (!done.value.reset) this.readModels.reset();
-    return this.run(onApplied, REBUILD_BATCH, done.value.applied, false);
-  }
-
-  /** A long backlog's rest, on the writer thread; then on this one whatever it left (nothing, or what came in meanwhile). */
-  private async handedOver(onApplied: ((applied: number) => void) | undefined, applied: number): Promise<Result<bigint, StoreError>> {
-    const done = await this.withWriter('backlog', onApplied, { after: this.readModels.checkpoint(), reset: false, applied });
-    if (done.isErr()) return err(done.error);
-    return this.batches(onApplied, REBUILD_BATCH, done.value.applied, false);
-  }
-
-  /** Drops the read models and projects the whole log again, saying how far it got as it goes. */
-  async rebuild(onProgress?: (p: { applied: number; total: number | null }) => void): Promise<Result<bigint, StoreError>> {
-    await this.settled();
-    if (this.stopped) return err(STOPPED);
-    const total = this.events.count ? await this.events.count() : null;
-    this.readModels.rebuilding?.(true);
-    const run = this.guarded(() => this.rebuildRun((applied) => onProgress?.({ applied, total }))).finally(() => this.readModels.rebuilding?.(false));
-    this.running = run.finally(() => {
-      this.running = undefined;
-    });
-    return run;
   }
 }

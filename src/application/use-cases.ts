@@ -82,7 +82,7 @@ export const useCases = (deps: Deps) => ({
   rollover: rollover(deps),
   rollovers: rolloverJobs(deps),
   catchUp: (): ResultAsync<void, UseCaseError> => catchUp(deps.projector),
-  rebuild: (onProgress?: (p: { applied: number; total: number | null }) => void): ResultAsync<bigint, UseCaseError> => new ResultAsync(deps.projector.rebuild(onProgress)),
+  rebuild: (onProgress?: (p: { applied: number }) => void): ResultAsync<bigint, UseCaseError> => new ResultAsync(deps.projector.rebuild(onProgress)),
   /** The caller's tenant limit, read after catching up so an admin's change applies at once. */
   getLimits: (actor: Actor): ResultAsync<{ maxDocumentBytes: number }, UseCaseError> =>
     catchUp(deps.projector).andThen(() => okAsync({ maxDocumentBytes: maxDocumentBytes(deps, actor.tenant) })),

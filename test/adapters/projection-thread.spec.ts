@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteReadModels } from '../../src/adapters/sqlite/sqlite-read-models.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
-import type { BatchWriter } from '../../src/application/ports/read-models.js';
+import type { BatchWriter } from '../../src/adapters/sqlite/read-model-rebuild.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -47,7 +47,7 @@ const readModelsIn = () => {
 describe('the rebuild’s writer thread', () => {
   it('writes batches in order on its own connection, checkpoint included; once closed, it holds no file of the folder', async () => {
     const { dir, readModels } = readModelsIn();
-    const writer = readModels.writerThread!('rebuild');
+    const writer = readModels.writerThread!();
     const first = [deposited('d1', 'Minutes'), deposited('d2', 'Timetable')];
     const second = [recorded('MemoChanged', { documentId: 'd1', memo: 'read me' }), recorded('DocumentDeletedForAll', { documentId: 'd2' })];
     // Both in flight at once, as a rebuild has them.
@@ -64,7 +64,7 @@ describe('the rebuild’s writer thread', () => {
   it('applies what was staged since the last commit in one transaction, after its reset; nothing staged is seen before its commit, nor ever if none comes', async () => {
     const { readModels } = readModelsIn();
     readModels.apply([deposited('old', 'From before the rebuild')]);
-    const writer = readModels.writerThread!('rebuild');
+    const writer = readModels.writerThread!();
     await writer.reset();
     expect(readModels.document('school', 'old')).toBeUndefined();
     writer.stage([deposited('d1', 'Minutes')]);
@@ -87,7 +87,7 @@ describe('the rebuild’s writer thread', () => {
     vi.useFakeTimers({ toFake: ['setImmediate'] });
     try {
       expect(readModels.tenantPosition('school')).toBe(0n);
-      const writer = readModels.writerThread!('backlog');
+      const writer = readModels.writerThread!();
       const events = [deposited('d1', 'Minutes')];
       await written(writer, events);
       expect(readModels.tenantPosition('school')).toBe(events[0]!.position);
@@ -100,7 +100,7 @@ describe('the rebuild’s writer thread', () => {
 
   it('a batch that fails is refused with its reason, and so is every batch after it, unapplied: none passes the checkpoint over the failed one', async () => {
     const { readModels } = readModelsIn();
-    const writer = readModels.writerThread!('rebuild');
+    const writer = readModels.writerThread!();
     await written(writer, [deposited('d1', 'Minutes')]);
     const reached = readModels.checkpoint();
     // A deposit without its content cannot be projected.

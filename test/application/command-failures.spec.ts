@@ -40,7 +40,6 @@ const start = async () => {
     readStream: (stream) => ((seen.reads += 1), seen.streamsRead.push(stream), inner.readStream(stream)),
     readAll: (options) => inner.readAll(options),
     readStreamsByPrefix: inner.readStreamsByPrefix.bind(inner),
-    count: inner.count.bind(inner),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

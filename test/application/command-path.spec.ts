@@ -39,7 +39,6 @@ const intercepted = (inner: EventStore, hooks: Hooks): EventStore => {
       return hold ? rows.andThen((r) => ResultAsync.fromSafePromise(hold.then(() => r))) : rows;
     },
     readStreamsByPrefix: inner.readStreamsByPrefix?.bind(inner),
-    count: inner.count?.bind(inner),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

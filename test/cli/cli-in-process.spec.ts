@@ -72,9 +72,9 @@ describe('the CLI, in process', () => {
 
   it('rebuilds the read models, verifies and exports the history, sweeps, and rolls over (dry run)', async () => {
     const rebuilt = await run('rebuild');
-    expect(rebuilt.stdout).toMatch(/read models rebuilt up to position \d+/);
-    // Progress ends at its total: every event of the log was applied.
-    expect(rebuilt.stderr).toMatch(/rebuild: (\d+)\/\1 events/);
+    const position = /read models rebuilt up to position (\d+)/.exec(rebuilt.stdout)?.[1];
+    // Progress ends where the log does (the embedded log numbers its events 1, 2, 3…): every event was applied.
+    expect(rebuilt.stderr.trim().split('\n').at(-1)).toMatch(new RegExp(`^rebuild: ${position} events`));
     const verified = await run('audit', 'verify', '--tenant', 'school');
     expect(verified.exitCode).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ broken: null });

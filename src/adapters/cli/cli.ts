@@ -163,7 +163,7 @@ const program = (host: () => CliHost, version: string) => {
       withApp(host(), async (app) => {
         const started = Date.now();
         const progress = progressReporter('rebuild');
-        const result = await app.useCases.rebuild((p) => progress({ done: p.applied, total: p.total, unit: 'events' }));
+        const result = await app.useCases.rebuild((p) => progress({ done: p.applied, total: null, unit: 'events' }));
         progress(null);
         if (result.isErr()) throw new Error(`rebuild failed: ${describeError(result.error)}`);
         print(`read models rebuilt up to position ${result.value} in ${Date.now() - started} ms`);
@@ -346,10 +346,13 @@ const isoOf = (value: string, flag: string) => {
 const progressReporter = (label: string) => {
   const started = Date.now();
   let lastLine = 0;
+  // The last figure not yet written as a line: written when the run ends, so a log shows where it got.
+  let unsaid: string | undefined;
   return (p: { done: number; total: number | null; unit: string; note?: string } | null) => {
     const now = Date.now();
     if (p === null) {
       if (process.stderr.isTTY) process.stderr.write('\n');
+      else if (unsaid) process.stderr.write(unsaid);
       return;
     }
     const rate = p.done / Math.max((now - started) / 1000, 0.001);
@@ -358,9 +361,14 @@ const progressReporter = (label: string) => {
       const bar = p.total ? `[${'#'.repeat(Math.round(fraction * 30)).padEnd(30, '-')}] ${(fraction * 100).toFixed(0).padStart(3)}% ` : '';
       const eta = p.total && rate > 0 ? ` ETA ${Math.round((p.total - p.done) / rate)}s` : '';
       process.stderr.write(`\r${label} ${bar}${p.done}${p.total ? `/${p.total}` : ''} ${p.unit}  ${Math.round(rate)} ${p.unit}/s${eta}${p.note ? `  ${p.note}` : ''}   `);
-    } else if (now - lastLine >= 1000 || (p.total !== null && p.done >= p.total)) {
-      lastLine = now;
-      process.stderr.write(`${label}: ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit} (${Math.round(rate)} ${p.unit}/s)${p.note ? `, ${p.note}` : ''}\n`);
+    } else {
+      const line = `${label}: ${p.done}${p.total ? `/${p.total}` : ''} ${p.unit} (${Math.round(rate)} ${p.unit}/s)${p.note ? `, ${p.note}` : ''}\n`;
+      unsaid = line;
+      if (now - lastLine >= 1000 || (p.total !== null && p.done >= p.total)) {
+        lastLine = now;
+        unsaid = undefined;
+        process.stderr.write(line);
+      }
     }
   };
 };

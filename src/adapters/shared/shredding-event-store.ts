@@ -345,7 +345,6 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     };
   }
   if (inner.watch) (store as { watch?: EventStore['watch'] }).watch = inner.watch.bind(inner);
-  if (inner.count) (store as { count?: EventStore['count'] }).count = inner.count.bind(inner);
   const scanRaw = (inner as { scanRaw?: (tenant?: string) => Iterable<unknown> }).scanRaw;
   if (scanRaw) (store as unknown as { scanRaw: typeof scanRaw }).scanRaw = scanRaw.bind(inner);
   return store;

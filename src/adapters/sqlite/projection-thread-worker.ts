@@ -3,13 +3,12 @@ import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { openReadModelConnection, REBUILD_CACHE_KIB } from './read-model-connection.js';
 import { readModelProjection, type ProjectionOptions } from './read-model-projection.js';
 
-// The writer of a rebuild or a backlog (projection-thread.ts), in its own thread: the projection
-// the service runs, on a connection of its own with a rebuild's page cache (and, for a rebuild, no
-// checkpoint until its end).
-const { file, checkpoints, options } = workerData as { file: string; checkpoints: boolean; options: ProjectionOptions };
+// The writer of a rebuild (projection-thread.ts), in its own thread: the projection the service
+// runs, on a connection of its own with a rebuild's page cache and no checkpoint until its end.
+const { file, options } = workerData as { file: string; options: ProjectionOptions };
 const db = openReadModelConnection(file, { fileMustExist: true });
 db.pragma(`cache_size = -${REBUILD_CACHE_KIB}`);
-if (!checkpoints) db.pragma('wal_autocheckpoint = 0');
+db.pragma('wal_autocheckpoint = 0');
 const projection = readModelProjection(db, options);
 const port = parentPort!;
 // A commit's transaction is opened by the first page staged after the last commit, and each page

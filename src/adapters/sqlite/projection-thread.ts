@@ -1,29 +1,23 @@
-import type { BatchWriter } from '../../application/ports/read-models.js';
 import type { ProjectionOptions } from './read-model-projection.js';
+import type { BatchWriter } from './read-model-rebuild.js';
 import { siblingModule, startWorker } from './worker-module.js';
 
 /** The writer thread's young generation. */
 const YOUNG_GENERATION_MB = 48;
 
 /**
- * The writer of a rebuild or a long backlog, in a worker thread with its own connection (ADR 32):
+ * The writer of a rebuild, in a worker thread with its own connection (ADR 32):
  * the caller reads and opens the log's next pages while the last are written, which is most of
  * what a rebuild does, on the other core. Events cross as structured clones, a page at a time;
  * commits are answered in order, each after `committed` has been told.
  */
-export const projectInThread = (file: string, use: 'rebuild' | 'backlog', options: ProjectionOptions, committed: () => void): BatchWriter => {
+export const projectInThread = (file: string, options: ProjectionOptions, committed: () => void): BatchWriter => {
   const worker = startWorker(siblingModule(import.meta.url, 'projection-thread-worker'), {
     // What a commit's pages and statements leave behind dies young there: with the CLI's 1 MiB
     // young generation (ADR 28) it was promoted and collected again (0.6-0.8 s of a rebuild,
     // measured when a commit's 5,000 events crossed at once).
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    workerData: {
-      file,
-      // A rebuild's WAL is copied into the file once, at its end; a backlog's as it goes, here,
-      // rather than by the service's next commit after it (a stall of the whole backlog's pages).
-      checkpoints: use === 'backlog',
-      options,
-    },
+    workerData: { file, options },
   });
   const waiting: { resolve(): void; reject(e: Error): void }[] = [];
   let failure: Error | undefined;

@@ -260,11 +260,6 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  async count(tenant?: string): Promise<number> {
-    if (tenant === undefined) return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()?.n ?? 0;
-    return this.db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM events WHERE tenant = ?').get(tenant)?.n ?? 0;
-  }
-
   ping(): ResultAsync<void, StoreError> {
     return this.guard(() => void this.db.prepare('SELECT 1').get());
   }

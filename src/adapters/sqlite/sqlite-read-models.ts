@@ -1,4 +1,5 @@
 import type { ReadModels } from '../../application/ports/read-models.js';
+import { rebuildReadModels, type Rebuildable } from './read-model-rebuild.js';
 import { directoryQueries } from './directory-queries.js';
 import { documentQueries } from './document-queries.js';
 import { outboxQueries } from './outbox-queries.js';
@@ -31,7 +32,16 @@ const INDEX_SORT_THREADS = 2;
  * The projections, in one SQLite file on this node's disk: the projection is the only writer, the
  * query modules read. Everything here can be rebuilt from the event log.
  */
-export const openSqliteReadModels = (file: string, options: ProjectionOptions): ReadModels & { dump(): Record<string, string[]>; checkpointInBackground(): void; checkpointsInBackground(): boolean } => {
+export type SqliteReadModels = ReadModels &
+  Rebuildable & {
+    /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
+    dump(): Record<string, string[]>;
+    /** The server's choice: checkpoints in a worker thread, off the event loop (see wal-checkpointer). */
+    checkpointInBackground(): void;
+    checkpointsInBackground(): boolean;
+  };
+
+export const openSqliteReadModels = (file: string, options: ProjectionOptions): SqliteReadModels => {
   const db = openReadModelConnection(file);
   if (db.pragma('user_version', { simple: true }) !== READ_MODEL_VERSION) {
     for (const table of READ_MODEL_TABLES) db.exec(`DROP TABLE IF EXISTS ${table}`);
@@ -49,7 +59,7 @@ export const openSqliteReadModels = (file: string, options: ProjectionOptions): 
     webhookDeliveries: db.prepare("DELETE FROM webhook_outbox WHERE status = 'delivered' AND delivered_at < ?"),
   };
   const pruneDeliveries = db.transaction((before: string) => ({ mails: prune.mails.run(before).changes, webhookDeliveries: prune.webhookDeliveries.run(before).changes }));
-  return {
+  const self: SqliteReadModels = {
     ...projection,
     ...directoryQueries(db),
     ...settingsQueries(db),
@@ -84,14 +94,14 @@ export const openSqliteReadModels = (file: string, options: ProjectionOptions): 
     },
     // A file another connection can open: not an in-memory database. Its commits are another
     // connection's: what this one's caches read of the tenants' versions is read again at once,
-    // not a turn of the event loop later (a command waiting on a handed-over backlog reads next).
-    ...(file === ':memory:' || file === '' ? {} : { writerThread: (use: 'rebuild' | 'backlog') => projectInThread(file, use, options, () => tenantsMoved(db)) }),
+    // not a turn of the event loop later (a listener told of the commit reads next).
+    ...(file === ':memory:' || file === '' ? {} : { writerThread: () => projectInThread(file, options, () => tenantsMoved(db)) }),
+    // Looked up on `self` when it runs: a test may replace the writer, `apply` or `reset`.
+    rebuild: (read, committed) => rebuildReadModels(self, read, committed),
     pruneDeliveries: (before) => pruneDeliveries(before),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
-    /** Every table, sorted: lets a test compare a rebuilt projection with the live one. */
     dump: () => Object.fromEntries(dumps.map(([t, all]) => [t, all.all().map((r) => JSON.stringify(r)).sort()])),
-    /** The server's choice: checkpoints in a worker thread, off the event loop (see wal-checkpointer). */
     checkpointInBackground: () => {
       background ??= checkpointInBackground(db, file, 'NORMAL');
     },
@@ -102,4 +112,5 @@ export const openSqliteReadModels = (file: string, options: ProjectionOptions): 
       await stopped;
     },
   };
+  return self;
 };

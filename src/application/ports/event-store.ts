@@ -97,8 +97,6 @@ export interface EventStore {
    * parses anything, so a replay of one school year does not parse the others' events.
    */
   readStreamsByPrefix?(prefix: string, options?: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>>;
-  /** How many events a tenant has (all tenants without one), where the store can tell cheaply (for progress and ETAs). */
-  count?(tenant?: string): Promise<number>;
   /** Resolves when the store is reachable and answering. */
   ping(): ResultAsync<void, StoreError>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import type { Category, CloudService, DirectoryUser, DirectoryView, NotificationSettings, People, PersonalPreferences } from '../../domain/index.js';
-import type { RecordedEvent } from './event-store.js';
+import type { Result } from 'neverthrow';
+import type { RecordedEvent, StoreError } from './event-store.js';
 
 export type DocumentView = {
   readonly id: string;
@@ -139,20 +140,8 @@ export type PageRequest = { readonly cursor?: string | undefined; readonly limit
 
 export type TenantSettingsView = { readonly maxDocumentBytes: number | null; readonly currentYear: string | null; readonly clouds: CloudService[] };
 
-/**
- * Applies a rebuild or a long backlog elsewhere (another thread), in the order given: events are handed over in
- * small pieces (`stage`), and each `commit` applies what came since the last one in one
- * transaction with its checkpoint. Its promise settles once that is committed, or rejects if it
- * was not (nor is anything after it).
- */
-export interface BatchWriter {
-  /** Empties the read models, as `ReadModels.reset`: asked before anything is staged. */
-  reset(): Promise<void>;
-  stage(events: readonly RecordedEvent[]): void;
-  commit(): Promise<void>;
-  /** Resolves once the writer has let go of the store: nothing it holds is open after. */
-  close(): Promise<void>;
-}
+/** A page of the log after a position, already upcast: what a rebuild reads, as often as it likes. */
+export type LogPages = (after: bigint, limit: number) => Promise<Result<RecordedEvent[], StoreError>>;
 
 /**
  * The projections the queries read, kept on each node's own disk, fed from the event log and
@@ -164,15 +153,13 @@ export interface ReadModels {
   tenantPosition(tenant: string): bigint;
   /** Applies events in one transaction together with the new checkpoint. */
   apply(events: readonly RecordedEvent[]): void;
-  reset(): void;
-  /** A rebuild starts (true) or ends (false): a store may trade memory for speed meanwhile. */
-  rebuilding?(on: boolean): void;
   /**
-   * A writer off the caller's thread, when the store has one, for a rebuild or a long backlog: the
-   * caller reads and opens the next pages while the last are written. A rebuild's leaves its
-   * writes to be checkpointed at its end (`rebuilding(false)`); a backlog's checkpoints as it goes.
+   * Empties the read models and projects the log again, reading it from `read` until a page comes
+   * back short; `committed` hears of each commit (events applied so far, and whose). Resolves with
+   * how many events were applied. How it writes (transaction sizes, threads, caches) is the store's
+   * business.
    */
-  writerThread?(use: 'rebuild' | 'backlog'): BatchWriter;
+  rebuild(read: LogPages, committed: (applied: number, tenants: ReadonlySet<string>) => void): Promise<Result<number, StoreError>>;
 
   directoryView(tenant: string): DirectoryView;
   user(tenant: string, userId: string): (DirectoryUser & { permissions: string[] }) | undefined;
