@@ -14,6 +14,7 @@ export * from './deposited-document/recipients.js';
 export * from './deposited-document/decide.js';
 export * from './notification/preferences.js';
 export * from './notification/mail-lease.js';
+export * from './notification/fan-out.js';
 export * from './collection-request/collection.js';
 export * from './webhook/webhook.js';
 export * from './erasure/erasure.js';

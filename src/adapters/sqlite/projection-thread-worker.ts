@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordedEvent } from '../../application/ports/event-store.js';
 import { openReadModelConnection, REBUILD_CACHE_KIB } from './read-model-connection.js';
-import { readModelProjection, type ProjectionOptions } from './read-model-projection.js';
+import { readModelProjection } from './read-model-projection.js';
+import type { ProjectionOptions } from './projection.js';
 
 // The writer of a rebuild (projection-thread.ts), in its own thread: the projection the service
 // runs, on a connection of its own with a rebuild's page cache and no checkpoint until its end.

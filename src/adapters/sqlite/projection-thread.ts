@@ -1,4 +1,4 @@
-import type { ProjectionOptions } from './read-model-projection.js';
+import type { ProjectionOptions } from './projection.js';
 import type { BatchWriter } from './read-model-rebuild.js';
 import { siblingModule, startWorker } from './worker-module.js';
 
