@@ -1,4 +1,4 @@
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
 import type { Decider, DomainEvent } from '../domain/index.js';
 import type { Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
@@ -107,6 +107,76 @@ export const handleEach = <Command, State, Event extends DomainEvent<string, unk
       okAsync(start),
     );
   });
+
+/** One command of `handleMany`, on its stream; `known` is the stream as the caller already read it (`[]`: new), to be read otherwise. */
+export type StreamCommand<Command> = { readonly stream: string; readonly command: Command; readonly known?: readonly ReplayedEvent[] | undefined };
+
+export type ManyOptions = {
+  /** One refusal refuses them all, before anything is appended; otherwise a refusal is that command's own answer. */
+  readonly allOrNone: boolean;
+  /** Runs once every decision holds and before any event is appended, with the commands that append: bytes first, events second. */
+  readonly beforeAppend?: (appending: readonly number[]) => ResultAsync<void, UseCaseError>;
+  /** Read-your-writes by default; a batch (the rollover) catches up once at its end instead. */
+  readonly waitForReadModels?: boolean;
+};
+
+/**
+ * Several commands, each on its own stream: each decided once, on its stream as read (or as the
+ * caller read it), and what they decide appended together (one commit where the store can, ADR 31).
+ * A stream another writer changed meanwhile fails alone and goes the one command path (`handle`),
+ * which reads it again and decides on what is there. Answers each command's outcome, in order.
+ */
+export const handleMany = <Command, State, Event extends DomainEvent<string, unknown>, Error extends UseCaseError>(
+  deps: CommandDeps,
+  decider: Decider<Command, State, Event, Error>,
+  tenant: string,
+  commands: readonly StreamCommand<Command>[],
+  options: ManyOptions,
+): ResultAsync<Result<Handled<State, Event>, UseCaseError>[], UseCaseError> => {
+  const read = (c: StreamCommand<Command>) => (c.known ? okAsync<readonly ReplayedEvent[], UseCaseError>(c.known) : deps.events.readStream(c.stream));
+  const decideAll = ResultAsync.combine(commands.map((c) => read(c).map((history) => ({ history, c })))).andThen((streams) => {
+    const decided = streams.map(({ history, c }) => {
+      const state = history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);
+      const last = history[history.length - 1];
+      const expected: ExpectedVersion = last === undefined ? 'no-stream' : { revision: last.revision };
+      return decider.decide(state, c.command).map((events) => ({ expected, handled: { state: events.reduce(decider.evolve, state), events } }));
+    });
+    const refused = decided.find((d) => d.isErr());
+    if (options.allOrNone && refused?.isErr()) return errAsync<never, UseCaseError>(refused.error);
+    return okAsync(decided);
+  });
+  const written = decideAll.andThen((decided) => {
+    const appending = decided.flatMap((d, i) => (d.isOk() && d.value.handled.events.length > 0 ? [i] : []));
+    const outcomes: Result<Handled<State, Event>, UseCaseError>[] = decided.map((d) => d.map((v) => v.handled));
+    if (appending.length === 0) return okAsync<Result<Handled<State, Event>, UseCaseError>[], UseCaseError>(outcomes);
+    const toEnvelope = envelope(tenant, deps.ids);
+    return (options.beforeAppend?.(appending) ?? okAsync(undefined))
+      .andThen(() =>
+        deps.events.appendMany(
+          appending.map((i) => {
+            const d = decided[i]!._unsafeUnwrap();
+            return { stream: commands[i]!.stream, events: d.handled.events.map(toEnvelope), expected: d.expected };
+          }),
+        ),
+      )
+      .andThen((results) =>
+        appending.reduce<ResultAsync<void, UseCaseError>>(
+          (acc, i, k) =>
+            acc.andThen(() => {
+              const result = results[k]!;
+              if (result.isOk()) return okAsync(undefined);
+              if (result.error.code !== 'WRONG_EXPECTED_VERSION') return errAsync(result.error);
+              return handle(deps, decider, tenant, commands[i]!.stream, commands[i]!.command, { waitForReadModels: false })
+                .map((h) => void (outcomes[i] = ok(h)))
+                .orElse((e) => (options.allOrNone ? errAsync(e) : okAsync(void (outcomes[i] = err(e)))));
+            }),
+          okAsync(undefined),
+        ),
+      )
+      .map(() => outcomes);
+  });
+  return options.waitForReadModels === false ? written : written.andThen((outcomes) => catchUp(deps.projector).map(() => outcomes));
+};
 
 /** Read-your-writes: the answer waits until this node's read models include what was just written. */
 export const catchUp = (projector: CommandDeps['projector']): ResultAsync<void, UseCaseError> =>

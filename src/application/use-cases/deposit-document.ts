@@ -3,7 +3,7 @@ import { checkDeposit, documentDecider, type DepositContext, type DepositRequest
 import { fromResult, currentYear, documentView, lockerHolder, maxDocumentBytes, tenantSettingsOf } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
-import { catchUp, handle } from '../handle-command.js';
+import { catchUp, handleMany } from '../handle-command.js';
 import type { StagedBlob } from '../ports/blob-store.js';
 import type { DocumentView } from '../ports/read-models.js';
 
@@ -156,22 +156,25 @@ export const depositDocument = (deps: Deps) => {
             context,
             file,
           }));
-          // All or none: a file the rules refuse (empty, a name too long) refuses them all, before
-          // any document is recorded.
-          for (const command of commands) {
-            const decided = documentDecider.decide(documentDecider.initialState, command);
-            if (decided.isErr()) return failWith<DepositsOutcome>(decided.error);
-          }
-          const append = (i: number) =>
-            handle(deps, documentDecider, tenant, deps.streams.document(tenant, commands[i]!.documentId), commands[i]!, {
-              // A fresh id is a new stream. A key's id may already hold the first request: read it
-              // before committing any bytes, so a refused replay leaves none behind.
-              expectNew: idempotency === undefined,
-              beforeAppend: staged[i]!.bytes.commit,
+          // All or none, decided once each: a file the rules refuse (empty, a name too long) refuses
+          // them all, before any bytes are committed or any document recorded. A fresh id is a new
+          // stream; a key's id may already hold the first request, so it is read first and a
+          // refused replay leaves no bytes behind.
+          return handleMany(
+            deps,
+            documentDecider,
+            tenant,
+            commands.map((command) => ({ stream: deps.streams.document(tenant, command.documentId), command, known: idempotency === undefined ? [] : undefined })),
+            {
+              allOrNone: true,
+              beforeAppend: (appending) =>
+                (beforeRecording ? beforeRecording(commands.map((c) => c.documentId)) : okAsync(undefined)).andThen(() =>
+                  ResultAsync.combine(appending.map((i) => staged[i]!.bytes.commit())).map(() => undefined),
+                ),
               waitForReadModels: false,
-            });
-          return (beforeRecording ? beforeRecording(commands.map((c) => c.documentId)) : okAsync(undefined))
-            .andThen(() => commands.reduce<ResultAsync<boolean, UseCaseError>>((acc, _command, i) => acc.andThen((replayed) => append(i).map((h) => replayed && h.events.length === 0)), okAsync(true)))
+            },
+          )
+            .andThen((outcomes) => fromResult(Result.combine(outcomes)).map((handled) => handled.every((h) => h.events.length === 0)))
             .andThen((replayed) => catchUp(deps.projector).map(() => replayed))
             .andThen((replayed) => releaseAll().map(() => replayed))
             .orElse((e) => failWith<boolean>(e))

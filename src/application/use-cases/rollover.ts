@@ -1,11 +1,10 @@
-import { err, ok, okAsync, ResultAsync, type Result } from 'neverthrow';
+import { err, ok, ResultAsync, type Result } from 'neverthrow';
 import { documentDecider, isSchoolYear, nextSchoolYear, type CarrySkipReason, type DirectoryView, type DocumentCommand, type DocumentEvent } from '../../domain/index.js';
 import { withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
-import { envelope } from '../event-envelope.js';
-import { catchUp, handle, replay } from '../handle-command.js';
-import type { ExpectedVersion, ReplayedEvent, StoreError } from '../ports/event-store.js';
+import { catchUp, handleMany, replay } from '../handle-command.js';
+import type { ReplayedEvent, StoreError } from '../ports/event-store.js';
 import { noteRemoval, scanLog, TIDYING_TYPES } from '../read-log.js';
 
 export type RolloverRequest = {
@@ -180,23 +179,15 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
     }
   };
 
-  /** The one command path: reads the new stream, decides on what it holds, appends; a refusal to carry is an answer. */
-  const carry = (stream: string, command: CarryOver): Promise<Result<DocumentEvent[], UseCaseError>> =>
-    handle(deps, documentDecider, tenant, stream, command, { waitForReadModels: false }).match(
-      (outcome) => ok(outcome.events),
-      (e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)),
-    );
-
-  // Carries are written together: one commit for a few hundred documents instead of one each
-  // (commits were more than half of a real run's time). Each expects the stream as it was decided
-  // on (none yet, or the revision read): one that somebody changed meanwhile fails alone and goes
-  // the one command path, which reads it again and decides on what is there. The report follows
-  // in scan order.
+  // Carries are written together (`handleMany`): one commit for a few hundred documents instead
+  // of one each (commits were more than half of a real run's time). Each is decided on the stream
+  // as it was read here (none yet, or carried by an earlier run): one that somebody changed
+  // meanwhile fails alone and goes the one command path. The report follows in scan order.
   type Examined = {
     readonly source: { id: string; categoryId: string };
     readonly wouldCarry: Result<DocumentEvent[], UseCaseError>;
     changed: readonly DocumentEvent[];
-    readonly write?: { readonly stream: string; readonly command: CarryOver; readonly expected: ExpectedVersion };
+    readonly write?: { readonly stream: string; readonly command: CarryOver; readonly known: readonly ReplayedEvent[] };
   };
   const examined: Examined[] = [];
   // A dry run writes nothing: it reports each document at once. Holding a few hundred folded
@@ -206,16 +197,13 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
     const done = examined.splice(0);
     const writing = done.filter((e) => e.write !== undefined);
     if (writing.length > 0) {
-      const toEnvelope = envelope(tenant, deps.ids);
-      const appended = await deps.events.appendMany(writing.map((w) => ({ stream: w.write!.stream, events: w.changed.map(toEnvelope), expected: w.write!.expected })));
-      if (appended.isErr()) return err(appended.error);
+      const handled = await handleMany(deps, documentDecider, tenant, writing.map((w) => w.write!), { allOrNone: false, waitForReadModels: false });
+      if (handled.isErr()) return err(handled.error);
       for (const [i, w] of writing.entries()) {
-        const result = appended.value[i]!;
-        if (result.isOk()) continue;
-        if (result.error.code !== 'WRONG_EXPECTED_VERSION') return err(result.error);
-        const again = await carry(w.write!.stream, w.write!.command);
-        if (again.isErr()) return err(again.error);
-        w.changed = again.value;
+        const outcome = handled.value[i]!;
+        // Decided again on a stream somebody changed meanwhile: a refusal to carry is an answer.
+        if (outcome.isErr() && outcome.error.code !== 'NOT_CARRIED') return err(outcome.error);
+        w.changed = outcome.isOk() ? outcome.value.events : [];
       }
     }
     for (const e of done) record(e.source, e.wouldCarry, e.changed);
@@ -259,19 +247,19 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
       // or carried by an earlier run, read and brought up to date. A dry run stops at the decision;
       // a real one writes it with the others of the batch, at the revision it was decided on.
       let changed: DocumentEvent[];
-      let expected: ExpectedVersion = 'no-stream';
+      let known: readonly ReplayedEvent[] = [];
       if (!carriedBefore) {
         if (wouldCarry.isErr() && wouldCarry.error.code !== 'NOT_CARRIED') return err(wouldCarry.error);
         changed = wouldCarry.isOk() ? wouldCarry.value : [];
       } else {
         const recorded = await deps.events.readStream(stream);
         if (recorded.isErr()) return err(recorded.error);
-        const decided = documentDecider.decide(replay(documentDecider, recorded.value), command).orElse((e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)));
+        known = recorded.value;
+        const decided = documentDecider.decide(replay(documentDecider, known), command).orElse((e) => (e.code === 'NOT_CARRIED' ? ok([]) : err(e)));
         if (decided.isErr()) return err(decided.error);
         changed = decided.value;
-        if (recorded.value.length > 0) expected = { revision: recorded.value.length - 1 };
       }
-      note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed, ...(!request.dryRun && changed.length > 0 ? { write: { stream, command, expected } } : {}) });
+      note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed, ...(!request.dryRun && changed.length > 0 ? { write: { stream, command, known } } : {}) });
       if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
     if (examined.length >= CARRIES_PER_COMMIT) {
