@@ -1,0 +1,64 @@
+import { err, errAsync, ok, okAsync } from 'neverthrow';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handleMany } from '../../src/application/handle-command.js';
+import type { Decider, DomainEvent } from '../../src/domain/index.js';
+import { embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
+
+// A counter per stream, its own small decider: adding more than the stream allows is refused.
+type Added = DomainEvent<'Added', { n: number }>;
+type Add = { readonly n: number };
+const counter: Decider<Add, number, Added, { code: 'INVALID_INPUT'; detail: string }> = {
+  initialState: 0,
+  evolve: (total, e) => total + e.data.n,
+  decide: (total, cmd) => (total + cmd.n > 10 ? err({ code: 'INVALID_INPUT', detail: `over 10 at ${total}` }) : ok(cmd.n === 0 ? [] : [{ type: 'Added', data: { n: cmd.n }, actor: 'a', at: '2026-12-07T00:00:00.000Z' }])),
+};
+
+let app: EmbeddedApp;
+beforeEach(async () => void (app = await embeddedApp()));
+afterEach(async () => app.stop());
+
+const total = async (stream: string) => (await app.deps.events.readStream(stream))._unsafeUnwrap().reduce((sum, e) => sum + (e.data as { n: number }).n, 0);
+const deps = () => app.deps;
+
+describe('several commands on their own streams (handleMany)', () => {
+  it('all or none: one refusal refuses them all, and nothing is appended, nor is beforeAppend asked', async () => {
+    let asked = false;
+    const outcome = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 3 } }, { stream: 's-2', command: { n: 11 } }], {
+      allOrNone: true,
+      beforeAppend: () => ((asked = true), okAsync(undefined)),
+    });
+    expect(outcome._unsafeUnwrapErr()).toEqual({ code: 'INVALID_INPUT', detail: 'over 10 at 0' });
+    expect([asked, await total('s-1'), await total('s-2')]).toEqual([false, 0, 0]);
+  });
+
+  it('otherwise a refusal is that command’s answer; the others are appended together, in one appendMany, after beforeAppend hears which', async () => {
+    const events = app.deps.events as { appendMany: typeof app.deps.events.appendMany };
+    const appendMany = events.appendMany.bind(events);
+    let calls = 0;
+    events.appendMany = (appends) => ((calls += 1), appendMany(appends));
+    let appending: readonly number[] = [];
+    const outcome = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 3 } }, { stream: 's-2', command: { n: 11 } }, { stream: 's-3', command: { n: 0 } }, { stream: 's-4', command: { n: 4 } }], {
+      allOrNone: false,
+      beforeAppend: (which) => ((appending = which), okAsync(undefined)),
+    });
+    const answers = outcome._unsafeUnwrap().map((r) => (r.isOk() ? r.value.state : r.error.code));
+    expect(answers).toEqual([3, 'INVALID_INPUT', 0, 4]);
+    expect([appending, calls, await total('s-1'), await total('s-4')]).toEqual([[0, 3], 1, 3, 4]);
+  });
+
+  it('a stream that was not as the caller read it is decided again on what is there, by the one command path', async () => {
+    (await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 8 } }], { allOrNone: true }))._unsafeUnwrap();
+    // The caller believes s-1 new: the append fails on its expectation and the command is decided on 8.
+    const again = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 2 }, known: [] }, { stream: 's-2', command: { n: 1 }, known: [] }], { allOrNone: false });
+    expect(again._unsafeUnwrap().map((r) => r._unsafeUnwrap().state)).toEqual([10, 1]);
+    const refused = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 5 }, known: [] }], { allOrNone: false });
+    expect(refused._unsafeUnwrap()[0]!._unsafeUnwrapErr()).toMatchObject({ code: 'INVALID_INPUT', detail: 'over 10 at 10' });
+    expect(await total('s-1')).toBe(10);
+  });
+
+  it('beforeAppend failing leaves nothing appended, and is the answer', async () => {
+    const outcome = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 1 } }], { allOrNone: true, beforeAppend: () => errAsync({ code: 'STORE_UNAVAILABLE', message: 'bytes' }) });
+    expect(outcome._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'bytes' });
+    expect(await total('s-1')).toBe(0);
+  });
+});
