@@ -10,8 +10,11 @@ const presentCategory = (c: Category) => ({ id: c.id, designation: c.designation
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 
+/** The use cases these routes call, and nothing else of the application. */
+export type AdminUseCases = Pick<UseCases, 'createCategory' | 'erasures' | 'getSettings' | 'listCategories' | 'mailOutbox' | 'readDirectory' | 'renameCategory' | 'retireCategory' | 'setCategoryRetention' | 'syncDirectory' | 'updateSettings'>;
+
 export const adminRoutes =
-  (uc: UseCases): FastifyPluginAsyncZod =>
+  (uc: AdminUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.put(
       '/v1/directory',

@@ -19,8 +19,11 @@ const documentAsOf = z.object({
 });
 const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
 
+/** The use cases these routes call, and nothing else of the application. */
+export type AuditUseCases = Pick<UseCases, 'auditCheckpoints' | 'auditEvents' | 'documentHistory' | 'lockerAsOf'>;
+
 export const auditRoutes =
-  (uc: UseCases): FastifyPluginAsyncZod =>
+  (uc: AuditUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/audit/events',

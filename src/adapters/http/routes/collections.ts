@@ -36,9 +36,12 @@ const collectionSchema = summary.extend({
     .describe('for the requester, everyone asked; for an asked person, their own line'),
 });
 
+/** The use cases these routes call, and nothing else of the application. */
+export type CollectionUseCases = Pick<UseCases, 'collections'>;
+
 /** Documents to collect (DESIGN §10): a requester asks colleagues for a document by a date. */
 export const collectionRoutes =
-  (uc: UseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
+  (uc: CollectionUseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/collections',

@@ -39,8 +39,11 @@ const receiptsCsv = (receipts: Receipt[]): string => {
 };
 
 
+/** The use cases these routes call, and nothing else of the application. */
+export type DocumentUseCases = Pick<UseCases, 'acknowledgeDocument' | 'addRecipients' | 'changeDocument' | 'checkDeposit' | 'clouds' | 'deleteForAll' | 'depositDocument' | 'documentReceipts' | 'downloadDocument' | 'getDocument' | 'getLimits' | 'remindRecipients' | 'removeFromLocker' | 'restoreToLocker' | 'updateContent'>;
+
 export const documentRoutes =
-  (uc: UseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
+  (uc: DocumentUseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
   async (app) => {
     const depositFromCloud = async (reply: FastifyReply, actor: Actor, meta: DepositMeta, source: { cloudId: string; path: string }, key: string | undefined) => {
       const checked = await uc.depositDocument.check(actor, meta, key);

@@ -11,9 +11,12 @@ const IDLE_READ_MS = 5000;
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const webhookSchema = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), active: z.boolean(), registeredAt: z.string() });
 
+/** The use cases these routes call, and nothing else of the application. */
+export type IntegrationUseCases = Pick<UseCases, 'eventStream'>;
+
 /** Other services told of changes: signed webhooks and a Server-Sent Events stream. */
 export const integrationRoutes =
-  (uc: UseCases, hooks: WebhookService, options: { heartbeatMs: number }): FastifyPluginAsyncZod =>
+  (uc: IntegrationUseCases, hooks: WebhookService, options: { heartbeatMs: number }): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/webhooks',

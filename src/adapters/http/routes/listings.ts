@@ -24,8 +24,11 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema };
 
 const lockerPage = pageOf(lockerItemSchema);
 
+/** The use cases these routes call, and nothing else of the application. */
+export type ListingUseCases = Pick<UseCases, 'clouds' | 'markNotificationsRead' | 'myDistribution' | 'myLocker' | 'myNotifications' | 'myPreferences' | 'setMyPreferences' | 'unreadNotificationCount'>;
+
 export const listingRoutes =
-  (uc: UseCases): FastifyPluginAsyncZod =>
+  (uc: ListingUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/v1/locker',

@@ -21,8 +21,11 @@ const jobSchema = z.object({
 
 const present = (job: RolloverJob) => ({ id: job.id, status: job.status, request: { ...job.request, categories: job.request.categories ? [...job.request.categories] : undefined }, progress: job.progress, report: job.report, error: job.error && toProblem(job.error) });
 
+/** The use cases these routes call, and nothing else of the application. */
+export type RolloverUseCases = Pick<UseCases, 'rollovers'>;
+
 export const rolloverRoutes =
-  (uc: UseCases): FastifyPluginAsyncZod =>
+  (uc: RolloverUseCases): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/v1/rollovers',

@@ -1,0 +1,3 @@
+export type Page<T> = { readonly items: T[]; readonly nextCursor: string | null };
+
+export type PageRequest = { readonly cursor?: string | undefined; readonly limit: number };
