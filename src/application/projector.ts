@@ -57,7 +57,7 @@ export class Projector {
     if (!this.running) {
       // One turn of the event loop first: the commands whose appends land meanwhile (concurrent
       // requests) are projected in the same transaction, one commit for all of them instead of one
-      // each (5 % more deposits a second under 10 connections, ADR 31).
+      // each (ADR 31).
       this.running = nextTurn().then(() => this.guarded(() => this.batches())).finally(() => {
         this.running = undefined;
       });

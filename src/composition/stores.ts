@@ -37,7 +37,7 @@ const secretOf = (file: string, make: () => string): string => {
 export const jwtSecretOf = (config: Config): string =>
   config.LOCKER_JWT_SECRET ?? secretOf(join(resolve(config.LOCKER_DATA_DIR), 'jwt-secret'), () => randomBytes(32).toString('base64url'));
 
-// The production adapters are loaded only when configured: their clients (gRPC, S3) cost ~30 MB
+// The production adapters are loaded only when configured: their clients (gRPC, S3) cost tens of MB
 // of memory that a school on the embedded default should not pay.
 export const eventStoreFactory = async (config: Config, dataDir: string): Promise<(onMalformed?: () => void) => EventStore> => {
   if (config.LOCKER_EVENT_STORE !== 'eventstoredb') {

@@ -26,9 +26,8 @@ class StoreFailed {
 }
 
 /**
- * Parts of 8 MiB: memory per upload stays at a few parts, whatever the file size. Measured after
- * full collections every 5 ms (a 128 MiB upload to s3rver): 16 MiB alive (the part being sent, the
- * one being gathered), 32 MiB for an instant as a part is handed to the client.
+ * Parts of 8 MiB: memory per upload stays at a few parts (the one being sent, the one being
+ * gathered), whatever the file size (ADR 35; figures in docs/performance.md).
  */
 const PART_SIZE = 8 * 1024 * 1024;
 
@@ -165,10 +164,9 @@ export class MinioBlobStore implements BlobStore {
    * Our own multipart upload rather than the client's `putObject` on a stream, which lists the
    * bucket's incomplete uploads first (to resume one), sends even 10 KB as a multipart upload of
    * four requests, and does not forward a failure of the stream it pipes (ADR 35). Here a file
-   * smaller than a part is one PUT (10 KB staged and committed on s3rver: 12–17 ms instead of
-   * 18–25); a larger one gathers a part while the previous one is sent, and waits for it before
-   * sending the next. A refused or broken upload aborts its multipart upload, so no staging object
-   * exists to remove.
+   * smaller than a part is one PUT; a larger one gathers a part while the previous one is sent,
+   * and waits for it before sending the next. A refused or broken upload aborts its multipart
+   * upload, so no staging object exists to remove.
    */
   private async receive(staging: string, content: AsyncIterable<Uint8Array>, maxBytes: number) {
     const hash = createHash('sha256');

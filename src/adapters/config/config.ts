@@ -88,7 +88,7 @@ export const configSchema = z
     LOCKER_NODE_ID: optionalText.pipe(z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits, . : _ or -').optional()),
     LOCKER_SCHEDULER_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(60_000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
-    // Off by default: the thread costs ~15 MiB of resident memory (ADR 29).
+    // Off by default: the thread costs resident memory (ADR 29).
     LOCKER_SQLITE_CHECKPOINT_THREAD: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off'),
   })
   .superRefine((c, ctx) => {

@@ -44,8 +44,8 @@ async function* streamsOf(pages: AsyncIterable<Page>): AsyncGenerator<ReplayedEv
 /** Pages read on a worker thread; it stops when the reader does (a `return` or a throw in its loop) or at the end. */
 async function* pagesInThread(file: string, prefix: string, upper: string, filter: Filter | undefined, options: PrefixScanOptions): AsyncGenerator<Page> {
   const driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
-  // A young generation as small as the main thread's (ADR 28): with V8's default and 250-row
-  // pages, a million-event rollover peaked 60 MiB higher for no speed.
+  // A young generation as small as the main thread's (ADR 28): V8's default held more for no
+  // speed (figures in docs/performance.md).
   const workerData: PrefixScanWork = { driver, file, prefix, upper, page: PAGE, ahead: AHEAD, filter };
   const worker = startWorker(siblingModule(import.meta.url, 'prefix-scan-worker'), { resourceLimits: { maxYoungGenerationSizeMb: 2 }, workerData });
   const pages: Page[] = [];

@@ -138,7 +138,7 @@ const pipelined = async (writer: BatchWriter, read: LogPages, committed: Committ
     if (staged >= REBUILD_BATCH || (last && staged > 0)) commit();
     while (inFlight.length >= IN_FLIGHT) await inFlight.shift();
     // Reading and opening a page settles in microtasks only: without a turn of the event loop
-    // here a server rebuilding answered nothing for 20 pages at a time (200 ms).
+    // here a server rebuilding answered nothing for 20 pages at a time.
     await nextTurn();
   }
   return ok(await drained());

@@ -86,7 +86,7 @@ export const openSqliteReadModels = (file: string, options: ProjectionOptions): 
       if (on) for (const name of Object.keys(QUERY_ONLY_INDEXES)) db.exec(`DROP INDEX IF EXISTS ${name}`);
       else {
         // The indexes' sorts may use a helper thread: the other core is idle by then (the writer
-        // thread is done). 400 -> 325 ms for the bench tenant's five indexes (ADR 34).
+        // thread is done; ADR 34).
         db.pragma(`threads = ${INDEX_SORT_THREADS}`);
         db.exec(Object.values(QUERY_ONLY_INDEXES).join(';\n'));
         db.pragma('threads = 0');

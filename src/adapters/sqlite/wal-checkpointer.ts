@@ -17,7 +17,7 @@ export type BackgroundCheckpoints = {
  * Moves SQLite's checkpoints (copying the WAL into the database file, with its fsync) off the
  * event loop: the connection given stops checkpointing (`wal_autocheckpoint = 0`) and a worker
  * thread with its own connection checkpoints every 200 ms. Before this, one commit in twenty paid
- * for a checkpoint of ~1,000 pages (6 ms on this machine) inside a request. A checkpoint by another
+ * for a checkpoint of ~1,000 pages inside a request (ADR 29). A checkpoint by another
  * connection is SQLite's own design for WAL mode: commits go on meanwhile, and the WAL starts over
  * once everything in it is in the file. Should the worker fail, the connection checkpoints itself
  * again as before.
