@@ -174,6 +174,23 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory | { 
       expect(pages).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     });
 
+    it('hands over the streams of a prefix whole, of this tenant only; with startingWith, those whose first event matches', async () => {
+      const other = `o${randomUUID().slice(0, 8)}`;
+      const named = (kind: string, id: string) => `${tenant}:${kind}:${id}`;
+      await store.append(named('scan', 'a'), [event(tenant, 'Start', { year: '2025-2026' }), event(tenant, 'Step', { year: '2026-2027' })], 'no-stream');
+      await store.append(named('scan', 'b'), [event(tenant, 'Start', { year: '2026-2027' })], 'no-stream');
+      await store.append(named('scan', 'c'), [event(tenant, 'Other', { year: '2025-2026' }), event(tenant, 'Start', { year: '2025-2026' })], 'no-stream');
+      await store.append(named('scanner', 'd'), [event(tenant, 'Start', { year: '2025-2026' })], 'no-stream');
+      await store.append(`${other}:scan:e`, [event(other, 'Start', { year: '2025-2026' })], 'no-stream');
+      const streams = async (options?: Parameters<EventStore['readStreamsByPrefix']>[1]) => {
+        const seen: string[] = [];
+        for await (const batch of store.readStreamsByPrefix(`${tenant}:scan:`, options)) for (const events of batch) seen.push(`${events[0]!.stream.slice(-1)}:${events.map((e) => e.type).join(',')}`);
+        return seen.sort();
+      };
+      expect(await streams()).toEqual(['a:Start,Step', 'b:Start', 'c:Other,Start']);
+      expect(await streams({ startingWith: { types: ['Start'], field: 'year', equals: '2025-2026' } })).toEqual(['a:Start,Step']);
+    });
+
     it('answers a ping', async () => {
       expect((await store.ping()).isOk()).toBe(true);
     });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/application/ports/event-store.js';
 import { eventStoreContract } from './event-store.contract.js';
 import { appendOneByOne } from '../../src/adapters/shared/append-one-by-one.js';
+import { streamsByPrefixFromLog } from '../../src/adapters/shared/streams-by-prefix.js';
 
 eventStoreContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
@@ -20,6 +21,14 @@ eventStoreContract('SQLite appending one stream after another, as EventStoreDB d
   const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
   const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
   const store = Object.assign(Object.create(SqliteEventStore.prototype) as SqliteEventStore, inner, { appendMany: appendOneByOne((s, e, x) => inner.append(s, e, x)) });
+  return { store, cleanup: async () => (await inner.close(), rmSync(dir, { recursive: true, force: true })) };
+});
+
+// How EventStoreDB's adapter finds a prefix's streams (the log read for their first events), held to the same contract.
+eventStoreContract('SQLite finding a prefix’s streams as EventStoreDB does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
+  const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
+  const store = Object.assign(Object.create(SqliteEventStore.prototype) as SqliteEventStore, inner, { readStreamsByPrefix: streamsByPrefixFromLog(inner) });
   return { store, cleanup: async () => (await inner.close(), rmSync(dir, { recursive: true, force: true })) };
 });
 

@@ -310,6 +310,15 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     appendMany,
     readStream: (stream) => inner.readStream(stream).andThen(opened),
     readAll: (options) => inner.readAll(options).andThen(opened),
+    // A batch's events opened together: one key lookup for a batch of streams, not one a stream.
+    readStreamsByPrefix: async function* (prefix, options) {
+      for await (const batch of inner.readStreamsByPrefix(prefix, { startingWith: options?.startingWith })) {
+        const streams = [...batch];
+        const done = await opened(streams.flat());
+        if (done.isErr()) throw new Error(done.error.code);
+        yield streams;
+      }
+    },
     ping: () => inner.ping(),
     close: () => inner.close(),
     shred: async (tenant, subject, stream) => {
@@ -332,18 +341,6 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       return keys.delete([...ids]);
     },
   };
-  if (inner.readStreamsByPrefix) {
-    const byPrefix = inner.readStreamsByPrefix.bind(inner);
-    // A batch's events opened together: one key lookup for a page of streams, not one a stream.
-    (store as { readStreamsByPrefix?: EventStore['readStreamsByPrefix'] }).readStreamsByPrefix = async function* (prefix, options) {
-      for await (const batch of byPrefix(prefix, { startingWith: options?.startingWith })) {
-        const streams = [...batch];
-        const done = await opened(streams.flat());
-        if (done.isErr()) throw new Error(done.error.code);
-        yield streams;
-      }
-    };
-  }
   if (inner.watch) (store as { watch?: EventStore['watch'] }).watch = inner.watch.bind(inner);
   const scanRaw = (inner as { scanRaw?: (tenant?: string) => Iterable<unknown> }).scanRaw;
   if (scanRaw) (store as unknown as { scanRaw: typeof scanRaw }).scanRaw = scanRaw.bind(inner);

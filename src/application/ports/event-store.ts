@@ -88,15 +88,15 @@ export interface EventStore {
    */
   watch?(onEvent: () => void, onError: (error: Error) => void): () => void;
   /**
-   * Every stream whose name starts with `prefix`, one after another, each whole and in order, for
-   * stores that keep streams together (SQLite): a replay then holds one page of streams at a time.
-   * Streams come in batches (those a page of the store holds whole) so that a reader pays its
+   * Every stream whose name starts with `prefix`, one after another, each whole and in order: a
+   * replay (the rollover's) then holds a batch of streams at a time. Batches let a reader pay its
    * per-read costs (a key lookup, a promise) once a batch rather than once a stream; a batch is
-   * iterated once. `startingWith` keeps only the streams whose first
-   * event matches it (as stored: the field must be one in clear), decided by the store before it
-   * parses anything, so a replay of one school year does not parse the others' events.
+   * iterated once. `startingWith` keeps only the streams whose first event matches it (as stored:
+   * the field must be one in clear). How the store finds them is its own business: SQLite keeps a
+   * stream's events together and scans them in order, off the event loop; EventStoreDB reads the
+   * tenant's log for the first events, then each stream.
    */
-  readStreamsByPrefix?(prefix: string, options?: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>>;
+  readStreamsByPrefix(prefix: string, options?: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>>;
   /** Resolves when the store is reachable and answering. */
   ping(): ResultAsync<void, StoreError>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handleMany, replay } from '../handle-command.js';
-import type { ReplayedEvent, StoreError } from '../ports/event-store.js';
+import type { ReplayedEvent } from '../ports/event-store.js';
 import { noteRemoval, scanLog, TIDYING_TYPES } from '../read-log.js';
 
 export type RolloverRequest = {
@@ -45,14 +45,6 @@ const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
 const CARRIES_PER_COMMIT = 500;
 
 type CarryOver = Extract<DocumentCommand, { type: 'CarryOver' }>;
-
-/** Elsewhere: each stream found by the first pass is read on its own; a failed read ends the walk as a value. */
-async function* streamsOneByOne(deps: Deps, tenant: string, ids: readonly string[]): AsyncGenerator<ReplayedEvent[][] | StoreError> {
-  for (const id of ids) {
-    const stream = await deps.events.readStream(deps.streams.document(tenant, id));
-    yield stream.isErr() ? stream.error : [stream.value];
-  }
-}
 
 /** The same few hundred staff are looked up for thousands of documents: ask the read model once each. */
 const memoised = (view: DirectoryView): DirectoryView => {
@@ -105,24 +97,18 @@ export const rollover =
 const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgress: (p: RolloverProgress) => void): Promise<Result<RolloverReport, UseCaseError>> => {
   const tenant = actor.tenant;
   let eventsReplayed = 0;
-  // First pass, by type: the streams year N+1 already has (what an earlier run carried), who tidied
-  // what from their locker and, for a store that cannot hand over streams by prefix, year N's
-  // documents (ids only, to read them one by one). A store that can finds year N's documents in
-  // the second pass, and the first then skips the deposits (a tenth of the log, its largest rows):
-  // the total for the progress is what the read models count for the year. None of it is sealed.
-  const byPrefix = deps.events.readStreamsByPrefix !== undefined;
-  const ids: string[] = [];
+  // First pass, by type: the streams year N+1 already has (what an earlier run carried), and who
+  // tidied what from their locker. Year N's documents are found by the second pass; the total for
+  // the progress is what the read models count for the year. None of it is sealed.
   const startedInTarget = new Set<string>();
   const removals = new Map<string, Set<string>>();
-  const types = byPrefix ? ['DocumentCarriedOver', ...TIDYING_TYPES] : [...START_TYPES, ...TIDYING_TYPES];
-  const found = await scanLog(deps.impersonalEvents, { tenant, types }, (stored) => {
+  const found = await scanLog(deps.impersonalEvents, { tenant, types: ['DocumentCarriedOver', ...TIDYING_TYPES] }, (stored) => {
     const data = stored.data as { documentId?: string; year?: string };
     if (TIDYING_TYPES.includes(stored.type)) noteRemoval(removals, stored);
-    else if (data.year === request.from && data.documentId) ids.push(data.documentId);
     else if (data.year === request.to && data.documentId) startedInTarget.add(data.documentId);
   });
   if (found.isErr()) return err(found.error);
-  const expected = byPrefix ? deps.readModels.documentsOfYear(tenant, request.from) : ids.length;
+  const expected = deps.readModels.documentsOfYear(tenant, request.from);
   // Documents a retention forgot are in the log, not in the read models: the total never falls short.
   const progress = (phase: RolloverProgress['phase'], documentsExamined = 0) =>
     onProgress({ phase, eventsReplayed, documentsExamined, documentsTotal: Math.max(expected, documentsExamined) });
@@ -134,11 +120,8 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // report only counts. Where a sealed value is looked at (a real carry copies title, memo and file
   // name; a rerun compares them with what was carried), the document is read again, opened.
   const scanned = request.dryRun ? deps.impersonalEvents : deps.events;
-  // Stores that keep streams together hand them over in one ordered scan, a page of streams at a
-  // time, only those that start in year N.
-  const yearDocuments = byPrefix && scanned.readStreamsByPrefix
-    ? scanned.readStreamsByPrefix(deps.streams.document(tenant, ''), { startingWith: { types: START_TYPES, field: 'year', equals: request.from } })
-    : streamsOneByOne(deps, tenant, ids);
+  // The streams that start in year N, whole, a batch at a time (how the store finds them is its own business).
+  const yearDocuments = scanned.readStreamsByPrefix(deps.streams.document(tenant, ''), { startingWith: { types: START_TYPES, field: 'year', equals: request.from } });
 
   const report: RolloverReport = {
     tenant,
@@ -211,7 +194,6 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   };
 
   for await (const batch of yearDocuments) {
-    if (!(Symbol.iterator in batch)) return err(batch);
     // One clock reading a batch (a few milliseconds of work), not one a document.
     const at = deps.clock.now();
     for (const history of batch) {
@@ -222,7 +204,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
       report.documentsExamined += 1;
       const newDocumentId = deps.ids.derive('rollover', tenant, source.id, request.to);
       const carriedBefore = startedInTarget.has(newDocumentId);
-      if (request.dryRun && byPrefix && carriedBefore) {
+      if (request.dryRun && carriedBefore) {
         const opened = await deps.events.readStream(deps.streams.document(tenant, source.id));
         if (opened.isErr()) return err(opened.error);
         const reread = replay(documentDecider, opened.value);
