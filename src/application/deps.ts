@@ -9,6 +9,7 @@ import type { CheckpointSigner, NotaryLedger } from './ports/notary.js';
 import type { ReadModels } from './ports/read-models.js';
 import type { Projector } from './projector.js';
 import type { Streams } from './streams.js';
+import type { VirusScanner } from './ports/virus-scanner.js';
 
 /** What every use case may reach: ports only, handed in by the composition root. */
 export type Deps = {
@@ -33,6 +34,8 @@ export type Deps = {
   readonly clouds: CloudDrive;
   /** Absent without LOCKER_SECRETS_KEY: then no cloud can be configured or linked. */
   readonly credentials: CredentialStore | null;
+  /** Scans every file that comes in (LOCKER_CLAMD_URL); null: none configured, nothing is scanned. */
+  readonly scanner: VirusScanner | null;
   /** The data keys of crypto-shredding: deleting one makes its subject's fields unreadable. */
   readonly keys: Shredder;
 };

@@ -26,6 +26,7 @@ const WORDS = {
     'collection-requested': (f: MailFact) => `${f.actorName} vous demande un document : « ${f.title} »`,
     'acknowledgement-asked': (f: MailFact) => `${f.actorName} vous demande d’accuser réception de « ${f.title} »`,
     'webhook-disabled': (f: MailFact) => `Webhook désactivé après 3 jours d’échecs : ${f.title}`,
+    'infected-upload': (f: MailFact) => `Fichier infecté refusé : ${f.title}`,
     'collection-reminder': (f: MailFact) => `Rappel de ${f.actorName} : le document « ${f.title} » est attendu`,
     // French typography puts a space before the colon.
     sep: ' : ',
@@ -43,6 +44,7 @@ const WORDS = {
     'collection-requested': (f: MailFact) => `${f.actorName} asks you for a document: “${f.title}”`,
     'acknowledgement-asked': (f: MailFact) => `${f.actorName} asks you to acknowledge “${f.title}”`,
     'webhook-disabled': (f: MailFact) => `Webhook disabled after 3 days of failures: ${f.title}`,
+    'infected-upload': (f: MailFact) => `Infected file refused: ${f.title}`,
     'collection-reminder': (f: MailFact) => `Reminder from ${f.actorName}: the document “${f.title}” is expected`,
     sep: ': ',
     category: 'Category',
@@ -55,7 +57,9 @@ const WORDS = {
 
 /** Collection requests live under their own path; everything else is a document. */
 const linkOf = (publicUrl: string, f: MailFact) =>
-  `${publicUrl.replace(/\/+$/, '')}/v1/${f.kind.startsWith('collection-') ? 'collections' : f.kind === 'webhook-disabled' ? 'webhooks' : 'documents'}/${encodeURIComponent(f.documentId)}${f.kind === 'webhook-disabled' ? '/deliveries' : ''}`;
+  f.kind === 'infected-upload'
+    ? `${publicUrl.replace(/\/+$/, '')}/v1/audit/events?type=InfectedUploadRefused`
+    : `${publicUrl.replace(/\/+$/, '')}/v1/${f.kind.startsWith('collection-') ? 'collections' : f.kind === 'webhook-disabled' ? 'webhooks' : 'documents'}/${encodeURIComponent(f.documentId)}${f.kind === 'webhook-disabled' ? '/deliveries' : ''}`;
 
 /**
  * The mail for one or several notifications of one person (several: the digest sent when quiet

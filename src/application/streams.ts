@@ -15,6 +15,7 @@ export const streams = (ids: IdGenerator) => ({
   webhookLease: (tenant: string) => `${tenant}:webhook-lease`,
   sweepLease: (tenant: string) => `${tenant}:sweep-lease`,
   collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
+  scans: (tenant: string) => `${tenant}:scans`,
 });
 
 export type Streams = ReturnType<typeof streams>;

@@ -92,10 +92,10 @@ export const useCases = (deps: Deps) => ({
       events: pending.length,
       seconds: pending[0] ? Math.max(0, (Date.parse(deps.clock.now()) - Date.parse(pending[0].meta.at)) / 1000) : 0,
     })),
-  /** Readiness: both stores answer; the codes of those that do not. */
+  /** Readiness: both stores answer, and the virus scanner where one is configured; the codes of those that do not. */
   ready: (): ResultAsync<void, UseCaseError[]> =>
     new ResultAsync(
-      Promise.all([deps.events.ping(), deps.blobs.ping()]).then((results) => {
+      Promise.all([deps.events.ping(), deps.blobs.ping(), ...(deps.scanner ? [deps.scanner.ping()] : [])]).then((results) => {
         const failed = results.flatMap((r) => (r.isErr() ? [r.error as UseCaseError] : []));
         return failed.length === 0 ? ok(undefined) : err(failed);
       }),

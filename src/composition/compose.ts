@@ -12,11 +12,13 @@ import type { IdGenerator } from '../application/ports/id-generator.js';
 import type { KeyStore, Shredder } from '../application/ports/key-store.js';
 import type { Mailer } from '../application/ports/mailer.js';
 import type { ReadModels } from '../application/ports/read-models.js';
+import type { VirusScanner } from '../application/ports/virus-scanner.js';
 import { Projector } from '../application/projector.js';
 import { streams } from '../application/streams.js';
 import { mailDispatcher, type MailDispatcher } from '../application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from '../application/use-cases/webhooks.js';
 import { useCases, type UseCases } from '../application/use-cases.js';
+import { clamdScanner } from '../adapters/clamav/clamd-scanner.js';
 import type { Config } from '../adapters/config/config.js';
 import { prometheusMetrics, type PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import { shreddingEventStore } from '../adapters/shared/shredding-event-store.js';
@@ -51,6 +53,7 @@ export const TOKENS = {
   Sealed: Symbol('SealingEventStore'),
   CloudDrive: Symbol('CloudDrive'),
   Credentials: Symbol('CredentialStore'),
+  Scanner: Symbol('VirusScanner'),
   MailDispatcher: Symbol('MailDispatcher'),
   Webhooks: Symbol('Webhooks'),
   Deps: Symbol('Deps'),
@@ -125,6 +128,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
   once(TOKENS.CloudDrive, () => lazyCloudDrive(() => import('../adapters/webdav/webdav-cloud-drive.js').then((m) => m.webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS, allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS }))));
   once(TOKENS.Credentials, () => credentialStore());
+  once(TOKENS.Scanner, (): VirusScanner | null => (config.LOCKER_CLAMD_URL ? clamdScanner(config.LOCKER_CLAMD_URL, { timeoutMs: config.LOCKER_SCAN_TIMEOUT_MS }) : null));
   once(TOKENS.Deps, (r): Deps => ({
     events: r.resolve(TOKENS.EventStore),
     // The sealing store's own log: personal fields stay sealed (ADR 24).
@@ -141,6 +145,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     mailEnabled: config.LOCKER_SMTP_URL !== undefined,
     clouds: r.resolve(TOKENS.CloudDrive),
     credentials: r.resolve(TOKENS.Credentials),
+    scanner: r.resolve(TOKENS.Scanner),
     keys: { shred: (tenant, subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(tenant, subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.

@@ -18,3 +18,4 @@ export * from './notification/fan-out.js';
 export * from './collection-request/collection.js';
 export * from './webhook/webhook.js';
 export * from './erasure/erasure.js';
+export * from './scanning/infected-upload.js';

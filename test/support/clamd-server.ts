@@ -7,6 +7,12 @@ import { join } from 'node:path';
 /** The EICAR test file: harmless, and detected by every scanner as a virus. */
 export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
 
+/**
+ * Bytes that clamd, given the tests' own signature database, finds anywhere in a file: put in the
+ * last megabyte of a large file, they prove the whole stream is scanned.
+ */
+export const TAIL_MARKER = 'LOCKER-TEST-MALWARE-TAIL-7f3a9c21';
+
 /** Where clamd is, if anywhere: Debian's clamav-daemon puts it in /usr/sbin (`.ci/run` installs it). */
 const CLAMD = ['/usr/sbin/clamd', '/usr/bin/clamd'].find((p) => spawnSync(p, ['--version']).status === 0);
 export const clamdMissing = CLAMD ? undefined : 'no clamd binary here (apt-get install clamav-daemon)';
@@ -32,14 +38,16 @@ const answers = (port: number) =>
 
 /**
  * A real clamd on 127.0.0.1 and a unix socket, in a child process. No signature mirror is reachable
- * here, so its database is one line: the EICAR test file's MD5, which clamd reports as
- * `Eicar-Test-Signature.UNOFFICIAL`. `streamMaxBytes` is clamd's StreamMaxLength.
+ * here, so its database is ours: the EICAR test file's MD5, which clamd reports as
+ * `Eicar-Test-Signature.UNOFFICIAL`, and `TAIL_MARKER` anywhere in a file (`Locker-Test-Tail.UNOFFICIAL`). `streamMaxBytes` is clamd's StreamMaxLength.
  */
 export const startClamd = async (streamMaxBytes = 1024 * 1024) => {
   if (!CLAMD) throw new Error(clamdMissing);
   const dir = mkdtempSync(join(tmpdir(), 'locker-clamd-'));
   mkdirSync(join(dir, 'db'));
   writeFileSync(join(dir, 'db', 'test.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n');
+  // A body signature of our own: the marker's bytes at any offset of any file.
+  writeFileSync(join(dir, 'db', 'test.ndb'), `Locker-Test-Tail:0:*:${Buffer.from(TAIL_MARKER).toString('hex')}\n`);
   const port = await freePort();
   const socketPath = join(dir, 'clamd.sock');
   writeFileSync(

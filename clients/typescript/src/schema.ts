@@ -4951,10 +4951,10 @@ export interface operations {
                         items: {
                             id: string;
                             /**
-                             * @description for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook
+                             * @description for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook; for infected-upload (admins), the refused upload, titled by what it held
                              * @enum {string}
                              */
-                            kind: "deposited" | "updated" | "recipient-added" | "acknowledgement-asked" | "reminder" | "collection-requested" | "collection-reminder" | "webhook-disabled";
+                            kind: "deposited" | "updated" | "recipient-added" | "acknowledgement-asked" | "reminder" | "collection-requested" | "collection-reminder" | "webhook-disabled" | "infected-upload";
                             documentId: string;
                             title: string;
                             actorId: string;

@@ -88,6 +88,9 @@ export const configSchema = z
     LOCKER_NODE_ID: optionalText.pipe(z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits, . : _ or -').optional()),
     LOCKER_SCHEDULER_INTERVAL_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(50, 'expected at least 50 ms').default(60_000),
     LOCKER_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL'], { error: 'expected FULL or NORMAL' }).default('FULL'),
+    // Every file that comes in is scanned by ClamAV's daemon there; unset, nothing is scanned (issue 34).
+    LOCKER_CLAMD_URL: optionalText.pipe(url(['tcp:', 'unix:'], 'tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl').optional()),
+    LOCKER_SCAN_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(30_000),
     // Off by default: the thread costs resident memory (ADR 29).
     LOCKER_SQLITE_CHECKPOINT_THREAD: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off'),
   })

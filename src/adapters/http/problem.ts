@@ -137,6 +137,11 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(400, e.code, 'Upload aborted', `the upload ended before the file was complete: ${e.message}`);
     case 'BLOB_NOT_FOUND':
       return problem(500, e.code, 'Content missing', 'the stored content of this document is missing');
+    case 'INFECTED':
+      return problem(422, e.code, 'Infected file', `${e.fileName} holds ${e.signature}: nothing was kept`, { fileName: e.fileName, signature: e.signature });
+    case 'SCANNER_UNAVAILABLE':
+      // Never read as clean: the file is refused, and may be sent again once the scanner answers.
+      return problem(503, e.code, 'Virus scanner unavailable', 'files cannot be checked for viruses now; nothing was kept; retry later', { retryAfterSeconds: 30 });
     case 'STORE_UNAVAILABLE':
     case 'BLOB_STORE_UNAVAILABLE':
       return problem(503, e.code, 'Service unavailable', 'storage is not answering; retry later');

@@ -40,6 +40,8 @@ const RULES: Record<string, Rule> = {
   CarriedDocumentRefreshed: { subject: ofDocument, fields: ['memo', 'content.fileName'] },
   MemoChanged: { subject: ofDocument, fields: ['memo'] },
   CollectionCreated: { subject: ofCollection, fields: ['title', 'instructions'] },
+  // The name of a file someone tried to upload, infected: theirs, erased with them.
+  InfectedUploadRefused: { subject: (d) => (typeof d['userId'] === 'string' ? `person:${d['userId']}` : undefined), fields: ['fileName'] },
 };
 /** The directory's people: each user's name and e-mail under that person's key. */
 const PEOPLE: Rule = { subject: ofPerson, fields: ['displayName', 'email'] };

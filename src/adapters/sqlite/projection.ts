@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../../application/ports/event-store.js';
-import type { CollectionEvent, DirectoryEvent, DocumentEvent, ErasureEvent, LockerEvent, MailLeaseEvent, TenantSettingsEvent, WebhookEvent } from '../../domain/index.js';
+import type { CollectionEvent, DirectoryEvent, DocumentEvent, ErasureEvent, LockerEvent, MailLeaseEvent, ScanEvent, TenantSettingsEvent, WebhookEvent } from '../../domain/index.js';
 
-export type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent | ErasureEvent;
+export type AnyEvent = DocumentEvent | LockerEvent | TenantSettingsEvent | DirectoryEvent | MailLeaseEvent | CollectionEvent | WebhookEvent | ErasureEvent | ScanEvent;
 
 /**
  * `mail`: whether this deployment sends e-mail (an SMTP server is configured). Without it, or for

@@ -9,6 +9,7 @@ import { outboxProjection } from './outbox-projection.js';
 import { padded, type AnyEvent, type Projection, type ProjectionOptions } from './projection.js';
 import { READ_MODEL_TABLES } from './read-model-schema.js';
 import { recipientProjection } from './recipient-projection.js';
+import { scanProjection } from './scan-projection.js';
 import { settingsProjection } from './settings-projection.js';
 import { tenantsMoved } from './tenant-cache.js';
 import { webhookProjection } from './webhook-projection.js';
@@ -27,6 +28,7 @@ export const readModelProjection = (db: Database.Database, options: ProjectionOp
     documentProjection(db),
     recipientProjection(db),
     collectionProjection(db),
+    scanProjection(db),
     notificationProjection(db, options),
     outboxProjection(db),
     webhookProjection(db),

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 14;
+export const READ_MODEL_VERSION = 15;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS categories (
 CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT, erase_after_days INTEGER);
 -- People who left the directory, and when: erased once the tenant's delay has passed.
 CREATE TABLE IF NOT EXISTS departed (tenant TEXT NOT NULL, user_id TEXT NOT NULL, left_at TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
+CREATE TABLE IF NOT EXISTS refused_uploads (tenant TEXT NOT NULL, upload_id TEXT NOT NULL, user_id TEXT NOT NULL, signature TEXT NOT NULL, via TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tenant, upload_id));
 CREATE TABLE IF NOT EXISTS erasures (tenant TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL, actor_id TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
 -- A person's own mail choices (JSON: email?, quietHours?), over the tenant's defaults.
 CREATE TABLE IF NOT EXISTS preferences (tenant TEXT NOT NULL, user_id TEXT NOT NULL, prefs TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
@@ -108,5 +109,5 @@ CREATE TABLE IF NOT EXISTS directory_staging (tenant TEXT NOT NULL, sync_id TEXT
 
 export const READ_MODEL_TABLES = [
   'checkpoint', 'profiles', 'users', 'classes', 'lockers', 'categories', 'settings',
-  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures', 'tenant_versions', 'directory_staging',
+  'documents', 'versions', 'recipients', 'former_recipients', 'addressed', 'collections', 'collection_asked', 'collection_reminders', 'consultations', 'acknowledgements', 'reminders', 'notifications', 'preferences', 'outbox', 'webhooks', 'webhook_outbox', 'departed', 'erasures', 'refused_uploads', 'tenant_versions', 'directory_staging',
 ] as const;

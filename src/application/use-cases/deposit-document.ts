@@ -6,6 +6,7 @@ import type { UseCaseError } from '../errors.js';
 import { catchUp, handleMany } from '../handle-command.js';
 import type { StagedBlob } from '../ports/blob-store.js';
 import type { DocumentView } from '../ports/read-models.js';
+import { stageScanned } from '../scan-upload.js';
 
 export type DepositMeta = {
   readonly recipients: RecipientChoice;
@@ -120,8 +121,7 @@ export const depositDocument = (deps: Deps) => {
         ResultAsync.fromSafePromise(nextFile()).andThen((file): ResultAsync<void, UseCaseError> => {
           if (file === undefined) return okAsync(undefined);
           if ('code' in file) return errAsync(file);
-          return deps.blobs
-            .stage(tenant, file.content, context.maxDocumentBytes)
+          return stageScanned(deps, actor, file, context.maxDocumentBytes, request.collectionId ? 'submission' : request.cloud ? 'cloud' : 'deposit')
             .mapErr(whyNotStaged(file))
             .andThen((blob) => {
               staged.push({ file, blob, bytes: stagedOnce(blob) });

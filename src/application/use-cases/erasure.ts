@@ -33,7 +33,15 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
         reason,
       }),
     )
-    .andThen(() => ResultAsync.fromPromise(deps.keys.shred(tenant, `person:${userId}`, deps.streams.directory(tenant)), (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` })))
+    // Their keys wherever their fields were sealed: the directory's, and the names of files they tried to upload, infected.
+    .andThen(() =>
+      ResultAsync.fromPromise(
+        (async () => {
+          for (const stream of [deps.streams.directory(tenant), deps.streams.scans(tenant)]) await deps.keys.shred(tenant, `person:${userId}`, stream);
+        })(),
+        (e): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the key store: ${(e as Error).message}` }),
+      ),
+    )
     .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.deleteAll(tenant, userId)) : okAsync(0)))
     .map(() => {
       deps.readModels.scrub();

@@ -6,6 +6,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { replay } from '../handle-command.js';
 import type { DocumentView } from '../ports/read-models.js';
+import { stageScanned } from '../scan-upload.js';
 import { stagedOnce, whyNotStaged, type IncomingFile } from './deposit-document.js';
 
 /** A new version of the same document: recipients keep it in their locker and are told it changed. */
@@ -19,7 +20,7 @@ export const updateContent = (deps: Deps) => ({
 
   /** `minor`: acknowledgements of the previous version still count. */
   store(actor: Actor, documentId: string, limit: number, file: IncomingFile, minor = false, cloud?: CloudSource): ResultAsync<DocumentView, UseCaseError> {
-    return deps.blobs.stage(actor.tenant, file.content, limit).mapErr(whyNotStaged(file)).andThen((staged) => {
+    return stageScanned(deps, actor, file, limit, cloud ? 'cloud' : 'version').mapErr(whyNotStaged(file)).andThen((staged) => {
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
       const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };

@@ -3,6 +3,7 @@ import type { DocumentEvent } from '../deposited-document/events.js';
 import type { UserKind } from '../shared/permissions.js';
 import { hasLocker } from '../shared/permissions.js';
 import type { WebhookEvent } from '../webhook/webhook.js';
+import type { ScanEvent } from '../scanning/infected-upload.js';
 
 /**
  * Who hears of something, as the read models know them when the event is projected: people named
@@ -25,7 +26,8 @@ export type NoticeKind =
   | 'acknowledgement-asked'
   | 'collection-requested'
   | 'collection-reminder'
-  | 'webhook-disabled';
+  | 'webhook-disabled'
+  | 'infected-upload';
 
 /**
  * One thing people are told in the app, about a document, a collection request or a webhook
@@ -34,7 +36,7 @@ export type NoticeKind =
  */
 export type Notice = { readonly kind: NoticeKind; readonly subject: string; readonly audience: Audience; readonly mailed: boolean };
 
-export type NotifiableEvent = DocumentEvent | CollectionEvent | WebhookEvent;
+export type NotifiableEvent = DocumentEvent | CollectionEvent | WebhookEvent | ScanEvent;
 
 const notice = (kind: NoticeKind, subject: string, audience: Audience): Notice => ({ kind, subject, audience, mailed: true });
 
@@ -69,6 +71,8 @@ export const noticesOf = (event: { readonly type: string; readonly data: unknown
       return [notice('collection-reminder', e.data.collectionId, { to: 'users', userIds: e.data.userIds })];
     case 'WebhookDisabled':
       return [notice('webhook-disabled', e.data.webhookId, { to: 'admins' })];
+    case 'InfectedUploadRefused':
+      return [notice('infected-upload', e.data.uploadId, { to: 'admins' })];
     default:
       return [];
   }

@@ -1,0 +1,54 @@
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { scanDecider, type UploadPath } from '../domain/index.js';
+import type { Actor, Deps } from './deps.js';
+import type { UseCaseError } from './errors.js';
+import { handle } from './handle-command.js';
+import type { StagedBlob } from './ports/blob-store.js';
+
+/**
+ * Stages a file's bytes, scanned as they go to the blob store (read once: memory stays flat
+ * whatever the size). With no scanner configured, staging alone. An infected file is discarded,
+ * recorded for auditors and the school's admins (who are told), and refused: `INFECTED`, naming
+ * what it holds. A scanner that cannot tell (down, silent past its timeout, the file longer than
+ * it takes) refuses it too, `SCANNER_UNAVAILABLE`: never read as clean, nothing kept.
+ */
+export const stageScanned = (
+  deps: Pick<Deps, 'blobs' | 'scanner' | 'events' | 'ids' | 'projector' | 'streams' | 'clock'>,
+  actor: Actor,
+  file: { readonly content: AsyncIterable<Uint8Array>; readonly fileName: string },
+  maxBytes: number,
+  via: UploadPath,
+): ResultAsync<StagedBlob, UseCaseError> => {
+  const scanner = deps.scanner;
+  if (!scanner) return deps.blobs.stage(actor.tenant, file.content, maxBytes);
+  const session = scanner.begin();
+  // Each chunk goes to the scanner as it goes to the store; the scanner's backpressure is the upload's.
+  const scanned = (async function* () {
+    for await (const chunk of file.content) {
+      await session.write(chunk);
+      yield chunk;
+    }
+  })();
+  // Nothing of it is kept, whatever the discard meets (the sweep removes staging left by a crash).
+  const discarded = (staged: StagedBlob) => ResultAsync.fromSafePromise<void, UseCaseError>(staged.discard().catch(() => undefined));
+  return deps.blobs
+    .stage(actor.tenant, scanned, maxBytes)
+    .orElse((e) => {
+      session.abort();
+      return errAsync<StagedBlob, UseCaseError>(e);
+    })
+    .andThen((staged) =>
+      session
+        .finish()
+        .orElse((e) => discarded(staged).andThen(() => errAsync(e)))
+        .andThen((verdict) => {
+          if (!verdict.infected) return okAsync<StagedBlob, UseCaseError>(staged);
+          const refused: UseCaseError = { code: 'INFECTED', fileName: file.fileName, signature: verdict.signature };
+          const command = { type: 'RecordInfectedUpload' as const, actorId: actor.userId, at: deps.clock.now(), uploadId: deps.ids.newId(), fileName: file.fileName, signature: verdict.signature, via };
+          return discarded(staged)
+            .andThen(() => handle(deps, scanDecider, actor.tenant, deps.streams.scans(actor.tenant), command))
+            .andThen(() => errAsync<StagedBlob, UseCaseError>(refused));
+        }),
+    );
+};
+
