@@ -36,6 +36,8 @@ export type Deps = {
   readonly credentials: CredentialStore | null;
   /** Scans every file that comes in (LOCKER_CLAMD_URL); null: none configured, nothing is scanned. */
   readonly scanner: VirusScanner | null;
+  /** A file the scanner cannot check now is refused (503); otherwise accepted, held from readers, and scanned later. */
+  readonly scanRequired: boolean;
   /** The data keys of crypto-shredding: deleting one makes its subject's fields unreadable. */
   readonly keys: Shredder;
 };

@@ -27,6 +27,7 @@ const WORDS = {
     'acknowledgement-asked': (f: MailFact) => `${f.actorName} vous demande d’accuser réception de « ${f.title} »`,
     'webhook-disabled': (f: MailFact) => `Webhook désactivé après 3 jours d’échecs : ${f.title}`,
     'infected-upload': (f: MailFact) => `Fichier infecté refusé : ${f.title}`,
+    quarantined: (f: MailFact) => `Document mis en quarantaine (infecté) : ${f.title}`,
     'collection-reminder': (f: MailFact) => `Rappel de ${f.actorName} : le document « ${f.title} » est attendu`,
     // French typography puts a space before the colon.
     sep: ' : ',
@@ -45,6 +46,7 @@ const WORDS = {
     'acknowledgement-asked': (f: MailFact) => `${f.actorName} asks you to acknowledge “${f.title}”`,
     'webhook-disabled': (f: MailFact) => `Webhook disabled after 3 days of failures: ${f.title}`,
     'infected-upload': (f: MailFact) => `Infected file refused: ${f.title}`,
+    quarantined: (f: MailFact) => `Document quarantined (infected): ${f.title}`,
     'collection-reminder': (f: MailFact) => `Reminder from ${f.actorName}: the document “${f.title}” is expected`,
     sep: ': ',
     category: 'Category',

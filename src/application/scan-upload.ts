@@ -4,21 +4,26 @@ import type { Actor, Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { handle } from './handle-command.js';
 import type { StagedBlob } from './ports/blob-store.js';
+import type { ScanVerdict } from './ports/virus-scanner.js';
 
 /**
  * Stages a file's bytes, scanned as they go to the blob store (read once: memory stays flat
  * whatever the size). With no scanner configured, staging alone. An infected file is discarded,
  * recorded for auditors and the school's admins (who are told), and refused: `INFECTED`, naming
  * what it holds. A scanner that cannot tell (down, silent past its timeout, the file longer than
- * it takes) refuses it too, `SCANNER_UNAVAILABLE`: never read as clean, nothing kept.
+ * it takes) refuses it too, `SCANNER_UNAVAILABLE`: never read as clean, nothing kept; unless scans
+ * are not required, when the file is kept marked `scanPending`, held from readers until a later
+ * scan (`scans.ts`) clears it.
  */
+export type ScannedBlob = StagedBlob & { readonly scanPending?: true };
+
 export const stageScanned = (
-  deps: Pick<Deps, 'blobs' | 'scanner' | 'events' | 'ids' | 'projector' | 'streams' | 'clock'>,
+  deps: Pick<Deps, 'blobs' | 'scanner' | 'scanRequired' | 'events' | 'ids' | 'projector' | 'streams' | 'clock'>,
   actor: Actor,
   file: { readonly content: AsyncIterable<Uint8Array>; readonly fileName: string },
   maxBytes: number,
   via: UploadPath,
-): ResultAsync<StagedBlob, UseCaseError> => {
+): ResultAsync<ScannedBlob, UseCaseError> => {
   const scanner = deps.scanner;
   if (!scanner) return deps.blobs.stage(actor.tenant, file.content, maxBytes);
   const session = scanner.begin();
@@ -40,14 +45,16 @@ export const stageScanned = (
     .andThen((staged) =>
       session
         .finish()
-        .orElse((e) => discarded(staged).andThen(() => errAsync(e)))
-        .andThen((verdict) => {
-          if (!verdict.infected) return okAsync<StagedBlob, UseCaseError>(staged);
+        .map((verdict): { verdict: ScanVerdict | undefined } => ({ verdict }))
+        .orElse((e) => (deps.scanRequired ? discarded(staged).andThen(() => errAsync<never, UseCaseError>(e)) : okAsync({ verdict: undefined })))
+        .andThen(({ verdict }): ResultAsync<ScannedBlob, UseCaseError> => {
+          if (verdict === undefined) return okAsync(Object.assign(staged, { scanPending: true as const }));
+          if (!verdict.infected) return okAsync(staged);
           const refused: UseCaseError = { code: 'INFECTED', fileName: file.fileName, signature: verdict.signature };
           const command = { type: 'RecordInfectedUpload' as const, actorId: actor.userId, at: deps.clock.now(), uploadId: deps.ids.newId(), fileName: file.fileName, signature: verdict.signature, via };
           return discarded(staged)
             .andThen(() => handle(deps, scanDecider, actor.tenant, deps.streams.scans(actor.tenant), command))
-            .andThen(() => errAsync<StagedBlob, UseCaseError>(refused));
+            .andThen(() => errAsync<ScannedBlob, UseCaseError>(refused));
         }),
     );
 };

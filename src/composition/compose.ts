@@ -146,6 +146,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     clouds: r.resolve(TOKENS.CloudDrive),
     credentials: r.resolve(TOKENS.Credentials),
     scanner: r.resolve(TOKENS.Scanner),
+    scanRequired: config.LOCKER_SCAN_REQUIRED,
     keys: { shred: (tenant, subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(tenant, subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.

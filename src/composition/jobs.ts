@@ -61,6 +61,15 @@ export const periodicJobs = (app: App, log: FastifyBaseLogger): Job[] => {
     // Webhook deliveries: what is due, in order per document; also what was pending before a restart.
     { name: 'webhooks', everyMs: config.LOCKER_WEBHOOK_POLL_MS, run: logged(log, app.webhooks.tick, (r) => r.disabled > 0 && r, 'webhook endpoints disabled') },
   ];
+  // Files accepted while the virus scanner could not tell are scanned as soon as it answers again.
+  if (app.deps.scanner) {
+    jobs.push({
+      name: 'pending scans',
+      everyMs: 60_000,
+      atStart: true,
+      run: logged(log, uc.scans.scanPending, (r) => r.scanned > 0 && r, 'pending files scanned'),
+    });
+  }
   // Mails go out as they fall due; only where an SMTP server is configured.
   const mail = app.mail;
   if (mail) {

@@ -67,6 +67,8 @@ const table: { [Code in UseCaseError['code']]: [Extract<UseCaseError, { code: Co
   BLOB_NOT_FOUND: [{ code: 'BLOB_NOT_FOUND', key: 'k' }, 500],
   UPLOAD_ABORTED: [{ code: 'UPLOAD_ABORTED', message: 'm' }, 400],
   BLOB_STORE_UNAVAILABLE: [{ code: 'BLOB_STORE_UNAVAILABLE', message: 'm' }, 503],
+  SCAN_PENDING: [{ code: 'SCAN_PENDING', documentId: 'd', version: 1 }, 409],
+  QUARANTINED: [{ code: 'QUARANTINED', documentId: 'd', version: 1, signature: 'Eicar' }, 409],
   INFECTED: [{ code: 'INFECTED', fileName: 'a.pdf', signature: 'Eicar-Test-Signature' }, 422],
   SCANNER_UNAVAILABLE: [{ code: 'SCANNER_UNAVAILABLE', message: 'm' }, 503],
 };

@@ -88,6 +88,9 @@ describe('the CLI, in process', () => {
     expect(keys.exitCode).toBe(0);
     expect(JSON.parse(keys.stdout)).toMatchObject({ shared: [] });
     expect(JSON.parse((await run('sweep', '--grace-minutes', '0')).stdout)).toMatchObject({ deleted: 0 });
+    // No scanner configured: a rescan says so, and does nothing.
+    expect(await run('scan')).toMatchObject({ exitCode: 1, message: expect.stringContaining('no virus scanner is configured') });
+    expect(await run('scan', '--since', 'yesterday')).toMatchObject({ exitCode: 2, message: expect.stringContaining('--since is a date') });
     const dry = await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2026-2027', '--dry-run');
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, documentsExamined: 0 });
     expect(await run('rollover', '--tenant', 'school', '--from', '2025-2026', '--to', '2027-2028')).toMatchObject({ exitCode: 2, message: expect.stringContaining('next one') });

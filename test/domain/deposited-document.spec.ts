@@ -235,6 +235,7 @@ describe('the state a history folds to', () => {
       reminded: new Map(),
       dueReminded: false,
       fromSource: undefined,
+      scanHolds: new Map(),
     });
     expect(canManage(state, 'anne')).toBe(true);
     expect(canManage(document([deposited(), deletedForAll]).state, 'anne')).toBe(false);

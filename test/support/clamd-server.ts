@@ -41,13 +41,13 @@ const answers = (port: number) =>
  * here, so its database is ours: the EICAR test file's MD5, which clamd reports as
  * `Eicar-Test-Signature.UNOFFICIAL`, and `TAIL_MARKER` anywhere in a file (`Locker-Test-Tail.UNOFFICIAL`). `streamMaxBytes` is clamd's StreamMaxLength.
  */
-export const startClamd = async (streamMaxBytes = 1024 * 1024) => {
+export const startClamd = async (streamMaxBytes = 1024 * 1024, signatures: { tail: boolean } = { tail: true }) => {
   if (!CLAMD) throw new Error(clamdMissing);
   const dir = mkdtempSync(join(tmpdir(), 'locker-clamd-'));
   mkdirSync(join(dir, 'db'));
   writeFileSync(join(dir, 'db', 'test.hdb'), '44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n');
   // A body signature of our own: the marker's bytes at any offset of any file.
-  writeFileSync(join(dir, 'db', 'test.ndb'), `Locker-Test-Tail:0:*:${Buffer.from(TAIL_MARKER).toString('hex')}\n`);
+  if (signatures.tail) writeFileSync(join(dir, 'db', 'test.ndb'), `Locker-Test-Tail:0:*:${Buffer.from(TAIL_MARKER).toString('hex')}\n`);
   const port = await freePort();
   const socketPath = join(dir, 'clamd.sock');
   writeFileSync(
@@ -58,6 +58,7 @@ export const startClamd = async (streamMaxBytes = 1024 * 1024) => {
   for (let i = 0; i < 300 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await answers(port))) throw new Error('clamd did not answer within 30 s');
   return {
+    port,
     tcpUrl: `tcp://127.0.0.1:${port}`,
     unixUrl: `unix://${socketPath}`,
     stop: async () => {

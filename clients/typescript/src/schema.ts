@@ -145,6 +145,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored versions found infected: nobody downloads them; their bytes are kept for the admins to inspect */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                documentId: string;
+                                version: number;
+                                title: string;
+                                fileName: string;
+                                depositorId: string;
+                                signature: string;
+                                /** @description when the scan found it */
+                                at: string;
+                            }[];
+                            /** @description give it as `cursor` for the next page; null on the last */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents/from-cloud": {
         parameters: {
             query?: never;
@@ -4951,10 +5099,10 @@ export interface operations {
                         items: {
                             id: string;
                             /**
-                             * @description for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook; for infected-upload (admins), the refused upload, titled by what it held
+                             * @description for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook; for infected-upload (admins), the refused upload, titled by what it held; for quarantined (depositor and admins), the document found infected
                              * @enum {string}
                              */
-                            kind: "deposited" | "updated" | "recipient-added" | "acknowledgement-asked" | "reminder" | "collection-requested" | "collection-reminder" | "webhook-disabled" | "infected-upload";
+                            kind: "deposited" | "updated" | "recipient-added" | "acknowledgement-asked" | "reminder" | "collection-requested" | "collection-reminder" | "webhook-disabled" | "infected-upload" | "quarantined";
                             documentId: string;
                             title: string;
                             actorId: string;

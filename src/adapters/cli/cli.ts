@@ -276,6 +276,25 @@ const program = (host: () => CliHost, version: string) => {
     });
 
   root
+    .command('scan')
+    .description('scan the stored files again with the virus scanner’s current signatures; quarantine what is found')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--since <date>', 'only versions stored since this date (e.g. 2026-09-01)')
+    .action(async (o: { tenant?: string; since?: string }) => {
+      const tenant = o.tenant === undefined ? undefined : tenantOf(o.tenant);
+      if (o.since !== undefined && Number.isNaN(Date.parse(o.since))) throw new UsageError('--since is a date, e.g. 2026-09-01');
+      const since = o.since === undefined ? undefined : new Date(Date.parse(o.since)).toISOString();
+      await withApp(host(), async (app) => {
+        if (tenant !== undefined) knownTenant(app, tenant);
+        const progress = progressReporter('scan');
+        const run = await app.useCases.scans.rescan({ tenant, since }, (p) => progress({ done: p.scanned + p.failed, total: null, unit: 'files', note: `${p.quarantined} quarantined` }));
+        progress(null);
+        if (run.isErr()) throw new Error(`scan stopped: ${describeError(run.error)}`);
+        print(JSON.stringify(run.value));
+      });
+    });
+
+  root
     .command('retention')
     .description('documents whose category keeps them for a while: expire those past their time')
     .command('run')

@@ -137,6 +137,10 @@ export const toProblem = (e: UseCaseError): Problem => {
       return problem(400, e.code, 'Upload aborted', `the upload ended before the file was complete: ${e.message}`);
     case 'BLOB_NOT_FOUND':
       return problem(500, e.code, 'Content missing', 'the stored content of this document is missing');
+    case 'SCAN_PENDING':
+      return problem(409, e.code, 'Not scanned yet', `version ${e.version} is held until the virus scanner has checked it; retry later`, { documentId: e.documentId, version: e.version, retryAfterSeconds: 60 });
+    case 'QUARANTINED':
+      return problem(409, e.code, 'Quarantined', `version ${e.version} was found infected (${e.signature}): nobody may download it`, { documentId: e.documentId, version: e.version, signature: e.signature });
     case 'INFECTED':
       return problem(422, e.code, 'Infected file', `${e.fileName} holds ${e.signature}: nothing was kept`, { fileName: e.fileName, signature: e.signature });
     case 'SCANNER_UNAVAILABLE':

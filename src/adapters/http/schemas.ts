@@ -216,8 +216,8 @@ export const distributionItemSchema = documentSchema.extend({ recipientStatuses:
 export const notificationSchema = z.object({
   id: z.string(),
   kind: z
-    .enum(['deposited', 'updated', 'recipient-added', 'acknowledgement-asked', 'reminder', 'collection-requested', 'collection-reminder', 'webhook-disabled', 'infected-upload'])
-    .describe('for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook; for infected-upload (admins), the refused upload, titled by what it held'),
+    .enum(['deposited', 'updated', 'recipient-added', 'acknowledgement-asked', 'reminder', 'collection-requested', 'collection-reminder', 'webhook-disabled', 'infected-upload', 'quarantined'])
+    .describe('for collection-requested and collection-reminder, documentId is the collection request; for webhook-disabled (admins), the webhook; for infected-upload (admins), the refused upload, titled by what it held; for quarantined (depositor and admins), the document found infected'),
   documentId: z.string(),
   title: z.string(),
   actorId: z.string(),

@@ -14,7 +14,9 @@ export const documentProjection = (db: Database.Database): Projection => {
          deleted, version, file_name, media_type, size_bytes, sha256, blob_key, recipients_may_edit, ack_required, ack_due_at, collection_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    version: db.prepare('INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    version: db.prepare('INSERT OR IGNORE INTO versions (tenant, document_id, version, blob_key, sha256, size_bytes, file_name, media_type, at, scan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    cleared: db.prepare('UPDATE versions SET scan = NULL, scanned_at = ? WHERE tenant = ? AND document_id = ? AND version = ?'),
+    quarantined: db.prepare("UPDATE versions SET scan = 'quarantined', signature = ?, scanned_at = ? WHERE tenant = ? AND document_id = ? AND version = ?"),
     addressed: db.prepare('INSERT OR IGNORE INTO addressed (tenant, target, document_id, year) VALUES (?, ?, ?, ?)'),
     unaddressed: db.prepare('DELETE FROM addressed WHERE tenant = ? AND document_id = ?'),
     documentYear: db.prepare<[string, string], { year: string }>('SELECT year FROM documents WHERE tenant = ? AND id = ?'),
@@ -46,7 +48,7 @@ export const documentProjection = (db: Database.Database): Projection => {
   };
   const newVersion = (tenant: string, documentId: string, c: Content, at: string) => {
     sql.content.run(c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, at, tenant, documentId);
-    sql.version.run(tenant, documentId, c.version, c.blobKey, c.sha256, c.sizeBytes, c.fileName, c.mediaType, at);
+    sql.version.run(tenant, documentId, c.version, c.blobKey, c.sha256, c.sizeBytes, c.fileName, c.mediaType, at, c.scan ?? null);
   };
   const addressTo = (tenant: string, documentId: string, year: string, classes: readonly { classId: string }[], groups: readonly string[]) => {
     for (const c of classes) sql.addressed.run(tenant, `class:${c.classId}`, documentId, year);
@@ -57,6 +59,7 @@ export const documentProjection = (db: Database.Database): Projection => {
     canHandle: handles(
       'DocumentDeposited', 'DocumentCarriedOver', 'RecipientAdded', 'RecipientJoined', 'RecipientLeft', 'CategoryChanged', 'MemoChanged', 'DocumentUpdated',
       'AcknowledgementSet', 'DocumentAcknowledged', 'ReminderSent', 'RecipientsMayEditSet', 'CarriedDocumentRefreshed', 'DocumentConsulted', 'DocumentDeletedForAll', 'DocumentExpired',
+      'ContentCleared', 'ContentQuarantined',
     ),
     apply: ({ event, tenant, seq }) => {
       switch (event.type) {
@@ -66,7 +69,7 @@ export const documentProjection = (db: Database.Database): Projection => {
           const c = d.content;
           const ack = 'acknowledgement' in d ? d.acknowledgement : undefined;
           sql.document.run(tenant, d.documentId, seq, d.year, d.title, d.categoryId, d.memo, d.depositorId, event.at, event.at, c.version, c.fileName, c.mediaType, c.sizeBytes, c.sha256, c.blobKey, d.recipientsMayEdit ? 1 : 0, ack?.required ? 1 : 0, ack?.dueAt || null, ('collectionId' in d && d.collectionId) || null);
-          sql.version.run(tenant, d.documentId, c.version, c.blobKey, c.sha256, c.sizeBytes, c.fileName, c.mediaType, event.at);
+          sql.version.run(tenant, d.documentId, c.version, c.blobKey, c.sha256, c.sizeBytes, c.fileName, c.mediaType, event.at, c.scan ?? null);
           addressTo(tenant, d.documentId, d.year, d.classes, d.groups);
           return;
         }
@@ -117,6 +120,12 @@ export const documentProjection = (db: Database.Database): Projection => {
           sql.touch.run(event.at, tenant, d.documentId);
           return;
         }
+        case 'ContentCleared':
+          sql.cleared.run(event.at, tenant, event.data.documentId, event.data.version);
+          return;
+        case 'ContentQuarantined':
+          sql.quarantined.run(event.data.signature, event.at, tenant, event.data.documentId, event.data.version);
+          return;
         case 'DocumentConsulted':
           sql.consulted.run(tenant, event.data.documentId, event.data.userId, event.data.version, event.at);
           return;

@@ -95,7 +95,7 @@ export const documentQueries = (db: Database.Database) => {
        -- A recipient's notifications while it is in their locker; the depositor's own (a recipient edited it);
        -- the asked people's, of a collection request.
        WHERE n.tenant = @tenant AND n.user_id = @user AND n.seq < @before
-         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)
+         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR (d.id IS NOT NULL AND n.kind = 'quarantined') OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)
          AND (@unread = 0 OR n.read_at IS NULL)
        ORDER BY n.seq DESC LIMIT @limit`,
     ),
@@ -107,7 +107,7 @@ export const documentQueries = (db: Database.Database) => {
        LEFT JOIN refused_uploads u ON u.tenant = n.tenant AND u.upload_id = n.document_id AND n.kind = 'infected-upload'
        LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
        WHERE n.tenant = @tenant AND n.user_id = @user AND n.read_at IS NULL
-         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)`,
+         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR (d.id IS NOT NULL AND n.kind = 'quarantined') OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)`,
     ),
     // One target at a time along the primary key: joined with a list, the planner may walk the whole table.
     // In the order the recipients were added (rowid), from after the cursor's.

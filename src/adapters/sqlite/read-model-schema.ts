@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 15;
+export const READ_MODEL_VERSION = 16;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -54,7 +54,10 @@ CREATE INDEX IF NOT EXISTS documents_by_year ON documents (tenant, year);
 CREATE TABLE IF NOT EXISTS versions (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, version INTEGER NOT NULL, blob_key TEXT NOT NULL, sha256 TEXT NOT NULL,
   size_bytes INTEGER NOT NULL, file_name TEXT NOT NULL, media_type TEXT NOT NULL, at TEXT NOT NULL,
+  -- 'pending' (accepted unscanned) or 'quarantined' (found infected, with the signature and when).
+  scan TEXT, signature TEXT, scanned_at TEXT,
   PRIMARY KEY (tenant, document_id, version));
+CREATE INDEX IF NOT EXISTS versions_by_scan ON versions (scan) WHERE scan IS NOT NULL;
 CREATE INDEX IF NOT EXISTS versions_by_blob ON versions (blob_key);
 CREATE TABLE IF NOT EXISTS recipients (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, added_at TEXT NOT NULL, seq INTEGER NOT NULL,

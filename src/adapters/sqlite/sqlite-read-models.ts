@@ -5,6 +5,7 @@ import { documentQueries } from './document-queries.js';
 import { outboxQueries } from './outbox-queries.js';
 import { collectionQueries } from './collection-queries.js';
 import { webhookQueries } from './webhook-queries.js';
+import { scanQueries } from './scan-queries.js';
 import { readModelProjection } from './read-model-projection.js';
 import type { ProjectionOptions } from './projection.js';
 import { READ_MODEL_SCHEMA, READ_MODEL_TABLES, READ_MODEL_VERSION } from './read-model-schema.js';
@@ -68,6 +69,7 @@ export const openSqliteReadModels = (file: string, options: ProjectionOptions): 
     ...outboxQueries(db),
     ...collectionQueries(db),
     ...webhookQueries(db),
+    ...scanQueries(db),
     tenants: () => tenants.all().map((r) => r.tenant),
     tenantPosition: (tenant) => tenantPosition(db, tenant),
     // A rebuild rewrites every page: a larger page cache (64 MiB, released after) saves reading

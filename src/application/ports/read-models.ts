@@ -6,6 +6,7 @@ import type { DocumentQueries } from './read-models/document-queries.js';
 import type { ErasureQueries } from './read-models/erasure-queries.js';
 import type { MailQueries } from './read-models/mail-queries.js';
 import type { NotificationQueries } from './read-models/notification-queries.js';
+import type { ScanQueries } from './read-models/scan-queries.js';
 import type { SettingsQueries } from './read-models/settings-queries.js';
 import type { WebhookQueries } from './read-models/webhook-queries.js';
 
@@ -16,6 +17,7 @@ export type * from './read-models/erasure-queries.js';
 export type * from './read-models/mail-queries.js';
 export type * from './read-models/notification-queries.js';
 export type * from './read-models/page.js';
+export type * from './read-models/scan-queries.js';
 export type * from './read-models/settings-queries.js';
 export type * from './read-models/webhook-queries.js';
 
@@ -51,7 +53,8 @@ export interface ReadModels
     NotificationQueries,
     MailQueries,
     WebhookQueries,
-    ErasureQueries {
+    ErasureQueries,
+    ScanQueries {
   /**
    * Forgets delivery bookkeeping older than `before`: mails sent or skipped, webhook deliveries
    * delivered. Pending and failed ones stay (someone may still act on them); the log keeps what

@@ -6,7 +6,7 @@ import type { UseCaseError } from '../errors.js';
 import { catchUp, handleMany } from '../handle-command.js';
 import type { StagedBlob } from '../ports/blob-store.js';
 import type { DocumentView } from '../ports/read-models.js';
-import { stageScanned } from '../scan-upload.js';
+import { stageScanned, type ScannedBlob } from '../scan-upload.js';
 
 export type DepositMeta = {
   readonly recipients: RecipientChoice;
@@ -113,7 +113,7 @@ export const depositDocument = (deps: Deps) => {
     ): ResultAsync<DepositsOutcome, UseCaseError> {
       const { actor, context, request } = checked;
       const tenant = actor.tenant;
-      const staged: { file: IncomingFile; blob: StagedBlob; bytes: ReturnType<typeof stagedOnce> }[] = [];
+      const staged: { file: IncomingFile; blob: ScannedBlob; bytes: ReturnType<typeof stagedOnce> }[] = [];
       const releaseAll = () => ResultAsync.combine(staged.map((s) => s.bytes.release())).map(() => undefined);
       const failWith = <T>(e: UseCaseError) => releaseAll().andThen(() => errAsync<T, UseCaseError>(e));
 
@@ -134,7 +134,7 @@ export const depositDocument = (deps: Deps) => {
         .orElse((e) => failWith<void>(e))
         .andThen(() => {
           if (staged.length === 0) return errAsync<DepositsOutcome, UseCaseError>({ code: 'INVALID_INPUT', detail: 'expected a part named file holding the document' });
-          const stored = staged.map(({ file, blob }) => ({ blobKey: blob.key, sha256: blob.sha256, sizeBytes: blob.sizeBytes, fileName: file.fileName, mediaType: file.mediaType }));
+          const stored = staged.map(({ file, blob }) => ({ blobKey: blob.key, sha256: blob.sha256, sizeBytes: blob.sizeBytes, fileName: file.fileName, mediaType: file.mediaType, ...(blob.scanPending ? { scan: 'pending' as const } : {}) }));
           // The whole request is in the fingerprint: the same key with other recipients, category,
           // title, memo or files is another request, refused rather than silently replayed.
           const idempotency =

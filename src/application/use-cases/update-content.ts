@@ -23,7 +23,7 @@ export const updateContent = (deps: Deps) => ({
     return stageScanned(deps, actor, file, limit, cloud ? 'cloud' : 'version').mapErr(whyNotStaged(file)).andThen((staged) => {
       const bytes = stagedOnce(staged);
       if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
-      const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType };
+      const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType, ...(staged.scanPending ? { scan: 'pending' as const } : {}) };
       return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor, cloud }), {
         // Access is read again once the bytes are in: a removal during the upload refuses it.
         beforeAppend: () => fromResult(readableDocument(deps, actor, documentId)).andThen(bytes.commit),

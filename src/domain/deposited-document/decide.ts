@@ -63,6 +63,8 @@ export type DocumentCommand =
   | ({ readonly type: 'DeleteForAll' } & Managing)
   | ({ readonly type: 'Consult'; readonly documentId: string; readonly version?: number | undefined } & CommandContext)
   | ({ readonly type: 'CarryOver' } & CarryOver)
+  /** What a scan of a stored version found (a version accepted unscanned, or signatures that changed). */
+  | ({ readonly type: 'RecordScan'; readonly documentId: string; readonly version: number; readonly verdict: { readonly infected: false } | { readonly infected: true; readonly signature: string } } & CommandContext)
   | ({ readonly type: 'FollowDirectory' } & FollowDirectory);
 
 /**
@@ -342,8 +344,23 @@ const consult = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'Co
   if (state.status === 'none' || !canRead(state, cmd.actorId)) return err({ code: 'DOCUMENT_NOT_FOUND', documentId: cmd.documentId });
   const content = versionOf(state, cmd.version);
   if (!content) return err({ code: 'VERSION_NOT_FOUND', documentId: state.id, version: cmd.version ?? 0 });
+  // A version the scanner has not cleared, or found infected, reaches nobody: not even its depositor.
+  const hold = state.scanHolds.get(content.version);
+  if (hold && 'pending' in hold) return err({ code: 'SCAN_PENDING', documentId: state.id, version: content.version });
+  if (hold) return err({ code: 'QUARANTINED', documentId: state.id, version: content.version, signature: hold.quarantined });
   const first = state.recipients.has(cmd.actorId) && !state.consulted.has(consultationKey(cmd.actorId, content.version));
   return ok(first ? [{ type: 'DocumentConsulted', data: { documentId: state.id, userId: cmd.actorId, version: content.version }, actor: cmd.actorId, at: cmd.at }] : []);
+};
+
+/** A scan's verdict on a stored version: a pending one cleared, an infected one quarantined (once); a deleted document is left as it is. */
+const recordScan = (state: DocumentState, cmd: Extract<DocumentCommand, { type: 'RecordScan' }>): Result<DocumentEvent[], DocumentError> => {
+  if (state.status === 'none') return err({ code: 'DOCUMENT_NOT_FOUND', documentId: cmd.documentId });
+  if (!versionOf(state, cmd.version)) return err({ code: 'VERSION_NOT_FOUND', documentId: state.id, version: cmd.version });
+  if (state.status === 'deleted') return ok([]);
+  const hold = state.scanHolds.get(cmd.version);
+  const by = { actor: cmd.actorId, at: cmd.at };
+  if (cmd.verdict.infected) return ok(hold && 'quarantined' in hold ? [] : [{ type: 'ContentQuarantined', data: { documentId: state.id, version: cmd.version, signature: cmd.verdict.signature }, ...by }]);
+  return ok(hold && 'pending' in hold ? [{ type: 'ContentCleared', data: { documentId: state.id, version: cmd.version }, ...by }] : []);
 };
 
 const notCarried = (reason: CarrySkipReason): Result<DocumentEvent[], DocumentError> => err({ code: 'NOT_CARRIED', reason });
@@ -359,6 +376,15 @@ const carriedAddressing = (source: LiveDocument, cmd: CarryOver) => {
   const groups = [...source.groups];
   const reached = [...named, ...classes.flatMap((c) => c.teacherIds), ...groups.flatMap((g) => cmd.directory.membersOf(g))];
   return { named, classes, groups, recipientIds: [...new Set(reached)].filter(stays) };
+};
+
+/**
+ * The source's latest content as a version of the carried document: held from readers (pending a
+ * scan) if the source's is held, so a version found infected is never carried out of quarantine.
+ */
+const carriedContent = (source: LiveDocument, version: number): Content => {
+  const { scan: _scan, ...content } = latest(source);
+  return { ...content, version, ...(source.scanHolds.has(content.version) ? { scan: 'pending' as const } : {}) };
 };
 
 /** Who of the source's recipients goes on into the next year: staff still, who kept it, not the depositor. */
@@ -399,7 +425,7 @@ const carryOver = (target: DocumentState, cmd: CarryOver): Result<DocumentEvent[
         classes: addressing.classes,
         groups: addressing.groups,
         ...(source.recipientsMayEdit ? { recipientsMayEdit: true } : {}),
-        content: { ...latest(source), version: 1 },
+        content: carriedContent(source, 1),
       },
       actor: cmd.actorId,
       at: cmd.at,
@@ -430,7 +456,7 @@ const bringUpToDate = (target: LiveDocument, cmd: CarryOver): DocumentEvent[] =>
       data: {
         documentId,
         sourceDocumentId: source.id,
-        ...(contentChanged ? { content: { ...now, version: latest(target).version + 1 } } : {}),
+        ...(contentChanged ? { content: carriedContent(source, latest(target).version + 1) } : {}),
         ...(memoChanged ? { memo: source.memo } : {}),
         ...(categoryChanged ? { categoryId: source.categoryId } : {}),
         recipientIds: fresh,
@@ -446,6 +472,8 @@ const decide = (state: DocumentState, cmd: DocumentCommand): Result<DocumentEven
       return deposit(state, cmd);
     case 'Consult':
       return consult(state, cmd);
+    case 'RecordScan':
+      return recordScan(state, cmd);
     case 'CarryOver':
       return carryOver(state, cmd);
     case 'FollowDirectory':

@@ -33,7 +33,13 @@ export type LiveDocument = {
   readonly dueReminded: boolean;
   /** For a carried document: its source as last taken over, so a rerun carries only what changed there since. */
   readonly fromSource: SourceSnapshot | undefined;
+  /** Versions held from readers: not scanned yet, or found infected (with what). */
+  readonly scanHolds: ReadonlyMap<number, ScanHold>;
 };
+
+export type ScanHold = { readonly pending: true } | { readonly quarantined: string };
+
+const pendingOf = (content: Content): [number, ScanHold][] => (content.scan === 'pending' ? [[content.version, { pending: true }]] : []);
 
 export type SourceSnapshot = {
   readonly sha256: string;
@@ -82,6 +88,7 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       acknowledged: new Map(),
       reminded: new Map(),
       dueReminded: false,
+      scanHolds: new Map(pendingOf(d.content)),
       fromSource:
         event.type === 'DocumentCarriedOver'
           ? { sha256: d.content.sha256, fileName: d.content.fileName, mediaType: d.content.mediaType, memo: d.memo, categoryId: d.categoryId, recipients: new Set(d.recipientIds) }
@@ -112,7 +119,13 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
     case 'DocumentUpdated': {
       // A new version asks everyone again, unless the depositor called it minor.
       const askedFrom = event.data.minor ? state.acknowledgement.askedFrom : event.data.content.version;
-      return { ...state, versions: [...state.versions, event.data.content], acknowledgement: { ...state.acknowledgement, askedFrom }, updatedAt: event.at };
+      return {
+        ...state,
+        versions: [...state.versions, event.data.content],
+        acknowledgement: { ...state.acknowledgement, askedFrom },
+        scanHolds: new Map([...state.scanHolds, ...pendingOf(event.data.content)]),
+        updatedAt: event.at,
+      };
     }
     case 'AcknowledgementSet': {
       const askedFrom = event.data.required && !state.acknowledgement.required ? latest(state).version : state.acknowledgement.askedFrom;
@@ -132,6 +145,10 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
     case 'DocumentDeletedForAll':
     case 'DocumentExpired':
       return { ...state, status: 'deleted', updatedAt: event.at };
+    case 'ContentCleared':
+      return { ...state, scanHolds: new Map([...state.scanHolds].filter(([version]) => version !== event.data.version)) };
+    case 'ContentQuarantined':
+      return { ...state, scanHolds: new Map([...state.scanHolds, [event.data.version, { quarantined: event.data.signature }]]) };
     case 'CarriedDocumentRefreshed': {
       const d = event.data;
       const from = state.fromSource;
@@ -139,6 +156,7 @@ export const evolveDocument = (state: DocumentState, event: DocumentEvent): Docu
       return {
         ...state,
         versions: content ? [...state.versions, content] : state.versions,
+        scanHolds: content ? new Map([...state.scanHolds, ...pendingOf(content)]) : state.scanHolds,
         memo: d.memo === undefined ? state.memo : d.memo,
         categoryId: d.categoryId ?? state.categoryId,
         recipients: new Set([...state.recipients, ...d.recipientIds]),

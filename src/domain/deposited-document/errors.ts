@@ -32,4 +32,8 @@ export type DocumentError =
   | { readonly code: 'NOT_A_RECIPIENT'; readonly documentId: string }
   | { readonly code: 'INVALID_DUE_DATE'; readonly dueAt: string }
   /** Everyone still to remind was reminded less than a day ago. */
-  | { readonly code: 'REMINDER_TOO_SOON'; readonly retryAfterSeconds: number };
+  | { readonly code: 'REMINDER_TOO_SOON'; readonly retryAfterSeconds: number }
+  /** The version was accepted while the virus scanner could not tell: held until a scan clears it. */
+  | { readonly code: 'SCAN_PENDING'; readonly documentId: string; readonly version: number }
+  /** The version was found infected: nobody downloads it. */
+  | { readonly code: 'QUARANTINED'; readonly documentId: string; readonly version: number; readonly signature: string };

@@ -9,6 +9,8 @@ export type Content = {
   readonly sizeBytes: number;
   readonly fileName: string;
   readonly mediaType: string;
+  /** Accepted while the virus scanner could not tell: held from readers until a scan clears it. */
+  readonly scan?: 'pending' | undefined;
 };
 
 /** A class recipient is recorded with the teaching team it meant at the time, so history explains itself. */
@@ -118,4 +120,8 @@ export type DocumentEvent =
   | DomainEvent<'DocumentConsulted', { documentId: string; userId: string; version: number }>
   | DomainEvent<'DocumentDeletedForAll', { documentId: string }>
   /** Its category's retention ran out: gone from every view, its bytes once nothing else uses them. */
-  | DomainEvent<'DocumentExpired', { documentId: string; retentionDays: number }>;
+  | DomainEvent<'DocumentExpired', { documentId: string; retentionDays: number }>
+  /** A version accepted unscanned was scanned, and is clean: readers get it. */
+  | DomainEvent<'ContentCleared', { documentId: string; version: number }>
+  /** A stored version was found infected (a pending scan, or signatures that changed): nobody downloads it; its bytes are kept for the admins. */
+  | DomainEvent<'ContentQuarantined', { documentId: string; version: number; signature: string }>;

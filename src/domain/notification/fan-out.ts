@@ -27,7 +27,8 @@ export type NoticeKind =
   | 'collection-requested'
   | 'collection-reminder'
   | 'webhook-disabled'
-  | 'infected-upload';
+  | 'infected-upload'
+  | 'quarantined';
 
 /**
  * One thing people are told in the app, about a document, a collection request or a webhook
@@ -73,6 +74,9 @@ export const noticesOf = (event: { readonly type: string; readonly data: unknown
       return [notice('webhook-disabled', e.data.webhookId, { to: 'admins' })];
     case 'InfectedUploadRefused':
       return [notice('infected-upload', e.data.uploadId, { to: 'admins' })];
+    case 'ContentQuarantined':
+      // Its depositor, and the admins who decide what becomes of the bytes.
+      return [notice('quarantined', e.data.documentId, { to: 'depositor', documentId: e.data.documentId, except: '' }), notice('quarantined', e.data.documentId, { to: 'admins' })];
     default:
       return [];
   }

@@ -11,7 +11,7 @@ const presentCategory = (c: Category) => ({ id: c.id, designation: c.designation
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 
 /** The use cases these routes call, and nothing else of the application. */
-export type AdminUseCases = Pick<UseCases, 'createCategory' | 'erasures' | 'getSettings' | 'listCategories' | 'mailOutbox' | 'readDirectory' | 'renameCategory' | 'retireCategory' | 'setCategoryRetention' | 'syncDirectory' | 'updateSettings'>;
+export type AdminUseCases = Pick<UseCases, 'createCategory' | 'erasures' | 'getSettings' | 'listCategories' | 'mailOutbox' | 'readDirectory' | 'renameCategory' | 'retireCategory' | 'scans' | 'setCategoryRetention' | 'syncDirectory' | 'updateSettings'>;
 
 export const adminRoutes =
   (uc: AdminUseCases): FastifyPluginAsyncZod =>
@@ -172,5 +172,34 @@ export const adminRoutes =
         },
       },
       (req, reply) => answer(reply, uc.mailOutbox(actorOf(req), req.query.status, { cursor: req.query.cursor, limit: req.query.limit })),
+    );
+
+    app.get(
+      '/v1/admin/quarantine',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Stored versions found infected: nobody downloads them; their bytes are kept for the admins to inspect',
+          querystring: z.object({ ...pageParams(500, 100) }).strict(),
+          response: {
+            200: z.object({
+              items: z.array(
+                z.object({
+                  documentId: z.string(),
+                  version: z.number(),
+                  title: z.string(),
+                  fileName: z.string(),
+                  depositorId: z.string(),
+                  signature: z.string(),
+                  at: z.string().describe('when the scan found it'),
+                }),
+              ),
+              nextCursor,
+            }),
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.scans.quarantine(actorOf(req), { cursor: req.query.cursor, limit: req.query.limit })),
     );
   };

@@ -3,7 +3,7 @@ import type { Page, PageRequest } from './page.js';
 
 export type NotificationView = {
   readonly id: string;
-  readonly kind: 'deposited' | 'updated' | 'recipient-added' | 'acknowledgement-asked' | 'reminder' | 'collection-requested' | 'collection-reminder' | 'webhook-disabled' | 'infected-upload';
+  readonly kind: 'deposited' | 'updated' | 'recipient-added' | 'acknowledgement-asked' | 'reminder' | 'collection-requested' | 'collection-reminder' | 'webhook-disabled' | 'infected-upload' | 'quarantined';
   readonly documentId: string;
   readonly title: string;
   readonly actorId: string;
