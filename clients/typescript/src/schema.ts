@@ -1632,6 +1632,7 @@ export interface operations {
                             url: string;
                         }[];
                         erasePeopleAfterDays: number;
+                        quarantineRetentionDays: number | null;
                     };
                 };
             };
@@ -1689,6 +1690,8 @@ export interface operations {
                     }[];
                     /** @description personal data of people who left the directory is erased this many days later (90 by default) */
                     erasePeopleAfterDays?: number;
+                    /** @description the bytes of a version found infected are deleted this many days after (null, the default: kept until an admin acts) */
+                    quarantineRetentionDays?: number | null;
                     maxDocumentBytes?: number;
                     currentYear?: string;
                     notifications?: {
@@ -1733,6 +1736,7 @@ export interface operations {
                             url: string;
                         }[];
                         erasePeopleAfterDays: number;
+                        quarantineRetentionDays: number | null;
                     };
                 };
             };

@@ -93,6 +93,7 @@ export const settingsPatchSchema = z
   .object({
     clouds: z.array(cloudServiceSchema).max(10).optional(),
     erasePeopleAfterDays: z.number().int().min(1).max(3650).optional().describe('personal data of people who left the directory is erased this many days later (90 by default)'),
+    quarantineRetentionDays: z.number().int().min(1).max(3650).nullable().optional().describe('the bytes of a version found infected are deleted this many days after (null, the default: kept until an admin acts)'),
     maxDocumentBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     currentYear: schoolYear.optional(),
     notifications: z
@@ -230,7 +231,7 @@ export const markReadSchema = z
   .strict()
   .refine((b) => (b.ids !== undefined) !== (b.all !== undefined), 'give ids, or all: true');
 export const categorySchema = z.object({ id: z.string(), designation: z.string(), retired: z.boolean(), retention: z.object({ days: z.number() }).nullable() });
-export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string(), notifications: notificationSettingsSchema, clouds: z.array(cloudServiceSchema), erasePeopleAfterDays: z.number() });
+export const settingsSchema = z.object({ maxDocumentBytes: z.number(), currentYear: z.string(), notifications: notificationSettingsSchema, clouds: z.array(cloudServiceSchema), erasePeopleAfterDays: z.number(), quarantineRetentionDays: z.number().nullable() });
 export const auditEventSchema = z.object({
   position: z.string(),
   id: z.string(),

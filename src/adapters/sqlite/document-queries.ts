@@ -127,7 +127,13 @@ export const documentQueries = (db: Database.Database) => {
       'SELECT tenant, id FROM documents WHERE ack_required = 1 AND due_reminded = 0 AND deleted = 0 AND ack_due_at <= ? ORDER BY ack_due_at LIMIT 1000',
     ),
     addressedTo: db.prepare<[string, string, string], { document_id: string }>('SELECT document_id FROM addressed WHERE tenant = ? AND target = ? AND year >= ?'),
-    blobInUse: db.prepare('SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id WHERE v.blob_key = ? AND d.deleted = 0 LIMIT 1'),
+    // A live document's version refers to the bytes; not one quarantined for longer than its school keeps such bytes.
+    blobInUse: db.prepare<{ key: string; now: string }>(
+      `SELECT 1 FROM versions v JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id LEFT JOIN settings s ON s.tenant = v.tenant
+       WHERE v.blob_key = @key AND d.deleted = 0
+         AND NOT (v.scan = 'quarantined' AND s.quarantine_days IS NOT NULL AND julianday(v.scanned_at) + s.quarantine_days <= julianday(@now))
+       LIMIT 1`,
+    ),
   };
 
   /** Locker pages: read far more often than a school writes, and each a join with five aggregates per item. */
@@ -197,6 +203,6 @@ export const documentQueries = (db: Database.Database) => {
       const row = sql.unread.get({ tenant, user: userId });
       return { count: row?.count ?? 0, newest: row?.newest == null ? null : String(row.newest) };
     },
-    blobInUse: (blobKey: string): boolean => sql.blobInUse.get(blobKey) !== undefined,
+    blobInUse: (blobKey: string, now: string): boolean => sql.blobInUse.get({ key: blobKey, now }) !== undefined,
   };
 };

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 16;
+export const READ_MODEL_VERSION = 17;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS categories (
   tenant TEXT NOT NULL, id TEXT NOT NULL, designation TEXT NOT NULL, retired INTEGER NOT NULL DEFAULT 0, seq INTEGER NOT NULL,
   retention_days INTEGER,
   PRIMARY KEY (tenant, id));
-CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT, erase_after_days INTEGER);
+CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT, erase_after_days INTEGER, quarantine_days INTEGER);
 -- People who left the directory, and when: erased once the tenant's delay has passed.
 CREATE TABLE IF NOT EXISTS departed (tenant TEXT NOT NULL, user_id TEXT NOT NULL, left_at TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
 CREATE TABLE IF NOT EXISTS refused_uploads (tenant TEXT NOT NULL, upload_id TEXT NOT NULL, user_id TEXT NOT NULL, signature TEXT NOT NULL, via TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tenant, upload_id));

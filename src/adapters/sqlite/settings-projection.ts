@@ -12,6 +12,7 @@ export const settingsProjection = (db: Database.Database): Projection => {
     maxSize: upsert('max_document_bytes'),
     currentYear: upsert('current_year'),
     eraseDelay: upsert('erase_after_days'),
+    quarantineDays: upsert('quarantine_days'),
     clouds: upsert('clouds'),
     notificationSettings: upsert('notifications'),
     preferences: db.prepare<[string, string], { prefs: string }>('SELECT prefs FROM preferences WHERE tenant = ? AND user_id = ?'),
@@ -26,6 +27,7 @@ export const settingsProjection = (db: Database.Database): Projection => {
       'MaxDocumentSizeSet',
       'CurrentYearSet',
       'ErasureDelaySet',
+      'QuarantineRetentionSet',
       'CloudsSet',
       'NotificationSettingsSet',
       'PreferencesSet',
@@ -52,6 +54,9 @@ export const settingsProjection = (db: Database.Database): Projection => {
           return;
         case 'ErasureDelaySet':
           sql.eraseDelay.run(tenant, event.data.days);
+          return;
+        case 'QuarantineRetentionSet':
+          sql.quarantineDays.run(tenant, event.data.days);
           return;
         case 'CloudsSet':
           sql.clouds.run(tenant, JSON.stringify(event.data.clouds));

@@ -15,6 +15,7 @@ export const settingsQueries = (db: Database.Database) => {
     erasures: db.prepare<[string, number, number], ErasureRow & { row: number }>('SELECT rowid AS row, * FROM erasures WHERE tenant = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?'),
     erasure: db.prepare<[string, string], ErasureRow>('SELECT * FROM erasures WHERE tenant = ? AND user_id = ?'),
     eraseDelay: db.prepare<[string], { erase_after_days: number | null }>('SELECT erase_after_days FROM settings WHERE tenant = ?'),
+    quarantineDays: db.prepare<[string], { quarantine_days: number | null }>('SELECT quarantine_days FROM settings WHERE tenant = ?'),
     // People gone from the directory for longer than their tenant's delay (90 days unless set), not yet erased.
     departedLongAgo: db.prepare<{ now: string }, { tenant: string; user_id: string }>(
       `SELECT d.tenant, d.user_id FROM departed d LEFT JOIN settings s ON s.tenant = d.tenant
@@ -41,6 +42,7 @@ export const settingsQueries = (db: Database.Database) => {
       return row && toErasure(row);
     },
     erasePeopleAfterDays: (tenant: string): number => sql.eraseDelay.get(tenant)?.erase_after_days ?? 90,
+    quarantineRetentionDays: (tenant: string): number | null => sql.quarantineDays.get(tenant)?.quarantine_days ?? null,
     departedLongAgo: (now: string) => sql.departedLongAgo.all({ now }).map((r) => ({ tenant: r.tenant, userId: r.user_id })),
     expiredDocuments: (now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[] =>
       sql.expired.all({ now, limit }).map((r) => ({ tenant: r.tenant, documentId: r.id, retentionDays: r.days })),

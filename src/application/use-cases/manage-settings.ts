@@ -5,7 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { settingsCommand } from './manage-categories.js';
 
-export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings; clouds: CloudService[]; erasePeopleAfterDays: number };
+export type SettingsView = { maxDocumentBytes: number; currentYear: string; notifications: NotificationSettings; clouds: CloudService[]; erasePeopleAfterDays: number; quarantineRetentionDays: number | null };
 
 export const getSettings = (deps: Deps) => (actor: Actor): ResultAsync<SettingsView, UseCaseError> =>
   fromResult(withPermission(deps, actor, 'locker.admin')).map(() => ({
@@ -14,6 +14,7 @@ export const getSettings = (deps: Deps) => (actor: Actor): ResultAsync<SettingsV
     notifications: deps.readModels.notificationSettings(actor.tenant),
     clouds: deps.readModels.settings(actor.tenant).clouds,
     erasePeopleAfterDays: deps.readModels.erasePeopleAfterDays(actor.tenant),
+    quarantineRetentionDays: deps.readModels.quarantineRetentionDays(actor.tenant),
   }));
 
 export const updateSettings =
@@ -26,6 +27,7 @@ export const updateSettings =
       notifications?: Partial<NotificationSettings> | undefined;
       clouds?: CloudService[] | undefined;
       erasePeopleAfterDays?: number | undefined;
+      quarantineRetentionDays?: number | null | undefined;
     },
   ): ResultAsync<SettingsView, UseCaseError> =>
     settingsCommand(deps, actor, { type: 'ChangeSettings', actorId: actor.userId, at: deps.clock.now(), ...patch, secretsKeyConfigured: deps.credentials !== null }).andThen(() => getSettings(deps)(actor));

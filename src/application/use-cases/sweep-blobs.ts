@@ -41,7 +41,7 @@ export const sweepBlobs = (deps: Deps) => (graceMs: number, holder = 'cli'): Res
           const aside: string[] = [];
           for await (const blob of deps.blobs.list(tenant)) {
             report.examined += 1;
-            if (blob.modifiedAt > cutoff || deps.readModels.blobInUse(blob.key)) continue;
+            if (blob.modifiedAt > cutoff || deps.readModels.blobInUse(blob.key, deps.clock.now())) continue;
             const set = await deps.blobs.setAside(blob.key, cutoff);
             if (set.isErr()) throw new Error(set.error.code);
             if (set.value === 'set-aside') aside.push(blob.key);
@@ -52,7 +52,7 @@ export const sweepBlobs = (deps: Deps) => (graceMs: number, holder = 'cli'): Res
           const caught = await catchUp(deps.projector);
           if (caught.isErr()) throw new Error(caught.error.code);
           for (const key of aside) {
-            const done = deps.readModels.blobInUse(key) ? await deps.blobs.putBack(key) : await deps.blobs.dropSetAside(key).map(() => void report.deleted.push(key));
+            const done = deps.readModels.blobInUse(key, deps.clock.now()) ? await deps.blobs.putBack(key) : await deps.blobs.dropSetAside(key).map(() => void report.deleted.push(key));
             if (done.isErr()) throw new Error(done.error.code);
           }
         }

@@ -17,7 +17,9 @@ export type TenantSettingsEvent =
   /** The cloud services people may link and deposit from, whole after each change. */
   | DomainEvent<'CloudsSet', { clouds: CloudService[] }>
   /** How long after someone leaves the directory their personal data is erased. */
-  | DomainEvent<'ErasureDelaySet', { days: number }>;
+  | DomainEvent<'ErasureDelaySet', { days: number }>
+  /** How long the bytes of a version found infected are kept for the admins (null: until they act). */
+  | DomainEvent<'QuarantineRetentionSet', { days: number | null }>;
 
 /** A cloud service an admin configured; `url` may hold `{user}`, the person's user name there. */
 export type CloudService = { readonly id: string; readonly kind: 'webdav'; readonly name: string; readonly url: string };
@@ -33,6 +35,7 @@ export type TenantSettings = {
   readonly notifications?: NotificationSettings | undefined;
   readonly clouds?: readonly CloudService[] | undefined;
   readonly erasePeopleAfterDays?: number | undefined;
+  readonly quarantineRetentionDays?: number | null | undefined;
 };
 
 export type TenantSettingsCommand =
@@ -48,6 +51,7 @@ export type TenantSettingsCommand =
       readonly notifications?: Partial<NotificationSettings> | undefined;
       readonly clouds?: readonly CloudService[] | undefined;
       readonly erasePeopleAfterDays?: number | undefined;
+      readonly quarantineRetentionDays?: number | null | undefined;
       /** Credentials can be kept only with a secrets key: no key, no clouds. */
       readonly secretsKeyConfigured?: boolean | undefined;
     });
@@ -96,6 +100,8 @@ const evolve = (state: TenantSettings, event: TenantSettingsEvent): TenantSettin
       return { ...state, clouds: event.data.clouds };
     case 'ErasureDelaySet':
       return { ...state, erasePeopleAfterDays: event.data.days };
+    case 'QuarantineRetentionSet':
+      return { ...state, quarantineRetentionDays: event.data.days };
   }
 };
 
@@ -159,6 +165,11 @@ const changeSettings = (state: TenantSettings, cmd: Extract<TenantSettingsComman
   if (cmd.erasePeopleAfterDays !== undefined) {
     if (!Number.isInteger(cmd.erasePeopleAfterDays) || cmd.erasePeopleAfterDays < 1 || cmd.erasePeopleAfterDays > 3650) return err({ code: 'INVALID_RETENTION', days: cmd.erasePeopleAfterDays });
     if ((state.erasePeopleAfterDays ?? 90) !== cmd.erasePeopleAfterDays) events.push({ type: 'ErasureDelaySet', data: { days: cmd.erasePeopleAfterDays }, actor: cmd.actorId, at: cmd.at });
+  }
+  if (cmd.quarantineRetentionDays !== undefined) {
+    const days = cmd.quarantineRetentionDays;
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) return err({ code: 'INVALID_RETENTION', days });
+    if ((state.quarantineRetentionDays ?? null) !== days) events.push({ type: 'QuarantineRetentionSet', data: { days }, actor: cmd.actorId, at: cmd.at });
   }
   if (cmd.clouds !== undefined) {
     if (cmd.clouds.length > 0 && !cmd.secretsKeyConfigured) return err({ code: 'INVALID_CLOUDS', reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with' });

@@ -78,5 +78,5 @@ export interface DocumentQueries {
   /** Live documents whose category's retention has run out. */
   expiredDocuments(now: string, limit: number): { tenant: string; documentId: string; retentionDays: number }[];
   /** Whether a live document version still refers to these bytes: the blob sweeper keeps them if so. */
-  blobInUse(blobKey: string): boolean;
+  blobInUse(blobKey: string, now: string): boolean;
 }

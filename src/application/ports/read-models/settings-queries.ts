@@ -8,4 +8,6 @@ export interface SettingsQueries {
   settings(tenant: string): TenantSettingsView;
   notificationSettings(tenant: string): NotificationSettings;
   erasePeopleAfterDays(tenant: string): number;
+  /** How long quarantined bytes are kept (null: until an admin acts). */
+  quarantineRetentionDays(tenant: string): number | null;
 }
