@@ -62,6 +62,9 @@ describe.skipIf(clamdMissing !== undefined)('every file that comes in is scanned
     expect(audit.items.map((e: { actor: string; data: Record<string, unknown> }) => [e.actor, e.data.fileName, e.data.via, e.data.signature])).toContainEqual(['anne', 'invoice.pdf', 'deposit', expect.stringMatching(/^Eicar/)]);
     const told = (await h.request('GET', '/v1/notifications', { as: 'admin' })).json.items;
     expect(told).toContainEqual(expect.objectContaining({ kind: 'infected-upload', actorId: 'anne', title: expect.stringMatching(/^Eicar/) }));
+    const refusedList = (await h.request('GET', '/v1/admin/refused-uploads', { as: 'admin' })).json.items;
+    expect(refusedList).toContainEqual({ userId: 'anne', fileName: 'invoice.pdf', signature: expect.stringMatching(/^Eicar/), via: 'deposit', at: expect.any(String) });
+    expect((await h.request('GET', '/v1/admin/refused-uploads', { as: 'marc' })).status).toBe(403);
     // Teachers are not told: it is the admins' business.
     expect((await h.request('GET', '/v1/notifications', { as: 'marc' })).json.items.map((n: { kind: string }) => n.kind)).not.toContain('infected-upload');
   });

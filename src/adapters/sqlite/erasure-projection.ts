@@ -4,7 +4,7 @@ import { handles, type Projection } from './projection.js';
 /** Who was erased, when, by whom and why; and the rows that held more of them than opaque ids, gone. */
 export const erasureProjection = (db: Database.Database): Projection => {
   const erased = db.prepare('INSERT OR IGNORE INTO erasures VALUES (?, ?, ?, ?, ?)');
-  const forget = ['preferences', 'notifications', 'outbox', 'departed'].map((t) => db.prepare(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`));
+  const forget = ['preferences', 'notifications', 'outbox', 'departed', 'refused_uploads'].map((t) => db.prepare(`DELETE FROM ${t} WHERE tenant = ? AND user_id = ?`));
   return {
     canHandle: handles('PersonErased'),
     apply: ({ event, tenant }) => {

@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 17;
+export const READ_MODEL_VERSION = 18;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS categories (
 CREATE TABLE IF NOT EXISTS settings (tenant TEXT PRIMARY KEY, max_document_bytes INTEGER, current_year TEXT, notifications TEXT, clouds TEXT, erase_after_days INTEGER, quarantine_days INTEGER);
 -- People who left the directory, and when: erased once the tenant's delay has passed.
 CREATE TABLE IF NOT EXISTS departed (tenant TEXT NOT NULL, user_id TEXT NOT NULL, left_at TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
-CREATE TABLE IF NOT EXISTS refused_uploads (tenant TEXT NOT NULL, upload_id TEXT NOT NULL, user_id TEXT NOT NULL, signature TEXT NOT NULL, via TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tenant, upload_id));
+CREATE TABLE IF NOT EXISTS refused_uploads (tenant TEXT NOT NULL, upload_id TEXT NOT NULL, user_id TEXT NOT NULL, file_name TEXT NOT NULL, signature TEXT NOT NULL, via TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (tenant, upload_id));
 CREATE TABLE IF NOT EXISTS erasures (tenant TEXT NOT NULL, user_id TEXT NOT NULL, at TEXT NOT NULL, actor_id TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (tenant, user_id));
 -- A person's own mail choices (JSON: email?, quietHours?), over the tenant's defaults.
 CREATE TABLE IF NOT EXISTS preferences (tenant TEXT NOT NULL, user_id TEXT NOT NULL, prefs TEXT NOT NULL, PRIMARY KEY (tenant, user_id));

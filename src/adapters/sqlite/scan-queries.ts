@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Page, PageRequest, QuarantinedView, StoredVersion } from '../../application/ports/read-models.js';
+import type { Page, PageRequest, QuarantinedView, RefusedUploadView, StoredVersion } from '../../application/ports/read-models.js';
 import { before, pageOf } from './pages.js';
 
 type VersionRow = { tenant: string; document_id: string; version: number; blob_key: string };
@@ -18,11 +18,16 @@ export const scanQueries = (db: Database.Database) => {
        JOIN documents d ON d.tenant = v.tenant AND d.id = v.document_id
        WHERE v.tenant = ? AND v.scan = 'quarantined' AND v.rowid < ? ORDER BY v.rowid DESC LIMIT ?`,
     ),
+    refused: db.prepare<[string, number, number], { row: number; user_id: string; file_name: string; signature: string; via: string; at: string }>(
+      'SELECT rowid AS row, user_id, file_name, signature, via, at FROM refused_uploads WHERE tenant = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
+    ),
   };
   return {
     pendingScans: (limit: number): StoredVersion[] => sql.pending.all(limit).map(stored),
     storedVersions: (filter: { tenant?: string | undefined; since?: string | undefined }, after: number, limit: number) =>
       sql.stored.all({ tenant: filter.tenant ?? null, since: filter.since ?? null, after, limit }).map((r) => ({ ...stored(r), row: r.row })),
+    refusedUploads: (tenant: string, page: PageRequest): Page<RefusedUploadView> =>
+      pageOf(sql.refused.all(tenant, before(page), page.limit + 1), page.limit, (r) => r.row, (r) => ({ userId: r.user_id, fileName: r.file_name, signature: r.signature, via: r.via, at: r.at })),
     quarantine: (tenant: string, page: PageRequest): Page<QuarantinedView> =>
       pageOf(sql.quarantine.all(tenant, before(page), page.limit + 1), page.limit, (r) => r.row, (r) => ({
         documentId: r.document_id,

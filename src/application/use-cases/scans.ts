@@ -4,7 +4,7 @@ import { fromResult, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { handle } from '../handle-command.js';
-import type { Page, PageRequest, QuarantinedView, StoredVersion } from '../ports/read-models.js';
+import type { Page, PageRequest, QuarantinedView, RefusedUploadView, StoredVersion } from '../ports/read-models.js';
 import type { ScanVerdict } from '../ports/virus-scanner.js';
 
 /** Who records what a scan of stored bytes found. */
@@ -93,6 +93,10 @@ export const scans = (deps: Deps) => {
     /** What was found infected, for the admins: the bytes are kept for them to inspect. */
     quarantine: (actor: Actor, page: PageRequest): ResultAsync<Page<QuarantinedView>, UseCaseError> =>
       fromResult(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.quarantine(actor.tenant, page)),
+
+    /** Uploads refused as infected, newest first, for the admins (auditors read the same in the history). */
+    refusedUploads: (actor: Actor, page: PageRequest): ResultAsync<Page<RefusedUploadView>, UseCaseError> =>
+      fromResult(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.refusedUploads(actor.tenant, page)),
   };
 };
 

@@ -202,4 +202,23 @@ export const adminRoutes =
       },
       (req, reply) => answer(reply, uc.scans.quarantine(actorOf(req), { cursor: req.query.cursor, limit: req.query.limit })),
     );
+
+    app.get(
+      '/v1/admin/refused-uploads',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Uploads refused as infected, newest first: who tried, which file, what it held, which way, when',
+          querystring: z.object({ ...pageParams(500, 100) }).strict(),
+          response: {
+            200: z.object({
+              items: z.array(z.object({ userId: z.string(), fileName: z.string(), signature: z.string(), via: z.enum(['deposit', 'version', 'cloud', 'submission']), at: z.string() })),
+              nextCursor,
+            }),
+            ...errors,
+          },
+        },
+      },
+      (req, reply) => answer(reply, uc.scans.refusedUploads(actorOf(req), { cursor: req.query.cursor, limit: req.query.limit })),
+    );
   };

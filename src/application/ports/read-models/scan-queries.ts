@@ -14,6 +14,9 @@ export type QuarantinedView = {
   readonly at: string;
 };
 
+/** An upload refused as infected: who tried, which file, what it held, which way, when. */
+export type RefusedUploadView = { readonly userId: string; readonly fileName: string; readonly signature: string; readonly via: string; readonly at: string };
+
 /** What the virus scanner has still to look at, and what it found. */
 export interface ScanQueries {
   /** Versions accepted while the scanner could not tell, oldest first. */
@@ -21,4 +24,5 @@ export interface ScanQueries {
   /** Live documents' versions stored since `since` (all without it), of one tenant or all, after a row key: what a rescan reads, page by page. */
   storedVersions(filter: { readonly tenant?: string | undefined; readonly since?: string | undefined }, after: number, limit: number): (StoredVersion & { readonly row: number })[];
   quarantine(tenant: string, page: PageRequest): Page<QuarantinedView>;
+  refusedUploads(tenant: string, page: PageRequest): Page<RefusedUploadView>;
 }
