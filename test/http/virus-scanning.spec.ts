@@ -150,3 +150,32 @@ describe('a scanner that does not answer', () => {
     }
   });
 });
+
+describe.skipIf(clamdMissing !== undefined)('a file deposited from a cloud account is scanned too', () => {
+  it('an infected one is refused with 422 INFECTED, as a deposit, and a new version from the cloud', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { startWebdav, WEBDAV_USER } = await import('../support/webdav-server.js');
+    const clamd = await startClamd(1024 * 1024);
+    const dav = await startWebdav({ 'invoice.pdf': EICAR, 'clean.txt': 'nothing to see' });
+    const school = await startSchool({ LOCKER_CLAMD_URL: clamd.tcpUrl, LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
+    try {
+      const { h, category } = school;
+      expect((await h.request('PATCH', '/v1/settings', { as: 'admin', json: { clouds: [{ id: 'nuage', kind: 'webdav', name: 'Nuage', url: dav.url }] } })).status).toBe(200);
+      expect((await h.request('POST', '/v1/me/clouds', { as: 'anne', json: { cloudId: 'nuage', username: WEBDAV_USER.username, password: WEBDAV_USER.password } })).status).toBe(201);
+      const before = await kept(school);
+      const refused = await h.request('POST', '/v1/documents/from-cloud', { as: 'anne', json: { recipients: { users: ['marc'] }, categoryId: category, source: { cloudId: 'nuage', path: '/invoice.pdf' } } });
+      expect([refused.status, refused.json.code, refused.json.fileName]).toEqual([422, 'INFECTED', 'invoice.pdf']);
+      expect(await kept(school)).toEqual(before);
+      const doc = await h.request('POST', '/v1/documents/from-cloud', { as: 'anne', json: { recipients: { users: ['marc'] }, categoryId: category, source: { cloudId: 'nuage', path: '/clean.txt' } } });
+      expect(doc.status).toBe(201);
+      const version = await h.request('PUT', `/v1/documents/${doc.json.id}/content/from-cloud`, { as: 'anne', json: { source: { cloudId: 'nuage', path: '/invoice.pdf' } } });
+      expect([version.status, version.json.code]).toEqual([422, 'INFECTED']);
+      const vias = (await h.request('GET', '/v1/admin/refused-uploads', { as: 'admin' })).json.items.map((r: { via: string }) => r.via);
+      expect(vias).toEqual(['cloud', 'cloud']);
+    } finally {
+      await school.h.stop();
+      await dav.stop();
+      await clamd.stop();
+    }
+  }, 60_000);
+});
