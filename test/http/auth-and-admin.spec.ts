@@ -149,7 +149,7 @@ describe('categories and settings', () => {
   });
 
   it('admins read and set the maximum document size; others may not', async () => {
-    expect((await h.request('GET', '/v1/settings', { as: 'admin' })).json).toEqual({ maxDocumentBytes: 52428800, currentYear: '2026-2027', notifications: { email: true, quietHours: null, timeZone: 'Europe/Paris', locale: 'fr' }, clouds: [], erasePeopleAfterDays: 90 });
+    expect((await h.request('GET', '/v1/settings', { as: 'admin' })).json).toEqual({ maxDocumentBytes: 52428800, currentYear: '2026-2027', notifications: { email: true, quietHours: null, timeZone: 'Europe/Paris', locale: 'fr' }, clouds: [], erasePeopleAfterDays: 90, quarantineRetentionDays: null });
     expect((await h.request('PATCH', '/v1/settings', { as: 'admin', json: { maxDocumentBytes: 2048 } })).json.maxDocumentBytes).toBe(2048);
     expect((await h.request('PATCH', '/v1/settings', { as: 'admin', json: { maxDocumentBytes: -1 } })).status).toBe(400);
     expect((await h.request('PATCH', '/v1/settings', { as: 'admin', json: { maxDocumentBytes: '1GB' } })).status).toBe(400);
