@@ -16,8 +16,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY examples ./examples
-# The server's Node flags for every command (ADR 28; ADR 36's exception for batch commands was dropped, ADR 47).
-RUN printf '#!/bin/sh\nexec node --max-semi-space-size=1 /app/dist/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
+# The server's Node flags for the server (ADR 28); every other command on V8's default (ADR 47).
+RUN printf '#!/bin/sh\ncase "$1" in serve) exec node --max-semi-space-size=1 /app/dist/main.js "$@" ;; esac\nexec node /app/dist/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
  && mkdir -p /var/lib/locker && chown node:node /var/lib/locker
 USER node
 VOLUME /var/lib/locker

@@ -6,7 +6,6 @@ import { loadConfig } from '../src/adapters/config/config.js';
 import { envelope } from '../src/application/event-envelope.js';
 import type { DocumentEvent } from '../src/domain/index.js';
 import { compose } from '../src/composition/compose.js';
-import { SERVER_NODE_FLAGS } from '../src/adapters/system/server-runtime.js';
 import { schoolDirectory } from '../test/support/harness.js';
 import { eventsInLog } from './log-size.js';
 
@@ -57,7 +56,7 @@ const worker = (mode: string, dataDir: string) =>
     // With the flags `locker` runs each with (ADR 28, ADR 36): a rollover as a batch command, an
     // audit with the server's. The raw scan, the baseline of both, runs as the rollover does, so
     // that ratio compares alike; the audit's is then, if anything, the lower.
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'bench/history-worker.ts'), mode, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/history-worker.ts'), mode, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${mode} worker exited ${code}`))));

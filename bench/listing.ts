@@ -7,7 +7,6 @@ import { BENCH_SECRET, largeTenant, teacher } from './tenant.js';
 import { startProcess } from './upload.js';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { SERVER_NODE_FLAGS } from '../src/adapters/system/server-runtime.js';
 
 /**
  * `locker rebuild` of the tenant (compiled CLI, its own process, with the Node flags `locker` runs
@@ -25,7 +24,7 @@ const rebuildOf = (dir: string, env: Record<string, string>) => {
   }
   const rawPerSecond = events / ((performance.now() - started) / 1000);
   db.close();
-  const run = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, 'dist/main.js', 'rebuild'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['dist/main.js', 'rebuild'], { env: { ...process.env, ...env }, encoding: 'utf8' });
   const ms = Number(/in (\d+) ms/.exec(run.stdout + run.stderr)?.[1]);
   if (!Number.isFinite(ms)) throw new Error(`rebuild failed: ${run.stdout}${run.stderr}`);
   const perSecond = events / (ms / 1000);
@@ -53,7 +52,7 @@ const rebuildOf = (dir: string, env: Record<string, string>) => {
 const rolloverOf = (env: Record<string, string>, documents: number) => {
   const run = (dryRun: boolean) => {
     const started = performance.now();
-    const out = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, 'dist/main.js', 'rollover', '--tenant', 'bench', '--from', '2026-2027', '--to', '2027-2028', ...(dryRun ? ['--dry-run'] : [])], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const out = spawnSync(process.execPath, ['dist/main.js', 'rollover', '--tenant', 'bench', '--from', '2026-2027', '--to', '2027-2028', ...(dryRun ? ['--dry-run'] : [])], { env: { ...process.env, ...env }, encoding: 'utf8' });
     const seconds = (performance.now() - started) / 1000;
     const carried = (JSON.parse(out.stdout) as { carried: number }).carried;
     if (out.status !== 0 || carried !== documents) throw new Error(`rollover failed: ${out.stdout}${out.stderr}`);

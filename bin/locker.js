@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env node
 // `npx locker`: the compiled CLI (dist/) when it is at least as new as the sources, which starts in
 // a fraction of a second; otherwise the TypeScript sources through tsx, so a fresh clone works
 // before any build. `npm run build` (or `npm start`) refreshes dist/.
@@ -7,7 +7,8 @@ import '../scripts/node-version.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The first line gives every command the server's 1 MiB young generation (ADR 28).
+// Every command runs on V8's default young generation, which a rebuild or a rollover needs (ADR 47):
+// the server's 1 MiB one (ADR 28) is given where the server is started (npm start, the image).
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const compiled = join(root, 'dist', 'main.js');
 

@@ -1,8 +1,8 @@
 /**
- * The Node flags the server runs with, wherever it is started: `npm start`, the Dockerfile's
- * `locker` command, `bin/locker.js`'s first line, and the benches and reliability runs that start
- * it "as production does" (a test keeps the four in step). Every other command gets them too:
- * `bin/locker.js` and the Dockerfile's `locker` give them to all they run.
+ * The Node flags the server runs with: `npm start`, the Dockerfile's `locker serve`, and the
+ * benches and reliability runs that start it "as production does" (a test keeps them in step).
+ * Every other command runs on V8's default, which a rebuild or a rollover needs (ADR 47);
+ * `npx locker serve`, for development, runs without them and says so.
  *
  * A 1 MiB young-generation semi-space (V8's default grows to 16 MiB) keeps the heap smaller and
  * collects the short-lived buffers of a long stream sooner (ADR 28; figures in docs/performance.md).
