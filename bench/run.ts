@@ -12,6 +12,7 @@ import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
 import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
+import { startClamd } from '../test/support/clamd-server.js';
 
 const arg = (name: string, fallback: number) => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -31,6 +32,15 @@ const single: Record<string, () => Promise<unknown>> = {
   listing: () => benchListing(arg('list-documents', 100_000)),
   appends: () => benchEventAppends(arg('events', 5000)),
   'small-deposit': () => benchSmallDeposit(),
+  // The same upload, scanned by a real clamd as it streams (issue 34): memory flat, the file read once.
+  'scanned-upload': async () => {
+    const clamd = await startClamd(arg('upload-mib', 512) * 1024 * 1024 + 1024 * 1024);
+    try {
+      return await benchUpload(arg('upload-mib', 512) * 1024 * 1024, { LOCKER_CLAMD_URL: clamd.tcpUrl, LOCKER_SCAN_TIMEOUT_MS: '120000' }, 'fs, scanned by clamd');
+    } finally {
+      await clamd.stop();
+    }
+  },
   'sqlite-drivers': async () => benchSqliteDrivers(arg('driver-events', 20_000), arg('driver-documents', 100_000), arg('driver-pages', 5_000)),
 };
 const one = only ? single[only] : undefined;
