@@ -42,6 +42,15 @@ describe('who hears of what', () => {
     expect(noticesOf({ type: 'WebhookDisabled', data: { webhookId: 'w', reason: 'failing' }, actor: 'system:webhooks' })).toEqual([to('webhook-disabled', 'w', { to: 'admins' })]);
   });
 
+  it('a refused infected upload tells the admins; a version quarantined, its depositor and the admins; one cleared, nobody', () => {
+    expect(noticesOf({ type: 'InfectedUploadRefused', data: { uploadId: 'u', userId: 'anne', fileName: 'x', signature: 'Eicar', via: 'deposit' }, actor: 'anne' })).toEqual([to('infected-upload', 'u', { to: 'admins' })]);
+    expect(noticesOf({ type: 'ContentQuarantined', data: { documentId: 'd', version: 2, signature: 'Eicar' }, actor: 'system:scanner' })).toEqual([
+      to('quarantined', 'd', { to: 'depositor', documentId: 'd', except: '' }),
+      to('quarantined', 'd', { to: 'admins' }),
+    ]);
+    expect(noticesOf({ type: 'ContentCleared', data: { documentId: 'd', version: 2 }, actor: 'system:scanner' })).toEqual([]);
+  });
+
   it('housekeeping tells nobody', () => {
     for (const type of ['DocumentConsulted', 'EmailSent', 'WebhookProgressed', 'CollectionCreated', 'DirectorySynced', 'NotificationsRead']) {
       expect(noticesOf({ type, data: {}, actor: 'x' }), type).toEqual([]);
