@@ -122,6 +122,13 @@ describe('adding recipients by class and group', () => {
       .then([{ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: [], named: [], classes: [], groups: ['counselors'] }, actor: 'anne', at: AT }]);
   });
 
+  it('a new class whose team has it already, with someone named who had it through a class, is recorded', () => {
+    const all = deposited({ recipients: ['paul', 'marc', 'sophie'], named: [], classes: [{ classId: '3a', teacherIds: ['anne', 'paul', 'marc'] }] });
+    document([all])
+      .when(add(['marc'], ['4b']))
+      .then([{ type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: [], named: ['marc'], classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }], groups: [] }, actor: 'anne', at: AT }]);
+  });
+
   it('the folded state keeps each class once, and counts who joined through one', () => {
     const state = document([
       viaClass,

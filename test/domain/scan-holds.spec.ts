@@ -63,3 +63,42 @@ describe('a held version carried into the next year', () => {
     expect(plain._unsafeUnwrap().reduce(documentDecider.evolve, documentDecider.initialState)).toMatchObject({ scanHolds: new Map() });
   });
 });
+
+describe('the holds a history folds to', () => {
+  const updated = (version: number, scanPending = false): DocumentEvent => ({
+    type: 'DocumentUpdated',
+    data: { documentId: 'doc-1', content: { ...file(), version, ...(scanPending ? { scan: 'pending' as const } : {}) } },
+    actor: 'anne',
+    at: AT,
+  });
+  const holds = (history: DocumentEvent[]) => {
+    const state = document(history).state;
+    return state.status === 'live' ? [...state.scanHolds].map(([v, h]) => [v, 'pending' in h ? 'pending' : h.quarantined]) : undefined;
+  };
+
+  it('a new version keeps the holds of the ones before it, and adds its own', () => {
+    expect(holds([pending(), updated(2)])).toEqual([[1, 'pending']]);
+    expect(holds([pending(), updated(2, true)])).toEqual([[1, 'pending'], [2, 'pending']]);
+  });
+
+  it('clearing one version leaves the others held', () => {
+    expect(holds([pending(), updated(2, true), { ...cleared, data: { documentId: 'doc-1', version: 2 } }])).toEqual([[1, 'pending']]);
+    expect(holds([pending(), updated(2, true), quarantined(2)])).toEqual([[1, 'pending'], [2, 'Eicar-Test-Signature']]);
+  });
+
+  it('a carried document refreshed with new content keeps its holds', () => {
+    const source = document([pending()]).state;
+    const carried = documentDecider.decide(documentDecider.initialState, { type: 'CarryOver', actorId: 'admin', at: AT, newDocumentId: 'doc-2', toYear: '2027-2028', source, directory })._unsafeUnwrap();
+    const refreshed: DocumentEvent = { type: 'CarriedDocumentRefreshed', data: { documentId: 'doc-2', sourceDocumentId: 'doc-1', content: { ...file(), version: 2 }, recipientIds: [] }, actor: 'admin', at: AT };
+    const state = document([...carried, refreshed]).state;
+    expect(state.status === 'live' && [...state.scanHolds.keys()]).toEqual([1]);
+  });
+
+  it('groups added to a document are kept beside the ones it had', () => {
+    const state = document([
+      deposited({ groups: ['teachers'] }),
+      { type: 'RecipientAdded', data: { documentId: 'doc-1', recipientIds: [], named: [], classes: [], groups: ['counselors'] }, actor: 'anne', at: AT },
+    ]).state;
+    expect(state.status === 'live' && [...state.groups]).toEqual(['teachers', 'counselors']);
+  });
+});

@@ -80,3 +80,24 @@ describe('webhooks in the domain (mutation run of 2026-12-06)', () => {
     expect(publicEvent({ id: 'e2', type: 'CollectionCreated', tenant: 't', at: AT, actor: 'anne', data: { collectionId: 'k', askedIds: ['paul', 7], version: 3 } })).toEqual({ id: 'e2', type: 'CollectionCreated', tenant: 't', at: AT, actorId: 'anne', collectionId: 'k', version: 3, userIds: ['paul'] });
   });
 });
+
+describe('what other services are told of an event', () => {
+  const told = (data: Record<string, unknown>, type = 'DocumentUpdated') => publicEvent({ id: 'e', type, tenant: 't', at: AT, actor: 'anne', data });
+
+  it('only ids that are strings, each person once; nothing of a field of another shape', () => {
+    expect(told({ documentId: 7, collectionId: ['c'], categoryId: null, userIds: 'marc', recipientIds: { marc: true } })).toEqual({ id: 'e', type: 'DocumentUpdated', tenant: 't', at: AT, actorId: 'anne' });
+    expect(told({ recipientIds: ['marc', 'paul'], userIds: ['paul', 'sophie'], userId: 'marc' }).userIds).toEqual(['marc', 'paul', 'sophie']);
+    expect(told({ documentId: 'd', version: 3 })).toEqual({ id: 'e', type: 'DocumentUpdated', tenant: 't', at: AT, actorId: 'anne', documentId: 'd', version: 3 });
+    expect(told({ documentId: 'd', content: { version: 'two' }, version: 4 }).version).toBe(4);
+    expect(told({ recipientIds: [] })).not.toHaveProperty('userIds');
+  });
+});
+
+describe('registering endpoints, refused', () => {
+  it('past twenty, or naming no event type, each with its reason', () => {
+    const many = Array.from({ length: MAX_WEBHOOKS }, (_, i): WebhookEvent => ({ type: 'WebhookRegistered', data: { webhookId: `w${i}`, url: 'https://hooks.example/x', events: ['*'] }, actor: 'admin', at: AT }));
+    const register = (webhookId: string, events: string[]): WebhookCommand => ({ type: 'RegisterWebhook', actorId: 'admin', at: AT, webhookId, url: 'https://hooks.example/x', events, allowedHosts: [] });
+    given(webhookDecider, many).when(register('w-new', ['*'])).thenError('INVALID_WEBHOOK', { reason: 'at most 20 endpoints per school' });
+    given(webhookDecider, []).when(register('w1', [])).thenError('INVALID_WEBHOOK', { reason: 'name the event types, or ["*"] for all' });
+  });
+});
