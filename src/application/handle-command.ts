@@ -10,6 +10,17 @@ const MAX_ATTEMPTS = 200;
 const pause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 + attempt * 2)));
 
+/**
+ * A stream's state, folded with the decider's `evolve`, and the version an append decided on it
+ * expects: the last event's own revision, not the count (a stream truncated by `$maxCount`, the
+ * leases, starts past revision 0, and a count would never match).
+ */
+const folded = <State, Event extends DomainEvent<string, unknown>>(decider: Decider<never, State, Event, unknown>, history: readonly ReplayedEvent[]) => {
+  const last = history[history.length - 1];
+  const expected: ExpectedVersion = last === undefined ? 'no-stream' : { revision: last.revision };
+  return { state: history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState), expected };
+};
+
 export type CommandOptions = {
   /**
    * The stream is new unless proven otherwise (a deposit, a carried-over document): the first
@@ -48,12 +59,7 @@ export const handle = <Command, State, Event extends DomainEvent<string, unknown
 
   const run = (attempt: number): ResultAsync<Handled<State, Event>, UseCaseError> =>
     load(attempt).andThen((recorded) => {
-      const history = recorded ?? [];
-      const state = history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);
-      // The last event's own revision, not the count: a stream truncated by `$maxCount` (leases)
-      // starts past revision 0, and a count would never match.
-      const last = history[history.length - 1];
-      const expected: ExpectedVersion = last === undefined ? 'no-stream' : { revision: last.revision };
+      const { state, expected } = folded(decider, recorded ?? []);
       const decided = decider.decide(state, command);
       if (decided.isErr()) return errAsync<Handled<State, Event>, UseCaseError>(decided.error);
       const events = decided.value;
@@ -87,8 +93,9 @@ export const handleEach = <Command, State, Event extends DomainEvent<string, unk
   commands: readonly Command[],
 ): ResultAsync<Handled<State, Event>, UseCaseError> =>
   deps.events.readStream(stream).andThen((history) => {
-    const start = { state: history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState), events: [] as Event[] };
-    let expected: ExpectedVersion = history.length === 0 ? 'no-stream' : { revision: history[history.length - 1]!.revision };
+    const first = folded(decider, history);
+    const start = { state: first.state, events: [] as Event[] };
+    let expected: ExpectedVersion = first.expected;
     return commands.reduce<ResultAsync<Handled<State, Event>, UseCaseError>>(
       (acc, command) =>
         acc.andThen(({ state, events }) => {
@@ -136,9 +143,7 @@ export const handleMany = <Command, State, Event extends DomainEvent<string, unk
   const read = (c: StreamCommand<Command>) => (c.known ? okAsync<readonly ReplayedEvent[], UseCaseError>(c.known) : deps.events.readStream(c.stream));
   const decideAll = ResultAsync.combine(commands.map((c) => read(c).map((history) => ({ history, c })))).andThen((streams) => {
     const decided = streams.map(({ history, c }) => {
-      const state = history.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);
-      const last = history[history.length - 1];
-      const expected: ExpectedVersion = last === undefined ? 'no-stream' : { revision: last.revision };
+      const { state, expected } = folded(decider, history);
       return decider.decide(state, c.command).map((events) => ({ expected, handled: { state: events.reduce(decider.evolve, state), events } }));
     });
     const refused = decided.find((d) => d.isErr());
@@ -146,22 +151,15 @@ export const handleMany = <Command, State, Event extends DomainEvent<string, unk
     return okAsync(decided);
   });
   const written = decideAll.andThen((decided) => {
-    const appending = decided.flatMap((d, i) => (d.isOk() && d.value.handled.events.length > 0 ? [i] : []));
+    const appending = decided.flatMap((d, i) => (d.isOk() && d.value.handled.events.length > 0 ? [{ i, ...d.value }] : []));
     const outcomes: Result<Handled<State, Event>, UseCaseError>[] = decided.map((d) => d.map((v) => v.handled));
     if (appending.length === 0) return okAsync<Result<Handled<State, Event>, UseCaseError>[], UseCaseError>(outcomes);
     const toEnvelope = envelope(tenant, deps.ids);
-    return (options.beforeAppend?.(appending) ?? okAsync(undefined))
-      .andThen(() =>
-        deps.events.appendMany(
-          appending.map((i) => {
-            const d = decided[i]!._unsafeUnwrap();
-            return { stream: commands[i]!.stream, events: d.handled.events.map(toEnvelope), expected: d.expected };
-          }),
-        ),
-      )
+    return (options.beforeAppend?.(appending.map((a) => a.i)) ?? okAsync(undefined))
+      .andThen(() => deps.events.appendMany(appending.map((a) => ({ stream: commands[a.i]!.stream, events: a.handled.events.map(toEnvelope), expected: a.expected }))))
       .andThen((results) =>
         appending.reduce<ResultAsync<void, UseCaseError>>(
-          (acc, i, k) =>
+          (acc, { i }, k) =>
             acc.andThen(() => {
               const result = results[k]!;
               if (result.isOk()) return okAsync(undefined);
@@ -184,4 +182,4 @@ export const catchUp = (projector: CommandDeps['projector']): ResultAsync<void, 
 
 /** Folds a stream already read, with the aggregate's own `evolve`: audits and the rollover replay this way. */
 export const replay = <Command, State, Event extends DomainEvent<string, unknown>>(decider: Decider<Command, State, Event, unknown>, recorded: readonly ReplayedEvent[]): State =>
-  recorded.map((r) => toDomain<Event>(r)).reduce(decider.evolve, decider.initialState);
+  folded(decider, recorded).state;
