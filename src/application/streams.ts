@@ -4,8 +4,14 @@ import type { IdGenerator } from './ports/id-generator.js';
  * Stream names carry the tenant and opaque ids only: a stream name outlives every deletion, so no
  * name, e-mail or directory id a school chose may appear in one. Directory ids are hashed.
  */
+/** Where a school's documents' streams are named: each is this and the document's id. */
+export const documentStreamPrefix = (tenant: string) => `${tenant}:document:`;
+
+/** The events that start a document in a school year (its `year` field), deposited or carried. */
+export const YEAR_START = { types: ['DocumentDeposited', 'DocumentCarriedOver'], field: 'year' } as const;
+
 export const streams = (ids: IdGenerator) => ({
-  document: (tenant: string, documentId: string) => `${tenant}:document:${documentId}`,
+  document: (tenant: string, documentId: string) => `${documentStreamPrefix(tenant)}${documentId}`,
   locker: (tenant: string, userId: string) => `${tenant}:locker:${ids.derive('locker', tenant, userId)}`,
   settings: (tenant: string) => `${tenant}:settings`,
   directory: (tenant: string) => `${tenant}:directory`,

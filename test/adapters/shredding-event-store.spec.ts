@@ -24,7 +24,7 @@ const meta = { actor: 'anne', at: '2026-12-01T10:00:00.000Z', tenant: 't', schem
 const deposited = (documentId: string, title: string): NewEvent => ({
   id: randomUUID(),
   type: 'DocumentDeposited',
-  data: { documentId, title, memo: 'read me', recipientIds: ['marc'], content: { version: 1, fileName: `${title}.pdf`, sizeBytes: 1 } },
+  data: { documentId, year: '2026-2027', title, memo: 'read me', recipientIds: ['marc'], content: { version: 1, fileName: `${title}.pdf`, sizeBytes: 1 } },
   meta,
 });
 /** A key as an earlier version of the key store left it in its file, under this id. */
@@ -79,7 +79,7 @@ describe('the sealing event store (ADR 23, 24)', () => {
     keys.close();
   });
 
-  it('opens a scan by prefix a batch at a time, and leaves it sealed when asked, like readAll', async () => {
+  it('opens a school year’s documents a batch at a time, and leaves them sealed when asked, like readAll', async () => {
     const dir = folder();
     const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
     const keys = openSqliteKeyStore(join(dir, 'keys.sqlite'));
@@ -89,14 +89,14 @@ describe('the sealing event store (ADR 23, 24)', () => {
     const ids = Array.from({ length: 30 }, (_, i) => `d${String(i).padStart(2, '0')}`);
     for (const id of ids) (await store.append(`t:document:${id}`, [deposited(id, `Title ${id}`), memo(id, `memo ${id}`)], 'no-stream'))._unsafeUnwrap();
     const titles: unknown[] = [];
-    for await (const batch of store.readStreamsByPrefix!('t:document:')) for (const events of batch) titles.push([(events[0]!.data as { title: string }).title, (events[1]!.data as { memo: string }).memo]);
+    for await (const batch of store.readDocumentsOfYear('t', '2026-2027')) for (const events of batch) titles.push([(events[0]!.data as { title: string }).title, (events[1]!.data as { memo: string }).memo]);
     expect(titles).toEqual(ids.map((id) => [`Title ${id}`, `memo ${id}`]));
     // 60 events fit one page of the store: one key lookup for the 30 documents' keys.
     expect(lookups).toBe(1);
 
     const closed: Record<string, unknown>[] = [];
     // The log as stored: what a scan of ids and types reads (Deps.impersonalEvents).
-    for await (const batch of store.raw.readStreamsByPrefix!('t:document:')) for (const events of batch) closed.push(events[0]!.data as Record<string, unknown>);
+    for await (const batch of store.raw.readDocumentsOfYear('t', '2026-2027')) for (const events of batch) closed.push(events[0]!.data as Record<string, unknown>);
     expect(closed).toHaveLength(30);
     expect(closed.every((d) => d['title'] === undefined && typeof d['$sealed'] === 'object')).toBe(true);
     const left = (await store.raw.readAll({ limit: 100, types: ['DocumentDeposited'] }))._unsafeUnwrap();

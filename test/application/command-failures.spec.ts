@@ -39,7 +39,7 @@ const start = async () => {
     appendMany: (appends) => appendOneByOne(store.append)(appends),
     readStream: (stream) => ((seen.reads += 1), seen.streamsRead.push(stream), inner.readStream(stream)),
     readAll: (options) => inner.readAll(options),
-    readStreamsByPrefix: inner.readStreamsByPrefix.bind(inner),
+    readDocumentsOfYear: inner.readDocumentsOfYear.bind(inner),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

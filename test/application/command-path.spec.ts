@@ -38,7 +38,7 @@ const intercepted = (inner: EventStore, hooks: Hooks): EventStore => {
       const hold = hooks.holdReadAll?.();
       return hold ? rows.andThen((r) => ResultAsync.fromSafePromise(hold.then(() => r))) : rows;
     },
-    readStreamsByPrefix: inner.readStreamsByPrefix?.bind(inner),
+    readDocumentsOfYear: inner.readDocumentsOfYear.bind(inner),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

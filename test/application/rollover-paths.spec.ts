@@ -7,7 +7,7 @@ import type { EventStore } from '../../src/application/ports/event-store.js';
 import { rollover, SYSTEM_SCOPE } from '../../src/application/use-cases/rollover.js';
 import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
-import { streamsByPrefixFromLog } from '../../src/adapters/shared/streams-by-prefix.js';
+import { documentsOfYearFromLog } from '../../src/adapters/shared/documents-of-year.js';
 
 const bytes = async function* () {
   yield new TextEncoder().encode('content');
@@ -36,15 +36,15 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
       const system = { tenant: 'school', userId: 'system', scopes: [SYSTEM_SCOPE] };
       const request = { from: '2025-2026', to: '2026-2027', dryRun: true };
       const withScan = (await rollover(app.deps)(system, request))._unsafeUnwrap();
-      // The same store finding its streams as EventStoreDB does: the log read for their first events, then each stream.
-      const plain = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, { readStreamsByPrefix: streamsByPrefixFromLog(app.deps.events) }) as EventStore;
+      // The same store finding a year's documents as EventStoreDB does: the log read for their starts, then each document.
+      const plain = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, { readDocumentsOfYear: documentsOfYearFromLog(app.deps.events) }) as EventStore;
       const oneByOne = (await rollover({ ...app.deps, events: plain, impersonalEvents: plain })(system, request))._unsafeUnwrap();
       expect(oneByOne).toEqual(withScan);
       expect(withScan).toMatchObject({ documentsExamined: 12, carried: 7, skipped: { deleted: 3, 'no-recipient-left': 2 } });
 
       // A store whose scan breaks half-way (a disk error, a thread gone): an error value, not a rejection.
       const breaking = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, {
-        readStreamsByPrefix: async function* () {
+        readDocumentsOfYear: async function* () {
           yield [];
           throw new Error('disk I/O error');
         },

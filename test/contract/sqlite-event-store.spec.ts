@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/application/ports/event-store.js';
 import { eventStoreContract } from './event-store.contract.js';
 import { appendOneByOne } from '../../src/adapters/shared/append-one-by-one.js';
-import { streamsByPrefixFromLog } from '../../src/adapters/shared/streams-by-prefix.js';
+import { documentsOfYearFromLog } from '../../src/adapters/shared/documents-of-year.js';
 
 eventStoreContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
@@ -24,11 +24,11 @@ eventStoreContract('SQLite appending one stream after another, as EventStoreDB d
   return { store, cleanup: async () => (await inner.close(), rmSync(dir, { recursive: true, force: true })) };
 });
 
-// How EventStoreDB's adapter finds a prefix's streams (the log read for their first events), held to the same contract.
-eventStoreContract('SQLite finding a prefix’s streams as EventStoreDB does', async () => {
+// How EventStoreDB's adapter finds a year's documents (the log read for their starts), held to the same contract.
+eventStoreContract('SQLite finding a year’s documents as EventStoreDB does', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-es-'));
   const inner = new SqliteEventStore(join(dir, 'events.sqlite'));
-  const store = Object.assign(Object.create(SqliteEventStore.prototype) as SqliteEventStore, inner, { readStreamsByPrefix: streamsByPrefixFromLog(inner) });
+  const store = Object.assign(Object.create(SqliteEventStore.prototype) as SqliteEventStore, inner, { readDocumentsOfYear: documentsOfYearFromLog(inner) });
   return { store, cleanup: async () => (await inner.close(), rmSync(dir, { recursive: true, force: true })) };
 });
 

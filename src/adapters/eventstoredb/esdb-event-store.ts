@@ -35,7 +35,7 @@ import type {
 import { appendOneByOne } from '../shared/append-one-by-one.js';
 import { chainHash, GENESIS_HASH } from '../shared/event-chain.js';
 import { expectationHolds } from '../shared/expected-version.js';
-import { streamsByPrefixFromLog } from '../shared/streams-by-prefix.js';
+import { documentsOfYearFromLog } from '../shared/documents-of-year.js';
 
 /** What we keep in an event's metadata besides the envelope: the chain. */
 type StoredMeta = EventMeta & { prevHash: string; hash: string };
@@ -400,8 +400,8 @@ export class EsdbEventStore implements EventStore {
     return ResultAsync.fromPromise(scan(), this.unavailable);
   }
 
-  /** EventStoreDB keeps no stream's events together: the tenant's log is read for the streams' first events, then each stream. */
-  readonly readStreamsByPrefix = streamsByPrefixFromLog(this);
+  /** EventStoreDB keeps no stream's events together: the school's log is read for the documents' starts, then each document. */
+  readonly readDocumentsOfYear = documentsOfYearFromLog(this);
 
   /** The position of the last event in $all (ours or the server's), from the leader; undefined for an empty log. */
   private async head(call: Call): Promise<bigint | undefined> {

@@ -313,8 +313,8 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     readStream: (stream) => inner.readStream(stream).andThen(opened),
     readAll: (options) => inner.readAll(options).andThen(opened),
     // A batch's events opened together: one key lookup for a batch of streams, not one a stream.
-    readStreamsByPrefix: async function* (prefix, options) {
-      for await (const batch of inner.readStreamsByPrefix(prefix, { startingWith: options?.startingWith })) {
+    readDocumentsOfYear: async function* (tenant, year) {
+      for await (const batch of inner.readDocumentsOfYear(tenant, year)) {
         const streams = [...batch];
         const done = await opened(streams.flat());
         if (done.isErr()) throw new Error(done.error.code);

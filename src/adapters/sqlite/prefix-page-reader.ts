@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import type { ReadByPrefixOptions } from '../../application/ports/event-store.js';
 
-export type PrefixFilter = NonNullable<ReadByPrefixOptions['startingWith']>;
+/** Only the streams whose first event is of one of these types, with this value in clear at `field` of its data. */
+export type PrefixFilter = { readonly types: readonly string[]; readonly field: string; readonly equals: string };
 /** One page: a JSON text of rows, and whether it is the last. */
 export type Page = { readonly text: string; readonly last: boolean };
 type Row = [position: number, named: string | null, revision: number, type: string, data: string, meta: string, matches: number | null];

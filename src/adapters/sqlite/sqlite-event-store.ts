@@ -6,7 +6,6 @@ import type {
   ExpectedVersion,
   NewEvent,
   ReadAllOptions,
-  ReadByPrefixOptions,
   RecordedEvent,
   ReplayedEvent,
   StoreError,
@@ -17,6 +16,8 @@ import { expectationHolds } from '../shared/expected-version.js';
 import type { RawEvent } from '../shared/verify-chains.js';
 import { scanByPrefix, type PrefixScanOptions } from './prefix-scan-thread.js';
 import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkpointer.js';
+import { documentStreamPrefix, YEAR_START } from '../../application/streams.js';
+import type { PrefixFilter } from './prefix-page-reader.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -235,8 +236,13 @@ export class SqliteEventStore implements EventStore {
    * name only with its first event (ids, hashes and names read for every row were a third of the
    * scan at a million events).
    */
-  readStreamsByPrefix(prefix: string, options: ReadByPrefixOptions = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
+  readStreamsByPrefix(prefix: string, options: { readonly startingWith?: PrefixFilter | undefined } = {}): AsyncIterable<Iterable<ReplayedEvent[]>> {
     return scanByPrefix(this.db, this.file, prefix, options.startingWith, this.options.scanThread ?? {}, this.options.readThroughMaxBytes);
+  }
+
+  /** A school year's documents: the ordered scan of the school's document streams, only those a start of that year opens. */
+  readDocumentsOfYear(tenant: string, year: string): AsyncIterable<Iterable<ReplayedEvent[]>> {
+    return this.readStreamsByPrefix(documentStreamPrefix(tenant), { startingWith: { ...YEAR_START, equals: year } });
   }
 
   /** The stored rows as text, for the audit verifier: what is on disk, not what a reader makes of it. */

@@ -54,11 +54,6 @@ export type ReadAllOptions = {
   readonly types?: readonly string[] | undefined;
 };
 
-export type ReadByPrefixOptions = {
-  /** Only the streams whose first event is of one of these types, with this value in clear at `field` of its data. */
-  readonly startingWith?: { readonly types: readonly string[]; readonly field: string; readonly equals: string } | undefined;
-};
-
 /** One stream's part of `appendMany`. */
 export type StreamAppend = { readonly stream: string; readonly events: readonly NewEvent[]; readonly expected: ExpectedVersion };
 
@@ -88,15 +83,12 @@ export interface EventStore {
    */
   watch?(onEvent: () => void, onError: (error: Error) => void): () => void;
   /**
-   * Every stream whose name starts with `prefix`, one after another, each whole and in order: a
-   * replay (the rollover's) then holds a batch of streams at a time. Batches let a reader pay its
-   * per-read costs (a key lookup, a promise) once a batch rather than once a stream; a batch is
-   * iterated once. `startingWith` keeps only the streams whose first event matches it (as stored:
-   * the field must be one in clear). How the store finds them is its own business: SQLite keeps a
-   * stream's events together and scans them in order, off the event loop; EventStoreDB reads the
-   * tenant's log for the first events, then each stream.
+   * A school's documents that start in a school year (their first event, a deposit or a carry, is
+   * of that year), each stream whole and in order, a batch at a time: what a rollover replays.
+   * Batches let a reader pay its per-read costs (a key lookup, a promise) once a batch rather than
+   * once a document; a batch is iterated once. How the store finds them is its own business.
    */
-  readStreamsByPrefix(prefix: string, options?: ReadByPrefixOptions): AsyncIterable<Iterable<ReplayedEvent[]>>;
+  readDocumentsOfYear(tenant: string, year: string): AsyncIterable<Iterable<ReplayedEvent[]>>;
   /** Resolves when the store is reachable and answering. */
   ping(): ResultAsync<void, StoreError>;
   close(): Promise<void>;

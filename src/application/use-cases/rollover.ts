@@ -39,8 +39,6 @@ export type RolloverReport = {
   droppedRecipients: { documentId: string; userIds: string[] }[];
 };
 
-const START_TYPES = ['DocumentDeposited', 'DocumentCarriedOver'];
-
 /** Carries written in one commit, at least (a batch of streams from the store is added whole). */
 const CARRIES_PER_COMMIT = 500;
 
@@ -121,7 +119,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   // name; a rerun compares them with what was carried), the document is read again, opened.
   const scanned = request.dryRun ? deps.impersonalEvents : deps.events;
   // The streams that start in year N, whole, a batch at a time (how the store finds them is its own business).
-  const yearDocuments = scanned.readStreamsByPrefix(deps.streams.document(tenant, ''), { startingWith: { types: START_TYPES, field: 'year', equals: request.from } });
+  const yearDocuments = scanned.readDocumentsOfYear(tenant, request.from);
 
   const report: RolloverReport = {
     tenant,
