@@ -16,7 +16,7 @@ export const notificationProjection = (db: Database.Database, options: Projectio
        WHERE EXISTS (SELECT 1 FROM users WHERE tenant = @tenant AND id = @user AND email IS NOT NULL)`,
     ),
     recipients: db.prepare<[string, string, string | null], { id: string }>('SELECT user_id AS id FROM recipients WHERE tenant = ? AND document_id = ? AND removed = 0 AND user_id IS NOT ?'),
-    depositor: db.prepare<[string, string, string], { id: string }>('SELECT depositor_id AS id FROM documents WHERE tenant = ? AND id = ? AND depositor_id <> ?'),
+    depositor: db.prepare<[string, string, string | null], { id: string }>('SELECT depositor_id AS id FROM documents WHERE tenant = ? AND id = ? AND depositor_id IS NOT ?'),
     asked: db.prepare<[string, string], { id: string }>('SELECT user_id AS id FROM collection_asked WHERE tenant = ? AND collection_id = ?'),
     users: db.prepare<[string], { id: string; kind: UserKind; permissions: string }>(
       `SELECT u.id, u.kind, (SELECT json_group_array(perm.value) FROM json_each(u.profiles) j
@@ -34,7 +34,7 @@ export const notificationProjection = (db: Database.Database, options: Projectio
       case 'recipients':
         return ids(sql.recipients.all(tenant, a.documentId, a.except ?? null));
       case 'depositor':
-        return ids(sql.depositor.all(tenant, a.documentId, a.except));
+        return ids(sql.depositor.all(tenant, a.documentId, a.except ?? null));
       case 'asked':
         return ids(sql.asked.all(tenant, a.collectionId));
       case 'admins':

@@ -3,7 +3,7 @@ import { documentDecider } from '../../domain/index.js';
 import { fromResult, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
-import { handle } from '../handle-command.js';
+import { catchUp, handle } from '../handle-command.js';
 import type { Page, PageRequest, QuarantinedView, RefusedUploadView, StoredVersion } from '../ports/read-models.js';
 import type { ScanVerdict } from '../ports/virus-scanner.js';
 
@@ -70,7 +70,7 @@ export const scans = (deps: Deps) => {
       const run = { scanned: 0, cleared: 0, quarantined: 0, failed: 0 };
       return new ResultAsync(scanEach(deps.readModels.pendingScans(PAGE), run))
         .map((): ScanRun => run)
-        .andThen((r) => catchUpThen(deps, r));
+        .andThen((r) => catchUp(deps.projector).map(() => r));
     },
 
     /** `locker scan`: every live version stored (of a tenant, since a date) scanned again with today's signatures. */
@@ -87,7 +87,7 @@ export const scans = (deps: Deps) => {
           after = page[page.length - 1]!.row;
         }
       };
-      return new ResultAsync(all()).andThen(() => catchUpThen<ScanRun>(deps, run));
+      return new ResultAsync(all()).andThen(() => catchUp(deps.projector).map((): ScanRun => run));
     },
 
     /** What was found infected, for the admins: the bytes are kept for them to inspect. */
@@ -99,6 +99,3 @@ export const scans = (deps: Deps) => {
       fromResult(withPermission(deps, actor, 'locker.admin')).map(() => deps.readModels.refusedUploads(actor.tenant, page)),
   };
 };
-
-const catchUpThen = <T>(deps: Deps, value: T): ResultAsync<T, UseCaseError> =>
-  ResultAsync.fromSafePromise(deps.projector.catchUp()).andThen((r) => (r.isOk() ? okAsync(value) : errAsync<T, UseCaseError>(r.error)));

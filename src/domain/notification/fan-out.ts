@@ -14,7 +14,8 @@ export type Audience =
   | { readonly to: 'users'; readonly userIds: readonly string[] }
   /** Everyone who has the document in their locker now (not those who removed it), but `except`. */
   | { readonly to: 'recipients'; readonly documentId: string; readonly except?: string }
-  | { readonly to: 'depositor'; readonly documentId: string; readonly except: string }
+  /** Its depositor, unless they are `except` (who did it). */
+  | { readonly to: 'depositor'; readonly documentId: string; readonly except?: string }
   | { readonly to: 'asked'; readonly collectionId: string }
   | { readonly to: 'admins' };
 
@@ -76,7 +77,7 @@ export const noticesOf = (event: { readonly type: string; readonly data: unknown
       return [notice('infected-upload', e.data.uploadId, { to: 'admins' })];
     case 'ContentQuarantined':
       // Its depositor, and the admins who decide what becomes of the bytes.
-      return [notice('quarantined', e.data.documentId, { to: 'depositor', documentId: e.data.documentId, except: '' }), notice('quarantined', e.data.documentId, { to: 'admins' })];
+      return [notice('quarantined', e.data.documentId, { to: 'depositor', documentId: e.data.documentId }), notice('quarantined', e.data.documentId, { to: 'admins' })];
     default:
       return [];
   }
