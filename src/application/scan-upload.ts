@@ -45,9 +45,10 @@ export const stageScanned = (
     .andThen((staged) =>
       session
         .finish()
-        .map((verdict): { verdict: ScanVerdict | undefined } => ({ verdict }))
-        .orElse((e) => (deps.scanRequired ? discarded(staged).andThen(() => errAsync<never, UseCaseError>(e)) : okAsync({ verdict: undefined })))
-        .andThen(({ verdict }): ResultAsync<ScannedBlob, UseCaseError> => {
+        // No verdict: refused where scans are required, else kept and held until a later scan.
+        .map((verdict): ScanVerdict | undefined => verdict)
+        .orElse((e) => (deps.scanRequired ? discarded(staged).andThen(() => errAsync<never, UseCaseError>(e)) : okAsync(undefined)))
+        .andThen((verdict): ResultAsync<ScannedBlob, UseCaseError> => {
           if (verdict === undefined) return okAsync(Object.assign(staged, { scanPending: true as const }));
           if (!verdict.infected) return okAsync(staged);
           const refused: UseCaseError = { code: 'INFECTED', fileName: file.fileName, signature: verdict.signature };
