@@ -1,7 +1,6 @@
-import { err, ok, okAsync, ResultAsync } from 'neverthrow';
+import { err, ok, ResultAsync } from 'neverthrow';
 
-import { maxDocumentBytes } from './access.js';
-import type { Actor, Deps } from './deps.js';
+import type { Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { catchUp } from './handle-command.js';
 import { acknowledgeDocument, documentReceipts, remindDue, remindRecipients } from './use-cases/acknowledge.js';
@@ -85,9 +84,6 @@ export const useCases = (deps: Deps) => ({
   rollovers: rolloverJobs(deps),
   catchUp: (): ResultAsync<void, UseCaseError> => catchUp(deps.projector),
   rebuild: (onProgress?: (p: { applied: number }) => void): ResultAsync<bigint, UseCaseError> => new ResultAsync(deps.projector.rebuild(onProgress)),
-  /** The caller's tenant limit, read after catching up so an admin's change applies at once. */
-  getLimits: (actor: Actor): ResultAsync<{ maxDocumentBytes: number }, UseCaseError> =>
-    catchUp(deps.projector).andThen(() => okAsync({ maxDocumentBytes: maxDocumentBytes(deps, actor.tenant) })),
   /** How far behind this node's read models are: events not yet applied (up to 10,000), and the oldest one's age. */
   projectorLag: (): ResultAsync<{ events: number; seconds: number }, UseCaseError> =>
     deps.events.readAll({ after: deps.readModels.checkpoint(), limit: 10_000 }).map((pending) => ({

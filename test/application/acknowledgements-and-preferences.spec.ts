@@ -92,7 +92,8 @@ describe('acknowledgements, receipts, reminders and mail preferences at the appl
     expect((await uc().mailOutbox(as('anne'), undefined, { limit: 10 }))._unsafeUnwrapErr().code).toBe('FORBIDDEN');
     const outbox = (await uc().mailOutbox(as('admin'), undefined, { limit: 10 }))._unsafeUnwrap();
     expect(outbox.mailEnabled).toBe(false);
-    expect((await uc().getLimits(as('anne')))._unsafeUnwrap()).toEqual({ maxDocumentBytes: (await uc().getSettings(as('admin')))._unsafeUnwrap().maxDocumentBytes });
+    const preview = (await uc().checkDeposit(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId }))._unsafeUnwrap();
+    expect(preview.maxDocumentBytes).toBe((await uc().getSettings(as('admin')))._unsafeUnwrap().maxDocumentBytes);
     (await uc().catchUp())._unsafeUnwrap();
     expect((await uc().projectorLag())._unsafeUnwrap()).toEqual({ events: 0, seconds: 0 });
   });

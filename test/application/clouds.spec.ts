@@ -57,8 +57,9 @@ describe('clouds at the application layer', () => {
 
   it('a deposit from the cloud holds the file’s bytes and says where they came from', async () => {
     (await link())._unsafeUnwrap();
-    const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
-    const out = (await app.useCases.clouds.deposit(checked, { cloudId: 'nuage', path: '/Cours/plan.txt' }))._unsafeUnwrap();
+    const meta = { recipients: { users: ['marc'], classes: [] }, categoryId };
+    const fromCloud = (by: string, path: string) => app.useCases.depositDocument.fromCloud(as(by), meta, { cloudId: 'nuage', path }, undefined);
+    const out = (await fromCloud('anne', '/Cours/plan.txt'))._unsafeUnwrap();
     const doc = out.documents[0]!;
     expect(doc).toMatchObject({ fileName: 'plan.txt', sizeBytes: 8, recipients: ['marc'] });
     const deposited = (await app.deps.events.readStream(app.deps.streams.document('school', doc.id)))._unsafeUnwrap()[0]!;
@@ -70,10 +71,9 @@ describe('clouds at the application layer', () => {
     for await (const chunk of got.stream) text += Buffer.from(chunk as Uint8Array).toString();
     expect(text).toBe('the plan');
     // A missing file, a folder: refused, nothing deposited.
-    expect((await app.useCases.clouds.deposit(checked, { cloudId: 'nuage', path: '/Cours/none.txt' }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_FOUND', path: '/Cours/none.txt' });
-    expect((await app.useCases.clouds.deposit(checked, { cloudId: 'nuage', path: '/Cours' }))._unsafeUnwrapErr().code).toBe('CLOUD_PATH_INVALID');
-    const unlinked = (await app.useCases.depositDocument.check(as('admin'), { recipients: { users: ['marc'], classes: [] }, categoryId }, undefined))._unsafeUnwrap();
-    expect((await app.useCases.clouds.deposit(unlinked, { cloudId: 'nuage', path: '/readme.txt' }))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_LINKED', cloudId: 'nuage' });
+    expect((await fromCloud('anne', '/Cours/none.txt'))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_FOUND', path: '/Cours/none.txt' });
+    expect((await fromCloud('anne', '/Cours'))._unsafeUnwrapErr().code).toBe('CLOUD_PATH_INVALID');
+    expect((await fromCloud('admin', '/readme.txt'))._unsafeUnwrapErr()).toEqual({ code: 'CLOUD_NOT_LINKED', cloudId: 'nuage' });
   });
 
   it('unlinking destroys the credentials and is recorded; unlinking again says it was not linked', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
+import type { IncomingFile } from '../../src/application/incoming-file.js';
 import { as, deposited, embeddedApp, filesUnder, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
 

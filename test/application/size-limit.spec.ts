@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
+import type { IncomingFile } from '../../src/application/incoming-file.js';
 import { as, deposited, embeddedApp, filesUnder, type EmbeddedApp } from '../support/embedded-app.js';
 
 const LIMIT = 4096;

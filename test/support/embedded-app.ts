@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { Actor } from '../../src/application/deps.js';
-import type { IncomingFile } from '../../src/application/use-cases/deposit-document.js';
+import type { IncomingFile } from '../../src/application/incoming-file.js';
 import { randomBytes } from 'node:crypto';
 import type { Directory } from '../../src/domain/index.js';
 import { compose, TOKENS, type Overrides } from '../../src/composition/compose.js';

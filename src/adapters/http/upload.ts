@@ -2,10 +2,12 @@ import type { Multipart, MultipartFile, MultipartValue } from '@fastify/multipar
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { UseCaseError } from '../../application/errors.js';
-import type { IncomingFile } from '../../application/use-cases/deposit-document.js';
+import { z } from 'zod';
+import type { IncomingFile, Upload } from '../../application/incoming-file.js';
+import type { DepositMeta } from '../../application/use-cases/deposit-document.js';
 import { safeFileName, safeMediaType } from './file-name.js';
-import { problem, sendProblem } from './problem.js';
 import { badRequest } from './reply.js';
+import { depositMetaSchema } from './schemas.js';
 
 /**
  * How slow an upload may be before it is cut (idle for this long, or slower than this on average),
@@ -212,14 +214,41 @@ export const drainAfterAnswer = (raw: IncomingMessage): void => {
   raw.resume();
 };
 
-/** A declared length over the limit is refused before a byte of the body is read. */
-export const tooLargeUpFront = (req: FastifyRequest, reply: FastifyReply, max: number, files = 1) => {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max * files + MULTIPART_OVERHEAD) {
-    sendProblem(reply, problem(413, 'FILE_TOO_LARGE', 'File too large', `the limit is ${max} bytes`, { maxDocumentBytes: max }));
-    return true;
-  }
-  return false;
+/**
+ * An upload request as the use cases read it (application/incoming-file.ts): multipart, opened
+ * once they know the limit, with `files` file parts at most. A declared length over the limit is
+ * refused before a byte of the body is read; the meta part is parsed and checked here, at the edge.
+ * `done` ends the watch on the body and frees its slot, whatever happened.
+ */
+export const httpUpload = (req: FastifyRequest, limits: UploadLimits, files = 1): Upload<DepositMeta> & { done: () => void } => {
+  let body: ReturnType<typeof uploadBody> | undefined;
+  const opened = () => {
+    if (!body) throw new Error('an upload read before it was opened');
+    return body;
+  };
+  return {
+    open: (max) => {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > max * files + MULTIPART_OVERHEAD) return { code: 'FILE_TOO_LARGE', maxDocumentBytes: max };
+      body = uploadBody(req, max, limits);
+      return undefined;
+    },
+    meta: async () => {
+      const text = await opened().meta();
+      if (isError(text)) return text;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return { code: 'INVALID_INPUT', detail: 'the meta part is not valid JSON' };
+      }
+      const meta = depositMetaSchema.safeParse(json);
+      return meta.success ? meta.data : { code: 'INVALID_INPUT', detail: `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}` };
+    },
+    nextFile: () => opened().nextFile(),
+    file: () => opened().file(),
+    done: () => body?.done(),
+  };
 };
 
 export const requireMultipart = (req: FastifyRequest, reply: FastifyReply) => {

@@ -6,8 +6,7 @@ import { notFound, type UseCaseError } from '../errors.js';
 import { handle } from '../handle-command.js';
 import { fromCredentials } from '../credentials.js';
 import type { CloudAccount, CloudEntry } from '../ports/cloud-drive.js';
-import type { CheckedDeposit, DepositsOutcome, IncomingFile } from './deposit-document.js';
-import { depositDocument } from './deposit-document.js';
+import type { IncomingFile } from '../incoming-file.js';
 
 export type LinkedCloud = { cloudId: string; name: string; kind: 'webdav'; username: string; linkedAt: string };
 export type CloudSourceRequest = { readonly cloudId: string; readonly path: string };
@@ -73,13 +72,6 @@ export const clouds = (deps: Deps) => {
       fromResult(lockerHolder(deps, actor))
         .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.delete(actor.tenant, actor.userId, cloudId)) : okAsync(false)))
         .andThen((gone) => (gone ? lockerEvent(actor, 'UnlinkCloud', cloudId).map(() => null) : errAsync<null, UseCaseError>({ code: 'CLOUD_NOT_LINKED', cloudId }))),
-    /** A deposit whose file comes from the person's cloud, recorded with where it came from. */
-    deposit: (checked: CheckedDeposit, source: CloudSourceRequest): ResultAsync<DepositsOutcome, UseCaseError> =>
-      fileFrom(checked.actor, source).andThen(({ file, etag, path }) => {
-        let given = false;
-        const withSource: CheckedDeposit = { ...checked, request: { ...checked.request, cloud: { cloudId: source.cloudId, path, etag } } };
-        return depositDocument(deps).storeAll(withSource, async () => (given ? undefined : ((given = true), file)));
-      }),
     fileFrom,
   };
 };

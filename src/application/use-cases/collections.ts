@@ -5,7 +5,8 @@ import type { Actor, Deps } from '../deps.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
 import type { CollectionSummary, CollectionView, Page, PageRequest } from '../ports/read-models.js';
-import { depositDocument, type CheckedDeposit, type DepositsOutcome, type IncomingFile } from './deposit-document.js';
+import { depositDocument, type CheckedDeposit, type DepositsOutcome } from './deposit-document.js';
+import type { IncomingFile, Upload } from '../incoming-file.js';
 
 export type NewCollection = {
   readonly title: string;
@@ -33,6 +34,41 @@ export const collections = (deps: Deps) => {
     fromResult(lockerHolder(deps, actor))
       .andThen(() => handle(deps, collectionDecider, actor.tenant, stream(deps, actor, id), { type, actorId: actor.userId, at: deps.clock.now(), collectionId: id }))
       .andThen(() => viewFor(deps, actor, id));
+
+  /** A submission's first step: everything refusable before the bytes (asked? still open?). */
+  const check = (actor: Actor, id: string, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> =>
+    catchUp(deps.projector)
+      .andThen(() => fromResult(lockerHolder(deps, actor)))
+      .andThen(() => deps.events.readStream(stream(deps, actor, id)))
+      .andThen((recorded) => {
+        const state = replay(collectionDecider, recorded);
+        const decided = collectionDecider.decide(state, { type: 'CheckSubmission', actorId: actor.userId, at: deps.clock.now(), collectionId: id, directory: deps.readModels.directoryView(actor.tenant) });
+        if (decided.isErr()) return errAsync<CheckedDeposit, UseCaseError>(decided.error);
+        if (state.status === 'none') return errAsync<CheckedDeposit, UseCaseError>(notFound('collection request'));
+        return depositDocument(deps).check(
+          actor,
+          { recipients: { users: [state.requesterId], classes: [] }, categoryId: state.categoryId, collectionId: id },
+          idempotencyKey === undefined ? undefined : `collection:${id}:${idempotencyKey}`,
+        );
+      });
+
+  /** Its second: the files, each a document for the requester linked to the request. */
+  const store = (checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> => {
+    const id = checked.request.collectionId!;
+    const actor = checked.actor;
+    // The rule is decided again where the submission is recorded, on the request's state then:
+    // a close that landed during the upload refuses it (the bytes are released).
+    return depositDocument(deps).storeAll(checked, nextFile, (documentIds) =>
+      handle(
+        deps,
+        collectionDecider,
+        actor.tenant,
+        stream(deps, actor, id),
+        { type: 'AcceptSubmission', actorId: actor.userId, at: deps.clock.now(), collectionId: id, directory: deps.readModels.directoryView(actor.tenant), documentIds },
+        { waitForReadModels: false },
+      ),
+    );
+  };
 
   return {
     create: (actor: Actor, input: NewCollection): ResultAsync<CollectionView, UseCaseError> =>
@@ -83,41 +119,16 @@ export const collections = (deps: Deps) => {
         )
         .map(({ events }) => ({ reminded: events.flatMap((e) => (e.type === 'CollectionReminderSent' ? e.data.userIds : [])) })),
 
-    /**
-     * A submission, in the deposit's two steps: everything refusable before the bytes (asked?
-     * still open?), then the file, which becomes a document for the requester linked to the request.
-     */
+    /** A submission, in the deposit's two steps; `upload` takes the request whole. */
     submission: {
-      check: (actor: Actor, id: string, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> =>
-        catchUp(deps.projector)
-          .andThen(() => fromResult(lockerHolder(deps, actor)))
-          .andThen(() => deps.events.readStream(stream(deps, actor, id)))
-          .andThen((recorded) => {
-            const state = replay(collectionDecider, recorded);
-            const decided = collectionDecider.decide(state, { type: 'CheckSubmission', actorId: actor.userId, at: deps.clock.now(), collectionId: id, directory: deps.readModels.directoryView(actor.tenant) });
-            if (decided.isErr()) return errAsync<CheckedDeposit, UseCaseError>(decided.error);
-            if (state.status === 'none') return errAsync<CheckedDeposit, UseCaseError>(notFound('collection request'));
-            return depositDocument(deps).check(
-              actor,
-              { recipients: { users: [state.requesterId], classes: [] }, categoryId: state.categoryId, collectionId: id },
-              idempotencyKey === undefined ? undefined : `collection:${id}:${idempotencyKey}`,
-            );
-          }),
-      store: (checked: CheckedDeposit, nextFile: () => Promise<IncomingFile | UseCaseError | undefined>): ResultAsync<DepositsOutcome, UseCaseError> => {
-        const id = checked.request.collectionId!;
-        const actor = checked.actor;
-        // The rule is decided again where the submission is recorded, on the request's state then:
-        // a close that landed during the upload refuses it (the bytes are released).
-        return depositDocument(deps).storeAll(checked, nextFile, (documentIds) =>
-          handle(
-            deps,
-            collectionDecider,
-            actor.tenant,
-            stream(deps, actor, id),
-            { type: 'AcceptSubmission', actorId: actor.userId, at: deps.clock.now(), collectionId: id, directory: deps.readModels.directoryView(actor.tenant), documentIds },
-            { waitForReadModels: false },
-          ),
-        );
+      check,
+      store,
+      /** A request whose body carries the submission's files: refused before a byte is read if not asked, closed, or declared past the limit. */
+      upload(actor: Actor, id: string, upload: Pick<Upload<never>, 'open' | 'nextFile'>, idempotencyKey: string | undefined): ResultAsync<DepositsOutcome, UseCaseError> {
+        return check(actor, id, idempotencyKey).andThen((checked) => {
+          const refused = upload.open(checked.context.maxDocumentBytes);
+          return refused ? errAsync<DepositsOutcome, UseCaseError>(refused) : store(checked, upload.nextFile);
+        });
       },
     },
   };

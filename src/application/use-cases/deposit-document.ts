@@ -4,7 +4,8 @@ import { fromResult, currentYear, documentView, lockerHolder, maxDocumentBytes, 
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handleMany } from '../handle-command.js';
-import type { StagedBlob } from '../ports/blob-store.js';
+import { clouds, type CloudSourceRequest } from './clouds.js';
+import { oneFile, stagedOnce, whyNotStaged, type IncomingFile, type Upload } from '../incoming-file.js';
 import type { DocumentView } from '../ports/read-models.js';
 import { stageScanned, type ScannedBlob } from '../scan-upload.js';
 
@@ -17,20 +18,9 @@ export type DepositMeta = {
   readonly acknowledgement?: { readonly required: boolean; readonly dueAt?: string | undefined } | undefined;
   /** Set by a submission to a collection request, never by a client's meta. */
   readonly collectionId?: string | undefined;
+  /** The file is one of the depositor's cloud account's, not in the request. */
+  readonly source?: CloudSourceRequest | undefined;
 };
-
-export type IncomingFile = {
-  readonly fileName: string;
-  readonly mediaType: string;
-  readonly content: AsyncIterable<Uint8Array>;
-  /** The transport cut the file at the size limit (multipart parsers do that rather than failing). */
-  readonly truncated: () => boolean;
-  /** Why the transport cut the upload, if it did (too slow, more than the file): asked after a failed stage. */
-  readonly refusal?: () => UseCaseError | undefined;
-};
-
-/** A failed stage explained by the transport when it cut the upload itself, else by the store. */
-export const whyNotStaged = (file: IncomingFile) => (e: UseCaseError): UseCaseError => file.refusal?.() ?? e;
 
 export type CheckedDeposit = {
   readonly actor: Actor;
@@ -43,27 +33,40 @@ export type DepositOutcome = { readonly document: DocumentView; readonly replaye
 export type DepositsOutcome = { readonly documents: DocumentView[]; readonly replayed: boolean };
 
 /**
- * Commits staged bytes once, however many times the command path retries, and discards them if
- * the request ends without an event pointing at them. Committed, they are settled: made sure to be
- * at their address (a sweep may have set them aside after the commit found them there).
- */
-export const stagedOnce = (staged: StagedBlob) => {
-  let committed = false;
-  return {
-    commit: (): ResultAsync<void, UseCaseError> => (committed ? okAsync(undefined) : staged.commit().map(() => void (committed = true))),
-    release: (): ResultAsync<void, UseCaseError> =>
-      committed
-        ? ResultAsync.fromPromise(staged.settle(), (e): UseCaseError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: (e as Error).message }))
-        : ResultAsync.fromSafePromise(staged.discard()),
-  };
-};
-
-/**
  * A deposit in two steps, because the file arrives after the metadata on the same socket: first
- * everything that can be refused without the bytes, then the bytes, then one event.
+ * everything that can be refused without the bytes, then the bytes, then one event. `upload` and
+ * `fromCloud` take a request whole; `check` and `storeAll` are its two steps, for those who hold
+ * the metadata apart from the files (a collection's submission).
  */
 export const depositDocument = (deps: Deps) => {
   const api = {
+    /**
+     * A request whose body carries the deposit: the school's size limit opens it (a declared length
+     * past it is refused before a byte is read), then its metadata, then its files. Metadata naming
+     * a cloud file deposits that file and reads no file part.
+     */
+    upload(actor: Actor, upload: Upload<DepositMeta>, idempotencyKey: string | undefined): ResultAsync<DepositsOutcome, UseCaseError> {
+      return catchUp(deps.projector)
+        .andThen(() => {
+          const refused = upload.open(maxDocumentBytes(deps, actor.tenant));
+          return refused ? errAsync(refused) : ResultAsync.fromSafePromise(upload.meta());
+        })
+        .andThen((meta) => {
+          if ('code' in meta) return errAsync(meta);
+          if (meta.source) return api.fromCloud(actor, meta, meta.source, idempotencyKey);
+          return api.check(actor, meta, idempotencyKey).andThen((checked) => api.storeAll(checked, upload.nextFile));
+        });
+    },
+
+    /** A deposit whose file comes from the depositor's cloud account, recorded with where it came from. */
+    fromCloud(actor: Actor, meta: DepositMeta, source: CloudSourceRequest, idempotencyKey: string | undefined): ResultAsync<DepositsOutcome, UseCaseError> {
+      return api.check(actor, meta, idempotencyKey).andThen((checked) =>
+        clouds(deps)
+          .fileFrom(actor, source)
+          .andThen(({ file, etag, path }) => api.storeAll({ ...checked, request: { ...checked.request, cloud: { cloudId: source.cloudId, path, etag } } }, oneFile(file))),
+      );
+    },
+
     check(actor: Actor, meta: DepositMeta, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> {
       return catchUp(deps.projector)
         .andThen(() => fromResult(lockerHolder(deps, actor)))
@@ -93,9 +96,7 @@ export const depositDocument = (deps: Deps) => {
 
     /** One file: the deposit as most clients send it. */
     store(checked: CheckedDeposit, file: IncomingFile): ResultAsync<DepositOutcome, UseCaseError> {
-      let given = false;
-      const one = async () => (given ? undefined : ((given = true), file));
-      return api.storeAll(checked, one).map((outcome) => ({ document: outcome.documents[0] as DocumentView, replayed: outcome.replayed }));
+      return api.storeAll(checked, oneFile(file)).map((outcome) => ({ document: outcome.documents[0] as DocumentView, replayed: outcome.replayed }));
     },
 
     /**

@@ -1,4 +1,4 @@
-import { errAsync, okAsync, ResultAsync, type Result } from 'neverthrow';
+import { okAsync, ResultAsync, type Result } from 'neverthrow';
 import { effectivePreferences, holdsLocker, lockerDecider, quietUntil } from '../../domain/index.js';
 import type { Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';

@@ -6,7 +6,7 @@ import { sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
 import { id } from '../../shared/directory-schema.js';
 import { depositHeaders, documentSchema, idParam, nextCursor, pageParams, problemSchema, recipientsSchema } from '../schemas.js';
-import { isError, MAX_FILES_PER_DEPOSIT, requireMultipart, tooLargeUpFront, uploadBody, type UploadLimits } from '../upload.js';
+import { httpUpload, MAX_FILES_PER_DEPOSIT, requireMultipart, type UploadLimits } from '../upload.js';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 408: problemSchema, 409: problemSchema, 413: problemSchema, 422: problemSchema };
 
@@ -125,17 +125,13 @@ export const collectionRoutes =
       async (req, reply) => {
         const actor = actorOf(req);
         if (!requireMultipart(req, reply)) return reply;
-        const checked = await uc.collections.submission.check(actor, req.params.id, req.headers['idempotency-key']);
-        if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
-        const max = checked.value.context.maxDocumentBytes;
-        if (tooLargeUpFront(req, reply, max, MAX_FILES_PER_DEPOSIT)) return reply;
-        const body = uploadBody(req, max, uploads);
+        const upload = httpUpload(req, uploads, MAX_FILES_PER_DEPOSIT);
         try {
-          const stored = await uc.collections.submission.store(checked.value, () => body.nextFile());
+          const stored = await uc.collections.submission.upload(actor, req.params.id, upload, req.headers['idempotency-key']);
           if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
           return reply.code(201).send({ documents: stored.value.documents.map(presentDocument) });
         } finally {
-          body.done();
+          upload.done();
         }
       },
     );

@@ -1,14 +1,15 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import parseRange from 'range-parser';
+import type { ResultAsync } from 'neverthrow';
 import type { UseCaseError } from '../../../application/errors.js';
 import type { UseCases } from '../../../application/use-cases.js';
 import type { Receipt } from '../../../application/ports/read-models.js';
 import type { Actor } from '../../../application/deps.js';
-import type { DepositMeta } from '../../../application/use-cases/deposit-document.js';
+import type { DepositsOutcome } from '../../../application/use-cases/deposit-document.js';
 import { contentDisposition } from '../file-name.js';
-import { isError, MAX_FILES_PER_DEPOSIT, requireMultipart, tooLargeUpFront, uploadBody, type UploadLimits } from '../upload.js';
+import { httpUpload, MAX_FILES_PER_DEPOSIT, requireMultipart, type UploadLimits } from '../upload.js';
 import { problem, sendProblem, toProblem } from '../problem.js';
 import { presentDocument } from '../present.js';
 import { actorOf, answer, badRequest } from '../reply.js';
@@ -40,19 +41,19 @@ const receiptsCsv = (receipts: Receipt[]): string => {
 
 
 /** The use cases these routes call, and nothing else of the application. */
-export type DocumentUseCases = Pick<UseCases, 'acknowledgeDocument' | 'addRecipients' | 'changeDocument' | 'checkDeposit' | 'clouds' | 'deleteForAll' | 'depositDocument' | 'documentReceipts' | 'downloadDocument' | 'getDocument' | 'getLimits' | 'remindRecipients' | 'removeFromLocker' | 'restoreToLocker' | 'updateContent'>;
+export type DocumentUseCases = Pick<UseCases, 'acknowledgeDocument' | 'addRecipients' | 'changeDocument' | 'checkDeposit' | 'deleteForAll' | 'depositDocument' | 'documentReceipts' | 'downloadDocument' | 'getDocument' | 'remindRecipients' | 'removeFromLocker' | 'restoreToLocker' | 'updateContent'>;
 
 export const documentRoutes =
   (uc: DocumentUseCases, uploads: UploadLimits): FastifyPluginAsyncZod =>
   async (app) => {
-    const depositFromCloud = async (reply: FastifyReply, actor: Actor, meta: DepositMeta, source: { cloudId: string; path: string }, key: string | undefined) => {
-      const checked = await uc.depositDocument.check(actor, meta, key);
-      if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
-      const stored = await uc.clouds.deposit(checked.value, source);
+    /** A deposit's answer: one file answers its document, as always; several answer the list, in the parts' order. */
+    const deposited = async (reply: FastifyReply, outcome: ResultAsync<DepositsOutcome, UseCaseError>) => {
+      const stored = await outcome;
       if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
-      const [document] = stored.value.documents;
-      if (stored.value.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(201).header('location', `/v1/documents/${document!.id}`).send(presentDocument(document!));
+      const { documents, replayed } = stored.value;
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.code(201).header('location', `/v1/documents/${documents[0]!.id}`);
+      return documents.length === 1 ? reply.send(presentDocument(documents[0]!)) : reply.send({ documents: documents.map(presentDocument) });
     };
 
     /** A deposit whose file comes from a linked cloud account: JSON, meta and its source. */
@@ -60,7 +61,7 @@ export const documentRoutes =
       const meta = depositMetaSchema.safeParse(raw);
       if (!meta.success) return badRequest(reply, z.prettifyError(meta.error).replace(/\n/g, ' '));
       if (!meta.data.source) return badRequest(reply, 'a JSON deposit names its source; upload a file with multipart/form-data');
-      return depositFromCloud(reply, actor, meta.data, meta.data.source, key);
+      return deposited(reply, uc.depositDocument.fromCloud(actor, meta.data, meta.data.source, key));
     };
 
     app.post(
@@ -101,36 +102,11 @@ export const documentRoutes =
         // JSON, as clients written before POST /v1/documents/from-cloud send it: still served.
         if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) return fromCloudJson(reply, actor, req.body, req.headers['idempotency-key']);
         if (!requireMultipart(req, reply)) return reply;
-        // The size limit is the tenant's: known only once the caller is.
-        const limits = await uc.getLimits(actor);
-        if (limits.isErr()) return sendProblem(reply, toProblem(limits.error));
-        // Each file is held to the limit as it streams; the body as a whole, to that many of them.
-        if (tooLargeUpFront(req, reply, limits.value.maxDocumentBytes, MAX_FILES_PER_DEPOSIT)) return reply;
-        const body = uploadBody(req, limits.value.maxDocumentBytes, uploads);
+        const upload = httpUpload(req, uploads, MAX_FILES_PER_DEPOSIT);
         try {
-          const text = await body.meta();
-          if (isError(text)) return sendProblem(reply, toProblem(text));
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            return badRequest(reply, 'the meta part is not valid JSON');
-          }
-          const meta = depositMetaSchema.safeParse(json);
-          if (!meta.success) return badRequest(reply, `meta: ${z.prettifyError(meta.error).replace(/\n/g, ' ')}`);
-          // The meta names a cloud file: no file part is read.
-          if (meta.data.source) return await depositFromCloud(reply, actor, meta.data, meta.data.source, req.headers['idempotency-key']);
-          const checked = await uc.depositDocument.check(actor, meta.data, req.headers['idempotency-key']);
-          if (checked.isErr()) return sendProblem(reply, toProblem(checked.error));
-          const stored = await uc.depositDocument.storeAll(checked.value, () => body.nextFile());
-          if (stored.isErr()) return sendProblem(reply, toProblem(stored.error));
-          const { documents, replayed } = stored.value;
-          if (replayed) reply.header('idempotent-replayed', 'true');
-          reply.code(201).header('location', `/v1/documents/${documents[0]!.id}`);
-          // One file answers its document, as always; several answer the list, in the parts' order.
-          return documents.length === 1 ? reply.send(presentDocument(documents[0]!)) : reply.send({ documents: documents.map(presentDocument) });
+          return await deposited(reply, uc.depositDocument.upload(actor, upload, req.headers['idempotency-key']));
         } finally {
-          body.done();
+          upload.done();
         }
       },
     );
@@ -179,13 +155,7 @@ export const documentRoutes =
     const newVersionFromCloud = async (reply: FastifyReply, actor: Actor, id: string, raw: unknown, minor: boolean) => {
       const body = z.object({ source: cloudSourceSchema }).strict().safeParse(raw);
       if (!body.success) return badRequest(reply, z.prettifyError(body.error).replace(/\n/g, ' '));
-      const limit = await uc.updateContent.check(actor, id, minor);
-      if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
-      const source = body.data.source;
-      const from = await uc.clouds.fileFrom(actor, source);
-      if (from.isErr()) return sendProblem(reply, toProblem(from.error));
-      const cloud = { cloudId: source.cloudId, path: from.value.path, etag: from.value.etag };
-      return answer(reply, uc.updateContent.store(actor, id, limit.value, from.value.file, minor, cloud), 200, presentDocument);
+      return answer(reply, uc.updateContent.fromCloud(actor, id, minor, body.data.source), 200, presentDocument);
     };
 
     app.put(
@@ -224,16 +194,11 @@ export const documentRoutes =
         // JSON, as clients written before …/content/from-cloud send it: still served.
         if (!req.isMultipart() && /application\/json/.test(req.headers['content-type'] ?? '')) return newVersionFromCloud(reply, actor, req.params.id, req.body, req.query.minor === 'true');
         if (!requireMultipart(req, reply)) return reply;
-        const limit = await uc.updateContent.check(actor, req.params.id, req.query.minor === 'true');
-        if (limit.isErr()) return sendProblem(reply, toProblem(limit.error));
-        if (tooLargeUpFront(req, reply, limit.value)) return reply;
-        const body = uploadBody(req, limit.value, uploads);
+        const upload = httpUpload(req, uploads);
         try {
-          const file = await body.file();
-          if (isError(file)) return sendProblem(reply, toProblem(file));
-          return await answer(reply, uc.updateContent.store(actor, req.params.id, limit.value, file, req.query.minor === 'true'), 200, presentDocument);
+          return await answer(reply, uc.updateContent.upload(actor, req.params.id, req.query.minor === 'true', upload), 200, presentDocument);
         } finally {
-          body.done();
+          upload.done();
         }
       },
     );

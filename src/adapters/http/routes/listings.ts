@@ -11,7 +11,6 @@ import {
   lockerQuery,
   notificationSchema,
   pageOf,
-  pageQuery,
   idParam,
   notificationsQuery,
   preferencesPatchSchema,

@@ -1,4 +1,3 @@
-import type { People } from '../../../domain/index.js';
 import type { Page, PageRequest } from './page.js';
 
 /** Someone erased: when, by whom (`system:erasure` after they left), why. */
