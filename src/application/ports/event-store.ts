@@ -66,11 +66,11 @@ export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, StoreError>;
   /**
    * Appends to several streams, each checked against its own expected version, the way the store
-   * best commits many: SQLite in one transaction, one fsync for all (a rollover carries thousands
-   * of documents, and one commit each was more than half of its time). Each append answers for
+   * best commits many: together where it can, one commit for all (a rollover carries thousands of
+   * documents, and one commit each was more than half of its time). Each append answers for
    * itself, in order: one whose expectation fails is not written and says so, the others are. An
-   * error of the whole means nothing was written where the store commits them together (SQLite);
-   * a store that cannot (EventStoreDB) appends them one after another, each answering for itself.
+   * error of the whole means nothing was written where the store commits them together; a store
+   * that cannot appends them one after another, each answering for itself.
    */
   appendMany(appends: readonly StreamAppend[]): ResultAsync<Result<AppendResult, StoreError>[], StoreError>;
   /** All events of a stream in order; an empty list when the stream does not exist. */

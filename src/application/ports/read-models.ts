@@ -61,7 +61,7 @@ export interface ReadModels
    * was sent (EmailSent, WebhookProgressed), so nothing is sent again.
    */
   pruneDeliveries(before: string): { mails: number; webhookDeliveries: number };
-  /** After an erasure or expiry: what was deleted leaves the files (WAL included) now. */
+  /** After an erasure or expiry: what was deleted leaves the storage now, not at some later compaction. */
   scrub(): void;
   /** Every tenant this node has seen an event of. */
   tenants(): string[];
