@@ -20,6 +20,7 @@ export const cliHost = (config: Config): CliHost => ({
       notary: app.deps.notary,
       publicKeyPem: app.deps.signer.publicKeyPem,
       jwtSecret: app.jwtSecret,
+      nodeId: app.nodeId,
       tenants: () => app.deps.readModels.tenants(),
       close: app.close,
     };

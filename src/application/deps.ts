@@ -10,6 +10,7 @@ import type { ReadModels } from './ports/read-models.js';
 import type { Projector } from './projector.js';
 import type { Streams } from './streams.js';
 import type { VirusScanner } from './ports/virus-scanner.js';
+import type { SnapshotStore } from './ports/snapshot-store.js';
 
 /** What every use case may reach: ports only, handed in by the composition root. */
 export type Deps = {
@@ -38,6 +39,8 @@ export type Deps = {
   readonly scanner: VirusScanner | null;
   /** A file the scanner cannot check now is refused (503); otherwise accepted, held from readers, and scanned later. */
   readonly scanRequired: boolean;
+  /** Where copies of the read models are kept for nodes that start without them; null: none are taken. */
+  readonly snapshots: SnapshotStore | null;
   /** The data keys of crypto-shredding: deleting one makes its subject's fields unreadable. */
   readonly keys: Shredder;
 };

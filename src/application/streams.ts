@@ -22,11 +22,16 @@ export const streams = (ids: IdGenerator) => ({
   sweepLease: (tenant: string) => `${tenant}:sweep-lease`,
   collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
   scans: (tenant: string) => `${tenant}:scans`,
+  /** The one stream that is the deployment's, not a school's: no tenant may be named like it (TENANT_PATTERN). */
+  snapshotLease: () => `${CELL}:snapshot-lease`,
 });
+
+/** Who owns what belongs to the deployment (the cell) rather than to a school: leases of jobs that run once for all. */
+export const CELL = '_cell';
 
 export type Streams = ReturnType<typeof streams>;
 
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** The streams that hold leases (mail, webhooks, the sweep): only their last take matters. */
-export const isLeaseStream = (stream: string): boolean => /:(mail|webhook|sweep)-lease$/.test(stream);
+/** The streams that hold leases (mail, webhooks, the sweep, snapshots): only their last take matters. */
+export const isLeaseStream = (stream: string): boolean => /:(mail|webhook|sweep|snapshot)-lease$/.test(stream);

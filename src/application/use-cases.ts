@@ -28,6 +28,7 @@ import { restoreToLocker } from './use-cases/restore-to-locker.js';
 import { rollover } from './use-cases/rollover.js';
 import { rolloverJobs } from './use-cases/rollover-jobs.js';
 import { scans } from './use-cases/scans.js';
+import { snapshots } from './use-cases/snapshots.js';
 import { sweepBlobs } from './use-cases/sweep-blobs.js';
 import { readDirectory, resumeDirectorySync, syncDirectory } from './use-cases/sync-directory.js';
 import { updateContent } from './use-cases/update-content.js';
@@ -54,6 +55,7 @@ export const useCases = (deps: Deps) => ({
   applyRetention: applyRetention(deps),
   erasures: erasures(deps),
   scans: scans(deps),
+  snapshots: snapshots(deps),
   eventStream: eventStream(deps),
   acknowledgeDocument: acknowledgeDocument(deps),
   remindRecipients: remindRecipients(deps),

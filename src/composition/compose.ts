@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ResultAsync } from 'neverthrow';
@@ -12,11 +12,13 @@ import type { IdGenerator } from '../application/ports/id-generator.js';
 import type { KeyStore, Shredder } from '../application/ports/key-store.js';
 import type { Mailer } from '../application/ports/mailer.js';
 import type { ReadModels } from '../application/ports/read-models.js';
+import type { SnapshotStore } from '../application/ports/snapshot-store.js';
 import type { VirusScanner } from '../application/ports/virus-scanner.js';
 import { Projector } from '../application/projector.js';
 import { streams } from '../application/streams.js';
 import { mailDispatcher, type MailDispatcher } from '../application/use-cases/dispatch-mail.js';
 import { webhooks, type WebhookService } from '../application/use-cases/webhooks.js';
+import { restoreSnapshot } from '../application/use-cases/snapshots.js';
 import { useCases, type UseCases } from '../application/use-cases.js';
 import { clamdScanner } from '../adapters/clamav/clamd-scanner.js';
 import type { Config } from '../adapters/config/config.js';
@@ -24,11 +26,12 @@ import { prometheusMetrics, type PrometheusMetrics } from '../adapters/metrics/p
 import { shreddingEventStore } from '../adapters/shared/shredding-event-store.js';
 import { openSqliteNotaryLedger } from '../adapters/sqlite/sqlite-notary-ledger.js';
 import { openSqliteReadModels } from '../adapters/sqlite/sqlite-read-models.js';
+import { installReadModels } from '../adapters/sqlite/read-model-snapshot.js';
 import { cryptoIds } from '../adapters/system/crypto-ids.js';
 import { ed25519Signer } from '../adapters/system/ed25519-signer.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { fetchWebhookSender } from '../adapters/webhooks/fetch-webhook-sender.js';
-import { blobStoreFactory, credentialStoreFactory, eventStoreFactory, jwtSecretOf, keyStoreFactory } from './stores.js';
+import { blobStoreFactory, credentialStoreFactory, eventStoreFactory, jwtSecretOf, keyStoreFactory, snapshotStoreFactory } from './stores.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -54,6 +57,7 @@ export const TOKENS = {
   CloudDrive: Symbol('CloudDrive'),
   Credentials: Symbol('CredentialStore'),
   Scanner: Symbol('VirusScanner'),
+  Snapshots: Symbol('SnapshotStore'),
   MailDispatcher: Symbol('MailDispatcher'),
   Webhooks: Symbol('Webhooks'),
   Deps: Symbol('Deps'),
@@ -74,6 +78,8 @@ export type App = {
   readonly jwtSecret: string;
   /** This node's name in leases (mail, webhooks, the sweep). */
   readonly nodeId: string;
+  /** The node had no read models and started from the deployment's newest copy of them (or tried to). */
+  readonly readModelsRestored: Awaited<ReturnType<typeof restoreSnapshot>> | null;
   /** For a long-running server: the embedded SQLite files checkpoint in a worker thread (ADR 29). */
   checkpointInBackground(): void;
   close(): Promise<void>;
@@ -107,6 +113,12 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   const nodeId = config.LOCKER_NODE_ID ?? `${hostname()}-${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
   // nodemailer only when mail is configured, like the production stores' clients.
   const smtpMailer = config.LOCKER_SMTP_URL ? (await import('../adapters/smtp/smtp-mailer.js')).smtpMailer : undefined;
+  // A node without read models (new, or its disk wiped) starts from the newest copy of them, if the
+  // deployment keeps any, and catches up from its checkpoint instead of projecting the whole log.
+  const snapshotStore = (await snapshotStoreFactory(config, dataDir))();
+  const readModelsFile = join(dataDir, 'read-models.sqlite');
+  const readModelsRestored =
+    snapshotStore && !existsSync(readModelsFile) ? await restoreSnapshot(snapshotStore, (content, snapshot) => installReadModels(readModelsFile, content, snapshot.sha256)) : null;
   const c: DependencyContainer = container.createChildContainer();
   const once = <T>(token: symbol, build: (c: DependencyContainer) => T) => c.register<T>(token, { useFactory: instanceCachingFactory(build) });
   c.register(TOKENS.Config, { useValue: config });
@@ -119,7 +131,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.EventStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingEvents(r.resolve<ReturnType<typeof shreddingEventStore>>(TOKENS.Sealed)));
   once(TOKENS.BlobStore, (r) => r.resolve<PrometheusMetrics>(TOKENS.Metrics).countingBlobs(blobStore()));
   // Mail is queued only where it is sent: with a mailer (an SMTP server, or a test's).
-  once(TOKENS.ReadModels, (r) => openSqliteReadModels(join(dataDir, 'read-models.sqlite'), { mail: r.resolve<Mailer | null>(TOKENS.Mailer) !== null }));
+  once(TOKENS.ReadModels, (r) => openSqliteReadModels(readModelsFile, { mail: r.resolve<Mailer | null>(TOKENS.Mailer) !== null }));
   once(TOKENS.Notary, () => openSqliteNotaryLedger(join(dataDir, 'notary.sqlite'), { synchronous: config.LOCKER_SQLITE_SYNCHRONOUS }));
   once(TOKENS.Signer, () => ed25519Signer({ pem: config.LOCKER_AUDIT_SIGNING_KEY, file: join(dataDir, 'audit-signing-key.pem') }));
   c.register(TOKENS.Clock, { useValue: systemClock });
@@ -128,6 +140,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
   once(TOKENS.Projector, (r) => new Projector(r.resolve<EventStore>(TOKENS.EventStore), r.resolve<ReadModels>(TOKENS.ReadModels)));
   once(TOKENS.CloudDrive, () => lazyCloudDrive(() => import('../adapters/webdav/webdav-cloud-drive.js').then((m) => m.webdavCloudDrive({ timeoutMs: config.LOCKER_CLOUD_TIMEOUT_MS, allowedHosts: config.LOCKER_WEBHOOK_ALLOWED_HOSTS }))));
   once(TOKENS.Credentials, () => credentialStore());
+  once(TOKENS.Snapshots, () => snapshotStore);
   once(TOKENS.Scanner, (): VirusScanner | null => (config.LOCKER_CLAMD_URL ? clamdScanner(config.LOCKER_CLAMD_URL, { timeoutMs: config.LOCKER_SCAN_TIMEOUT_MS }) : null));
   once(TOKENS.Deps, (r): Deps => ({
     events: r.resolve(TOKENS.EventStore),
@@ -147,6 +160,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     credentials: r.resolve(TOKENS.Credentials),
     scanner: r.resolve(TOKENS.Scanner),
     scanRequired: config.LOCKER_SCAN_REQUIRED,
+    snapshots: r.resolve<SnapshotStore | null>(TOKENS.Snapshots),
     keys: { shred: (tenant, subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(tenant, subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
@@ -194,6 +208,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     webhooks: hooks,
     jwtSecret: jwtSecretOf(config),
     nodeId,
+    readModelsRestored,
     checkpointInBackground: () => {
       for (const store of [rawEvents, deps.readModels]) (store as { checkpointInBackground?: () => void } | undefined)?.checkpointInBackground?.();
     },

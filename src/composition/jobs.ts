@@ -3,6 +3,7 @@ import type { Result } from 'neverthrow';
 import { MAX_FILES_PER_DEPOSIT } from '../adapters/http/upload.js';
 import { sweepGraceMs } from '../application/use-cases/sweep-blobs.js';
 import type { App } from './compose.js';
+import { snapshotEveryMinutes } from './stores.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -68,6 +69,15 @@ export const periodicJobs = (app: App, log: FastifyBaseLogger): Job[] => {
       everyMs: 60_000,
       atStart: true,
       run: logged(log, uc.scans.scanPending, (r) => r.scanned > 0 && r, 'pending files scanned'),
+    });
+  }
+  // A copy of the read models for nodes that start without them, by one node of the deployment (ADR 51).
+  const snapshotMinutes = snapshotEveryMinutes(config);
+  if (snapshotMinutes > 0 && app.deps.snapshots) {
+    jobs.push({
+      name: 'snapshot',
+      everyMs: snapshotMinutes * 60_000,
+      run: logged(log, () => uc.snapshots.take(app.nodeId), (r) => r.taken !== null && { checkpoint: String(r.taken.checkpoint), sizeBytes: r.taken.sizeBytes, deleted: r.deleted }, 'read models copied'),
     });
   }
   // Mails go out as they fall due; only where an SMTP server is configured.

@@ -71,6 +71,9 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     sseHeartbeatMs: config.LOCKER_SSE_HEARTBEAT_MS,
   });
   const url = await server.listen({ host: config.LOCKER_HOST, port: config.LOCKER_PORT });
+  const restored = app.readModelsRestored;
+  if (restored?.restored) server.log.info({ checkpoint: String(restored.restored.checkpoint), takenAt: restored.restored.takenAt }, 'started from a copy of the read models');
+  if (restored?.failed) server.log.warn({ failed: restored.failed }, 'no copy of the read models could be restored: projected from the log instead');
   if (resumed.length > 0) server.log.info({ tenants: resumed }, 'finished directory syncs cut short by the last stop');
   const withoutFlags = SERVER_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag) && !(process.env['NODE_OPTIONS'] ?? '').includes(flag));
   if (withoutFlags.length > 0) server.log.warn({ missing: withoutFlags }, 'Node was started without the server’s flags (ADR 28): long streams will peak higher in memory');

@@ -6,9 +6,11 @@ import type { BlobStore } from '../application/ports/blob-store.js';
 import type { CredentialStore } from '../application/ports/credential-store.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { KeyStore } from '../application/ports/key-store.js';
+import type { SnapshotStore } from '../application/ports/snapshot-store.js';
 import { isLeaseStream } from '../application/streams.js';
 import type { Deps } from '../application/deps.js';
 import { FsBlobStore } from '../adapters/blobs/fs-blob-store.js';
+import { fsSnapshotStore } from '../adapters/blobs/fs-snapshot-store.js';
 import { ConfigError, redactCredentials, type Config } from '../adapters/config/config.js';
 import { SqliteEventStore } from '../adapters/sqlite/sqlite-event-store.js';
 import { openSqliteCredentialStore } from '../adapters/sqlite/sqlite-credential-store.js';
@@ -82,6 +84,23 @@ export const blobStoreFactory = async (config: Config, dataDir: string): Promise
   if (config.LOCKER_BLOB_STORE !== 's3') return () => new FsBlobStore(join(dataDir, 'blobs'));
   const { MinioBlobStore } = await import('../adapters/blobs/minio-blob-store.js');
   return () => new MinioBlobStore(s3Options(config));
+};
+
+/** Minutes between two snapshots of the read models: as configured, else hourly with blobs on S3 and never on the embedded default. */
+export const snapshotEveryMinutes = (config: Config): number => config.LOCKER_SNAPSHOT_EVERY_MINUTES ?? (config.LOCKER_BLOB_STORE === 's3' ? 60 : 0);
+
+/**
+ * Where snapshots of the read models are kept (ADR 51): in the bucket with blobs on S3, where every
+ * node finds them (a node restores from there even if it takes none itself); in the data folder's
+ * `snapshots/` on the embedded default, when they are taken at all.
+ */
+export const snapshotStoreFactory = async (config: Config, dataDir: string): Promise<() => SnapshotStore | null> => {
+  if (config.LOCKER_BLOB_STORE === 's3') {
+    const { MinioBlobStore } = await import('../adapters/blobs/minio-blob-store.js');
+    return () => new MinioBlobStore(s3Options(config)).snapshots();
+  }
+  if (snapshotEveryMinutes(config) === 0) return () => null;
+  return () => fsSnapshotStore(join(dataDir, 'snapshots'));
 };
 
 /** Data keys live beside the blobs: in the bucket, shared by every node, when blobs are on S3. */

@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import { s3Client } from './s3-client.js';
 import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import type { SnapshotInfo, SnapshotStore } from '../../application/ports/snapshot-store.js';
+import { parseSnapshotName, snapshotName } from './snapshot-names.js';
 import type { BlobError, BlobRange, BlobStore, SetAside, StagedBlob } from '../../application/ports/blob-store.js';
 import { blobKey, parseBlobKey } from './blob-keys.js';
 
@@ -308,6 +310,55 @@ export class MinioBlobStore implements BlobStore {
           )
         : errAsync(unavailable(e)),
     );
+  }
+
+  /**
+   * The deployment's read-model snapshots, in this bucket under `.snapshots/` (no tenant starts
+   * with a dot: no school's listing or sweep sees them). Each is streamed to staging as an upload
+   * is, hashed on the way, then copied to its name, which says its checkpoint and hash.
+   */
+  snapshots(): SnapshotStore {
+    const PREFIX = '.snapshots/read-models/';
+    return {
+      put: (snapshot, content) =>
+        ResultAsync.fromPromise(
+          (async (): Promise<SnapshotInfo> => {
+            const staging = `.staging/.snapshots/${randomUUID()}`;
+            const received = await this.receive(staging, content, Number.MAX_SAFE_INTEGER);
+            if (received.failure) throw new Error(received.failure.code === 'UPLOAD_ABORTED' ? received.failure.message : received.failure.code);
+            const info = { ...snapshot, sha256: received.sha256 };
+            try {
+              await this.bounded(this.client.copyObject(this.bucket, PREFIX + snapshotName(info), `/${this.bucket}/${staging}`), this.partTimeoutMs);
+            } finally {
+              await this.bounded(this.client.removeObject(this.bucket, staging)).catch(() => undefined);
+            }
+            return info;
+          })(),
+          unavailable,
+        ),
+      list: () =>
+        ResultAsync.fromPromise(
+          (async () => {
+            const found: SnapshotInfo[] = [];
+            try {
+              for await (const item of this.listed(this.client.listObjectsV2(this.bucket, PREFIX, true))) {
+                const parsed = parseSnapshotName(((item as { name?: string }).name ?? '').slice(PREFIX.length));
+                if (parsed) found.push(parsed);
+              }
+            } catch (e) {
+              // The first node of a deployment starts before the bucket is made: nothing to start from.
+              if (codeOf(e) !== 'NoSuchBucket') throw e;
+            }
+            return found.sort((a, b) => (a.checkpoint < b.checkpoint ? -1 : a.checkpoint > b.checkpoint ? 1 : 0));
+          })(),
+          unavailable,
+        ),
+      get: (snapshot) =>
+        ResultAsync.fromPromise(this.bounded(this.client.getObject(this.bucket, PREFIX + snapshotName(snapshot))), (e): BlobError =>
+          isMissing(e) ? { code: 'BLOB_NOT_FOUND', key: PREFIX + snapshotName(snapshot) } : unavailable(e),
+        ).map((stream) => stream as AsyncIterable<Uint8Array>),
+      delete: (snapshot) => ResultAsync.fromPromise(this.bounded(this.client.removeObject(this.bucket, PREFIX + snapshotName(snapshot))), unavailable),
+    };
   }
 
   exists(key: string): ResultAsync<boolean, BlobError> {

@@ -26,6 +26,8 @@ export type CliApp = {
   readonly notary: NotaryLedger;
   readonly publicKeyPem: string;
   readonly jwtSecret: string;
+  /** This node's name in leases: the server's on the same data folder, so the CLI never waits for the server's own lease. */
+  readonly nodeId: string;
   /** The schools this deployment knows (from its read models): an auditor's typo is not an empty history. */
   tenants(): readonly string[];
   close(): Promise<void>;
@@ -167,6 +169,19 @@ const program = (host: () => CliHost, version: string) => {
         progress(null);
         if (result.isErr()) throw new Error(`rebuild failed: ${describeError(result.error)}`);
         print(`read models rebuilt up to position ${result.value} in ${Date.now() - started} ms`);
+      }),
+    );
+
+  root
+    .command('snapshot')
+    .description('store a copy of this node’s read models now, for nodes that start without them (ADR 51)')
+    .action(async () =>
+      withApp(host(), async (app) => {
+        const result = await app.useCases.snapshots.take(app.nodeId);
+        if (result.isErr()) throw new Error(`snapshot failed: ${describeError(result.error)}`);
+        const { taken, deleted } = result.value;
+        if (!taken) throw new UsageError('no copy taken: snapshots are off here (set LOCKER_SNAPSHOT_EVERY_MINUTES), another node holds the job, or there is nothing to copy yet');
+        print(JSON.stringify({ checkpoint: String(taken.checkpoint), takenAt: taken.takenAt, sizeBytes: taken.sizeBytes, sha256: taken.sha256, deleted }));
       }),
     );
 

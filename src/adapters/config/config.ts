@@ -76,6 +76,9 @@ export const configSchema = z
     LOCKER_MAIL_RETRY_BASE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(10, 'expected at least 10 ms').default(30_000),
     LOCKER_MAIL_MAX_ATTEMPTS: z.coerce.number({ error: 'expected a number of attempts' }).int().min(1, 'expected at least 1').max(30, 'expected at most 30').default(8),
     /** Sent mails and delivered webhooks are kept this long in the outboxes (for the admins' views), then forgotten. */
+    // Copies of the read models for nodes that start without them (ADR 51): 0 takes none. Unset:
+    // hourly where blobs are on S3 (a deployment of many nodes), none on the embedded default.
+    LOCKER_SNAPSHOT_EVERY_MINUTES: z.coerce.number({ error: 'expected minutes' }).int('expected whole minutes').min(0, 'expected 0 (none) or more minutes').max(7 * 24 * 60, 'expected at most a week').optional(),
     LOCKER_DELIVERY_HISTORY_DAYS: z.coerce.number({ error: 'expected days' }).int('expected whole days').min(1, 'expected at least 1 day').default(30),
     LOCKER_MAIL_MAX_AGE_HOURS: z.coerce.number({ error: 'expected hours' }).positive('expected a positive number of hours').default(72),
     LOCKER_SECRETS_KEY: optionalText.refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'expected 32 random bytes in base64, e.g. openssl rand -base64 32'),

@@ -14,6 +14,7 @@ import { checkpointInBackground, type BackgroundCheckpoints } from './wal-checkp
 import { tenantPosition, tenantsMoved } from './tenant-cache.js';
 import { openReadModelConnection, REBUILD_CACHE_KIB } from './read-model-connection.js';
 import { projectInThread } from './projection-thread.js';
+import { copyReadModels } from './read-model-snapshot.js';
 
 /**
  * Indexes no projection statement reads, only queries (listings by depositor or by recipient, the
@@ -102,6 +103,7 @@ export const openSqliteReadModels = (file: string, options: ProjectionOptions): 
     // Looked up on `self` when it runs: a test may replace the writer, `apply` or `reset`.
     rebuild: (read, committed) => rebuildReadModels(self, read, committed),
     pruneDeliveries: (before) => pruneDeliveries(before),
+    copy: () => copyReadModels(db, file),
     // Old page images stay in the WAL until a checkpoint: after an erasure they go at once.
     scrub: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     dump: () => Object.fromEntries(dumps.map(([t, all]) => [t, all.all().map((r) => JSON.stringify(r)).sort()])),

@@ -65,5 +65,17 @@ export interface ReadModels
   scrub(): void;
   /** Every tenant this node has seen an event of. */
   tenants(): string[];
+  /**
+   * A consistent copy of the read models as of their checkpoint, as bytes another node can start
+   * from (SnapshotStore), taken while they keep serving. `discard` once it is stored.
+   */
+  copy(): Promise<ReadModelCopy>;
   close(): void | Promise<void>;
 }
+
+export type ReadModelCopy = {
+  readonly checkpoint: bigint;
+  readonly sizeBytes: number;
+  readonly content: () => AsyncIterable<Uint8Array>;
+  readonly discard: () => Promise<void>;
+};

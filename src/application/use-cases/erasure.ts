@@ -5,6 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import type { ErasureView, Page, PageRequest } from '../ports/read-models.js';
 export type { ErasureView } from '../ports/read-models.js';
+import { snapshots } from './snapshots.js';
 import { catchUp, handle } from '../handle-command.js';
 import { fromCredentials } from '../credentials.js';
 
@@ -43,10 +44,10 @@ const erase = (deps: Deps, tenant: string, userId: string, actorId: string, reas
       ),
     )
     .andThen(() => (deps.credentials ? fromCredentials(deps.credentials.deleteAll(tenant, userId)) : okAsync(0)))
-    .map(() => {
-      deps.readModels.scrub();
-      return deps.readModels.erasure(tenant, userId)!;
-    });
+    .map(() => deps.readModels.scrub())
+    // Copies of the read models taken before still name them: they go too (ADR 51).
+    .andThen(() => snapshots(deps).forget())
+    .map(() => deps.readModels.erasure(tenant, userId)!);
 
 export const erasures = (deps: Deps) => ({
   /** 409 while they are still in the directory. */

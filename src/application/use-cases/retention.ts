@@ -2,6 +2,7 @@ import { okAsync, ResultAsync } from 'neverthrow';
 import { documentDecider, type Category } from '../../domain/index.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
+import { snapshots } from './snapshots.js';
 import { catchUp, handle } from '../handle-command.js';
 import { notFound } from '../errors.js';
 import { settingsCommand } from './manage-categories.js';
@@ -45,9 +46,12 @@ export const applyRetention =
           okAsync(0),
         )
         .andThen((expired) =>
-          catchUp(deps.projector).map(() => {
-            if (expired > 0) deps.readModels.scrub();
-            return { dryRun: false, expired, byTenant };
-          }),
+          catchUp(deps.projector)
+            .map(() => {
+              if (expired > 0) deps.readModels.scrub();
+            })
+            // Copies of the read models taken before still hold the expired titles (ADR 51).
+            .andThen(() => (expired > 0 ? snapshots(deps).forget() : okAsync(0)))
+            .map(() => ({ dryRun: false, expired, byTenant })),
         );
     });
