@@ -11,6 +11,7 @@ import { benchSqliteDrivers } from './sqlite-drivers.js';
 import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
+import { benchNodeStart } from './node-start.js';
 import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
 import { startClamd } from '../test/support/clamd-server.js';
 
@@ -24,6 +25,8 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1];
 // One figure alone: `npm run bench -- --only=<name>`.
 const single: Record<string, () => Promise<unknown>> = {
   history: () => benchHistory([arg('history-events', 1_000_000)]),
+  // A new node on a deployment of a million events: from the newest snapshot, or from the log (issue 35).
+  'node-start': () => benchNodeStart(arg('start-events', 1_000_000)),
   'directory-move': () => benchDirectoryMove(arg('move-small', 1_000), arg('move-large', 100_000)),
   webhooks: () => benchWebhookThroughput(arg('hook-events', 2000)),
   cloud: () => benchCloudDeposit(arg('cloud-mib', 256)),
