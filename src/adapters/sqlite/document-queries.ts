@@ -188,6 +188,8 @@ export const documentQueries = (db: Database.Database) => {
             toAcknowledge: row.to_acknowledge === 1,
           }),
         ),
+        // One reader's pages: kept across writes to documents they do not hold.
+        userId,
       ),
     notifications: (tenant: string, userId: string, page: PageRequest, filter: { unread?: boolean | undefined } = {}): Page<NotificationView> =>
       bySeq(sql.notifications.all({ tenant, user: userId, before: before(page), unread: filter.unread ? 1 : 0, limit: page.limit + 1 }), page.limit, (r) => ({
