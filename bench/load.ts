@@ -34,6 +34,8 @@ export const load = async (
     warmupSeconds?: number;
     method?: string;
     headers?: Record<string, string>;
+    /** Headers of each request in turn (a different user's token each time, say), on top of `headers`. */
+    headersFor?: (i: number) => Record<string, string>;
     body?: () => { headers: Record<string, string>; payload: Buffer };
     /**
      * The server's pid: its CPU time per request is reported too. On a shared machine whose speed
@@ -44,10 +46,11 @@ export const load = async (
   },
 ): Promise<LoadResult> => {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  let sent = 0;
   const once = () =>
     new Promise<number>((resolve, reject) => {
       const body = options.body?.();
-      const req = request(url, { method: options.method ?? 'GET', agent, headers: { ...options.headers, ...body?.headers, ...(body ? { 'content-length': String(body.payload.length) } : {}) } }, (res) => {
+      const req = request(url, { method: options.method ?? 'GET', agent, headers: { ...options.headers, ...options.headersFor?.(sent++), ...body?.headers, ...(body ? { 'content-length': String(body.payload.length) } : {}) } }, (res) => {
         res.on('data', () => undefined);
         res.on('end', () => resolve(res.statusCode ?? 0));
         res.on('error', reject);

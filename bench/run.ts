@@ -12,6 +12,7 @@ import { benchWebhookThroughput } from './webhook-throughput.js';
 import { benchHistory } from './history.js';
 import { benchUpload } from './upload.js';
 import { benchNodeStart } from './node-start.js';
+import { benchListingMix } from './listing-mix.js';
 import { S3_CREDENTIALS, startS3 } from '../test/support/s3-server.js';
 import { startClamd } from '../test/support/clamd-server.js';
 
@@ -33,6 +34,8 @@ const single: Record<string, () => Promise<unknown>> = {
   mail: () => benchMailFanout(arg('mail-recipients', 500)),
   sealing: () => benchSealing(arg('seal-events', 5000)),
   listing: () => benchListing(arg('list-documents', 100_000)),
+  // 300 staff listing while the school takes 20 deposits a second (issue 35).
+  'listing-mix': () => benchListingMix(arg('list-documents', 100_000)),
   appends: () => benchEventAppends(arg('events', 5000)),
   'small-deposit': () => benchSmallDeposit(),
   // The same upload, scanned by a real clamd as it streams (issue 34): memory flat, the file read once.

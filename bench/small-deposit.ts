@@ -9,7 +9,7 @@ import { startProcess } from './upload.js';
 
 const LOAD = { connections: 10, seconds: 5, warmupSeconds: 1 };
 
-const multipart = (meta: string | undefined, file: Buffer) => {
+export const multipart = (meta: string | undefined, file: Buffer) => {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
   const payload = Buffer.concat([
     Buffer.from(

@@ -9,11 +9,11 @@ export const TEACHERS = 100;
 export const teacher = (i: number) => `t${String(i).padStart(3, '0')}`;
 
 /**
- * A large school's tenant: `documents` deposits by one depositor, each to one of 100 teachers in
- * turn (so each has documents / 100 in their locker), written straight to the log and projected,
+ * A large school's tenant: `documents` deposits by one depositor, each to one of `teachers` (100)
+ * in turn (so each has documents / teachers in their locker), written straight to the log and projected,
  * as a year of use would leave it.
  */
-export const largeTenant = async (dataDir: string, documents: number) => {
+export const largeTenant = async (dataDir: string, documents: number, teachers = TEACHERS) => {
   const app = await compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: BENCH_SECRET, LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
   const { deps, useCases: uc } = app;
   const directory = {
@@ -24,7 +24,7 @@ export const largeTenant = async (dataDir: string, documents: number) => {
     users: [
       { id: 'admin', displayName: 'Claire Principal', kind: 'staff', profiles: ['p-admin'] },
       { id: 'anne', displayName: 'Anne Martin', kind: 'teacher', profiles: ['p-teacher'] },
-      ...Array.from({ length: TEACHERS }, (_, i) => ({ id: teacher(i), displayName: `Teacher ${i}`, email: `${teacher(i)}@school.example`, kind: 'teacher', profiles: ['p-teacher'] })),
+      ...Array.from({ length: teachers }, (_, i) => ({ id: teacher(i), displayName: `Teacher ${i}`, email: `${teacher(i)}@school.example`, kind: 'teacher', profiles: ['p-teacher'] })),
     ],
     classes: [],
   };
@@ -36,7 +36,7 @@ export const largeTenant = async (dataDir: string, documents: number) => {
   for (let i = 0; i < documents; i++) {
     const documentId = deps.ids.newId();
     const at = new Date(Date.UTC(2026, 8, 1) + i * 60_000).toISOString();
-    const recipient = teacher(i % TEACHERS);
+    const recipient = teacher(i % teachers);
     const deposited = {
       type: 'DocumentDeposited',
       data: {
