@@ -1,3 +1,4 @@
+import { cpuTimeMs, ownCpuMs } from './load.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,17 +28,19 @@ export const benchCloudDeposit = async (mib = 256, rounds = 3) => {
   const dav = await startWebdav({ 'big.bin': big });
   const dir = mkdtempSync(join(tmpdir(), 'locker-bench-cloud-'));
   try {
-    const runs: { baselineMs: number; lockerMs: number; peak: number | null; before: number | null }[] = [];
+    const runs: { baselineMs: number; lockerMs: number; baselineCpuMs: number; lockerCpuMs: number; peak: number | null; before: number | null }[] = [];
     for (let round = 0; round < rounds; round++) {
       // Each side starts with no dirty pages left by the one before: otherwise whichever runs
       // second pays for the first one's writeback (the third round's locker, by ~40 %).
       execFileSync('sync');
       const started = performance.now();
+      const baselineCpu = ownCpuMs();
       const client = createClient(dav.url, { ...WEBDAV_USER, authType: AuthType.Password });
       const response = (await client.customRequest('/big.bin', { method: 'GET' })) as unknown as Response;
       const file = createWriteStream(join(dir, 'baseline.bin'), { flush: true });
       await pipeline(response.body as unknown as AsyncIterable<Uint8Array>, file as Writable);
       const baselineMs = performance.now() - started;
+      const baselineCpuMs = ownCpuMs() - baselineCpu;
 
       const server = await startServer(join(dir, `data-${round}`), { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: String(big.length + 1) });
       try {
@@ -50,10 +53,12 @@ export const benchCloudDeposit = async (mib = 256, rounds = 3) => {
         const before = peakRssMiB(server.child.pid!);
         execFileSync('sync');
         const depositStarted = performance.now();
+        const lockerCpu = cpuTimeMs(server.child.pid!);
         const res = await json('POST', '/v1/documents', 'anne', { recipients: { users: ['marc'] }, categoryId: category, source: { cloudId: 'nuage', path: '/big.bin' } });
         const lockerMs = performance.now() - depositStarted;
+        const lockerCpuMs = cpuTimeMs(server.child.pid!) - lockerCpu;
         if (res.status !== 201) throw new Error(`cloud deposit: ${res.status} ${await res.text()}`);
-        runs.push({ baselineMs, lockerMs, peak: peakRssMiB(server.child.pid!), before });
+        runs.push({ baselineMs, lockerMs, baselineCpuMs, lockerCpuMs, peak: peakRssMiB(server.child.pid!), before });
       } finally {
         server.child.kill('SIGTERM');
       }
@@ -66,6 +71,9 @@ export const benchCloudDeposit = async (mib = 256, rounds = 3) => {
       lockerMiBPerSecond: rate(median.lockerMs),
       webdavClientToDiskMiBPerSecond: rate(median.baselineMs),
       ratio: Number((median.baselineMs / median.lockerMs).toFixed(3)),
+      // CPU per MiB: the server's (every thread) against the WebDAV client's process, same round.
+      cpuMsPerMiB: { locker: Number((median.lockerCpuMs / mib).toFixed(2)), webdavClientToDisk: Number((median.baselineCpuMs / mib).toFixed(2)) },
+      cpuRatio: Number((median.baselineCpuMs / median.lockerCpuMs).toFixed(3)),
       ratios: runs.map((r) => Number((r.baselineMs / r.lockerMs).toFixed(3))),
       serverPeakRssMiBByRound: runs.map((r) => r.peak),
       goal: '>= 0.7',

@@ -1,3 +1,4 @@
+import { ownCpuMs } from './load.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,17 +63,20 @@ const moves = async (documents: number) => {
   try {
     const { app, sync } = await tenantOf(dir, documents);
     const times: number[] = [];
+    const cpu: number[] = [];
     let touched = 0;
     for (let i = 0; i < 3; i++) {
       for (const to of ['b', 'a'] as const) {
         const started = performance.now();
+        const cpuBefore = ownCpuMs();
         const report = (await app.useCases.syncDirectory(sync, directoryWith(to)))._unsafeUnwrap();
         times.push(performance.now() - started);
+        cpu.push(ownCpuMs() - cpuBefore);
         touched = report.followed.documents;
       }
     }
     await app.close();
-    return { documents, documentsTouchedPerMove: touched, medianMs: Number(median(times).toFixed(1)) };
+    return { documents, documentsTouchedPerMove: touched, medianMs: Number(median(times).toFixed(1)), medianCpuMs: Number(median(cpu).toFixed(1)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -91,6 +95,7 @@ export const benchDirectoryMove = async (small = 1_000, large = 100_000) => {
     baseline,
     measured,
     ratioLargeToSmall: Number((measured.medianMs / baseline.medianMs).toFixed(3)),
+    cpuRatioLargeToSmall: Number((measured.medianCpuMs / baseline.medianCpuMs).toFixed(3)),
     goal: '<= 2',
   };
 };

@@ -1,3 +1,4 @@
+import { ownCpuMs } from './load.js';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,8 +41,10 @@ export const benchEventAppends = async (count: number) => {
         }),
       );
       const started = performance.now();
+      const cpu = ownCpuMs();
       for (let i = 0; i < events.length; i += PER_APPEND) insertMany(events.slice(i, i + PER_APPEND), i);
       const seconds = (performance.now() - started) / 1000;
+      rawCpu.push(ownCpuMs() - cpu);
       raw.close();
       return seconds;
     };
@@ -49,6 +52,7 @@ export const benchEventAppends = async (count: number) => {
       const store = new SqliteEventStore(join(dir, `events-${round}.sqlite`));
       const revisions = new Map<number, number>();
       const started = performance.now();
+      const cpu = ownCpuMs();
       for (let i = 0; i < events.length; i += PER_APPEND) {
         const stream = Math.floor(i / PER_APPEND) % 100;
         const revision = revisions.get(stream);
@@ -57,9 +61,12 @@ export const benchEventAppends = async (count: number) => {
         revisions.set(stream, r.value.lastRevision);
       }
       const seconds = (performance.now() - started) / 1000;
+      storeCpu.push(ownCpuMs() - cpu);
       await store.close();
       return seconds;
     };
+    const rawCpu: number[] = [];
+    const storeCpu: number[] = [];
     // Three rounds, alternating which goes first; the medians, since an fsync's time varies a lot here.
     const rawTimes: number[] = [];
     const storeTimes: number[] = [];
@@ -84,6 +91,8 @@ export const benchEventAppends = async (count: number) => {
       sqliteEventStoreAppendsPerSecond: Math.round(appendsPerSecond),
       rawBetterSqlite3TransactionsPerSecond: Math.round(rawInsertsPerSecond),
       ratio: Number((appendsPerSecond / rawInsertsPerSecond).toFixed(3)),
+      cpuMsPerAppend: { store: Number((median(storeCpu) / (count / PER_APPEND)).toFixed(3)), rawTransaction: Number((median(rawCpu) / (count / PER_APPEND)).toFixed(3)) },
+      cpuRatio: Number((median(rawCpu) / median(storeCpu)).toFixed(3)),
       goal: '>= 0.8',
     };
   } finally {

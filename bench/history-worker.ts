@@ -12,12 +12,14 @@ const peakRssMiB = () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync
 
 // Rates count from after opening the stores: they measure the replay, not start-up.
 let started = performance.now();
+let cpuAtStart = process.cpuUsage();
 let events = 0;
 let detail: unknown;
 if (mode === 'raw') {
   // The floor: read every row of the tenant in order and parse its JSON, nothing else.
   const db = new Database(join(dataDir, 'events.sqlite'), { readonly: true });
   started = performance.now();
+  cpuAtStart = process.cpuUsage();
   for (const row of db.prepare<[string], { data: string; meta: string }>('SELECT data, meta FROM events WHERE tenant = ? ORDER BY position').iterate('bench')) {
     JSON.parse(row.data);
     JSON.parse(row.meta);
@@ -27,6 +29,7 @@ if (mode === 'raw') {
 } else {
   const app = await compose(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_LOG_LEVEL: 'silent' }));
   started = performance.now();
+  cpuAtStart = process.cpuUsage();
   if (mode === 'verify') {
     const report = (await verifyChains(app.deps.events, { tenant: 'bench' }))._unsafeUnwrap();
     if (report.broken) throw new Error(JSON.stringify(report.broken));
@@ -39,4 +42,5 @@ if (mode === 'raw') {
   await app.close();
 }
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(JSON.stringify({ events, seconds, peakRssMiB: peakRssMiB(), detail }));
+const cpu = process.cpuUsage(cpuAtStart);
+process.stdout.write(JSON.stringify({ events, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMiB: peakRssMiB(), detail }));

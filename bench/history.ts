@@ -52,7 +52,7 @@ export const generate = async (dataDir: string, totalEvents: number) => {
 };
 
 const worker = (mode: string, dataDir: string) =>
-  new Promise<{ events: number; seconds: number; peakRssMiB: number; detail?: unknown }>((resolve, reject) => {
+  new Promise<{ events: number; seconds: number; cpuSeconds: number; peakRssMiB: number; detail?: unknown }>((resolve, reject) => {
     // With the flags `locker` runs each with (ADR 28, ADR 36): a rollover as a batch command, an
     // audit with the server's. The raw scan, the baseline of both, runs as the rollover does, so
     // that ratio compares alike; the audit's is then, if anything, the lower.
@@ -95,6 +95,12 @@ export const benchHistory = async (sizes: number[]) => {
         rolloverDryRunEventsPerSecond: rounds.map((r) => rate(r.rollover)),
         rolloverRatios: rounds.map((r) => Number(r.ratio.toFixed(3))),
         rolloverRatio: Number(median(rounds.map((r) => r.ratio)).toFixed(3)),
+        // Each process's own CPU time per thousand events: the rate a busy machine cannot move much.
+        cpuMsPer1000Events: {
+          rawScan: Number(((raw.cpuSeconds * 1e6) / raw.events).toFixed(1)),
+          auditVerify: Number(((verify.cpuSeconds * 1e6) / verify.events).toFixed(1)),
+          rollover: Number(((rollover.cpuSeconds * 1e6) / rollover.events).toFixed(1)),
+        },
         goal: '>= 0.5 (median of three rounds)',
         peakRssMiB: { rawScan: Math.max(...rounds.map((r) => r.raw.peakRssMiB)), auditVerify: verify.peakRssMiB, rollover: Math.max(...rounds.map((r) => r.rollover.peakRssMiB)) },
         rolloverReport: rollover.detail,

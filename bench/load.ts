@@ -14,6 +14,12 @@ export type LoadResult = {
 /** The unit of /proc's CPU times: Linux's USER_HZ, 100 on every architecture it runs the bench on. */
 const TICKS_PER_SECOND = 100;
 
+/** CPU time this process has used so far (user + system, every thread), in ms. */
+export const ownCpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 /** CPU time a process has used so far (user + system, every thread), in ms, as the kernel counts it. */
 export const cpuTimeMs = (pid: number): number => {
   // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name (which may hold spaces).

@@ -1,3 +1,4 @@
+import { cpuTimeMs } from './load.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ const nodeStart = async (env: Record<string, string>) => {
       if (r?.status === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { secondsToReady: Number(((performance.now() - started) / 1000).toFixed(2)), peakRssMiB: Math.round(peakRssMiB(node.child.pid!)) };
+    return { secondsToReady: Number(((performance.now() - started) / 1000).toFixed(2)), cpuSeconds: Number((cpuTimeMs(node.child.pid!) / 1000).toFixed(2)), peakRssMiB: Math.round(peakRssMiB(node.child.pid!)) };
   } finally {
     node.child.kill();
     await new Promise((resolve) => node.child.once('exit', resolve));

@@ -1,3 +1,4 @@
+import { ownCpuMs } from './load.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +76,10 @@ export const benchSealing = async (count = 5000) => {
       const store: EventStore = keys ? shreddingEventStore(inner, keys) : inner;
       const deposits = Array.from({ length: count }, (_, i) => deposit(i));
       let t = performance.now();
+      let cpu = ownCpuMs();
       for (let i = 0; i < count; i++) (await store.append(`bench:document:d${i}`, [deposits[i]!], 'no-stream'))._unsafeUnwrap();
       const appendsPerSecond = count / ((performance.now() - t) / 1000);
+      const appendCpuMs = ownCpuMs() - cpu;
       for (let i = 0; i < count; i++) (await store.append(`bench:document:d${i}`, life(i), { revision: 0 }))._unsafeUnwrap();
       t = performance.now();
       let read = 0;
@@ -89,12 +92,14 @@ export const benchSealing = async (count = 5000) => {
       const readsPerSecond = read / ((performance.now() - t) / 1000);
       const readModels = openSqliteReadModels(join(dir, `${label}-read-models.sqlite`), { mail: true });
       t = performance.now();
+      cpu = ownCpuMs();
       (await new Projector(store, readModels).catchUp())._unsafeUnwrap();
       const replayPerSecond = read / ((performance.now() - t) / 1000);
+      const replayCpuMs = ownCpuMs() - cpu;
       readModels.close();
       await store.close();
       keys?.close();
-      return { appendsPerSecond, readsPerSecond, replayPerSecond };
+      return { appendsPerSecond, readsPerSecond, replayPerSecond, appendCpuMs, replayCpuPerEvent: replayCpuMs / read };
     };
     const runs = { plain: [] as Awaited<ReturnType<typeof run>>[], sealed: [] as Awaited<ReturnType<typeof run>>[] };
     // Alternating, and which goes first too: the disk and the heap are not the same for both otherwise.
@@ -105,6 +110,8 @@ export const benchSealing = async (count = 5000) => {
       appendsPerSecond: Math.round(median(runs[which].map((x) => x.appendsPerSecond))),
       replayEventsPerSecond: Math.round(median(runs[which].map((x) => x.replayPerSecond))),
       readsPerSecond: Math.round(median(runs[which].map((x) => x.readsPerSecond))),
+      cpuMsPerAppend: Number((median(runs[which].map((x) => x.appendCpuMs)) / count).toFixed(3)),
+      cpuMsPerReplayedEvent: Number(median(runs[which].map((x) => x.replayCpuPerEvent)).toFixed(4)),
     });
     const sealed = figure('sealed');
     const plain = figure('plain');

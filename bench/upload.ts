@@ -1,3 +1,4 @@
+import { cpuTimeMs } from './load.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -73,9 +74,11 @@ export const benchUpload = async (bytes: number, extraEnv: Record<string, string
 
     const bareUpload = async (mode: string) => {
       const bare = await startProcess(['bench/bare-upload-server.ts', dir, mode], {});
+      const cpu = cpuTimeMs(bare.child.pid!);
       const result = await uploadMultipart(`${bare.url}/upload`, {}, undefined, bytes);
+      const cpuMs = cpuTimeMs(bare.child.pid!) - cpu;
       bare.child.kill();
-      return result;
+      return { ...result, cpuMs };
     };
     const baseline = await bareUpload('plain');
     const durableBaseline = await bareUpload('fsync');
@@ -89,7 +92,9 @@ export const benchUpload = async (bytes: number, extraEnv: Record<string, string
     }).then((r) => r.json() as Promise<{ id: string }>);
     const rssBefore = peakRssMiB(locker.child.pid!);
     const meta = JSON.stringify({ recipients: { users: ['u-marc'] }, categoryId: category.id });
+    const productCpu = cpuTimeMs(locker.child.pid!);
     const product = await uploadMultipart(`${locker.url}/v1/documents`, { authorization: `Bearer ${anne}` }, meta, bytes);
+    const productCpuMs = cpuTimeMs(locker.child.pid!) - productCpu;
     const peak = peakRssMiB(locker.child.pid!);
     locker.child.kill();
     if (product.status !== 201) throw new Error(`deposit failed: ${product.status} ${product.body}`);
@@ -101,6 +106,9 @@ export const benchUpload = async (bytes: number, extraEnv: Record<string, string
       lockerDepositMiBPerSecond: mbps(product.seconds),
       bareFastifyToDiskMiBPerSecond: mbps(baseline.seconds),
       ratio: Number((baseline.seconds / product.seconds).toFixed(3)),
+      // The servers' CPU time per MiB received (every thread of each process).
+      serverCpuMsPerMiB: { locker: Number((productCpuMs / (bytes / MiB)).toFixed(2)), bareFastify: Number((baseline.cpuMs / (bytes / MiB)).toFixed(2)), bareFastifyWithFsync: Number((durableBaseline.cpuMs / (bytes / MiB)).toFixed(2)) },
+      cpuRatio: Number((baseline.cpuMs / productCpuMs).toFixed(3)),
       goal: '>= 0.7',
       bareFastifyToDiskWithFsyncMiBPerSecond: mbps(durableBaseline.seconds),
       ratioAgainstFsyncBaseline: Number((durableBaseline.seconds / product.seconds).toFixed(3)),

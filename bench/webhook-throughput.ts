@@ -1,3 +1,4 @@
+import { ownCpuMs } from './load.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ export const benchWebhookThroughput = async (events = 2000) => {
     const body = JSON.stringify({ id: 'x', type: 'DocumentDeposited', tenant: 'bench', at: new Date().toISOString(), actorId: 'anne', documentId: 'd', userIds: ['marc'] });
     let next = 0;
     const started = performance.now();
+    const baselineCpu = ownCpuMs();
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (next < events) {
@@ -33,6 +35,7 @@ export const benchWebhookThroughput = async (events = 2000) => {
       }),
     );
     const baselineSeconds = (performance.now() - started) / 1000;
+    const baselineCpuMs = ownCpuMs() - baselineCpu;
     receiver.received.length = 0;
 
     const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_LOG_LEVEL: 'silent', LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }));
@@ -53,14 +56,19 @@ export const benchWebhookThroughput = async (events = 2000) => {
     }
     (await deps.projector.catchUp())._unsafeUnwrap();
     const productStarted = performance.now();
+    const productCpu = ownCpuMs();
     while (receiver.received.length < events && performance.now() - productStarted < 120_000) (await app.webhooks.tick())._unsafeUnwrap();
     const productSeconds = (performance.now() - productStarted) / 1000;
+    const productCpuMs = ownCpuMs() - productCpu;
     await app.close();
     return {
       figure: `${events} events delivered to one receiver`,
       lockerEventsPerSecond: Math.round(events / productSeconds),
       plainFetchEventsPerSecond: Math.round(events / baselineSeconds),
       ratio: Number((baselineSeconds / productSeconds).toFixed(3)),
+      // CPU of this process (sender and receiver both in it, for both sides) per event delivered.
+      cpuMsPerEvent: { locker: Number((productCpuMs / events).toFixed(3)), plainFetch: Number((baselineCpuMs / events).toFixed(3)) },
+      cpuRatio: Number((baselineCpuMs / productCpuMs).toFixed(3)),
       goal: '>= 0.5',
     };
   } finally {
