@@ -42,14 +42,16 @@ export const benchCloudDeposit = async (mib = 256, rounds = 3) => {
       const baselineMs = performance.now() - started;
       const baselineCpuMs = ownCpuMs() - baselineCpu;
 
-      const server = await startServer(join(dir, `data-${round}`), { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: String(big.length + 1) });
+      const server = await startServer(join(dir, `data-${round}`), { LOCKER_SECRETS_KEY: randomBytes(32).toString('base64'), LOCKER_DEFAULT_MAX_DOCUMENT_BYTES: String(big.length + 1), LOCKER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
       try {
         const json = async (method: string, path: string, who: string, body: unknown, scope?: string) =>
           fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${await token('bench', who, scope)}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         await json('PUT', '/v1/directory', 'sync', schoolDirectory, 'directory:write');
         const category = ((await (await json('POST', '/v1/categories', 'admin', { designation: 'Minutes' })).json()) as { id: string }).id;
         await json('PATCH', '/v1/settings', 'admin', { clouds: [{ id: 'nuage', kind: 'webdav', name: 'Nuage', url: dav.url }] });
-        await json('POST', '/v1/me/clouds', 'anne', { cloudId: 'nuage', ...WEBDAV_USER });
+        // The WebDAV server is on 127.0.0.1, which outbound calls may reach only when allowed (ADR 38).
+        const linked = await json('POST', '/v1/me/clouds', 'anne', { cloudId: 'nuage', ...WEBDAV_USER });
+        if (linked.status !== 201) throw new Error(`linking the cloud: ${linked.status} ${await linked.text()}`);
         const before = peakRssMiB(server.child.pid!);
         execFileSync('sync');
         const depositStarted = performance.now();
