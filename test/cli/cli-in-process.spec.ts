@@ -127,4 +127,25 @@ describe('the CLI, in process', () => {
     const real = await run('retention', 'run');
     expect(JSON.parse(real.stdout)).toMatchObject({ dryRun: false, expired: 0 });
   });
+
+  it('locker snapshot stores a copy where snapshots are on, and says why not where they are off', async () => {
+    expect(await run('snapshot')).toMatchObject({ exitCode: 2, message: expect.stringMatching(/snapshots are off here/) });
+    const dir = mkdtempSync(join(tmpdir(), 'locker-cli-snapshot-'));
+    try {
+      const on = () => cliHost(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_SNAPSHOT_EVERY_MINUTES: '60' }));
+      writeFileSync(join(dir, 'directory.json'), JSON.stringify(schoolDirectory));
+      let stdout = '';
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+      try {
+        expect((await runCli(['directory', 'import', join(dir, 'directory.json'), '--tenant', 'school'], on)).exitCode).toBe(0);
+        stdout = '';
+        expect((await runCli(['snapshot'], on)).exitCode).toBe(0);
+      } finally {
+        out.mockRestore();
+      }
+      expect(JSON.parse(stdout)).toMatchObject({ checkpoint: expect.stringMatching(/^[1-9]\d*$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), deleted: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
