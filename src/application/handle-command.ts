@@ -116,7 +116,13 @@ export const handleEach = <Command, State, Event extends DomainEvent<string, unk
   });
 
 /** One command of `handleMany`, on its stream; `known` is the stream as the caller already read it (`[]`: new), to be read otherwise. */
-export type StreamCommand<Command> = { readonly stream: string; readonly command: Command; readonly known?: readonly ReplayedEvent[] | undefined };
+export type StreamCommand<Command, Event = never> = {
+  readonly stream: string;
+  readonly command: Command;
+  readonly known?: readonly ReplayedEvent[] | undefined;
+  /** What the caller already decided on `known` (given with it): taken as the decision, not decided again. */
+  readonly decided?: readonly Event[] | undefined;
+};
 
 export type ManyOptions = {
   /** One refusal refuses them all, before anything is appended; otherwise a refusal is that command's own answer. */
@@ -137,14 +143,15 @@ export const handleMany = <Command, State, Event extends DomainEvent<string, unk
   deps: CommandDeps,
   decider: Decider<Command, State, Event, Error>,
   tenant: string,
-  commands: readonly StreamCommand<Command>[],
+  commands: readonly StreamCommand<Command, Event>[],
   options: ManyOptions,
 ): ResultAsync<Result<Handled<State, Event>, UseCaseError>[], UseCaseError> => {
-  const read = (c: StreamCommand<Command>) => (c.known ? okAsync<readonly ReplayedEvent[], UseCaseError>(c.known) : deps.events.readStream(c.stream));
+  const read = (c: StreamCommand<Command, Event>) => (c.known ? okAsync<readonly ReplayedEvent[], UseCaseError>(c.known) : deps.events.readStream(c.stream));
   const decideAll = ResultAsync.combine(commands.map((c) => read(c).map((history) => ({ history, c })))).andThen((streams) => {
     const decided = streams.map(({ history, c }) => {
       const { state, expected } = folded(decider, history);
-      return decider.decide(state, c.command).map((events) => ({ expected, handled: { state: events.reduce(decider.evolve, state), events } }));
+      const decision: Result<readonly Event[], Error> = c.decided && c.known ? ok(c.decided) : decider.decide(state, c.command);
+      return decision.map((events) => ({ expected, handled: { state: events.reduce(decider.evolve, state), events: [...events] } }));
     });
     const refused = decided.find((d) => d.isErr());
     if (options.allOrNone && refused?.isErr()) return errAsync<never, UseCaseError>(refused.error);

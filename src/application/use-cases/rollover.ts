@@ -161,14 +161,15 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
   };
 
   // Carries are written together (`handleMany`): one commit for a few hundred documents instead
-  // of one each (commits were more than half of a real run's time). Each is decided on the stream
-  // as it was read here (none yet, or carried by an earlier run): one that somebody changed
-  // meanwhile fails alone and goes the one command path. The report follows in scan order.
+  // of one each (commits were more than half of a real run's time). Each is decided once, on the
+  // stream as it was read here (none yet, or carried by an earlier run), and written as decided:
+  // one that somebody changed meanwhile fails alone and goes the one command path, which decides
+  // it again on what is there. The report follows in scan order.
   type Examined = {
     readonly source: { id: string; categoryId: string };
     readonly wouldCarry: Result<DocumentEvent[], UseCaseError>;
     changed: readonly DocumentEvent[];
-    readonly write?: { readonly stream: string; readonly command: CarryOver; readonly known: readonly ReplayedEvent[] };
+    readonly write?: { readonly stream: string; readonly command: CarryOver; readonly known: readonly ReplayedEvent[]; readonly decided: readonly DocumentEvent[] };
   };
   const examined: Examined[] = [];
   // A dry run writes nothing: it reports each document at once. Holding a few hundred folded
@@ -239,7 +240,7 @@ const run = async (deps: Deps, actor: Actor, request: RolloverRequest, onProgres
         if (decided.isErr()) return err(decided.error);
         changed = decided.value;
       }
-      note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed, ...(!request.dryRun && changed.length > 0 ? { write: { stream, command, known } } : {}) });
+      note({ source: { id: source.id, categoryId: source.categoryId }, wouldCarry, changed, ...(!request.dryRun && changed.length > 0 ? { write: { stream, command, known, decided: changed } } : {}) });
       if (report.documentsExamined % 50 === 0) progress('carrying', report.documentsExamined);
     }
     if (examined.length >= CARRIES_PER_COMMIT) {
