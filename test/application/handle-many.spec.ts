@@ -56,6 +56,20 @@ describe('several commands on their own streams (handleMany)', () => {
     expect(await total('s-1')).toBe(10);
   });
 
+  it('a decision the caller made on the stream it read is written as made; on a stream that changed, decided again', async () => {
+    const added = (n: number): Added => ({ type: 'Added', data: { n }, actor: 'a', at: '2026-12-07T00:00:00.000Z' });
+    // Decided by the caller as 7 (not what the command would decide): written as decided.
+    const outcome = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 2 }, known: [], decided: [added(7)] }], { allOrNone: true });
+    expect(outcome._unsafeUnwrap()[0]!._unsafeUnwrap().state).toBe(7);
+    expect(await total('s-1')).toBe(7);
+    // A decision without the stream it was made on is no decision: the command is decided.
+    (await handleMany(deps(), counter, 'school', [{ stream: 's-2', command: { n: 2 }, decided: [added(7)] }], { allOrNone: true }))._unsafeUnwrap();
+    expect(await total('s-2')).toBe(2);
+    // s-1 holds 7 now; a caller that read it empty: the append fails, the command is decided on 7.
+    const again = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 3 }, known: [], decided: [added(1)] }], { allOrNone: false });
+    expect(again._unsafeUnwrap()[0]!._unsafeUnwrap().state).toBe(10);
+  });
+
   it('beforeAppend failing leaves nothing appended, and is the answer', async () => {
     const outcome = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 1 } }], { allOrNone: true, beforeAppend: () => errAsync({ code: 'STORE_UNAVAILABLE', message: 'bytes' }) });
     expect(outcome._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'bytes' });
