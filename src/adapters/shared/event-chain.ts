@@ -58,8 +58,17 @@ export const TENANT_GENESIS = '0'.repeat(64);
 
 /**
  * One link of a tenant's chain: every event of the tenant in the store's global order, with the
- * tenant and the position hashed in, over the event's own (per-stream) hash. A stream that
- * vanished, a tail cut off, two events swapped, or an event moved to another tenant all change it.
+ * tenant hashed in, over the event's own (per-stream) hash. A stream that vanished, a tail cut
+ * off, two of the tenant's events swapped, or an event moved to another tenant all change it. No
+ * log position is hashed: the same school's events appended in the same order in another cell
+ * (ADR 53) chain to the same heads, so checkpoints signed on one cell hold on the other.
  */
-export const tenantLink = (prevLink: string, tenant: string, position: string, stream: string, revision: number, eventHash: string): string =>
+export const tenantLink = (prevLink: string, tenant: string, stream: string, revision: number, eventHash: string): string =>
+  sha256Hex(`${prevLink}\n${JSON.stringify(tenant)}\n${JSON.stringify(stream)}\n${revision}\n${eventHash}`);
+
+/**
+ * The link as chained before ADR 53, with the event's log position hashed in: what checkpoints
+ * signed then name. It holds only on the cell that signed them.
+ */
+export const positionedTenantLink = (prevLink: string, tenant: string, position: string, stream: string, revision: number, eventHash: string): string =>
   sha256Hex(`${prevLink}\n${JSON.stringify(tenant)}\n${position}\n${JSON.stringify(stream)}\n${revision}\n${eventHash}`);

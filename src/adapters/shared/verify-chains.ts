@@ -4,7 +4,7 @@ import { checkpointText } from '../../application/notary.js';
 import type { EventStore, RecordedEvent, StoreError } from '../../application/ports/event-store.js';
 import type { NotaryLedger, SignedCheckpoint } from '../../application/ports/notary.js';
 import { scanLog } from '../../application/read-log.js';
-import { canonicalJson, chainHashOfCanonical, GENESIS_HASH, TENANT_GENESIS, tenantLink } from './event-chain.js';
+import { canonicalJson, chainHashOfCanonical, GENESIS_HASH, positionedTenantLink, TENANT_GENESIS, tenantLink } from './event-chain.js';
 
 /** A stored event as text: data and meta exactly as on disk, and the tenant the store files it under. */
 export type RawEvent = {
@@ -66,7 +66,8 @@ export const checkpointSignatureHolds = ({ checkpoint, publicKeyPem }: TrustedCh
  */
 export const verifyChains = async (events: EventStore, options: VerifyOptions = {}): Promise<Result<VerifyReport, StoreError>> => {
   const streams = new Map<string, { revision: number; hash: string }>();
-  const tenants = new Map<string, { seq: number; link: string; lastPosition: string }>();
+  // Each tenant's chain, and the same chain with log positions (what checkpoints signed before ADR 53 name).
+  const tenants = new Map<string, { seq: number; link: string; positioned: string; lastPosition: string }>();
   const wanted = new Map<string, TrustedCheckpoint[]>();
   const verdicts: CheckpointVerdict[] = [];
   for (const trusted of options.checkpoints ?? []) {
@@ -88,9 +89,10 @@ export const verifyChains = async (events: EventStore, options: VerifyOptions = 
       return false;
     }
     streams.set(event.stream, { revision: event.revision, hash: event.hash });
-    const tenant = tenants.get(event.tenant) ?? { seq: 0, link: TENANT_GENESIS, lastPosition: '0' };
+    const tenant = tenants.get(event.tenant) ?? { seq: 0, link: TENANT_GENESIS, positioned: TENANT_GENESIS, lastPosition: '0' };
     const seq = tenant.seq + 1;
-    const link = tenantLink(tenant.link, event.tenant, event.position, event.stream, event.revision, event.hash);
+    const link = tenantLink(tenant.link, event.tenant, event.stream, event.revision, event.hash);
+    const positioned = positionedTenantLink(tenant.positioned, event.tenant, event.position, event.stream, event.revision, event.hash);
     const notarised = options.notary?.link(event.tenant, seq);
     if (notarised && notarised.link !== link) {
       broken = {
@@ -103,9 +105,10 @@ export const verifyChains = async (events: EventStore, options: VerifyOptions = 
       return false;
     }
     for (const trusted of wanted.get(event.tenant) ?? []) {
-      if (trusted.checkpoint.seq === seq) verdicts.push(verdict(trusted.checkpoint, link === trusted.checkpoint.head, `the tenant's chain at event ${seq} is not the signed head`));
+      const head = trusted.checkpoint.head;
+      if (trusted.checkpoint.seq === seq) verdicts.push(verdict(trusted.checkpoint, link === head || positioned === head, `the tenant's chain at event ${seq} is not the signed head`));
     }
-    tenants.set(event.tenant, { seq, link, lastPosition: event.position });
+    tenants.set(event.tenant, { seq, link, positioned, lastPosition: event.position });
     eventsChecked += 1;
     if (eventsChecked % PROGRESS_EVERY === 0) options.onProgress?.(eventsChecked);
     return true;

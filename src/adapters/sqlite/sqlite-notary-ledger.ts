@@ -19,6 +19,32 @@ type CheckpointRow = { tenant: string; seq: number; position: string; head: stri
 
 const toCheckpoint = (r: CheckpointRow): SignedCheckpoint => ({ tenant: r.tenant, seq: r.seq, position: r.position, head: r.head, at: r.at, keyId: r.key_id, signature: r.signature });
 
+/** The ledger's format: 1 chained log positions into the links, 2 does not (ADR 53). */
+const LEDGER_VERSION = 2;
+
+/**
+ * A ledger chained before ADR 53 has each link recomputed without the position, from the rows it
+ * holds (stream, revision, event hash: no log read), in one transaction. The checkpoints signed
+ * then keep the heads they signed; verify holds them to the old chain, which it computes too.
+ */
+const migrate = (db: Database.Database) => {
+  if ((db.pragma('user_version', { simple: true }) as number) >= LEDGER_VERSION) return;
+  db.transaction(() => {
+    const update = db.prepare('UPDATE links SET link = ? WHERE tenant = ? AND seq = ?');
+    const setHead = db.prepare('UPDATE heads SET link = ? WHERE tenant = ?');
+    for (const { tenant } of db.prepare<[], { tenant: string }>('SELECT tenant FROM heads').all()) {
+      let link = TENANT_GENESIS;
+      // Read whole per tenant: better-sqlite3 cannot write on a connection while it iterates.
+      for (const r of db.prepare<[string], LinkRow>('SELECT * FROM links WHERE tenant = ? ORDER BY seq').all(tenant)) {
+        link = tenantLink(link, tenant, r.stream, r.revision, r.event_hash);
+        update.run(link, tenant, r.seq);
+      }
+      setHead.run(link, tenant);
+    }
+    db.pragma(`user_version = ${LEDGER_VERSION}`);
+  })();
+};
+
 /**
  * The notary's ledger in its own SQLite file, apart from the event log: an attacker who rewrites
  * the log must rewrite this too, and cannot forge the checkpoints auditors keep elsewhere.
@@ -29,6 +55,7 @@ export const openSqliteNotaryLedger = (file: string, options: { synchronous?: 'F
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrate(db);
   const sql = {
     position: db.prepare<[], { position: string }>('SELECT position FROM state WHERE id = 1'),
     setPosition: db.prepare('INSERT INTO state (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position'),
@@ -55,7 +82,7 @@ export const openSqliteNotaryLedger = (file: string, options: { synchronous?: 'F
         return { seq: stored?.seq ?? 0, link: stored?.link ?? TENANT_GENESIS, position: '' };
       })();
       const position = String(e.position);
-      const link = tenantLink(head.link, tenant, position, e.stream, e.revision, e.hash);
+      const link = tenantLink(head.link, tenant, e.stream, e.revision, e.hash);
       const seq = head.seq + 1;
       sql.addLink.run(tenant, seq, position, e.id, e.stream, e.revision, e.hash, link);
       heads.set(tenant, { seq, link, position });
