@@ -41,7 +41,7 @@ const sql = {
     `INSERT INTO documents (tenant, id, seq, year, title, category_id, memo, depositor_id, deposited_at, updated_at, deleted, version, file_name, media_type, size_bytes, sha256, blob_key)
      VALUES (?, ?, ?, '2026-2027', ?, ?, NULL, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?)`,
   ),
-  version: models.prepare('INSERT INTO versions VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)'),
+  version: models.prepare('INSERT INTO versions (tenant, document_id, version, blob_key, sha256, size_bytes, file_name, media_type, at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)'),
   recipient: models.prepare('INSERT INTO recipients (tenant, document_id, user_id, added_at, seq, removed) VALUES (?, ?, ?, ?, ?, 0)'),
   notification: models.prepare("INSERT INTO notifications (tenant, user_id, seq, kind, document_id, actor_id, at) VALUES (?, ?, ?, 'deposited', ?, ?, ?)"),
   mail: models.prepare("INSERT INTO outbox (tenant, mail_id, user_id, seq, kind, document_id, actor_id, at, status) VALUES (?, ?, ?, ?, 'deposited', ?, ?, ?, 'pending')"),

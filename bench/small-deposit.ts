@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,17 @@ import { BENCH_SECRET, largeTenant, teacher } from './tenant.js';
 import { startProcess } from './upload.js';
 
 const LOAD = { connections: 10, seconds: 5, warmupSeconds: 1 };
+
+/** Rows in each read-model table, read from the file once the server has stopped. */
+const readModelRows = (dataDir: string): Record<string, number> => {
+  const db = new Database(join(dataDir, 'read-models.sqlite'), { readonly: true });
+  try {
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+    return Object.fromEntries(tables.map((t) => [t.name, (db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
+};
 
 export const multipart = (meta: string | undefined, file: Buffer) => {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
@@ -52,8 +64,14 @@ export const benchSmallDeposit = async () => {
     const probe = multipart(meta, file);
     const first = await fetch(`${locker.url}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...probe.headers }, body: probe.payload });
     if (first.status !== 201) throw new Error(`deposit refused: ${first.status} ${await first.text()}`);
+    const rowsBefore = readModelRows(env.LOCKER_DATA_DIR);
     const product = await load(`${locker.url}/v1/documents`, { ...LOAD, method: 'POST', headers: { authorization: `Bearer ${token}` }, body: () => multipart(meta, file), serverPid: locker.child.pid! });
     locker.child.kill();
+    await new Promise((resolve) => locker.child.once('exit', resolve));
+    const rowsAfter = readModelRows(env.LOCKER_DATA_DIR);
+    // Every deposit of the load, the warm-up's included (the load counts the measured window only).
+    const deposits = rowsAfter.documents! - rowsBefore.documents!;
+    const rowsPerDeposit: Record<string, number> = Object.fromEntries(Object.entries(rowsAfter).map(([t, n]) => [t, Number(((n - (rowsBefore[t] ?? 0)) / deposits).toFixed(2))]).filter(([, n]) => n !== 0));
     return {
       figure: 'POST /v1/documents, 10 KB, 10 recipients, 10 connections',
       locker: product,
@@ -66,6 +84,9 @@ export const benchSmallDeposit = async () => {
       floorRatio: Number((floor.perSecond / baseline.perSecond).toFixed(3)),
       floorCpuRatio: Number((baseline.serverCpuMsPerRequest! / floor.serverCpuMsPerRequest!).toFixed(3)),
       ratioToFloor: Number((product.perSecond / floor.perSecond).toFixed(3)),
+      // Rows the read models gained per deposit to 10 recipients, mail off, no webhooks (issue 35:
+      // at most N + 3 = 13); rows updated in place are not counted.
+      readModelRowsPerDeposit: { total: Number(Object.values(rowsPerDeposit).reduce((a, b) => a + b, 0).toFixed(2)), byTable: rowsPerDeposit },
       goal: '>= 0.5',
     };
   } finally {
