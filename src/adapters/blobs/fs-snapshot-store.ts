@@ -1,24 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ResultAsync } from 'neverthrow';
+import { fsync, writeHashed } from '../shared/hashed-file.js';
 import type { BlobError } from '../../application/ports/blob-store.js';
 import type { SnapshotInfo, SnapshotStore } from '../../application/ports/snapshot-store.js';
 import { parseSnapshotName, snapshotName } from './snapshot-names.js';
 
 const unavailable = (e: unknown): BlobError => ({ code: 'BLOB_STORE_UNAVAILABLE', message: (e as Error).message });
-
-const fsync = async (path: string) => {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
 
 /**
  * Snapshots as files in one folder (the data folder's `snapshots/` on the embedded default): each
@@ -31,19 +21,7 @@ export const fsSnapshotStore = (folder: string): SnapshotStore => ({
         await mkdir(folder, { recursive: true });
         const partial = join(folder, `.${randomUUID()}.partial`);
         try {
-          const hash = createHash('sha256');
-          await pipeline(
-            content,
-            new Transform({
-              transform(chunk: Buffer, _enc, done) {
-                hash.update(chunk);
-                done(null, chunk);
-              },
-            }),
-            createWriteStream(partial),
-          );
-          await fsync(partial);
-          const info = { ...snapshot, sha256: hash.digest('hex') };
+          const info = { ...snapshot, sha256: await writeHashed(partial, content) };
           await rename(partial, join(folder, snapshotName(info)));
           await fsync(folder);
           return info;

@@ -1,12 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import type { ReadModelCopy } from '../../application/ports/read-models.js';
+import { fsync, writeHashed } from '../shared/hashed-file.js';
 
 /**
  * A copy of the read models through SQLite's online backup: page by page, yielding to the event
@@ -43,35 +42,13 @@ export const copyReadModels = async (db: Database.Database, file: string): Promi
  */
 export const installReadModels = async (file: string, content: AsyncIterable<Uint8Array>, sha256: string): Promise<void> => {
   const partial = `${file}.restoring`;
-  const hash = createHash('sha256');
   try {
-    await pipeline(
-      content,
-      new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      }),
-      createWriteStream(partial),
-    );
-    const got = hash.digest('hex');
+    const got = await writeHashed(partial, content);
     if (got !== sha256) throw new Error(`the snapshot's bytes hash to ${got}, not ${sha256}`);
-    const handle = await open(partial, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
     // A WAL left from read models that are gone belongs to them, not to the copy.
     await Promise.all(['-wal', '-shm'].map((s) => rm(file + s, { force: true })));
     await rename(partial, file);
-    const folder = await open(dirname(file), 'r');
-    try {
-      await folder.sync();
-    } finally {
-      await folder.close();
-    }
+    await fsync(dirname(file));
   } finally {
     await rm(partial, { force: true });
   }
