@@ -18,6 +18,9 @@ const byHand = {
   'src/application/use-cases/update-content.ts:40': 'a default parameter every caller passes',
   'src/application/streams.ts:32': 'read only where EventStoreDB is configured (how many lease events a stream keeps): no EventStoreDB runs here',
   'src/application/handle-command.ts:156': 'with nothing to append, the append of nothing answers the same outcomes',
+  'src/application/use-cases/webhooks.ts:32:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
+  'src/application/use-cases/webhooks.ts:71:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
+  'src/application/use-cases/webhooks.ts:85:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
 };
 const rows = [];
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
@@ -26,7 +29,7 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
     const line = lines[m.location.start.line - 1] ?? '';
     const cell = (s) => s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 90);
-    rows.push(`| ${file}:${m.location.start.line} | ${m.status === 'Survived' ? 'survived' : 'no coverage'} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${byHand[`${file}:${m.location.start.line}`] ?? equivalent(line, m)} |`);
+    rows.push(`| ${file}:${m.location.start.line} | ${m.status === 'Survived' ? 'survived' : 'no coverage'} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${byHand[`${file}:${m.location.start.line}:${m.mutatorName}`] ?? byHand[`${file}:${m.location.start.line}`] ?? equivalent(line, m)} |`);
   }
 }
 process.stdout.write(
