@@ -18,6 +18,7 @@ const byHand = {
   'src/application/use-cases/update-content.ts:40': 'a default parameter every caller passes',
   'src/application/streams.ts:32': 'read only where EventStoreDB is configured (how many lease events a stream keeps): no EventStoreDB runs here',
   'src/application/handle-command.ts:156': 'with nothing to append, the append of nothing answers the same outcomes',
+  'src/application/use-cases/snapshots.ts:15:ConditionalExpression': 'a copy this run did not take with the same bytes would hold the same checkpoint row and the same lease: none is taken twice',
   'src/application/use-cases/webhooks.ts:32:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
   'src/application/use-cases/webhooks.ts:71:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
   'src/application/use-cases/webhooks.ts:85:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',

@@ -2,7 +2,7 @@ import { errAsync, okAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import type { SnapshotInfo, SnapshotStore } from '../../src/application/ports/snapshot-store.js';
 import { restoreSnapshot } from '../../src/application/use-cases/snapshots.js';
-import { embeddedApp } from '../support/embedded-app.js';
+import { as, embeddedApp } from '../support/embedded-app.js';
 import { TOKENS } from '../../src/composition/compose.js';
 
 const copy = (checkpoint: bigint): SnapshotInfo => ({ checkpoint, takenAt: '2026-12-07T10:00:00.000Z', sizeBytes: 4, sha256: 'a'.repeat(64) });
@@ -37,6 +37,8 @@ describe('restoring the newest snapshot', () => {
     expect(await restoreSnapshot(storeOf([[copy(9n)], [copy(12n)]], [9n]), install)).toEqual({ restored: copy(12n) });
     // Gone twice: the node projects the log, and says why.
     expect(await restoreSnapshot(storeOf([[copy(9n)], [copy(12n)]], [9n, 12n]), install)).toEqual({ restored: null, failed: 'BLOB_NOT_FOUND' });
+    // Twice is all: a third copy is not tried.
+    expect(await restoreSnapshot(storeOf([[copy(9n)], [copy(12n)], [copy(15n)]], [9n, 12n]), install)).toEqual({ restored: null, failed: 'BLOB_NOT_FOUND' });
     // Gone, and nothing left after: nothing to restore, and the failure is still said.
     expect(await restoreSnapshot(storeOf([[copy(9n)], []], [9n]), install)).toEqual({ restored: null, failed: 'BLOB_NOT_FOUND' });
   });
@@ -66,6 +68,29 @@ describe('taking a snapshot', () => {
       expect(refusing.deps.readModels.user('school', 'anne')).toBeDefined();
     } finally {
       await refusing.stop();
+    }
+  });
+
+  it('keeps only the newest: an older copy goes, one of the same checkpoint with other bytes goes, a newer one (another node’s) stays, even within one clock tick', async () => {
+    const clock = { now: () => '2026-12-07T10:00:00.000Z' };
+    const app = await embeddedApp({ env: { LOCKER_SNAPSHOT_EVERY_MINUTES: '60' }, overrides: (c) => c.register(TOKENS.Clock, { useValue: clock }) });
+    try {
+      const store = app.deps.snapshots!;
+      const first = (await app.useCases.snapshots.take(app.nodeId))._unsafeUnwrap().taken!;
+      (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap();
+      // The next copy's checkpoint: the log's end (the lease, taken again by the same node at the same
+      // instant, adds no event).
+      const next = app.deps.readModels.checkpoint();
+      const twin = (await store.put({ checkpoint: next, takenAt: '2026-12-07T09:00:00.000Z', sizeBytes: 5 }, bytes('other')))._unsafeUnwrap();
+      const newer = (await store.put({ checkpoint: next + 1000n, takenAt: '2026-12-07T09:00:00.000Z', sizeBytes: 5 }, bytes('newer')))._unsafeUnwrap();
+      const second = (await app.useCases.snapshots.take(app.nodeId))._unsafeUnwrap();
+      expect(second.taken!.checkpoint).toBe(next);
+      expect(second.taken!.takenAt).toBe(first.takenAt);
+      expect(second.deleted).toBe(2);
+      expect((await store.list())._unsafeUnwrap()).toEqual([second.taken, newer]);
+      expect(twin.sha256).not.toBe(second.taken!.sha256);
+    } finally {
+      await app.stop();
     }
   });
 });

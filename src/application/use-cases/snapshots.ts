@@ -11,7 +11,8 @@ const LEASE_MS = 30 * 60 * 1000;
 
 const unavailable = (e: unknown): UseCaseError => ({ code: 'STORE_UNAVAILABLE', message: `the read models' copy: ${(e as Error).message}` });
 
-const same = (a: SnapshotInfo, b: SnapshotInfo) => a.checkpoint === b.checkpoint && a.sha256 === b.sha256 && a.takenAt === b.takenAt;
+/** The same stored copy: its bytes (which hold its checkpoint) and when it was taken. */
+const same = (a: SnapshotInfo, b: SnapshotInfo) => a.sha256 === b.sha256 && a.takenAt === b.takenAt;
 
 /** Deletes every snapshot in `list`, one after another. */
 const deleteAll = (store: SnapshotStore, list: readonly SnapshotInfo[]): ResultAsync<number, UseCaseError> =>
@@ -36,20 +37,21 @@ export const snapshots = (deps: Deps) => {
       if (!held) return okAsync({ taken: null, deleted: 0 });
       return catchUp(deps.projector)
         .andThen(() => ResultAsync.fromPromise(deps.readModels.copy(), unavailable))
-        .andThen((copy) => {
-          if (copy.checkpoint === 0n) return ResultAsync.fromSafePromise(copy.discard()).map(() => null);
-          return store
+        // Never empty: the first lease taken is an event the copy holds.
+        .andThen((copy) =>
+          store
             .put({ checkpoint: copy.checkpoint, takenAt: deps.clock.now(), sizeBytes: copy.sizeBytes }, copy.content())
             .mapErr((e): UseCaseError => e)
             .andThen((taken) => ResultAsync.fromSafePromise(copy.discard()).map(() => taken))
-            .orElse((e) => ResultAsync.fromSafePromise(copy.discard()).andThen(() => errAsync<SnapshotInfo, UseCaseError>(e)));
-        })
+            .orElse((e) => ResultAsync.fromSafePromise(copy.discard()).andThen(() => errAsync<SnapshotInfo, UseCaseError>(e))),
+        )
         .andThen((taken) =>
           store
             .list()
             .mapErr((e): UseCaseError => e)
-            .andThen((all) => deleteAll(store, taken ? all.filter((s) => s.checkpoint <= taken.checkpoint && !same(s, taken)) : []))
-            .map((deleted) => ({ taken, deleted })),
+            // A newer copy (another node's, its lease past) is left as it is.
+            .andThen((all) => deleteAll(store, all.filter((s) => s.checkpoint <= taken.checkpoint && !same(s, taken))))
+            .map((deleted) => ({ taken: taken as SnapshotInfo | null, deleted })),
         );
     });
   },
