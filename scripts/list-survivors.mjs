@@ -19,6 +19,8 @@ const byHand = {
   'src/application/streams.ts:32': 'read only where EventStoreDB is configured (how many lease events a stream keeps): no EventStoreDB runs here',
   'src/application/handle-command.ts:156': 'with nothing to append, the append of nothing answers the same outcomes',
   'src/application/use-cases/snapshots.ts:15:ConditionalExpression': 'a copy this run did not take with the same bytes would hold the same checkpoint row and the same lease: none is taken twice',
+  'src/application/use-cases/restore-to-locker.ts:36': 'the locker decides a restore only for what its holder removed: one for anyone else decides nothing',
+  'src/application/use-cases/restore-to-locker.ts:52': 'catching up when nothing was written changes nothing',
   'src/application/use-cases/webhooks.ts:32:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
   'src/application/use-cases/webhooks.ts:71:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
   'src/application/use-cases/webhooks.ts:85:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',

@@ -36,6 +36,10 @@ describe('lockers and the directory, at the application layer', () => {
     (await app.useCases.removeFromLocker(as('marc'), id))._unsafeUnwrap();
     (await app.useCases.deleteForAll(as('anne'), id))._unsafeUnwrap();
     expect((await app.useCases.restoreToLocker(as('marc'), id))._unsafeUnwrapErr()).toEqual(NOT_FOUND);
+    // Nor is it "back already" for someone who never removed it: deleted is not found for everyone.
+    const shared = await deposit({ users: ['marc', 'paul'], classes: [] });
+    (await app.useCases.deleteForAll(as('anne'), shared))._unsafeUnwrap();
+    expect((await app.useCases.restoreToLocker(as('paul'), shared))._unsafeUnwrapErr()).toEqual(NOT_FOUND);
   });
 
   it('addressed again by the depositor, a removed document is back at once, beside a new recipient', async () => {
