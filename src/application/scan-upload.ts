@@ -6,6 +6,19 @@ import { handle } from './handle-command.js';
 import type { StagedBlob } from './ports/blob-store.js';
 import type { ScanVerdict } from './ports/virus-scanner.js';
 
+/** Bytes staged; `scanPending` when they were kept although no scanner could tell (scans not required). */
+export type ScannedBlob = StagedBlob & { readonly scanPending?: true };
+
+/** What an event records of a file staged and scanned: where its bytes are, and whether a scan is still owed. */
+export const storedFile = (file: { readonly fileName: string; readonly mediaType: string }, blob: ScannedBlob) => ({
+  blobKey: blob.key,
+  sha256: blob.sha256,
+  sizeBytes: blob.sizeBytes,
+  fileName: file.fileName,
+  mediaType: file.mediaType,
+  ...(blob.scanPending ? { scan: 'pending' as const } : {}),
+});
+
 /**
  * Stages a file's bytes, scanned as they go to the blob store (read once: memory stays flat
  * whatever the size). With no scanner configured, staging alone. An infected file is discarded,
@@ -15,8 +28,6 @@ import type { ScanVerdict } from './ports/virus-scanner.js';
  * are not required, when the file is kept marked `scanPending`, held from readers until a later
  * scan (`scans.ts`) clears it.
  */
-export type ScannedBlob = StagedBlob & { readonly scanPending?: true };
-
 export const stageScanned = (
   deps: Pick<Deps, 'blobs' | 'scanner' | 'scanRequired' | 'events' | 'ids' | 'projector' | 'streams' | 'clock'>,
   actor: Actor,

@@ -7,7 +7,7 @@ import { catchUp, handleMany } from '../handle-command.js';
 import { clouds, type CloudSourceRequest } from './clouds.js';
 import { oneFile, stagedOnce, whyNotStaged, type IncomingFile, type Upload } from '../incoming-file.js';
 import type { DocumentView } from '../ports/read-models.js';
-import { stageScanned, type ScannedBlob } from '../scan-upload.js';
+import { stageScanned, storedFile, type ScannedBlob } from '../scan-upload.js';
 
 export type DepositMeta = {
   readonly recipients: RecipientChoice;
@@ -135,7 +135,7 @@ export const depositDocument = (deps: Deps) => {
         .orElse((e) => failWith<void>(e))
         .andThen(() => {
           if (staged.length === 0) return errAsync<DepositsOutcome, UseCaseError>({ code: 'INVALID_INPUT', detail: 'expected a part named file holding the document' });
-          const stored = staged.map(({ file, blob }) => ({ blobKey: blob.key, sha256: blob.sha256, sizeBytes: blob.sizeBytes, fileName: file.fileName, mediaType: file.mediaType, ...(blob.scanPending ? { scan: 'pending' as const } : {}) }));
+          const stored = staged.map(({ file, blob }) => storedFile(file, blob));
           // The whole request is in the fingerprint: the same key with other recipients, category,
           // title, memo or files is another request, refused rather than silently replayed.
           const idempotency =

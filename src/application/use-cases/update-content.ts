@@ -6,7 +6,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { replay } from '../handle-command.js';
 import type { DocumentView } from '../ports/read-models.js';
-import { stageScanned } from '../scan-upload.js';
+import { stageScanned, storedFile } from '../scan-upload.js';
 import { stagedOnce, whyNotStaged, type IncomingFile, type Upload } from '../incoming-file.js';
 import { clouds, type CloudSourceRequest } from './clouds.js';
 
@@ -41,7 +41,7 @@ export const updateContent = (deps: Deps) => {
       return stageScanned(deps, actor, file, limit, cloud ? 'cloud' : 'version').mapErr(whyNotStaged(file)).andThen((staged) => {
         const bytes = stagedOnce(staged);
         if (file.truncated()) return bytes.release().andThen(() => errAsync<DocumentView, UseCaseError>({ code: 'FILE_TOO_LARGE', maxDocumentBytes: limit }));
-        const stored = { blobKey: staged.key, sha256: staged.sha256, sizeBytes: staged.sizeBytes, fileName: file.fileName, mediaType: file.mediaType, ...(staged.scanPending ? { scan: 'pending' as const } : {}) };
+        const stored = storedFile(file, staged);
         return documentCommand(deps, actor, documentId, (by) => ({ type: 'UpdateContent', ...by, maxDocumentBytes: limit, file: stored, minor, cloud }), {
           // Access is read again once the bytes are in: a removal during the upload refuses it.
           beforeAppend: () => fromResult(readableDocument(deps, actor, documentId)).andThen(bytes.commit),
