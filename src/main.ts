@@ -19,6 +19,7 @@ export const cliHost = (config: Config): CliHost => ({
       impersonalEvents: app.deps.impersonalEvents,
       notary: app.deps.notary,
       publicKeyPem: app.deps.signer.publicKeyPem,
+      transfer: { events: app.deps.impersonalEvents, keys: app.keyStore, blobs: app.deps.blobs, notary: app.deps.notary, publicKeyPem: app.deps.signer.publicKeyPem },
       jwtSecret: app.jwtSecret,
       nodeId: app.nodeId,
       tenants: () => app.deps.readModels.tenants(),

@@ -78,6 +78,8 @@ export type App = {
   readonly jwtSecret: string;
   /** This node's name in leases (mail, webhooks, the sweep). */
   readonly nodeId: string;
+  /** The data keys themselves, for a school moving to another deployment (ADR 54); use cases only shred. */
+  readonly keyStore: KeyStore;
   /** The node had no read models and started from the deployment's newest copy of them (or tried to). */
   readonly readModelsRestored: Awaited<ReturnType<typeof restoreSnapshot>> | null;
   /** For a long-running server: the embedded SQLite files checkpoint in a worker thread (ADR 29). */
@@ -208,6 +210,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     webhooks: hooks,
     jwtSecret: jwtSecretOf(config),
     nodeId,
+    keyStore: c.resolve<KeyStore>(TOKENS.Keys),
     readModelsRestored,
     checkpointInBackground: () => {
       for (const store of [rawEvents, deps.readModels]) (store as { checkpointInBackground?: () => void } | undefined)?.checkpointInBackground?.();

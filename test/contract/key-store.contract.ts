@@ -33,6 +33,21 @@ export const keyStoreContract = (name: string, setup: () => Promise<{ keys: KeyS
       expect(left.size).toBe(5);
     });
 
+    it('keys carried from another deployment keep their ids; the same again is no change, other bytes are refused (ADR 54)', async () => {
+      const carried = Array.from({ length: 20 }, (_, i) => ({ id: `k:moving:carried-${i}`, key: Buffer.alloc(32, i + 1) }));
+      await ctx.keys.put(carried);
+      const found = await ctx.other().findAll(carried.map((k) => k.id));
+      for (const k of carried) expect(found.get(k.id)).toEqual(k.key);
+      await ctx.keys.put(carried.slice(0, 3));
+      await expect(ctx.keys.put([{ id: carried[4]!.id, key: Buffer.alloc(32, 99) }])).rejects.toThrow(/other bytes/);
+      expect((await ctx.other().findAll([carried[4]!.id])).get(carried[4]!.id)).toEqual(carried[4]!.key);
+      await expect(ctx.keys.put([{ id: 'k:moving:short', key: Buffer.alloc(16) }])).rejects.toThrow(/not 32/);
+      expect((await ctx.other().findAll(['k:moving:short'])).size).toBe(0);
+      // A carried key is erased like any other.
+      expect(await ctx.keys.delete([carried[0]!.id])).toBe(1);
+      expect((await ctx.other().findAll([carried[0]!.id])).size).toBe(0);
+    });
+
     it('an unknown id has no key; deleted keys are gone for good, for every instance', async () => {
       expect((await ctx.keys.findAll(['k:nobody'])).size).toBe(0);
       const [a, b] = [await ctx.keys.fresh('t'), await ctx.keys.fresh('t')];

@@ -101,6 +101,21 @@ server.middleware.unshift(async (ctx, next) => {
     throw e;
   }
 });
+// S3 and MinIO write an object sent with `If-None-Match: *` only if the key is free, and answer
+// 412 PreconditionFailed otherwise; s3rver ignores the header and overwrites. Answered here, inside
+// the per-key wait below, so the check and the write are one step.
+server.middleware.unshift(async (ctx, next) => {
+  if (ctx.method !== 'PUT' || ctx.get('if-none-match') !== '*' || ctx.get('x-amz-copy-source') || 'partNumber' in ctx.query) return next();
+  const [bucket, ...key] = decodeURIComponent(ctx.path).replace(/^\//, '').split('/');
+  const store = (server as unknown as { store: { getResourcePath(b: string, k: string, r: string): string } }).store;
+  const taken = await stat(store.getResourcePath(bucket!, key.join('/'), 'object')).then(
+    () => true,
+    () => false,
+  );
+  if (!taken) return next();
+  ctx.status = 412;
+  xml(ctx, `<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Key>${escaped(key.join('/'))}</Key></Error>`);
+});
 // S3 writes an object atomically whatever else writes it at the same time; s3rver's files do not
 // (two PUTs of one key race on its temporary files). Writes to one key wait for each other here, as
 // S3's own would not be seen to collide. Added last, so it runs first.

@@ -130,6 +130,26 @@ export const s3KeyStore = (options: S3KeyOptions): KeyStore => {
       );
       return out;
     },
+    put: async (keys) => {
+      const queue = [...keys];
+      await Promise.all(
+        Array.from({ length: Math.min(16, queue.length) }, async () => {
+          for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+            const { id, key } = next;
+            if (key.length !== 32) throw new Error(`key ${id} has ${key.length} bytes, not 32`);
+            try {
+              // Written only if absent: a key here already is compared, never overwritten.
+              await bounded(client.putObject(options.bucket, name(id), key, 32, { 'If-None-Match': '*' } as never));
+            } catch (e) {
+              if ((e as { code?: string }).code !== 'PreconditionFailed') throw e;
+              cache.delete(id);
+              const held = await read(id);
+              if (!held?.equals(key)) throw new Error(`key ${id} is already here with other bytes: it is never replaced`);
+            }
+          }
+        }),
+      );
+    },
     delete: async (ids) => {
       let existed = 0;
       for (const id of ids) {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
@@ -13,6 +14,8 @@ import { describeError } from '../shared/describe-error.js';
 import { presentEvent } from '../shared/present-event.js';
 import { findSharedKeys } from '../shared/shared-keys.js';
 import { signToken } from '../shared/tokens.js';
+import { ArchiveError, transferKeyOf } from '../shared/tenant-archive.js';
+import { exportTenant, importTenant, type Progress, type TransferStores } from '../shared/tenant-transfer.js';
 import { verifyChains, type TrustedCheckpoint } from '../shared/verify-chains.js';
 
 /** What the CLI needs of the composed application; the composition root (src/main.ts) provides it. */
@@ -22,6 +25,8 @@ export type CliApp = {
   readonly events: EventStore;
   /** The same log with personal fields left sealed: `keys check` reads which keys it names, no key opened. */
   readonly impersonalEvents: EventStore;
+  /** What a school moving between deployments is read from and written to (ADR 54). */
+  readonly transfer: TransferStores;
   /** The notary's record and the key its checkpoints are signed with, for verify. */
   readonly notary: NotaryLedger;
   readonly publicKeyPem: string;
@@ -260,6 +265,62 @@ const program = (host: () => CliHost, version: string) => {
       });
     });
 
+  const tenantCommand = root.command('tenant').description('a school moving to another deployment (ADR 54)');
+  tenantCommand
+    .command('new-key')
+    .description('print a new transfer key (base64): keep it in a file, apart from the archive')
+    .action(() => print(randomBytes(32).toString('base64')));
+  tenantCommand
+    .command('export')
+    .description('write everything of one school to stdout as a tar sealed with the transfer key: events as stored, live data keys, blobs, signed checkpoints')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
+    .requiredOption('--key-file <file>', 'the transfer key (locker tenant new-key)')
+    .action(async (o: { tenant: string; keyFile: string }) => {
+      const tenant = tenantOf(o.tenant);
+      const key = transferKeyIn(o.keyFile);
+      if (process.stdout.isTTY) throw new UsageError('the archive goes to stdout: send it to a file (> school.tar)');
+      await withApp(host(), async (app) => {
+        knownTenant(app, tenant);
+        const progress = transferProgress('tenant export');
+        const exported = await exportTenant(app.transfer, tenant, key, process.stdout, {
+          notarize: async () => (await app.useCases.notarize())._unsafeUnwrap(),
+          onProgress: progress,
+        });
+        progress(null);
+        if (exported.isErr()) throw new Error(describeError(exported.error));
+        process.stderr.write(`${JSON.stringify(exported.value)}\n`);
+      });
+    });
+  tenantCommand
+    .command('import')
+    .description('read a school from stdin (an archive of locker tenant export) into this deployment, then verify its chain against the checkpoints it carries')
+    .requiredOption('--key-file <file>', 'the transfer key the archive was written with')
+    .option('--checkpoints-out <file>', "write the source's signed checkpoints here, for audit verify --checkpoint")
+    .action(async (o: { keyFile: string; checkpointsOut?: string }) => {
+      const key = transferKeyIn(o.keyFile);
+      if (process.stdin.isTTY) throw new UsageError('the archive comes on stdin: locker tenant import --key-file K < school.tar');
+      await withApp(host(), async (app) => {
+        const progress = transferProgress('tenant import');
+        const imported = await importTenant(app.transfer, key, process.stdin, { onProgress: progress });
+        progress(null);
+        if (imported.isErr()) throw new Error(`import refused: ${describeError(imported.error)}`);
+        const { checkpoints, ...report } = imported.value;
+        if (o.checkpointsOut) writeFileSync(o.checkpointsOut, `${JSON.stringify(checkpoints, null, 2)}\n`);
+        // Projected before the command ends: the school is known here (to audit verify, to the server) at once.
+        const projected = await app.useCases.catchUp();
+        if (projected.isErr()) throw new Error(describeError(projected.error));
+        // The school as it stands here, held to what the source signed.
+        const verified = await verifyChains(app.events, {
+          tenant: report.tenant,
+          checkpoints: checkpoints.checkpoints.map((checkpoint) => ({ checkpoint, publicKeyPem: checkpoints.publicKey })),
+        });
+        if (verified.isErr()) throw new Error(describeError(verified.error));
+        const failed = verified.value.checkpoints.filter((c) => !c.verified);
+        print(JSON.stringify({ ...report, checkpoints: verified.value.checkpoints.length, broken: verified.value.broken }));
+        if (verified.value.broken || failed.length > 0) throw new Error(`the imported school does not verify: ${verified.value.broken?.reason ?? failed[0]!.reason}`);
+      });
+    });
+
   const keys = root.command('keys').description('the data keys personal fields are sealed with');
   keys
     .command('check')
@@ -350,6 +411,37 @@ const program = (host: () => CliHost, version: string) => {
  * Checkpoints an auditor kept: the answer of `GET /v1/audit/checkpoints` as saved (its `publicKey`
  * and `checkpoints`), or one checkpoint with a `publicKey` beside it.
  */
+const transferKeyIn = (file: string): Buffer => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return transferKeyOf(text);
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as ArchiveError).message}`);
+  }
+};
+
+/** Progress of a move, step by step, on stderr (stdout may be the archive). */
+const transferProgress = (label: string) => {
+  const reporters = new Map<string, ReturnType<typeof progressReporter>>();
+  let current: ReturnType<typeof progressReporter> | undefined;
+  const report: Progress & ((p: null) => void) = (p: Parameters<Progress>[0] | null) => {
+    if (p === null) return current?.(null);
+    let reporter = reporters.get(p.step);
+    if (!reporter) {
+      current?.(null);
+      reporters.set(p.step, (reporter = progressReporter(`${label} ${p.step}`)));
+    }
+    current = reporter;
+    reporter({ done: p.done, total: null, unit: p.step });
+  };
+  return report;
+};
+
 const checkpointsIn = (file: string): TrustedCheckpoint[] => {
   let json: unknown;
   try {

@@ -33,6 +33,8 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
       'INSERT INTO keys SELECT j.value, substr(@material, j.key * 32 + 1, 32), @at FROM json_each(@ids) j',
     ),
     delete: db.prepare('DELETE FROM keys WHERE subject = ?'),
+    one: db.prepare<[string], { key: Buffer }>('SELECT key FROM keys WHERE subject = ?'),
+    put: db.prepare('INSERT INTO keys (subject, key, created_at) VALUES (?, ?, ?)'),
   };
   const cache = new Map<string, Buffer>();
   /** Keys made ahead, per tenant (ADR 37), and the size of each tenant's next batch. */
@@ -86,6 +88,17 @@ export const openSqliteKeyStore = (file: string): KeyStore => {
         }
       }
       return out;
+    },
+    put: async (keys) => {
+      const at = new Date().toISOString();
+      db.transaction(() => {
+        for (const { id, key } of keys) {
+          if (key.length !== 32) throw new Error(`key ${id} has ${key.length} bytes, not 32`);
+          const held = sql.one.get(id)?.key;
+          if (held === undefined) sql.put.run(id, key, at);
+          else if (!held.equals(key)) throw new Error(`key ${id} is already here with other bytes: it is never replaced`);
+        }
+      })();
     },
     delete: async (ids) => {
       let gone = 0;

@@ -18,6 +18,12 @@ export interface KeyStore {
   ready(tenant: string): { readonly id: string; readonly key: Buffer } | undefined;
   /** The keys of these ids that still exist, asked at once: a replay needs thousands. */
   findAll(ids: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
+  /**
+   * Keys carried from another deployment under their own ids (a school moving between cells, ADR
+   * 54), durable once this resolves. An id already here with the same bytes stays as it is; one
+   * with other bytes rejects the whole call: a key is never replaced, or what it sealed would be lost.
+   */
+  put(keys: readonly { readonly id: string; readonly key: Buffer }[]): Promise<void>;
   /** Deletes these keys for good; answers how many existed. */
   delete(ids: readonly string[]): Promise<number>;
   close(): void;
