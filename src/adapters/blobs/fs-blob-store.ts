@@ -7,7 +7,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { BlobError, BlobRange, BlobStore, SetAside, StagedBlob } from '../../application/ports/blob-store.js';
-import { blobKey, parseBlobKey } from './blob-keys.js';
+import { blobKey, parseBlobKey } from '../shared/blob-keys.js';
 
 class TooLarge extends Error {}
 

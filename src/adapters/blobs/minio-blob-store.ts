@@ -6,7 +6,7 @@ import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import type { SnapshotInfo, SnapshotStore } from '../../application/ports/snapshot-store.js';
 import { parseSnapshotName, snapshotName } from './snapshot-names.js';
 import type { BlobError, BlobRange, BlobStore, SetAside, StagedBlob } from '../../application/ports/blob-store.js';
-import { blobKey, parseBlobKey } from './blob-keys.js';
+import { blobKey, parseBlobKey } from '../shared/blob-keys.js';
 
 export type S3Options = {
   readonly endpoint: string;

@@ -7,7 +7,7 @@ import { keyTenant, type KeyStore } from '../../application/ports/key-store.js';
 import type { NotaryLedger, SignedCheckpoint } from '../../application/ports/notary.js';
 import { scanLog } from '../../application/read-log.js';
 import { TENANT_PATTERN } from '../../application/streams.js';
-import { blobKey, parseBlobKey } from '../blobs/blob-keys.js';
+import { blobKey, parseBlobKey } from './blob-keys.js';
 import { describeError } from './describe-error.js';
 import { keysNamedBy } from './shredding-event-store.js';
 import { ARCHIVE_FORMAT, archiveEntries, ArchiveError, archiveWriter, type ArchiveEntry } from './tenant-archive.js';
