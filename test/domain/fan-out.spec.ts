@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isAdmin, noticesOf, type Notice } from '../../src/domain/index.js';
 import { deposited } from './given.js';
 
-const to = (kind: Notice['kind'], subject: string, audience: Notice['audience']): Notice => ({ kind, subject, audience, mailed: true });
+// The news of a document arriving in someone's locker is kept with their having it.
+const to = (kind: Notice['kind'], subject: string, audience: Notice['audience']): Notice => ({ kind, subject, audience, mailed: true, arrival: kind === 'deposited' || kind === 'recipient-added' });
 
 describe('who hears of what', () => {
   it('a deposit tells its recipients, by mail too; a carried-over document and its refresh tell nobody', () => {

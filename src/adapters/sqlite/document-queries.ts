@@ -59,6 +59,22 @@ const bySeq = <Row extends { seq: number }, T>(rows: Row[], limit: number, map: 
  * facts (recipients, consultations, statuses) are aggregated by SQLite in the same statement, and
  * each listing walks an index in its own order.
  */
+/**
+ * A person's notifications on rows of their own: a recipient's while the document is in their
+ * locker; the depositor's own (a recipient edited it); those of a collection request, a webhook, a
+ * refused upload; a quarantine's.
+ */
+const OWN_NOTICES = `LEFT JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
+       LEFT JOIN collections c ON c.tenant = n.tenant AND c.id = n.document_id
+       LEFT JOIN webhooks w ON w.tenant = n.tenant AND w.id = n.document_id AND n.kind = 'webhook-disabled'
+       LEFT JOIN refused_uploads u ON u.tenant = n.tenant AND u.upload_id = n.document_id AND n.kind = 'infected-upload'
+       LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
+       WHERE n.tenant = @tenant AND n.user_id = @user
+         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR (d.id IS NOT NULL AND n.kind = 'quarantined') OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)`;
+/** The news of a document arriving, kept on the recipient's row: there while it is in their locker. */
+const ARRIVALS = `JOIN documents d ON d.tenant = r.tenant AND d.id = r.document_id
+       WHERE r.tenant = @tenant AND r.user_id = @user AND r.notice IS NOT NULL AND r.removed = 0 AND d.deleted = 0`;
+
 export const documentQueries = (db: Database.Database) => {
   const sql = {
     document: db.prepare<[string, string], DocRow>(`SELECT ${VIEW_COLUMNS}, ${RECIPIENTS} FROM documents d WHERE d.tenant = ? AND d.id = ?`),
@@ -86,28 +102,26 @@ export const documentQueries = (db: Database.Database) => {
        ORDER BY r.seq DESC LIMIT @limit`,
     ),
     notifications: db.prepare<{ tenant: string; user: string; before: number; unread: number; limit: number }, { seq: number; kind: NotificationView['kind']; document_id: string; actor_id: string; at: string; title: string; read_at: string | null }>(
-      `SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, n.read_at, COALESCE(d.title, c.title, w.url, u.signature) AS title FROM notifications n
-       LEFT JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
-       LEFT JOIN collections c ON c.tenant = n.tenant AND c.id = n.document_id
-       LEFT JOIN webhooks w ON w.tenant = n.tenant AND w.id = n.document_id AND n.kind = 'webhook-disabled'
-       LEFT JOIN refused_uploads u ON u.tenant = n.tenant AND u.upload_id = n.document_id AND n.kind = 'infected-upload'
-       LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
-       -- A recipient's notifications while it is in their locker; the depositor's own (a recipient edited it);
-       -- the asked people's, of a collection request.
-       WHERE n.tenant = @tenant AND n.user_id = @user AND n.seq < @before
-         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR (d.id IS NOT NULL AND n.kind = 'quarantined') OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)
-         AND (@unread = 0 OR n.read_at IS NULL)
-       ORDER BY n.seq DESC LIMIT @limit`,
+      // Each part walks its own index newest first and stops at the page's size; then the two meet.
+      `SELECT * FROM (
+         SELECT * FROM (
+           SELECT n.seq, n.kind, n.document_id, n.actor_id, n.at, n.read_at, COALESCE(d.title, c.title, w.url, u.signature) AS title FROM notifications n
+           ${OWN_NOTICES}
+             AND n.seq < @before AND (@unread = 0 OR n.read_at IS NULL)
+           ORDER BY n.seq DESC LIMIT @limit)
+         UNION ALL
+         SELECT * FROM (
+           SELECT r.seq, r.notice, r.document_id, r.notice_actor, r.added_at, r.notice_read_at, d.title FROM recipients r
+           ${ARRIVALS}
+             AND r.seq < @before AND (@unread = 0 OR r.notice_read_at IS NULL)
+           ORDER BY r.seq DESC LIMIT @limit)
+       ) ORDER BY seq DESC LIMIT @limit`,
     ),
     unread: db.prepare<{ tenant: string; user: string }, { count: number; newest: number | null }>(
-      `SELECT count(*) AS count, max(n.seq) AS newest FROM notifications n
-       LEFT JOIN documents d ON d.tenant = n.tenant AND d.id = n.document_id
-       LEFT JOIN collections c ON c.tenant = n.tenant AND c.id = n.document_id
-       LEFT JOIN webhooks w ON w.tenant = n.tenant AND w.id = n.document_id AND n.kind = 'webhook-disabled'
-       LEFT JOIN refused_uploads u ON u.tenant = n.tenant AND u.upload_id = n.document_id AND n.kind = 'infected-upload'
-       LEFT JOIN recipients r ON r.tenant = n.tenant AND r.document_id = n.document_id AND r.user_id = n.user_id
-       WHERE n.tenant = @tenant AND n.user_id = @user AND n.read_at IS NULL
-         AND ((d.id IS NOT NULL AND d.deleted = 0 AND (r.removed = 0 OR (r.user_id IS NULL AND d.depositor_id = n.user_id))) OR (d.id IS NOT NULL AND n.kind = 'quarantined') OR c.id IS NOT NULL OR w.id IS NOT NULL OR u.upload_id IS NOT NULL)`,
+      `SELECT sum(count) AS count, max(newest) AS newest FROM (
+         SELECT count(*) AS count, max(n.seq) AS newest FROM notifications n ${OWN_NOTICES} AND n.read_at IS NULL
+         UNION ALL
+         SELECT count(*), max(r.seq) FROM recipients r ${ARRIVALS} AND r.notice_read_at IS NULL)`,
     ),
     // One target at a time along the primary key: joined with a list, the planner may walk the whole table.
     // In the order the recipients were added (rowid), from after the cursor's.

@@ -23,8 +23,12 @@ export const notificationProjection = (db: Database.Database, options: Projectio
          JOIN profiles p ON p.tenant = u.tenant AND p.id = j.value, json_each(p.permissions) perm) AS permissions
        FROM users u WHERE u.tenant = ?`,
     ),
+    // On the recipient's row the event just wrote (same seq): one more row per recipient was a third of a deposit's.
+    arrival: db.prepare('UPDATE recipients SET notice = ?, notice_actor = ? WHERE tenant = ? AND document_id = ? AND user_id = ? AND seq = ?'),
     readOne: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq = ? AND read_at IS NULL'),
     readUpTo: db.prepare('UPDATE notifications SET read_at = ? WHERE tenant = ? AND user_id = ? AND seq <= ? AND read_at IS NULL'),
+    arrivalReadOne: db.prepare('UPDATE recipients SET notice_read_at = ? WHERE tenant = ? AND user_id = ? AND seq = ? AND notice IS NOT NULL AND notice_read_at IS NULL'),
+    arrivalReadUpTo: db.prepare('UPDATE recipients SET notice_read_at = ? WHERE tenant = ? AND user_id = ? AND seq <= ? AND notice IS NOT NULL AND notice_read_at IS NULL'),
   };
   const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
   const audience = (tenant: string, a: Audience): readonly string[] => {
@@ -46,13 +50,22 @@ export const notificationProjection = (db: Database.Database, options: Projectio
     apply: ({ recorded, event, tenant, seq }) => {
       if (event.type === 'NotificationsRead') {
         const d = event.data;
-        for (const id of d.ids) if (/^\d+$/.test(id)) sql.readOne.run(event.at, tenant, d.userId, Number(id));
-        if (d.upTo !== undefined && /^\d+$/.test(d.upTo)) sql.readUpTo.run(event.at, tenant, d.userId, Number(d.upTo));
+        for (const id of d.ids) {
+          if (!/^\d+$/.test(id)) continue;
+          sql.readOne.run(event.at, tenant, d.userId, Number(id));
+          sql.arrivalReadOne.run(event.at, tenant, d.userId, Number(id));
+        }
+        if (d.upTo !== undefined && /^\d+$/.test(d.upTo)) {
+          sql.readUpTo.run(event.at, tenant, d.userId, Number(d.upTo));
+          sql.arrivalReadUpTo.run(event.at, tenant, d.userId, Number(d.upTo));
+        }
         return;
       }
       for (const notice of noticesOf(event)) {
         for (const user of audience(tenant, notice.audience)) {
-          sql.notification.run(tenant, user, seq, notice.kind, notice.subject, event.actor, event.at);
+          // Someone who had it already (no row of this event's) is told on a row of their own.
+          const kept = notice.arrival && sql.arrival.run(notice.kind, event.actor, tenant, notice.subject, user, seq).changes === 1;
+          if (!kept) sql.notification.run(tenant, user, seq, notice.kind, notice.subject, event.actor, event.at);
           // One mail per notification, keyed by event and person: a replay queues nothing twice.
           if (options.mail && notice.mailed) sql.mail.run({ tenant, mail: `${recorded.id}:${user}`, user, seq, kind: notice.kind, subject: notice.subject, actor: event.actor, at: event.at });
         }

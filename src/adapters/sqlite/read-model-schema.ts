@@ -1,5 +1,5 @@
 /** Bump when a table changes: the read models are then dropped and rebuilt from the log at start. */
-export const READ_MODEL_VERSION = 18;
+export const READ_MODEL_VERSION = 19;
 
 /** Projections only: every row here can be rebuilt from the event log (`locker rebuild`). */
 export const READ_MODEL_SCHEMA = `
@@ -62,6 +62,8 @@ CREATE INDEX IF NOT EXISTS versions_by_blob ON versions (blob_key);
 CREATE TABLE IF NOT EXISTS recipients (
   tenant TEXT NOT NULL, document_id TEXT NOT NULL, user_id TEXT NOT NULL, added_at TEXT NOT NULL, seq INTEGER NOT NULL,
   removed INTEGER NOT NULL DEFAULT 0,
+  -- The notice of its arrival, kept on the row it is about (no row of its own): kind, who, read when.
+  notice TEXT, notice_actor TEXT, notice_read_at TEXT,
   PRIMARY KEY (tenant, document_id, user_id));
 CREATE INDEX IF NOT EXISTS recipients_by_user ON recipients (tenant, user_id, seq);
 -- Who left an addressed class or group, and whether they had removed it: a rejoiner finds it as they left it.

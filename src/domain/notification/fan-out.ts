@@ -36,11 +36,22 @@ export type NoticeKind =
  * (`subject`), and by e-mail when `mailed` (where the deployment sends mail and they have an
  * address: the read models' business).
  */
-export type Notice = { readonly kind: NoticeKind; readonly subject: string; readonly audience: Audience; readonly mailed: boolean };
+export type Notice = {
+  readonly kind: NoticeKind;
+  readonly subject: string;
+  readonly audience: Audience;
+  readonly mailed: boolean;
+  /**
+   * The news is the document arriving in the audience's lockers: the notice is one with their
+   * having it, and goes when they no longer do (they removed it, left its class, it was deleted).
+   */
+  readonly arrival: boolean;
+};
 
 export type NotifiableEvent = DocumentEvent | CollectionEvent | WebhookEvent | ScanEvent;
 
-const notice = (kind: NoticeKind, subject: string, audience: Audience): Notice => ({ kind, subject, audience, mailed: true });
+const notice = (kind: NoticeKind, subject: string, audience: Audience): Notice => ({ kind, subject, audience, mailed: true, arrival: false });
+const arrival = (kind: NoticeKind, subject: string, audience: Audience): Notice => ({ ...notice(kind, subject, audience), arrival: true });
 
 /**
  * Who hears of what: the one place that says which events are news, for whom, and which are
@@ -51,11 +62,11 @@ export const noticesOf = (event: { readonly type: string; readonly data: unknown
   const e = event as NotifiableEvent;
   switch (e.type) {
     case 'DocumentDeposited':
-      return [notice('deposited', e.data.documentId, { to: 'users', userIds: e.data.recipientIds })];
+      return [arrival('deposited', e.data.documentId, { to: 'users', userIds: e.data.recipientIds })];
     case 'RecipientAdded':
-      return [notice('recipient-added', e.data.documentId, { to: 'users', userIds: e.data.recipientIds })];
+      return [arrival('recipient-added', e.data.documentId, { to: 'users', userIds: e.data.recipientIds })];
     case 'RecipientJoined':
-      return [notice('recipient-added', e.data.documentId, { to: 'users', userIds: [e.data.userId] })];
+      return [arrival('recipient-added', e.data.documentId, { to: 'users', userIds: [e.data.userId] })];
     case 'DocumentUpdated':
       // Everyone who has it, but not the one who uploaded it; the depositor too when a recipient did.
       return [
