@@ -135,6 +135,32 @@ describe('audit queries at the application layer', () => {
     expect((await app.useCases.documentHistory(AUDITOR, b, T.first))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'document' });
   });
 
+  it('as of a moment: a recipient who removed a document from their locker does not have it, a deleted document is in nobody’s locker, later events do not count', async () => {
+    const later = { fourth: '2026-10-10T08:00:00.000Z', fifth: '2026-10-20T08:00:00.000Z', sixth: '2026-10-30T08:00:00.000Z' };
+    const categoryId = app.deps.readModels.categories('school')[0]!.id;
+    clock.at = later.fourth;
+    // Named in this order; an auditor reads them sorted.
+    const c = await deposited(app, 'anne', { users: ['sophie', 'paul', 'marc'], classes: [] }, categoryId);
+    const d = await deposited(app, 'anne', { users: ['marc'], classes: [] }, categoryId);
+    clock.at = later.fifth;
+    (await app.useCases.removeFromLocker(as('marc'), c))._unsafeUnwrap();
+    clock.at = later.sixth;
+    (await app.useCases.deleteForAll(as('anne'), d))._unsafeUnwrap();
+    const ids = async (user: string, at: string) => (await app.useCases.lockerAsOf(AUDITOR, user, at))._unsafeUnwrap().documents.map((x) => x.documentId);
+    expect(await ids('marc', later.fourth)).toEqual(expect.arrayContaining([c, d]));
+    expect(await ids('marc', later.fifth)).not.toContain(c);
+    expect(await ids('marc', later.fifth)).toContain(d);
+    expect(await ids('marc', later.sixth)).not.toContain(d);
+    expect(await ids('paul', later.sixth)).toContain(c);
+    expect((await app.useCases.documentHistory(AUDITOR, c, later.fourth))._unsafeUnwrap().state.recipients.map((r) => r.userId)).toEqual(['marc', 'paul', 'sophie']);
+    expect((await app.useCases.documentHistory(AUDITOR, c, later.fifth))._unsafeUnwrap().state.recipients.map((r) => r.userId)).toEqual(['paul', 'sophie']);
+    expect((await app.useCases.documentHistory(AUDITOR, d, later.fifth))._unsafeUnwrap().state.status).toBe('live');
+    expect((await app.useCases.documentHistory(AUDITOR, d, later.sixth))._unsafeUnwrap().state.status).toBe('deleted');
+    // Sophie never had d, and the moment before c's deposit she had not got c.
+    expect(await ids('sophie', later.sixth)).not.toContain(d);
+    expect(await ids('sophie', T.third)).not.toContain(c);
+  });
+
   it('only auditors ask', async () => {
     expect((await app.useCases.auditEvents(as('anne'), undefined, 10, {}))._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });
     expect((await app.useCases.lockerAsOf(as('anne'), 'marc', T.third))._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });

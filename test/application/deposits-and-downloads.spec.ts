@@ -110,6 +110,14 @@ describe('deposits and downloads at the application layer', () => {
     expect(await other('anne', {}, textFile('other bytes', false, 'x.txt'))).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
     expect(await other('anne', {}, textFile('x', false, 'renamed.txt'))).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
     expect(await eventCount()).toBe(events);
+    // What the acknowledgement asks is in it too, not only whether there is one.
+    const asking = `${key}-ack`;
+    const ask = (dueDate: string) => ({ acknowledgement: { required: true, dueDate } });
+    (await app.useCases.depositDocument.storeAll((await check('anne', asking, ask('2027-01-10')))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'))))._unsafeUnwrap();
+    const askingEvents = await eventCount();
+    const later = (await app.useCases.depositDocument.storeAll((await check('anne', asking, ask('2027-02-10')))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'))))._unsafeUnwrapErr();
+    expect(later).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key: asking });
+    expect(await eventCount()).toBe(askingEvents);
     // The key is the depositor's own: someone else's request under the same key is theirs.
     const paul = (await app.useCases.depositDocument.storeAll((await check('paul', key))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'), textFile('y', false, 'y.txt'))))._unsafeUnwrap();
     expect(paul.replayed).toBe(false);

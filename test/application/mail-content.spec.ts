@@ -72,6 +72,20 @@ describe('composeMail: the words, links and escaping of a notification mail', ()
     expect(paragraphs[4]).toBe('<p><small>Le document n’est jamais joint à ce message : ouvrez-le dans votre casier numérique.</small></p></body></html>');
   });
 
+  it('an infected upload links to the refusals in the history, under a public URL with or without its trailing slashes', () => {
+    for (const url of ['https://x.example', 'https://x.example///']) {
+      const mail = composeMail([fact({ kind: 'infected-upload', documentId: 'u1', title: 'EICAR in report.pdf' })], 'en', url);
+      expect(mail.subject).toBe('Infected file refused: EICAR in report.pdf');
+      expect(mail.text).toContain('Open the document: https://x.example/v1/audit/events?type=InfectedUploadRefused\n');
+      expect(mail.html).toContain('href="https://x.example/v1/audit/events?type=InfectedUploadRefused"');
+    }
+  });
+
+  it('a subject is one line with no space at either end, whatever the title holds', () => {
+    expect(composeMail([fact({ kind: 'webhook-disabled', title: 'https://hooks.example\r\n' })], 'en', 'http://x').subject).toBe('Webhook disabled after 3 days of failures: https://hooks.example');
+    expect(composeMail([fact({ kind: 'quarantined', title: 'minutes\t' })], 'fr', 'http://x').subject).toBe('Document mis en quarantaine (infecté) : minutes');
+  });
+
   it('a collection reminder links to the collection; a plain reminder, to the document', () => {
     const mail = composeMail([fact({ kind: 'collection-reminder', documentId: 'c9' }), fact({ kind: 'reminder', documentId: 'd9' })], 'en', 'http://x');
     expect(mail.text).toContain('Reminder from Anne Martin: the document “Minutes” is expected\nCategory: Council\nOpen the document: http://x/v1/collections/c9\n');
