@@ -30,6 +30,7 @@ export const cliHost = (config: Config): CliHost => ({
   dataDir: config.LOCKER_DATA_DIR,
   shutdownGraceMs: config.LOCKER_SHUTDOWN_GRACE_MS,
   tokenClaims: { issuer: config.LOCKER_JWT_ISSUER, audience: config.LOCKER_JWT_AUDIENCE },
+  publicUrl: config.LOCKER_PUBLIC_URL ?? `http://${config.LOCKER_HOST}:${config.LOCKER_PORT}`,
 });
 
 export const main = async (argv: readonly string[], env: Record<string, string | undefined>): Promise<void> => {

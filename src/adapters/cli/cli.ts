@@ -52,6 +52,8 @@ export type CliHost = {
   /** How long requests in flight get to finish when the server is stopped. */
   readonly shutdownGraceMs: number;
   readonly tokenClaims: { readonly issuer?: string | undefined; readonly audience?: string | undefined };
+  /** Where people reach the service: links printed by the CLI start with it. */
+  readonly publicUrl: string;
 };
 
 class UsageError extends Error {}
@@ -136,6 +138,24 @@ const program = (host: () => CliHost, version: string) => {
           process.stderr.write(`locker: warning: ${o.user} is not in the directory of ${tenant}: requests with this token are refused until they are\n`);
         }
         print(await signToken(app.jwtSecret, { tenant, userId: o.user, scope: o.scope, ttlSeconds, issuer: h.tokenClaims.issuer, audience: h.tokenClaims.audience }));
+      });
+    });
+
+  root
+    .command('console')
+    .description('print a link that signs someone in to the console (/console) for a short while')
+    .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
+    .requiredOption('--user <id>', 'an auditor or an admin of the school (required)')
+    .option('--ttl <seconds>', 'how long the sign-in lasts, in seconds', '900')
+    .action(async (o: { tenant: string; user: string; ttl: string }) => {
+      const tenant = tenantOf(o.tenant);
+      const ttlSeconds = positiveSeconds(o.ttl);
+      const h = host();
+      await withApp(h, async (app) => {
+        knownTenant(app, tenant);
+        const token = await signToken(app.jwtSecret, { tenant, userId: o.user, ttlSeconds, issuer: h.tokenClaims.issuer, audience: h.tokenClaims.audience });
+        // In the fragment: a browser sends it to no server, and the page takes it out of the address at once.
+        print(`${h.publicUrl.replace(/\/+$/, '')}/console/#token=${token}`);
       });
     });
 

@@ -34,6 +34,9 @@ export const configSchema = z
     LOCKER_JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes('-----BEGIN PUBLIC KEY-----'), 'expected a PEM public key (-----BEGIN PUBLIC KEY-----)'),
     LOCKER_JWT_ISSUER: optionalText,
     LOCKER_JWT_AUDIENCE: optionalText,
+    // The console signs people in with the tenant's identity provider (authorization code + PKCE).
+    LOCKER_OIDC_ISSUER: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'expected the identity provider\'s issuer URL, e.g. https://idp.example/realms/school'),
+    LOCKER_OIDC_CLIENT_ID: optionalText,
     LOCKER_EVENT_STORE: z.enum(['sqlite', 'eventstoredb'], { error: 'expected sqlite or eventstoredb' }).default('sqlite'),
     LOCKER_EVENTSTORE_URL: optionalText.pipe(
       z
@@ -104,6 +107,7 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['LOCKER_EVENTSTORE_URL'], message: 'required when LOCKER_EVENT_STORE=eventstoredb' });
     }
     if (c.LOCKER_SMTP_URL && !c.LOCKER_MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['LOCKER_MAIL_FROM'], message: 'required when LOCKER_SMTP_URL is set' });
+    if (c.LOCKER_OIDC_ISSUER && !c.LOCKER_OIDC_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['LOCKER_OIDC_CLIENT_ID'], message: 'required when LOCKER_OIDC_ISSUER is set' });
     if (c.LOCKER_BLOB_STORE === 's3') {
       for (const name of ['LOCKER_S3_ENDPOINT', 'LOCKER_S3_BUCKET', 'LOCKER_S3_ACCESS_KEY', 'LOCKER_S3_SECRET_KEY'] as const) {
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when LOCKER_BLOB_STORE=s3' });

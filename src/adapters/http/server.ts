@@ -25,6 +25,7 @@ import { documentRoutes } from './routes/documents.js';
 import { listingRoutes } from './routes/listings.js';
 import { rolloverRoutes } from './routes/rollovers.js';
 import { auditRoutes } from './routes/audit.js';
+import { builtConsoleDir, consoleRoutes, type ConsoleOptions } from './console.js';
 
 export type ServerOptions = {
   readonly useCases: UseCases;
@@ -36,6 +37,8 @@ export type ServerOptions = {
   readonly sseHeartbeatMs?: number | undefined;
   /** The package's version, as the OpenAPI document's `info.version`. */
   readonly version?: string | undefined;
+  /** Where the console's files are (found beside the server by default) and how it signs people in. */
+  readonly console?: Partial<ConsoleOptions> | undefined;
 };
 
 /** A request id a client may choose, if it is short and printable; otherwise one is made. */
@@ -121,7 +124,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   });
   app.addHook('onRequest', async (req, reply) => {
     const path = req.url.split('?')[0]!;
-    if (PUBLIC.has(path) || path === '/docs' || path.startsWith('/docs/')) return;
+    if (PUBLIC.has(path) || path === '/docs' || path.startsWith('/docs/') || path === '/console' || path.startsWith('/console/')) return;
     // No such route: a 404 whoever asks, before any token is looked at.
     if (req.routeOptions.url === undefined) return;
     const verified = await options.verifier(req.headers.authorization);
@@ -177,6 +180,7 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
   await app.register(listingRoutes(options.useCases));
   await app.register(rolloverRoutes(options.useCases));
   await app.register(auditRoutes(options.useCases));
+  await app.register(consoleRoutes({ dir: builtConsoleDir(), ...options.console }));
   return app;
 };
 

@@ -1,0 +1,140 @@
+import type { LockerClient } from '@digital-locker/client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeProblem, type RolloverJob } from '../api.js';
+import { t } from '../i18n.js';
+
+type Report = {
+  dryRun: boolean;
+  documentsExamined: number;
+  carried: number;
+  alreadyCarried: number;
+  skipped: Record<string, number>;
+  perCategory: Record<string, { carried: number; skipped: number }>;
+};
+type Progress = { phase: string; documentsExamined: number; documentsTotal: number };
+
+/** The school year today falls in, from 1 August (DESIGN: school years). */
+const currentYear = (now = new Date()): string => {
+  const start = now.getUTCMonth() >= 7 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  return `${start}-${start + 1}`;
+};
+const nextYear = (year: string): string => {
+  const start = Number(year.slice(0, 4)) + 1;
+  return `${start}-${start + 1}`;
+};
+
+const POLL_MS = 500;
+
+/** A dry run first, then the real one, watched as it goes (the server's progress, polled) to its report. */
+export const Rollover = ({ api }: { api: LockerClient }) => {
+  const [from, setFrom] = useState(currentYear());
+  const [job, setJob] = useState<RolloverJob | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  const watch = async (id: string) => {
+    const answer = await api.GET('/v1/rollovers/{id}', { params: { path: { id } } });
+    if (!answer.data) return setError(describeProblem(answer.error, answer.response.status));
+    setJob(answer.data);
+    if (answer.data.status === 'running') timer.current = window.setTimeout(() => void watch(id), POLL_MS);
+  };
+  const start = async (dryRun: boolean) => {
+    setError(null);
+    setJob(null);
+    const answer = await api.POST('/v1/rollovers', { body: { from, to: nextYear(from), dryRun } });
+    if (!answer.data) return setError(describeProblem(answer.error, answer.response.status));
+    setJob(answer.data);
+    await watch(answer.data.id);
+  };
+  const running = job?.status === 'running';
+  const progress = job?.progress as Progress | null | undefined;
+  const report = job?.report as Report | null | undefined;
+  return (
+    <section aria-labelledby="rollover-title">
+      <h2 id="rollover-title">{t.rollover}</h2>
+      <form class="query" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t.from}
+          <input name="from" required pattern="\d{4}-\d{4}" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+        </label>
+        <p>
+          {t.to} <strong>{/^\d{4}-\d{4}$/.test(from) ? nextYear(from) : '…'}</strong>
+        </p>
+        <button type="button" disabled={running} onClick={() => void start(true)}>
+          {t.dryRun}
+        </button>
+        <button type="button" class="primary" disabled={running} onClick={() => void start(false)}>
+          {t.run}
+        </button>
+      </form>
+      {error && (
+        <p role="alert" class="error">
+          {t.error} {error}
+        </p>
+      )}
+      {job && (
+        <section aria-live="polite">
+          <h3>{running ? t.running : t.report}</h3>
+          {progress && (
+            <p>
+              <label>
+                {t.progress}{' '}
+                <progress max={Math.max(progress.documentsTotal, 1)} value={progress.documentsExamined}>
+                  {progress.documentsExamined}
+                </progress>
+              </label>{' '}
+              <span data-testid="examined">{t.examined(progress.documentsExamined, progress.documentsTotal)}</span>
+            </p>
+          )}
+          {job.status === 'failed' && (
+            <p role="alert" class="error">
+              {t.error} {describeProblem(job.error, 500)}
+            </p>
+          )}
+          {report && (
+            <div data-testid="report">
+              {report.dryRun && <p>{t.dryRunNote}</p>}
+              <dl class="facts">
+                <dt>{t.carried}</dt>
+                <dd data-testid="carried">{report.carried}</dd>
+                <dt>{t.alreadyCarried}</dt>
+                <dd>{report.alreadyCarried}</dd>
+              </dl>
+              <table>
+                <caption>{t.skipped}</caption>
+                <tbody>
+                  {Object.entries(report.skipped).map(([why, n]) => (
+                    <tr key={why}>
+                      <th scope="row">{why}</th>
+                      <td>{n}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <table>
+                <caption>{t.categories}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">id</th>
+                    <th scope="col">{t.carried}</th>
+                    <th scope="col">{t.skipped}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {Object.entries(report.perCategory).map(([id, c]) => (
+                    <tr key={id}>
+                      <th scope="row">{id}</th>
+                      <td>{c.carried}</td>
+                      <td>{c.skipped}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+    </section>
+  );
+};
