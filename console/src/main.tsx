@@ -3,16 +3,24 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import './style.css';
 import { apiFor } from './api.js';
 import { locale, t } from './i18n.js';
+import { CategoriesAndSettings, Directory, Health } from './pages/admin.js';
+import { Chain } from './pages/chain.js';
+import { History } from './pages/history.js';
 import { LockerAsOf } from './pages/locker-as-of.js';
 import { Rollover } from './pages/rollover.js';
 import { Timeline } from './pages/timeline.js';
 import { endSession, takeSession, type Session } from './session.js';
 
-type Page = 'timeline' | 'locker' | 'rollover';
+type Page = 'timeline' | 'locker' | 'history' | 'chain' | 'directory' | 'categories' | 'rollover' | 'health';
 const PAGES: { id: Page; group: 'auditors' | 'admins'; label: string }[] = [
   { id: 'timeline', group: 'auditors', label: t.timeline },
   { id: 'locker', group: 'auditors', label: t.lockerAsOf },
+  { id: 'history', group: 'auditors', label: t.history },
+  { id: 'chain', group: 'auditors', label: t.chain },
+  { id: 'directory', group: 'admins', label: t.directory },
+  { id: 'categories', group: 'admins', label: t.categoriesPage },
   { id: 'rollover', group: 'admins', label: t.rollover },
+  { id: 'health', group: 'admins', label: t.health },
 ];
 
 /**
@@ -83,7 +91,12 @@ const App = () => {
       <main id="main">
         {page === 'timeline' && <Timeline api={api} />}
         {page === 'locker' && <LockerAsOf api={api} />}
+        {page === 'history' && <History api={api} />}
+        {page === 'chain' && <Chain api={api} />}
+        {page === 'directory' && <Directory api={api} />}
+        {page === 'categories' && <CategoriesAndSettings api={api} />}
         {page === 'rollover' && <Rollover api={api} />}
+        {page === 'health' && <Health api={api} />}
       </main>
     </>
   );

@@ -11,6 +11,7 @@ import type { Projector } from './projector.js';
 import type { Streams } from './streams.js';
 import type { VirusScanner } from './ports/virus-scanner.js';
 import type { SnapshotStore } from './ports/snapshot-store.js';
+import type { ChainVerifier } from './ports/chain-verifier.js';
 
 /** What every use case may reach: ports only, handed in by the composition root. */
 export type Deps = {
@@ -43,6 +44,8 @@ export type Deps = {
   readonly snapshots: SnapshotStore | null;
   /** The data keys of crypto-shredding: deleting one makes its subject's fields unreadable. */
   readonly keys: Shredder;
+  /** Recomputes a school's audit chain from the log as stored: what an auditor's verification runs. */
+  readonly chains: ChainVerifier;
 };
 
 /** Who is asking: authenticated by the edge, authorised here against the tenant's directory. */

@@ -27,6 +27,7 @@ import { removeFromLocker } from './use-cases/remove-from-locker.js';
 import { restoreToLocker } from './use-cases/restore-to-locker.js';
 import { rollover } from './use-cases/rollover.js';
 import { rolloverJobs } from './use-cases/rollover-jobs.js';
+import { verificationJobs } from './use-cases/verification-jobs.js';
 import { scans } from './use-cases/scans.js';
 import { snapshots } from './use-cases/snapshots.js';
 import { sweepBlobs } from './use-cases/sweep-blobs.js';
@@ -84,6 +85,7 @@ export const useCases = (deps: Deps) => ({
   pruneDeliveries: pruneDeliveries(deps),
   rollover: rollover(deps),
   rollovers: rolloverJobs(deps),
+  verifications: verificationJobs(deps, deps.chains),
   catchUp: (): ResultAsync<void, UseCaseError> => catchUp(deps.projector),
   rebuild: (onProgress?: (p: { applied: number }) => void): ResultAsync<bigint, UseCaseError> => new ResultAsync(deps.projector.rebuild(onProgress)),
   /** How far behind this node's read models are: events not yet applied (up to 10,000), and the oldest one's age. */

@@ -24,6 +24,8 @@ import { clamdScanner } from '../adapters/clamav/clamd-scanner.js';
 import type { Config } from '../adapters/config/config.js';
 import { prometheusMetrics, type PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import { shreddingEventStore } from '../adapters/shared/shredding-event-store.js';
+import { chainVerifier } from '../adapters/shared/verify-chains.js';
+import type { CheckpointSigner } from '../application/ports/notary.js';
 import { openSqliteNotaryLedger } from '../adapters/sqlite/sqlite-notary-ledger.js';
 import { openSqliteReadModels } from '../adapters/sqlite/sqlite-read-models.js';
 import { installReadModels } from '../adapters/sqlite/read-model-snapshot.js';
@@ -164,6 +166,7 @@ export const compose = async (config: Config, overrides: Overrides = () => undef
     scanRequired: config.LOCKER_SCAN_REQUIRED,
     snapshots: r.resolve<SnapshotStore | null>(TOKENS.Snapshots),
     keys: { shred: (tenant, subject, stream) => r.resolve<Shredder>(TOKENS.Sealed).shred(tenant, subject, stream), close: () => r.resolve<KeyStore>(TOKENS.Keys).close() },
+    chains: chainVerifier(r.resolve(TOKENS.EventStore), r.resolve(TOKENS.Notary), () => r.resolve<CheckpointSigner>(TOKENS.Signer).publicKeyPem),
   }));
   // No SMTP server configured: notifications stay in the app, and nothing is mailed.
   once(TOKENS.Mailer, (): Mailer | null =>

@@ -123,6 +123,55 @@ describe.skipIf(!CHROMIUM)('the console in a browser', () => {
     await context.close();
   });
 
+  it('an auditor filters the history and exports it as CSV, and has the server verify the chain, watching it to its verdict', async () => {
+    (await h.running.app.useCases.notarize())._unsafeUnwrap();
+    const { context, page } = await open('auditor');
+    await page.getByRole('button', { name: 'The school’s history' }).click();
+    await page.getByLabel('Actor (user id)').fill('marc');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const table = page.getByRole('table', { name: 'The school’s history' });
+    await table.waitFor();
+    const rows = await table.locator('tbody tr').allInnerTexts();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.includes('marc'))).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export as CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+    expect(csv[0]).toBe('at,actor,type,stream,revision,id');
+    expect(csv.filter((l) => l.includes(',marc,')).length).toBe(rows.length);
+    await check(page, 'history');
+
+    await page.getByRole('button', { name: 'Audit chain' }).click();
+    await page.getByText('Last signed checkpoint').waitFor();
+    const [kept] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the checkpoints to keep' }).click()]);
+    const saved = JSON.parse(readFileSync((await kept.path())!, 'utf8'));
+    expect(saved.checkpoints[0]).toMatchObject({ tenant: 'school' });
+    expect(saved.publicKey).toContain('BEGIN PUBLIC KEY');
+    await page.getByRole('button', { name: 'Verify the chain now (on the server)' }).click();
+    await page.getByTestId('verdict').waitFor();
+    expect(await page.getByTestId('verdict').innerText()).toContain('The chain holds');
+    await check(page, 'audit-chain');
+    await context.close();
+  });
+
+  it('an admin reads the directory, the categories and settings, and the health of deliveries', async () => {
+    const { context, page } = await open('admin');
+    await page.getByRole('button', { name: 'Directory' }).click();
+    await page.getByRole('table', { name: 'People' }).waitFor();
+    expect(await page.getByRole('table', { name: 'People' }).innerText()).toContain('Anne Martin');
+    expect(await page.getByRole('table', { name: 'People' }).innerText()).not.toContain('sophie');
+    await check(page, 'directory');
+    await page.getByRole('button', { name: 'Categories' }).click();
+    await page.getByRole('table', { name: 'Categories' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Categories' }).innerText()).toContain('Council minutes');
+    await page.getByText('Current school year').waitFor();
+    await check(page, 'categories-and-settings');
+    await page.getByRole('button', { name: 'Health' }).click();
+    await page.getByRole('table', { name: 'Erasures' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Erasures' }).innerText()).toContain('sophie');
+    await check(page, 'health');
+    await context.close();
+  });
+
   it('an admin runs a rollover dry run, then the real one, and watches its progress reach the report', async () => {
     const { context, page } = await open('admin');
     await page.getByRole('button', { name: 'School-year rollover' }).click();

@@ -72,6 +72,8 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/audit/documents/{id}/history': { id: 'documentHistory', errors: [400, ...AUTH, 404, 503] },
   'GET /v1/audit/lockers/{userId}': { id: 'lockerAsOf', errors: [400, ...AUTH, 503] },
   'GET /v1/audit/checkpoints': { id: 'auditCheckpoints', errors: [400, ...AUTH] },
+  'POST /v1/audit/verifications': { id: 'startVerification', errors: [...AUTH] },
+  'GET /v1/audit/verifications/{id}': { id: 'getVerification', errors: [400, ...AUTH, 404] },
 };
 
 const DESCRIPTIONS: Record<number, string> = {

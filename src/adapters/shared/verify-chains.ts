@@ -3,6 +3,7 @@ import { ok, type Result } from 'neverthrow';
 import { checkpointText } from '../../application/notary.js';
 import type { EventStore, RecordedEvent, StoreError } from '../../application/ports/event-store.js';
 import type { NotaryLedger, SignedCheckpoint } from '../../application/ports/notary.js';
+import type { ChainVerifier } from '../../application/ports/chain-verifier.js';
 import { scanLog } from '../../application/read-log.js';
 import { canonicalJson, chainHashOfCanonical, GENESIS_HASH, positionedTenantLink, TENANT_GENESIS, tenantLink } from './event-chain.js';
 
@@ -194,3 +195,19 @@ const check = (event: RawEvent, previous: { revision: number; hash: string } | u
   if (recomputed !== event.hash) return { ...at, reason: 'its content does not match its hash: the stored event was changed' };
   return null;
 };
+
+/**
+ * The application's `ChainVerifier`: a school's chains held to the notary's record and to the
+ * latest checkpoint it signed, as `locker audit verify --tenant` does without `--checkpoint`.
+ */
+export const chainVerifier = (events: EventStore, notary: NotaryLedger, publicKeyPem: () => string): ChainVerifier => ({
+  verify: async (tenant, onProgress) => {
+    const last = notary.lastCheckpoint(tenant);
+    const verified = await verifyChains(events, { tenant, notary, checkpoints: last ? [{ checkpoint: last, publicKeyPem: publicKeyPem() }] : [], onProgress });
+    return verified.map((report) => ({
+      eventsChecked: report.eventsChecked,
+      broken: report.broken && { id: report.broken.id, stream: report.broken.stream, revision: report.broken.revision, type: report.broken.type, reason: report.broken.reason },
+      checkpoints: report.checkpoints.map((c) => ({ seq: c.seq, at: c.at, verified: c.verified, reason: c.reason })),
+    }));
+  },
+});

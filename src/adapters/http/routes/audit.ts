@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UseCases } from '../../../application/use-cases.js';
 import { presentEvent } from '../../shared/present-event.js';
+import type { VerificationJob } from '../../../application/use-cases/verification-jobs.js';
+import { sendProblem, toProblem } from '../problem.js';
 import { actorOf, answer } from '../reply.js';
 import { asOfQuery, asOfRequiredQuery, auditEventSchema, auditQuery, idParam, nextCursor, problemSchema } from '../schemas.js';
 
@@ -20,7 +22,7 @@ const documentAsOf = z.object({
 const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
 
 /** The use cases these routes call, and nothing else of the application. */
-export type AuditUseCases = Pick<UseCases, 'auditCheckpoints' | 'auditEvents' | 'documentHistory' | 'lockerAsOf'>;
+export type AuditUseCases = Pick<UseCases, 'auditCheckpoints' | 'auditEvents' | 'documentHistory' | 'lockerAsOf' | 'verifications'>;
 
 export const auditRoutes =
   (uc: AuditUseCases): FastifyPluginAsyncZod =>
@@ -101,4 +103,50 @@ export const auditRoutes =
       },
       (req, reply) => answer(reply, uc.auditCheckpoints(actorOf(req), req.query.limit)),
     );
+
+    app.post(
+      '/v1/audit/verifications',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: "Recompute the tenant's audit chain on the server, held to the notary's record and its latest signed checkpoint (runs in the background)",
+          response: { 202: verificationSchema, 401: problemSchema, 403: problemSchema },
+        },
+      },
+      async (req, reply) => {
+        const started = uc.verifications.start(actorOf(req));
+        if (started.isErr()) return sendProblem(reply, toProblem(started.error));
+        return reply.code(202).header('location', `/v1/audit/verifications/${started.value.id}`).send(presentVerification(started.value));
+      },
+    );
+
+    app.get(
+      '/v1/audit/verifications/:id',
+      { schema: { tags: ['audit'], summary: "A verification's progress and verdict", params: idParam, response: { 200: verificationSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema } } },
+      (req, reply) => answer(reply, uc.verifications.get(actorOf(req), req.params.id), 200, presentVerification),
+    );
   };
+
+const verificationSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'done', 'failed']),
+  startedAt: z.string(),
+  progress: z.object({ eventsChecked: z.number(), total: z.number() }),
+  verdict: z
+    .object({
+      eventsChecked: z.number(),
+      broken: z.object({ id: z.string(), stream: z.string(), revision: z.number(), type: z.string(), reason: z.string() }).nullable(),
+      checkpoints: z.array(z.object({ seq: z.number(), at: z.string(), verified: z.boolean(), reason: z.string().optional() })),
+    })
+    .nullable(),
+  error: problemSchema.nullable(),
+});
+
+const presentVerification = (job: VerificationJob) => ({
+  id: job.id,
+  status: job.status,
+  startedAt: job.startedAt,
+  progress: job.progress,
+  verdict: job.verdict && { ...job.verdict, checkpoints: job.verdict.checkpoints.map((c) => ({ seq: c.seq, at: c.at, verified: c.verified, ...(c.reason ? { reason: c.reason } : {}) })) },
+  error: job.error && toProblem(job.error),
+});
