@@ -9,6 +9,7 @@ import { History } from './pages/history.js';
 import { LockerAsOf } from './pages/locker-as-of.js';
 import { Rollover } from './pages/rollover.js';
 import { Timeline } from './pages/timeline.js';
+import { completeSignIn, signIn, type OidcConfig } from './oidc.js';
 import { endSession, takeSession, type Session } from './session.js';
 
 type Page = 'timeline' | 'locker' | 'history' | 'chain' | 'directory' | 'categories' | 'rollover' | 'health';
@@ -30,6 +31,21 @@ const PAGES: { id: Page; group: 'auditors' | 'admins'; label: string }[] = [
 const App = () => {
   const [session, setSession] = useState<Session | undefined>(() => takeSession());
   const [expired, setExpired] = useState(false);
+  const [oidc, setOidc] = useState<OidcConfig | null>(null);
+  const [signInError, setSignInError] = useState<string | null>(null);
+  useEffect(() => {
+    // How this deployment signs people in; back from the identity provider, the code becomes a session.
+    void fetch('/console/config.json')
+      .then((r) => r.json() as Promise<{ oidc: OidcConfig | null }>)
+      .then(async ({ oidc: config }) => {
+        setOidc(config);
+        if (config && !session) {
+          const back = await completeSignIn(config);
+          if (back) setSession(back);
+        }
+      })
+      .catch((e: unknown) => setSignInError((e as Error).message));
+  }, []);
   const [page, setPage] = useState<Page>('timeline');
   const api = useMemo(() => (session ? apiFor(session) : undefined), [session]);
   useEffect(() => {
@@ -52,6 +68,16 @@ const App = () => {
       <main id="main">
         <h1>{t.title}</h1>
         <p role="status">{expired ? t.expired : t.signedOut}</p>
+        {signInError && (
+          <p role="alert" class="error">
+            {t.error} {signInError}
+          </p>
+        )}
+        {oidc && (
+          <button type="button" class="primary" onClick={() => void signIn(oidc).catch((e: unknown) => setSignInError((e as Error).message))}>
+            {t.signIn}
+          </button>
+        )}
       </main>
     );
   }

@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SignJWT } from 'jose';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SECRET, startSchool, type Harness } from '../support/harness.js';
+import { SECRET, startHarness, startSchool, type Harness } from '../support/harness.js';
 import { schoolDirectory } from '../support/fixtures.js';
 
 // The console in a real browser (Debian's chromium through playwright-core): signing in with the
@@ -28,8 +31,8 @@ describe.skipIf(!CHROMIUM)('the console in a browser', () => {
   const problems: string[] = [];
 
   /** The link `locker console` prints, as an operator would run it beside the server. */
-  const link = (user: string) => {
-    const r = spawnSync(process.execPath, [BIN, 'console', '--tenant', 'school', '--user', user, '--ttl', '600'], {
+  const link = (user: string, ttl = 600) => {
+    const r = spawnSync(process.execPath, [BIN, 'console', '--tenant', 'school', '--user', user, '--ttl', String(ttl)], {
       env: { PATH: process.env.PATH, LOCKER_DATA_DIR: h.dataDir, LOCKER_JWT_SECRET: SECRET, LOCKER_PUBLIC_URL: h.url, LOCKER_LOG_LEVEL: 'silent', LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' },
       encoding: 'utf8',
       timeout: 30_000,
@@ -190,6 +193,19 @@ describe.skipIf(!CHROMIUM)('the console in a browser', () => {
     await context.close();
   });
 
+  it('a tab holds the token no longer than it lives: at its expiry the page signs out and forgets it', async () => {
+    const context = await browser.newContext({ locale: 'en-GB' });
+    const page = await context.newPage();
+    await page.goto(link('auditor', 3));
+    await page.getByText('Signed in as auditor (school)').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(1);
+    await page.getByText('Your session has ended').waitFor({ timeout: 10_000 });
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await page.reload();
+    await page.getByText('You are not signed in').waitFor();
+    await context.close();
+  });
+
   it('speaks French to a French browser', async () => {
     const { context, page } = await open('auditor', 'fr-FR');
     await page.getByRole('heading', { name: 'Historique d’un document' }).waitFor();
@@ -200,5 +216,84 @@ describe.skipIf(!CHROMIUM)('the console in a browser', () => {
 
   it('logged no error and no refused resource in any page', () => {
     expect(problems.join('\n')).toBe('');
+  });
+});
+
+/**
+ * A school's identity provider, as small as OpenID Connect's code flow with PKCE allows: discovery,
+ * an authorization endpoint that signs in `user` at once, and a token endpoint that checks the
+ * verifier against the challenge before it hands out an RS256 access token.
+ */
+const identityProvider = async (user: string) => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  const seen: { authorize: URLSearchParams[]; token: URLSearchParams[] } = { authorize: [], token: [] };
+  let issuer = '';
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url!, issuer);
+    res.setHeader('access-control-allow-origin', '*');
+    if (url.pathname === '/.well-known/openid-configuration') {
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token` }));
+    }
+    if (url.pathname === '/authorize') {
+      seen.authorize.push(url.searchParams);
+      const code = `code-${codes.size}`;
+      codes.set(code, { challenge: url.searchParams.get('code_challenge')!, redirectUri: url.searchParams.get('redirect_uri')! });
+      res.writeHead(302, { location: `${url.searchParams.get('redirect_uri')}?code=${code}&state=${encodeURIComponent(url.searchParams.get('state')!)}` });
+      return res.end();
+    }
+    if (url.pathname === '/token' && req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const form = new URLSearchParams(body);
+      seen.token.push(form);
+      const pending = codes.get(form.get('code') ?? '');
+      const verifier = form.get('code_verifier') ?? '';
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      if (!pending || pending.challenge !== challenge || pending.redirectUri !== form.get('redirect_uri')) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ error: 'invalid_grant' }));
+      }
+      codes.delete(form.get('code')!);
+      const token = await new SignJWT({ tenant: 'school' }).setProtectedHeader({ alg: 'RS256' }).setSubject(user).setIssuer(issuer).setIssuedAt().setExpirationTime('10m').sign(privateKey);
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 }));
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { issuer, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), seen, stop: () => new Promise((r) => server.close(r)) };
+};
+
+describe.skipIf(!CHROMIUM)('the console, hosted: signing in through the school’s identity provider', () => {
+  it('the authorization code flow with PKCE: the provider’s token opens the console, and the code leaves the address', async () => {
+    const idp = await identityProvider('auditor');
+    const h = await startHarness({ LOCKER_JWT_PUBLIC_KEY: idp.publicKeyPem, LOCKER_JWT_ISSUER: idp.issuer, LOCKER_OIDC_ISSUER: idp.issuer, LOCKER_OIDC_CLIENT_ID: 'locker-console' });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      await build({ configFile: join(ROOT, 'console/vite.config.ts'), logLevel: 'warn' });
+      (await h.running.app.useCases.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      const served = await fetch(`${h.url}/console/`);
+      expect(served.headers.get('content-security-policy')).toContain(`connect-src 'self' ${idp.issuer}`);
+      const page = await browser.newPage({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
+      await page.goto(`${h.url}/console/`);
+      await page.getByRole('button', { name: 'Sign in with the school’s account' }).click();
+      await page.getByText('Signed in as auditor (school)').waitFor();
+      expect(page.url()).toBe(`${h.url}/console/`);
+      const asked = idp.seen.authorize[0]!;
+      expect(Object.fromEntries(asked)).toMatchObject({ response_type: 'code', client_id: 'locker-console', code_challenge_method: 'S256', redirect_uri: `${h.url}/console/` });
+      expect(idp.seen.token[0]!.get('grant_type')).toBe('authorization_code');
+      // The token works against the API: the history opens.
+      await page.getByRole('button', { name: 'The school’s history' }).click();
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page.getByRole('table', { name: 'The school’s history' }).waitFor();
+      expect(await page.getByRole('table', { name: 'The school’s history' }).innerText()).toContain('DirectorySynced');
+    } finally {
+      await browser.close();
+      await h.stop();
+      await idp.stop();
+    }
   });
 });
