@@ -7,6 +7,9 @@ COPY clients/typescript/package.json ./clients/typescript/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The console (ADR 55) is built with the server, from its folder and the typed client's sources.
+COPY console ./console
+COPY clients/typescript/src ./clients/typescript/src
 RUN npm run build && npm prune --omit=dev && rm -rf node_modules/.cache
 
 FROM node:24.21.0-bookworm-slim

@@ -68,6 +68,7 @@ export const startServer = async (config: Config, overrides?: Overrides): Promis
     },
     uploads: { idleTimeoutMs: config.LOCKER_UPLOAD_IDLE_TIMEOUT_MS, minBytesPerSecond: config.LOCKER_UPLOAD_MIN_BYTES_PER_SECOND, slots: uploadSlots(config.LOCKER_MAX_CONCURRENT_UPLOADS) },
     webhooks: app.webhooks,
+    apiDocsUi: config.LOCKER_API_DOCS_UI,
     console: { oidc: config.LOCKER_OIDC_ISSUER && config.LOCKER_OIDC_CLIENT_ID ? { issuer: config.LOCKER_OIDC_ISSUER, clientId: config.LOCKER_OIDC_CLIENT_ID } : undefined },
     sseHeartbeatMs: config.LOCKER_SSE_HEARTBEAT_MS,
   });

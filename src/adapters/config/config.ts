@@ -98,6 +98,8 @@ export const configSchema = z
     LOCKER_CLAMD_URL: optionalText.pipe(url(['tcp:', 'unix:'], 'tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl').optional()),
     // false: a file the scanner cannot check now is accepted, held from readers, and scanned later.
     LOCKER_SCAN_REQUIRED: z.enum(['true', 'false'], { error: 'expected true or false' }).default('true').transform((v) => v === 'true'),
+    // Swagger UI at /docs is HTML from elsewhere than the console: off unless asked for (development).
+    LOCKER_API_DOCS_UI: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false').transform((v) => v === 'true'),
     LOCKER_SCAN_TIMEOUT_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100, 'expected at least 100 ms').default(30_000),
     // Off by default: the thread costs resident memory (ADR 29).
     LOCKER_SQLITE_CHECKPOINT_THREAD: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off'),

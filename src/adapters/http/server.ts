@@ -37,6 +37,8 @@ export type ServerOptions = {
   readonly sseHeartbeatMs?: number | undefined;
   /** The package's version, as the OpenAPI document's `info.version`. */
   readonly version?: string | undefined;
+  /** Swagger UI at /docs (HTML with inline scripts): off by default, the console is the page people use. */
+  readonly apiDocsUi?: boolean | undefined;
   /** Where the console's files are (found beside the server by default) and how it signs people in. */
   readonly console?: Partial<ConsoleOptions> | undefined;
 };
@@ -92,7 +94,8 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     transform: jsonSchemaTransform,
     transformObject: (documentObject) => finishDocument((documentObject as { openapiObject: Parameters<typeof finishDocument>[0] }).openapiObject) as never,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The console is the one path that serves HTML; Swagger UI only where a deployment asks for it.
+  if (options.apiDocsUi) await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyMultipart, { throwFileSizeLimit: false });
 
   // Every route registered, for the test that holds the OpenAPI document to what the server serves.
@@ -151,8 +154,8 @@ export const buildServer = async (options: ServerOptions): Promise<FastifyInstan
     req.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem(500, 'INTERNAL', 'Internal error', 'the request failed on the server; it has been logged'));
   });
-  // The root says where the contract and its UI are.
-  app.get('/', { schema: { hide: true } }, async () => ({ name: 'digital-locker', version: options.version ?? '0.0.0', docs: '/docs', openapi: '/openapi.json' }));
+  // The root says where the contract, the console and (when on) the contract's UI are.
+  app.get('/', { schema: { hide: true } }, async () => ({ name: 'digital-locker', version: options.version ?? '0.0.0', openapi: '/openapi.json', console: '/console/', ...(options.apiDocsUi ? { docs: '/docs' } : {}) }));
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'NOT_FOUND', 'Not found', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
