@@ -102,9 +102,16 @@ const en = {
   signature: 'Signature',
   erasures: 'Erasures',
   reason: 'Reason',
+  locker: 'Locker',
+  skipReasons: {
+    deleted: 'deleted during the year',
+    'category-excluded': 'category not carried',
+    'depositor-left': 'the depositor left the school',
+    'no-recipient-left': 'no recipient left in the school',
+  } as Record<string, string>,
 } as const;
 
-type Words = { readonly [K in keyof typeof en]: (typeof en)[K] extends (...args: infer A) => string ? (...args: A) => string : string };
+type Words = { readonly [K in keyof typeof en]: (typeof en)[K] extends (...args: infer A) => string ? (...args: A) => string : (typeof en)[K] extends string ? string : (typeof en)[K] };
 
 const fr: Words = {
   title: 'Console du casier numérique',
@@ -209,6 +216,13 @@ const fr: Words = {
   signature: 'Signature',
   erasures: 'Effacements',
   reason: 'Motif',
+  locker: 'Casier',
+  skipReasons: {
+    deleted: 'supprimé pendant l’année',
+    'category-excluded': 'catégorie non reportée',
+    'depositor-left': 'le déposant a quitté l’établissement',
+    'no-recipient-left': 'plus aucun destinataire dans l’établissement',
+  },
 };
 
 export const locale: 'fr' | 'en' = (navigator.languages ?? [navigator.language]).find((l) => /^(fr|en)\b/i.test(l))?.toLowerCase().startsWith('fr') ? 'fr' : 'en';

@@ -22,6 +22,8 @@ export const Directory = ({ api }: { api: LockerClient }) => {
               { label: t.userId, cell: (u) => u.id },
               { label: t.name, cell: (u) => u.displayName },
               { label: t.kind, cell: (u) => u.kind },
+              // Staff hold lockers; students never do.
+              { label: t.locker, cell: (u) => (u.kind === 'student' ? t.no : t.yes) },
               { label: t.profiles, cell: (u) => u.profiles.map((id) => data.profiles.find((p) => p.id === id)?.name ?? id).join(', ') },
             ]}
           />

@@ -2,6 +2,7 @@ import type { LockerClient } from '@digital-locker/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeProblem, type RolloverJob } from '../api.js';
 import { t } from '../i18n.js';
+import { useLoaded } from '../ui.js';
 
 type Report = {
   dryRun: boolean;
@@ -28,6 +29,8 @@ const POLL_MS = 500;
 /** A dry run first, then the real one, watched as it goes (the server's progress, polled) to its report. */
 export const Rollover = ({ api }: { api: LockerClient }) => {
   const [from, setFrom] = useState(currentYear());
+  const categories = useLoaded(() => api.GET('/v1/categories'));
+  const designation = (id: string) => categories.data?.items.find((c) => c.id === id)?.designation ?? id;
   const [job, setJob] = useState<RolloverJob | null>(null);
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<number | undefined>(undefined);
@@ -106,7 +109,7 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
                 <tbody>
                   {Object.entries(report.skipped).map(([why, n]) => (
                     <tr key={why}>
-                      <th scope="row">{why}</th>
+                      <th scope="row">{t.skipReasons[why] ?? why}</th>
                       <td>{n}</td>
                     </tr>
                   ))}
@@ -116,7 +119,7 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
                 <caption>{t.categories}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">id</th>
+                    <th scope="col">{t.designation}</th>
                     <th scope="col">{t.carried}</th>
                     <th scope="col">{t.skipped}</th>
                   </tr>
@@ -124,7 +127,7 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
                 <tbody>
                   {Object.entries(report.perCategory).map(([id, c]) => (
                     <tr key={id}>
-                      <th scope="row">{id}</th>
+                      <th scope="row">{designation(id)}</th>
                       <td>{c.carried}</td>
                       <td>{c.skipped}</td>
                     </tr>
