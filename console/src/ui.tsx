@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeProblem } from './api.js';
 import { t } from './i18n.js';
 
@@ -42,6 +42,40 @@ export const Refusal = ({ message }: { message: string | null }) =>
       {t.error} {message}
     </p>
   ) : null;
+
+/** A query form's button: says it is loading while the answer comes. */
+export const Submit = ({ busy }: { busy: boolean }) => (
+  <button type="submit" disabled={busy}>
+    {busy ? t.loading : t.show}
+  </button>
+);
+
+/**
+ * A job the server runs in the background (a rollover, a verification): started, then asked again
+ * every half second while it runs. Stops asking when the page goes.
+ */
+export const useJob = <J extends { id: string; status: string }>(
+  start: () => Promise<Answer<J>>,
+  get: (id: string) => Promise<Answer<J>>,
+): { job: J | null; error: string | null; run: () => Promise<void> } => {
+  const [job, setJob] = useState<J | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const timer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+  const follow = (answer: Answer<J>) => {
+    if (answer.data === undefined) return setError(describeProblem(answer.error, answer.response.status));
+    const current = answer.data;
+    setJob(current);
+    if (current.status === 'running') timer.current = window.setTimeout(() => void get(current.id).then(follow), POLL_MS);
+  };
+  const run = async () => {
+    setError(null);
+    setJob(null);
+    follow(await start());
+  };
+  return { job, error, run };
+};
+const POLL_MS = 500;
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 

@@ -1,8 +1,7 @@
 import type { LockerClient } from '@digital-locker/client';
-import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeProblem } from '../api.js';
 import { formatTime, t } from '../i18n.js';
-import { Refusal, saveFile, useLoaded } from '../ui.js';
+import { Refusal, saveFile, useJob, useLoaded } from '../ui.js';
 
 type Verification = {
   id: string;
@@ -15,23 +14,10 @@ type Verification = {
 /** The chain's last signed checkpoint, the checkpoints to keep, and a verification run by the server, watched as it goes. */
 export const Chain = ({ api }: { api: LockerClient }) => {
   const { data, error } = useLoaded(() => api.GET('/v1/audit/checkpoints', { params: { query: { limit: 1000 } } }));
-  const [job, setJob] = useState<Verification | null>(null);
-  const [refused, setRefused] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
-  useEffect(() => () => window.clearTimeout(timer.current), []);
-  const watch = async (id: string) => {
-    const answer = await api.GET('/v1/audit/verifications/{id}', { params: { path: { id } } });
-    if (!answer.data) return setRefused(describeProblem(answer.error, answer.response.status));
-    setJob(answer.data as Verification);
-    if (answer.data.status === 'running') timer.current = window.setTimeout(() => void watch(id), 500);
-  };
-  const verify = async () => {
-    setRefused(null);
-    const answer = await api.POST('/v1/audit/verifications');
-    if (!answer.data) return setRefused(describeProblem(answer.error, answer.response.status));
-    setJob(answer.data as Verification);
-    await watch(answer.data.id);
-  };
+  const { job, error: refused, run: verify } = useJob<Verification>(
+    () => api.POST('/v1/audit/verifications') as Promise<{ data?: Verification; error?: unknown; response: Response }>,
+    (id) => api.GET('/v1/audit/verifications/{id}', { params: { path: { id } } }) as Promise<{ data?: Verification; error?: unknown; response: Response }>,
+  );
   const last = data?.checkpoints[0];
   const failed = job?.verdict?.checkpoints.find((c) => !c.verified);
   return (

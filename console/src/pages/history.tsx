@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { describeProblem, erasedPeople } from '../api.js';
 import { formatTime, t } from '../i18n.js';
 import { Person } from '../people.js';
-import { DataTable, Refusal, saveFile } from '../ui.js';
+import { DataTable, Refusal, saveFile, Submit } from '../ui.js';
 
 type Event = { id: string; position: string; stream: string; type: string; actor: string; at: string; revision: number };
 
@@ -68,9 +68,7 @@ export const History = ({ api }: { api: LockerClient }) => {
         {input('type', t.type)}
         {input('from', t.fromDate, 'date')}
         {input('to', t.toDate, 'date')}
-        <button type="submit" disabled={busy}>
-          {busy ? t.loading : t.show}
-        </button>
+        <Submit busy={busy} />
       </form>
       <Refusal message={error} />
       {events && (

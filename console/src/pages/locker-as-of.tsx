@@ -2,41 +2,30 @@ import type { LockerClient } from '@digital-locker/client';
 import { useState } from 'preact/hooks';
 import { describeProblem, erasedPeople, type LockerAsOf as Locker } from '../api.js';
 import { t } from '../i18n.js';
+import { DataTable, Refusal, Submit } from '../ui.js';
 import { Person } from '../people.js';
 
 type Doc = Locker['documents'][number];
 
 const List = ({ title, documents }: { title: string; documents: readonly Doc[] }) => (
-  <section>
-    <h3>{title}</h3>
-    {documents.length === 0 ? (
-      <p>{t.nothing}</p>
-    ) : (
-      <table>
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.document}</th>
-            <th scope="col">{t.version}</th>
-            <th scope="col">{t.opened}</th>
-            <th scope="col">{t.acknowledged}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {documents.map((d) => (
-            <tr key={d.documentId}>
-              <td>
-                {d.title} <span class="muted">({d.documentId})</span>
-              </td>
-              <td>{d.version}</td>
-              <td>{d.recipients[0]?.openedVersions.join(', ') || t.none}</td>
-              <td>{d.recipients[0]?.acknowledgedVersion ?? t.none}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    )}
-  </section>
+  <DataTable
+    caption={title}
+    rows={documents}
+    rowKey={(d) => d.documentId}
+    columns={[
+      {
+        label: t.document,
+        cell: (d) => (
+          <>
+            {d.title} <span class="muted">({d.documentId})</span>
+          </>
+        ),
+      },
+      { label: t.version, cell: (d) => d.version },
+      { label: t.opened, cell: (d) => d.recipients[0]?.openedVersions.join(', ') || t.none },
+      { label: t.acknowledged, cell: (d) => d.recipients[0]?.acknowledgedVersion ?? t.none },
+    ]}
+  />
 );
 
 /** What someone had in their locker at a date, and what arrived or went since. */
@@ -72,15 +61,9 @@ export const LockerAsOf = ({ api }: { api: LockerClient }) => {
           {t.asOfRequired}
           <input name="asOf" type="date" required value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />
         </label>
-        <button type="submit" disabled={busy}>
-          {busy ? t.loading : t.show}
-        </button>
+        <Submit busy={busy} />
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {t.error} {error}
-        </p>
-      )}
+      <Refusal message={error} />
       {answer && (
         <>
           <p>

@@ -1,8 +1,8 @@
 import type { LockerClient } from '@digital-locker/client';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { describeProblem, type RolloverJob } from '../api.js';
 import { t } from '../i18n.js';
-import { useLoaded } from '../ui.js';
+import { Refusal, useJob, useLoaded } from '../ui.js';
 
 type Report = {
   dryRun: boolean;
@@ -24,31 +24,19 @@ const nextYear = (year: string): string => {
   return `${start}-${start + 1}`;
 };
 
-const POLL_MS = 500;
-
 /** A dry run first, then the real one, watched as it goes (the server's progress, polled) to its report. */
 export const Rollover = ({ api }: { api: LockerClient }) => {
   const [from, setFrom] = useState(currentYear());
   const categories = useLoaded(() => api.GET('/v1/categories'));
   const designation = (id: string) => categories.data?.items.find((c) => c.id === id)?.designation ?? id;
-  const [job, setJob] = useState<RolloverJob | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const timer = useRef<number | undefined>(undefined);
-  useEffect(() => () => window.clearTimeout(timer.current), []);
-
-  const watch = async (id: string) => {
-    const answer = await api.GET('/v1/rollovers/{id}', { params: { path: { id } } });
-    if (!answer.data) return setError(describeProblem(answer.error, answer.response.status));
-    setJob(answer.data);
-    if (answer.data.status === 'running') timer.current = window.setTimeout(() => void watch(id), POLL_MS);
-  };
-  const start = async (dryRun: boolean) => {
-    setError(null);
-    setJob(null);
-    const answer = await api.POST('/v1/rollovers', { body: { from, to: nextYear(from), dryRun } });
-    if (!answer.data) return setError(describeProblem(answer.error, answer.response.status));
-    setJob(answer.data);
-    await watch(answer.data.id);
+  const dryRunNow = useRef(true);
+  const { job, error, run } = useJob<RolloverJob>(
+    () => api.POST('/v1/rollovers', { body: { from, to: nextYear(from), dryRun: dryRunNow.current } }),
+    (id) => api.GET('/v1/rollovers/{id}', { params: { path: { id } } }),
+  );
+  const start = (asDryRun: boolean) => {
+    dryRunNow.current = asDryRun;
+    void run();
   };
   const running = job?.status === 'running';
   const progress = job?.progress as Progress | null | undefined;
@@ -64,18 +52,14 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
         <p>
           {t.to} <strong>{/^\d{4}-\d{4}$/.test(from) ? nextYear(from) : '…'}</strong>
         </p>
-        <button type="button" disabled={running} onClick={() => void start(true)}>
+        <button type="button" disabled={running} onClick={() => start(true)}>
           {t.dryRun}
         </button>
-        <button type="button" class="primary" disabled={running} onClick={() => void start(false)}>
+        <button type="button" class="primary" disabled={running} onClick={() => start(false)}>
           {t.run}
         </button>
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {t.error} {error}
-        </p>
-      )}
+      <Refusal message={error} />
       {job && (
         <section aria-live="polite">
           <h3>{running ? t.running : t.report}</h3>
@@ -90,11 +74,7 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
               <span data-testid="examined">{t.examined(progress.documentsExamined, progress.documentsTotal)}</span>
             </p>
           )}
-          {job.status === 'failed' && (
-            <p role="alert" class="error">
-              {t.error} {describeProblem(job.error, 500)}
-            </p>
-          )}
+          {job.status === 'failed' && <Refusal message={describeProblem(job.error, 500)} />}
           {report && (
             <div data-testid="report">
               {report.dryRun && <p>{t.dryRunNote}</p>}

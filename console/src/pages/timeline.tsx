@@ -2,6 +2,7 @@ import type { LockerClient } from '@digital-locker/client';
 import { useState } from 'preact/hooks';
 import { describeProblem, erasedPeople, type DocumentHistory } from '../api.js';
 import { formatTime, t } from '../i18n.js';
+import { DataTable, Refusal, Submit } from '../ui.js';
 import { Person } from '../people.js';
 
 const versionOf = (data: unknown): string => {
@@ -43,15 +44,9 @@ export const Timeline = ({ api }: { api: LockerClient }) => {
           {t.asOf}
           <input name="asOf" type="datetime-local" value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />
         </label>
-        <button type="submit" disabled={busy}>
-          {busy ? t.loading : t.show}
-        </button>
+        <Submit busy={busy} />
       </form>
-      {error && (
-        <p role="alert" class="error">
-          {t.error} {error}
-        </p>
-      )}
+      <Refusal message={error} />
       {history && (
         <>
           <h3>{history.state.title}</h3>
@@ -65,52 +60,27 @@ export const Timeline = ({ api }: { api: LockerClient }) => {
             <dt>{t.version}</dt>
             <dd>{history.state.version}</dd>
           </dl>
-          <table>
-            <caption>{t.timeline}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.when}</th>
-                <th scope="col">{t.who}</th>
-                <th scope="col">{t.what}</th>
-                <th scope="col">{t.version}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.events.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <time dateTime={e.at}>{formatTime(e.at)}</time>
-                  </td>
-                  <td>
-                    <Person id={e.actor} erased={erased} />
-                  </td>
-                  <td>{e.type}</td>
-                  <td>{versionOf(e.data)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table>
-            <caption>{t.recipients}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.person}</th>
-                <th scope="col">{t.opened}</th>
-                <th scope="col">{t.acknowledged}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.state.recipients.map((r) => (
-                <tr key={r.userId}>
-                  <td>
-                    <Person id={r.userId} erased={erased} />
-                  </td>
-                  <td>{r.openedVersions.length > 0 ? r.openedVersions.join(', ') : t.none}</td>
-                  <td>{r.acknowledgedVersion ?? t.none}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t.timeline}
+            rows={history.events}
+            rowKey={(e) => e.id}
+            columns={[
+              { label: t.when, cell: (e) => <time dateTime={e.at}>{formatTime(e.at)}</time> },
+              { label: t.who, cell: (e) => <Person id={e.actor} erased={erased} /> },
+              { label: t.what, cell: (e) => e.type },
+              { label: t.version, cell: (e) => versionOf(e.data) },
+            ]}
+          />
+          <DataTable
+            caption={t.recipients}
+            rows={history.state.recipients}
+            rowKey={(r) => r.userId}
+            columns={[
+              { label: t.person, cell: (r) => <Person id={r.userId} erased={erased} /> },
+              { label: t.opened, cell: (r) => (r.openedVersions.length > 0 ? r.openedVersions.join(', ') : t.none) },
+              { label: t.acknowledged, cell: (r) => r.acknowledgedVersion ?? t.none },
+            ]}
+          />
         </>
       )}
     </section>
