@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,6 +214,18 @@ describe('a school moving between deployments', () => {
     } finally {
       await target.close();
     }
+  });
+
+  it('a destination that fails mid-way ends the export with its error, not a wait for ever', async () => {
+    let written = 0;
+    const full = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.length;
+        done(written > 2048 ? new Error('ENOSPC: no space left on device') : null);
+      },
+    });
+    const result = await exportTenant(stores(source), 'north', TRANSFER_KEY, full, { notarize: async () => undefined });
+    expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_FAILED', message: expect.stringMatching(/ENOSPC/) });
   });
 
   it('embedded → S3-backed files and keys (s3rver), and back again', async () => {

@@ -49,17 +49,27 @@ const entryDone = (archive: Pack, header: Partial<Header> & { name: string }, bo
 export const archiveWriter = (tenant: string, key: Buffer, out: Writable): ArchiveWriter => {
   const archive = pack();
   const done = pipeline(archive, out);
-  // A failing destination must not leave an entry waiting for ever.
   done.catch(() => undefined);
+  // A destination that fails (a closed pipe, a full disk) stops the archive's backpressure for
+  // good: every wait races it, so the export ends with its error instead of waiting for ever.
+  const guarded = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await Promise.race([work, done.then(() => work)]);
+    } catch (e) {
+      // The archive's own complaint ("destroyed") follows the destination's: that one says why.
+      const cause = await Promise.race([done.then(() => undefined, (failure: unknown) => failure), new Promise((resolve) => setTimeout(resolve, 100))]);
+      throw cause ?? e;
+    }
+  };
   const seal = (name: string, plain: Buffer) => {
     const nonce = randomBytes(NONCE);
     const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(aad(tenant, name));
     return Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
   };
-  const json = (name: string, value: unknown) => entryDone(archive, { name }, seal(name, Buffer.from(JSON.stringify(value))));
+  const json = (name: string, value: unknown) => guarded(entryDone(archive, { name }, seal(name, Buffer.from(JSON.stringify(value)))));
   return {
     json,
-    lines: (name, values) => entryDone(archive, { name }, seal(name, Buffer.from(values.map((v) => `${JSON.stringify(v)}\n`).join('')))),
+    lines: (name, values) => guarded(entryDone(archive, { name }, seal(name, Buffer.from(values.map((v) => `${JSON.stringify(v)}\n`).join(''))))),
     stream: async (name, sizeBytes, content) => {
       const nonce = randomBytes(NONCE);
       const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(aad(tenant, name));
@@ -75,7 +85,7 @@ export const archiveWriter = (tenant: string, key: Buffer, out: Writable): Archi
           entry,
         ).catch(reject);
       });
-      await written;
+      await guarded(written);
     },
     end: async () => {
       archive.finalize();
@@ -185,5 +195,9 @@ export const archiveEntries = async function* (input: Readable, key: Buffer, ten
   } catch (e) {
     if (e instanceof ArchiveError) throw e;
     throw new ArchiveError(`not a tenant archive: ${(e as Error).message}`);
+  } finally {
+    // Stopped early (a refused entry, a failed store): the input is let go, not left open.
+    reader.destroy();
+    input.destroy();
   }
 };

@@ -197,124 +197,135 @@ export const importTenant = (stores: TransferStores, transferKey: Buffer, input:
   run(async () => {
     let tenant = '';
     const entries = archiveEntries(input, transferKey, () => tenant);
-    const head = await entries.next();
-    if (head.done || head.value.name !== 'manifest.json') return fail('INVALID_ARCHIVE', 'a tenant archive starts with its manifest');
-    const manifest = parsed(manifestSchema, await head.value.json(), 'manifest.json');
-    tenant = manifest.tenant;
-
-    // What the target holds of the school already, read as the archive's events come.
-    const there = await unwrapped(stores.events.readAll({ tenant, limit: 1 }));
-    if (there[0] && (there[0].id !== manifest.firstEvent.id || there[0].hash !== manifest.firstEvent.hash)) {
-      fail('TENANT_EXISTS', `this deployment already holds ${tenant}, with another history: nothing was imported`);
+    try {
+      return await readArchive(stores, entries, options, (named) => (tenant = named));
+    } finally {
+      // Stopped early or not, the archive's input is let go.
+      await entries.return(undefined);
     }
-    let lastPosition: bigint | undefined;
-    let targetDone = there.length === 0;
-    let pending: RecordedEvent[] = [];
-    const nextThere = async (): Promise<RecordedEvent | undefined> => {
-      if (pending.length === 0 && !targetDone) {
-        pending = await unwrapped(stores.events.readAll({ tenant, after: lastPosition, limit: EVENTS_PER_ENTRY }));
-        if (pending.length < EVENTS_PER_ENTRY) targetDone = true;
-      }
-      return pending.shift();
-    };
-
-    let keys = 0;
-    let blobs = 0;
-    let events = 0;
-    let alreadyThere = 0;
-    let last: Ends | undefined;
-    let checkpoints: ImportReport['checkpoints'] | undefined;
-    let end: z.infer<typeof endSchema> | undefined;
-
-    const importEvents = async (entry: ArchiveEntry) => {
-      const fresh: ExportedEvent[] = [];
-      for (const [i, line] of (await entry.lines()).entries()) {
-        const event = parsed(eventSchema, line, `${entry.name}, line ${i + 1}`);
-        if (event.meta.tenant !== tenant || !event.stream.startsWith(`${tenant}:`)) fail('INVALID_ARCHIVE', `${entry.name}, line ${i + 1}: an event of another school`);
-        events += 1;
-        last = { id: event.id, hash: event.hash };
-        const held = fresh.length === 0 ? await nextThere() : undefined;
-        if (held) {
-          if (held.id !== event.id || held.hash !== event.hash) fail('TENANT_EXISTS', `this deployment holds ${tenant} with another history from event ${held.id} on`);
-          lastPosition = held.position;
-          alreadyThere += 1;
-          continue;
-        }
-        fresh.push(event as ExportedEvent);
-      }
-      if (fresh.length === 0) return;
-      // Runs of one stream, in the source's order: the school's chain is the same only in that order.
-      const appends: StreamAppend[] = [];
-      for (const event of fresh) {
-        const run = appends.at(-1);
-        const stored: NewEvent = { id: event.id, type: event.type, data: event.data, meta: event.meta };
-        if (run && run.stream === event.stream) (run.events as NewEvent[]).push(stored);
-        else appends.push({ stream: event.stream, events: [stored], expected: event.revision === 0 ? 'no-stream' : { revision: event.revision - 1 } });
-      }
-      const results = await unwrapped(stores.events.appendMany(appends));
-      results.forEach((r, i) => {
-        if (r.isErr()) fail('STORE_FAILED', `appending to ${appends[i]!.stream}: ${describeError(r.error)}`);
-      });
-      const stored = await unwrapped(stores.events.readAll({ tenant, after: lastPosition, limit: fresh.length }));
-      fresh.forEach((event, i) => {
-        const got = stored[i];
-        if (got?.id !== event.id || got.hash !== event.hash)
-          fail('INVALID_ARCHIVE', `event ${event.id} (${event.stream}, revision ${event.revision}) hashes here as ${got?.hash ?? 'nothing'}, not ${event.hash}: the import stops`);
-      });
-      lastPosition = stored.at(-1)!.position;
-      options.onProgress?.({ step: 'events', done: events });
-    };
-
-    for (let next = await entries.next(); !next.done; next = await entries.next()) {
-      const entry = next.value;
-      if (end) fail('INVALID_ARCHIVE', `${entry.name} comes after the archive's end`);
-      if (/^keys\/\d{6}\.jsonl$/.test(entry.name)) {
-        const carried = (await entry.lines()).map((line, i) => {
-          const k = parsed(keySchema, line, `${entry.name}, line ${i + 1}`);
-          const owner = keyTenant(k.id);
-          // A key of another school never comes in with this one (ADR 37); keys made before then name none.
-          if (owner !== undefined && owner !== tenant) fail('INVALID_ARCHIVE', `${entry.name}: key ${k.id} is another school's`);
-          return { id: k.id, key: Buffer.from(k.key, 'base64') };
-        });
-        await stores.keys.put(carried);
-        keys += carried.length;
-        options.onProgress?.({ step: 'keys', done: keys });
-      } else if (entry.name.startsWith('blobs/')) {
-        const sha256 = entry.name.slice('blobs/'.length);
-        const key = blobKey(tenant, sha256);
-        if (!parseBlobKey(key)) fail('INVALID_ARCHIVE', `${entry.name} is not a blob's name`);
-        blobs += 1;
-        if (await unwrapped(stores.blobs.exists(key))) {
-          await entry.skip();
-          continue;
-        }
-        const staged = await stores.blobs.stage(tenant, entry.content(), Number.MAX_SAFE_INTEGER);
-        if (staged.isErr()) {
-          // The opened stream's own failure (a changed entry) says more than the store's wrapping of it.
-          return fail('INVALID_ARCHIVE', `${entry.name}: ${describeError(staged.error)}`);
-        }
-        if (staged.value.sha256 !== sha256) {
-          await staged.value.discard();
-          fail('INVALID_ARCHIVE', `${entry.name} does not hold the bytes its name says`);
-        }
-        await unwrapped(staged.value.commit());
-        await staged.value.settle();
-        options.onProgress?.({ step: 'blobs', done: blobs });
-      } else if (/^events\/\d{6}\.jsonl$/.test(entry.name)) {
-        await importEvents(entry);
-      } else if (entry.name === 'checkpoints.json') {
-        checkpoints = parsed(checkpointsSchema, await entry.json(), entry.name);
-        if (checkpoints.checkpoints.some((c) => c.tenant !== tenant)) fail('INVALID_ARCHIVE', 'checkpoints.json holds another school’s checkpoint');
-      } else if (entry.name === 'end.json') {
-        end = parsed(endSchema, await entry.json(), entry.name);
-      } else {
-        fail('INVALID_ARCHIVE', `${entry.name} is not part of a tenant archive`);
-      }
-    }
-    if (!end) return fail('INVALID_ARCHIVE', `the archive ends early, after ${events} events: run the import again with the whole archive, it goes on from where it stopped`);
-    if (end.events !== events || end.keys !== keys || end.blobs !== blobs || end.lastEvent?.id !== last?.id || end.lastEvent?.hash !== last?.hash) {
-      fail('INVALID_ARCHIVE', `the archive says ${end.events} events, ${end.keys} keys and ${end.blobs} blobs, and holds ${events}, ${keys} and ${blobs}`);
-    }
-    if (!checkpoints) return fail('INVALID_ARCHIVE', 'the archive holds no checkpoints.json');
-    return { tenant, events: events - alreadyThere, alreadyThere, keys, blobs, checkpoints };
   });
+
+/** The entries in order; `named` learns the school from the manifest, which the next entries are bound to. */
+const readArchive = async (stores: TransferStores, entries: AsyncGenerator<ArchiveEntry>, options: { onProgress?: Progress }, named: (tenant: string) => void): Promise<ImportReport> => {
+  const head = await entries.next();
+  if (head.done || head.value.name !== 'manifest.json') return fail('INVALID_ARCHIVE', 'a tenant archive starts with its manifest');
+  const manifest = parsed(manifestSchema, await head.value.json(), 'manifest.json');
+  const tenant = manifest.tenant;
+  named(tenant);
+
+  // What the target holds of the school already, read as the archive's events come.
+  const there = await unwrapped(stores.events.readAll({ tenant, limit: 1 }));
+  if (there[0] && (there[0].id !== manifest.firstEvent.id || there[0].hash !== manifest.firstEvent.hash)) {
+    fail('TENANT_EXISTS', `this deployment already holds ${tenant}, with another history: nothing was imported`);
+  }
+  let lastPosition: bigint | undefined;
+  let targetDone = there.length === 0;
+  let pending: RecordedEvent[] = [];
+  const nextThere = async (): Promise<RecordedEvent | undefined> => {
+    if (pending.length === 0 && !targetDone) {
+      pending = await unwrapped(stores.events.readAll({ tenant, after: lastPosition, limit: EVENTS_PER_ENTRY }));
+      if (pending.length < EVENTS_PER_ENTRY) targetDone = true;
+    }
+    return pending.shift();
+  };
+
+  let keys = 0;
+  let blobs = 0;
+  let events = 0;
+  let alreadyThere = 0;
+  let last: Ends | undefined;
+  let checkpoints: ImportReport['checkpoints'] | undefined;
+  let end: z.infer<typeof endSchema> | undefined;
+
+  const importEvents = async (entry: ArchiveEntry) => {
+    const fresh: ExportedEvent[] = [];
+    for (const [i, line] of (await entry.lines()).entries()) {
+      const event = parsed(eventSchema, line, `${entry.name}, line ${i + 1}`);
+      if (event.meta.tenant !== tenant || !event.stream.startsWith(`${tenant}:`)) fail('INVALID_ARCHIVE', `${entry.name}, line ${i + 1}: an event of another school`);
+      events += 1;
+      last = { id: event.id, hash: event.hash };
+      const held = fresh.length === 0 ? await nextThere() : undefined;
+      if (held) {
+        if (held.id !== event.id || held.hash !== event.hash) fail('TENANT_EXISTS', `this deployment holds ${tenant} with another history from event ${held.id} on`);
+        lastPosition = held.position;
+        alreadyThere += 1;
+        continue;
+      }
+      fresh.push(event as ExportedEvent);
+    }
+    if (fresh.length === 0) return;
+    // Runs of one stream, in the source's order: the school's chain is the same only in that order.
+    const appends: StreamAppend[] = [];
+    for (const event of fresh) {
+      const run = appends.at(-1);
+      const stored: NewEvent = { id: event.id, type: event.type, data: event.data, meta: event.meta };
+      if (run && run.stream === event.stream) (run.events as NewEvent[]).push(stored);
+      else appends.push({ stream: event.stream, events: [stored], expected: event.revision === 0 ? 'no-stream' : { revision: event.revision - 1 } });
+    }
+    const results = await unwrapped(stores.events.appendMany(appends));
+    results.forEach((r, i) => {
+      if (r.isErr()) fail('STORE_FAILED', `appending to ${appends[i]!.stream}: ${describeError(r.error)}`);
+    });
+    const stored = await unwrapped(stores.events.readAll({ tenant, after: lastPosition, limit: fresh.length }));
+    fresh.forEach((event, i) => {
+      const got = stored[i];
+      if (got?.id !== event.id || got.hash !== event.hash)
+        fail('INVALID_ARCHIVE', `event ${event.id} (${event.stream}, revision ${event.revision}) hashes here as ${got?.hash ?? 'nothing'}, not ${event.hash}: the import stops`);
+    });
+    lastPosition = stored.at(-1)!.position;
+    options.onProgress?.({ step: 'events', done: events });
+  };
+
+  for (let next = await entries.next(); !next.done; next = await entries.next()) {
+    const entry = next.value;
+    if (end) fail('INVALID_ARCHIVE', `${entry.name} comes after the archive's end`);
+    if (/^keys\/\d{6}\.jsonl$/.test(entry.name)) {
+      const carried = (await entry.lines()).map((line, i) => {
+        const k = parsed(keySchema, line, `${entry.name}, line ${i + 1}`);
+        const owner = keyTenant(k.id);
+        // A key of another school never comes in with this one (ADR 37); keys made before then name none.
+        if (owner !== undefined && owner !== tenant) fail('INVALID_ARCHIVE', `${entry.name}: key ${k.id} is another school's`);
+        return { id: k.id, key: Buffer.from(k.key, 'base64') };
+      });
+      await stores.keys.put(carried);
+      keys += carried.length;
+      options.onProgress?.({ step: 'keys', done: keys });
+    } else if (entry.name.startsWith('blobs/')) {
+      const sha256 = entry.name.slice('blobs/'.length);
+      const key = blobKey(tenant, sha256);
+      if (!parseBlobKey(key)) fail('INVALID_ARCHIVE', `${entry.name} is not a blob's name`);
+      blobs += 1;
+      if (await unwrapped(stores.blobs.exists(key))) {
+        await entry.skip();
+        continue;
+      }
+      const staged = await stores.blobs.stage(tenant, entry.content(), Number.MAX_SAFE_INTEGER);
+      if (staged.isErr()) {
+        // The opened stream's own failure (a changed entry) says more than the store's wrapping of it.
+        return fail('INVALID_ARCHIVE', `${entry.name}: ${describeError(staged.error)}`);
+      }
+      if (staged.value.sha256 !== sha256) {
+        await staged.value.discard();
+        fail('INVALID_ARCHIVE', `${entry.name} does not hold the bytes its name says`);
+      }
+      await unwrapped(staged.value.commit());
+      await staged.value.settle();
+      options.onProgress?.({ step: 'blobs', done: blobs });
+    } else if (/^events\/\d{6}\.jsonl$/.test(entry.name)) {
+      await importEvents(entry);
+    } else if (entry.name === 'checkpoints.json') {
+      checkpoints = parsed(checkpointsSchema, await entry.json(), entry.name);
+      if (checkpoints.checkpoints.some((c) => c.tenant !== tenant)) fail('INVALID_ARCHIVE', 'checkpoints.json holds another school’s checkpoint');
+    } else if (entry.name === 'end.json') {
+      end = parsed(endSchema, await entry.json(), entry.name);
+    } else {
+      fail('INVALID_ARCHIVE', `${entry.name} is not part of a tenant archive`);
+    }
+  }
+  if (!end) return fail('INVALID_ARCHIVE', `the archive ends early, after ${events} events: run the import again with the whole archive, it goes on from where it stopped`);
+  if (end.events !== events || end.keys !== keys || end.blobs !== blobs || end.lastEvent?.id !== last?.id || end.lastEvent?.hash !== last?.hash) {
+    fail('INVALID_ARCHIVE', `the archive says ${end.events} events, ${end.keys} keys and ${end.blobs} blobs, and holds ${events}, ${keys} and ${blobs}`);
+  }
+  if (!checkpoints) return fail('INVALID_ARCHIVE', 'the archive holds no checkpoints.json');
+  return { tenant, events: events - alreadyThere, alreadyThere, keys, blobs, checkpoints };
+};
