@@ -191,6 +191,8 @@ describe('a directory sync cut short', () => {
       expect((await app.useCases.resumeDirectorySync('school'))._unsafeUnwrap()).toBe(false);
       const joined = (await app.deps.events.readAll({ limit: 10_000 }))._unsafeUnwrap().filter((e) => e.type === 'RecipientJoined');
       expect(joined.map((e) => e.data)).toEqual([{ documentId: id, userId: 'paul', via: 'class:4b' }]);
+      // Recorded as the service's own doing, not as anyone's.
+      expect(joined.map((e) => e.meta.actor)).toEqual(['system:directory-sync']);
       await app.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
