@@ -88,6 +88,16 @@ describe('settings', () => {
     for (const bad of [0, -1, 3651, 2.5]) settings([]).when({ type: 'ChangeSettings', ...by, erasePeopleAfterDays: bad }).thenError('INVALID_RETENTION', { days: bad });
   });
 
+  const kept = (days: number | null): TenantSettingsEvent => ({ type: 'QuarantineRetentionSet', data: { days }, actor: 'admin', at: AT });
+  it('set how long quarantined bytes are kept: whole days from 1 to 3650, or for ever (null, the default); the same again records nothing', () => {
+    settings([]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: 1 }).then([kept(1)]);
+    settings([]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: 3650 }).then([kept(3650)]);
+    settings([]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: null }).then([]);
+    settings([kept(30)]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: 30 }).then([]);
+    settings([kept(30)]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: null }).then([kept(null)]);
+    for (const bad of [0, -1, 3651, 2.5]) settings([]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: bad }).thenError('INVALID_RETENTION', { days: bad });
+  });
+
   const nuage = { id: 'nuage', kind: 'webdav' as const, name: 'Nuage', url: 'https://nuage.example.fr/remote.php/dav/files/{user}' };
   const cloudsSet = (clouds: (typeof nuage)[]): TenantSettingsEvent => ({ type: 'CloudsSet', data: { clouds }, actor: 'admin', at: AT });
   it('list the clouds people may link: only with a secrets key, ids unique, the same list again records nothing', () => {
