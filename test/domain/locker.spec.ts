@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockerDecider, type LockerEvent } from '../../src/domain/index.js';
 import { AT, given } from './given.js';
 
@@ -85,5 +85,15 @@ describe('a locker', () => {
     locker([opened]).when({ type: 'SetPreferences', ...as, quietHours: { start: '25:00', end: '07:00' } }).thenError('INVALID_PREFERENCE');
     locker([opened, closed]).when({ type: 'SetPreferences', ...as, email: true }).thenError('LOCKER_CLOSED', { userId: 'marc' });
     locker([opened]).when({ type: 'SetPreferences', actorId: 'anne', at: AT, email: true }).thenError('LOCKER_CLOSED', { userId: 'anne' });
+    locker([opened]).when({ type: 'SetPreferences', ...as, quietHours: { start: '22:00', end: '07:60' } }).thenError('INVALID_PREFERENCE', { field: 'quietHours.end', reason: 'expected a time like 22:00' });
+    // What is not given is not written at all, not even as undefined: it would undo a choice when folded.
+    const state = [opened, set({ email: false, quietHours: { start: '22:00', end: '07:00' } })].reduce(lockerDecider.evolve, lockerDecider.initialState);
+    expect(lockerDecider.decide(state, { type: 'SetPreferences', ...as, quietHours: null })._unsafeUnwrap()[0]!.data).toStrictEqual({ userId: 'marc', quietHours: null });
+    expect(lockerDecider.decide(state, { type: 'SetPreferences', ...as, email: true })._unsafeUnwrap()[0]!.data).toStrictEqual({ userId: 'marc', email: true });
+  });
+
+  it('is restored, and its notifications read, in its own holder’s name only', () => {
+    locker([opened, removed]).when({ type: 'RestoreToLocker', actorId: 'anne', at: AT, holderId: 'paul', documentId: 'd', by: 'depositor' }).thenError('LOCKER_CLOSED', { userId: 'paul' });
+    locker([opened]).when({ type: 'MarkNotificationsRead', actorId: 'paul', at: AT, ids: ['1'] }).thenError('LOCKER_CLOSED', { userId: 'paul' });
   });
 });
