@@ -103,6 +103,10 @@ describe('the mail lease', () => {
     given(mailLeaseDecider, [taken('a', '2026-12-01T10:01:00.000Z')])
       .when(take('a', '2026-12-01T10:00:40.000Z', '2026-12-01T10:01:40.000Z'))
       .then([taken('a', '2026-12-01T10:01:40.000Z', '2026-12-01T10:00:40.000Z')]);
+    // Exactly half run: renewed.
+    given(mailLeaseDecider, [taken('a', '2026-12-01T10:01:00.000Z')])
+      .when(take('a', '2026-12-01T10:00:30.000Z', '2026-12-01T10:01:30.000Z'))
+      .then([taken('a', '2026-12-01T10:01:30.000Z', '2026-12-01T10:00:30.000Z')]);
   });
 });
 

@@ -90,6 +90,8 @@ describe('what other services are told of an event', () => {
     expect(told({ documentId: 'd', version: 3 })).toEqual({ id: 'e', type: 'DocumentUpdated', tenant: 't', at: AT, actorId: 'anne', documentId: 'd', version: 3 });
     expect(told({ documentId: 'd', content: { version: 'two' }, version: 4 }).version).toBe(4);
     expect(told({ recipientIds: [] })).not.toHaveProperty('userIds');
+    // One person named alone (a recipient joining), and no key at all for what the event lacks.
+    expect(told({ documentId: 'd', userId: 'paul' }, 'RecipientJoined')).toStrictEqual({ id: 'e', type: 'RecipientJoined', tenant: 't', at: AT, actorId: 'anne', documentId: 'd', userIds: ['paul'] });
   });
 });
 
