@@ -281,6 +281,20 @@ describe('the pre-send check', () => {
   });
 });
 
+describe('the pre-send check, with groups', () => {
+  it('a group reaches its members but the depositor, each through it', () => {
+    // Anne deposits to every teacher, herself one of them.
+    expect(previewRecipients(directory, { users: [], classes: [], groups: ['teachers'] }, 'anne')).toMatchObject({
+      recipients: [
+        { id: 'paul', via: ['group:teachers'] },
+        { id: 'marc', via: ['group:teachers'] },
+      ],
+      refused: [],
+      groups: ['teachers'],
+    });
+  });
+});
+
 describe('consulting', () => {
   const consult = (actorId: string, version?: number): DocumentCommand => ({ type: 'Consult', actorId, at: AT, documentId: 'doc-1', version });
 

@@ -55,6 +55,13 @@ describe('who joined and who left, between two directories', () => {
 });
 
 describe('a document addressed to a class follows its teaching team', () => {
+  it('a teacher who leaves the class keeps it while a group it is addressed to still reaches them; a counselor leaving loses it', () => {
+    // To class 4B (marc, sophie) and to every teacher: marc leaves 4B but is still a teacher.
+    const both = deposited({ recipients: ['marc', 'sophie', 'paul'], named: [], classes: [{ classId: '4b', teacherIds: ['marc', 'sophie'] }], groups: ['teachers'] });
+    document([both]).when(follow(with4b(['sophie']))).then([]);
+    document([both]).when(follow(with4b(['marc']))).then([left('sophie', 'class:4b')]);
+  });
+
   it('a teacher who joins the team receives it', () => {
     document([to4b]).when(follow(with4b(['marc', 'sophie', 'paul']))).then([joined('paul', 'class:4b')]);
   });
