@@ -77,6 +77,8 @@ describe('the collection deadline, whatever the path (issue 30)', () => {
     collection([created, published, accepted, closed]).when(accept('marc', ['d-1'])).then([]);
     collection([created, published, accepted, closed]).when(accept('marc', ['d-2'])).thenError('COLLECTION_CLOSED');
     collection([created, published]).when(accept('paul', ['d-3'])).thenError('COLLECTION_NOT_FOUND');
+    // The requester sees the request but does not answer it.
+    collection([created, published]).when(accept('anne', ['d-5'])).thenError('COLLECTION_NOT_FOUND');
     collection([created]).when(accept('marc', ['d-4'])).thenError('COLLECTION_NOT_FOUND');
   });
 

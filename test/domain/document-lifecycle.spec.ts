@@ -99,6 +99,9 @@ describe('adding recipients by class and group', () => {
 
   it('a class or group the document already follows adds nothing', () => {
     document([viaClass]).when(add([], ['3a'])).then([]);
+    // Among several classes, the one asked again is one of them.
+    const twoClasses = deposited({ recipients: ['paul', 'marc', 'sophie'], named: [], classes: [{ classId: '3a', teacherIds: ['anne', 'paul', 'marc'] }, { classId: '4b', teacherIds: ['marc', 'sophie'] }] });
+    document([twoClasses]).when(add([], ['4b'])).then([]);
     document([deposited({ recipients: ['sophie'], named: [], groups: ['counselors'] })]).when(add([], [], ['counselors'])).then([]);
   });
 
