@@ -33,6 +33,9 @@ describe('the directory', () => {
     expect([...view.permissionsOf('admin')].sort()).toEqual(['locker.admin', 'locker.deposit']);
     expect([...view.permissionsOf('marc')]).toEqual([]);
     expect([...view.permissionsOf('ghost')]).toEqual([]);
+    // A profile the directory does not define grants nothing.
+    const stray = viewOf({ ...schoolDirectory, users: schoolDirectory.users.map((u) => (u.id === 'anne' ? { ...u, profiles: ['p-teacher', 'p-gone'] } : u)) });
+    expect([...stray.permissionsOf('anne')]).toEqual(['locker.deposit']);
   });
 
   it('is refused whole, naming every broken reference', () => {

@@ -49,6 +49,11 @@ describe('who joined and who left, between two directories', () => {
     });
   });
 
+  it('names who joined and left in order of id, whatever order the directory lists them in', () => {
+    const moves = directoryMoves(schoolDirectory, with4b(['paul', 'anne']));
+    expect(moves.get('class:4b')).toEqual({ joined: ['anne', 'paul'], left: ['marc', 'sophie'] });
+  });
+
   it('the same directory again moves nobody', () => {
     expect(directoryMoves(schoolDirectory, schoolDirectory).size).toBe(0);
   });
