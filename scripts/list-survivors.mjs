@@ -24,6 +24,17 @@ const byHand = {
   'src/application/use-cases/webhooks.ts:32:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
   'src/application/use-cases/webhooks.ts:71:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
   'src/application/use-cases/webhooks.ts:85:BooleanLiteral': 'command-path option: `wait` is handed to waitForReadModels (when read models catch up)',
+  'src/application/use-cases/sync-directory.ts:128:ArrayDeclaration': 'applyDirectory asks no permission of the resuming actor: its scopes are never read',
+  'src/domain/notification/mail-lease.ts:15': 'the only event sets holder and until together: one is defined exactly when the other is',
+  'src/domain/notification/preferences.ts:32': 'Intl refuses an empty zone name before its length is read',
+  'src/domain/notification/preferences.ts:84': 'a window whose start is its end is refused by checkQuietHours before it is ever used',
+  'src/domain/locker/locker.ts:69': 'the cases it falls into return the state unchanged, as this one does',
+  'src/domain/locker/locker.ts:109': 'an absent upTo written as undefined is dropped with the event’s JSON, and NotificationsRead changes no locker state',
+  'src/domain/collection-request/collection.ts:155': 'a submission always names at least one document (the use case refuses a request without a file first)',
+  'src/domain/tenant-settings/tenant-settings.ts:118': 'tabs and line breaks are not in FORBIDDEN: replaced by a space or by nothing, the test answers the same',
+  'src/domain/tenant-settings/tenant-settings.ts:126': 'folding to upper or to lower case makes the same designations equal (both only compare)',
+  'src/domain/deposited-document/document.ts:87': 'a carried document’s event has no `acknowledgement`: `d.acknowledgement?.required` is undefined either way',
+  'src/domain/directory/sync-directory.ts:52': 'the split’s guard against a part with no item: the directory property checks it, per-test coverage did not attribute it',
 };
 const rows = [];
 for (const [file, { source, mutants }] of Object.entries(report.files)) {

@@ -98,6 +98,15 @@ describe('settings', () => {
     for (const bad of [0, -1, 3651, 2.5]) settings([]).when({ type: 'ChangeSettings', ...by, quarantineRetentionDays: bad }).thenError('INVALID_RETENTION', { days: bad });
   });
 
+  it('change only the notification settings given: one left undefined keeps what was set', () => {
+    const night = { start: '22:00', end: '07:00' };
+    const state = tenantSettingsDecider.decide(tenantSettingsDecider.initialState, { type: 'ChangeSettings', ...by, notifications: { quietHours: night } })._unsafeUnwrap().reduce(tenantSettingsDecider.evolve, tenantSettingsDecider.initialState);
+    const [event] = tenantSettingsDecider.decide(state, { type: 'ChangeSettings', ...by, notifications: { email: false, quietHours: undefined } })._unsafeUnwrap();
+    expect(event?.type).toBe('NotificationSettingsSet');
+    expect((event?.data as { quietHours?: unknown }).quietHours).toStrictEqual(night);
+    expect(Object.values(event?.data as object)).not.toContain(undefined);
+  });
+
   const nuage = { id: 'nuage', kind: 'webdav' as const, name: 'Nuage', url: 'https://nuage.example.fr/remote.php/dav/files/{user}' };
   const cloudsSet = (clouds: (typeof nuage)[]): TenantSettingsEvent => ({ type: 'CloudsSet', data: { clouds }, actor: 'admin', at: AT });
   it('list the clouds people may link: only with a secrets key, ids unique, the same list again records nothing', () => {
@@ -105,6 +114,8 @@ describe('settings', () => {
     settings([]).when({ type: 'ChangeSettings', ...by, clouds: [nuage] }).thenError('INVALID_CLOUDS', { reason: 'the server has no LOCKER_SECRETS_KEY to keep credentials with' });
     settings([]).when({ type: 'ChangeSettings', ...by, clouds: [nuage, { ...nuage, name: 'Twin' }], secretsKeyConfigured: true }).thenError('INVALID_CLOUDS', { reason: 'two clouds have the same id' });
     settings([cloudsSet([nuage])]).when({ type: 'ChangeSettings', ...by, clouds: [nuage], secretsKeyConfigured: true }).then([]);
+    const other = { ...nuage, id: 'other', name: 'Other' };
+    settings([]).when({ type: 'ChangeSettings', ...by, clouds: [nuage, other], secretsKeyConfigured: true }).then([cloudsSet([nuage, other])]);
     // None at all needs no key; none when there were some is a change.
     settings([]).when({ type: 'ChangeSettings', ...by, clouds: [] }).then([]);
     settings([cloudsSet([nuage])]).when({ type: 'ChangeSettings', ...by, clouds: [] }).then([cloudsSet([])]);
