@@ -46,6 +46,12 @@ describe('acknowledging', () => {
     document([deposited()])
       .when({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings: { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR }, acknowledgement: { required: true, dueAt: '2020-01-01T00:00:00.000Z' } })
       .thenError('INVALID_DUE_DATE');
+    // Asked with no due date at all: still asked; asked the same again: nothing.
+    const change = (acknowledgement: { required: boolean; dueAt?: string }) =>
+      ({ type: 'ChangeDetails', actorId: 'anne', at: AT, documentId: 'doc-1', currentYear: YEAR, settings: { categories: new Map(), maxDocumentBytes: 1000, currentYear: YEAR }, acknowledgement }) as const;
+    const undated: DocumentEvent = { type: 'AcknowledgementSet', data: { documentId: 'doc-1', required: true, dueAt: null, ask: true }, actor: 'anne', at: AT };
+    document([deposited({ recipients: ['marc'] })]).when(change({ required: true })).then([undated]);
+    document([deposited({ recipients: ['marc'] }), undated]).when(change({ required: true })).then([]);
   });
 });
 
