@@ -56,5 +56,7 @@ describe('operations at the application layer: readiness, projector lag, retenti
     expect((await app.useCases.setCategoryRetention(as('admin'), id, 30))._unsafeUnwrap()).toMatchObject({ id, retentionDays: 30 });
     expect((await app.useCases.setCategoryRetention(as('anne'), id, 1)).isErr()).toBe(true);
     expect((await app.useCases.setCategoryRetention(as('admin'), id, null))._unsafeUnwrap()).toMatchObject({ id, retentionDays: null });
+    // Another refusal of the rule is itself, not a missing category.
+    expect((await app.useCases.setCategoryRetention(as('admin'), id, 0))._unsafeUnwrapErr()).toMatchObject({ code: 'INVALID_RETENTION' });
   });
 });

@@ -35,6 +35,12 @@ describe('the blob sweep at the application layer', () => {
   });
   afterAll(() => app.stop());
 
+  it('takes the school’s sweep lease as the sweep, for the CLI unless another holder is named', async () => {
+    (await app.useCases.sweepBlobs(HOUR))._unsafeUnwrap();
+    const taken = (await app.deps.events.readStream(app.deps.streams.sweepLease('school')))._unsafeUnwrap().at(-1)!;
+    expect([taken.meta.actor, (taken.data as { holder: string }).holder]).toEqual(['system:sweep', 'cli']);
+  });
+
   it('an orphan younger than the grace period stays; once older, it goes; bytes a live document uses always stay', async () => {
     clock.at = Date.now();
     const lost = await orphan(`orphan ${Math.random()}`);
