@@ -46,6 +46,27 @@ describe('verifications of the audit chain', () => {
     await settled(jobs, started.id);
   });
 
+  it('while it runs, the total is what the notary chained of the school, and the count what the verifier reports', async () => {
+    let release: () => void = () => undefined;
+    let report: (n: number) => void = () => undefined;
+    const held: ChainVerifier = {
+      verify: (_tenant, onProgress) =>
+        new Promise((resolve) => {
+          report = onProgress;
+          release = () => resolve(ok({ eventsChecked: 3, broken: null, checkpoints: [] }));
+        }),
+    };
+    const jobs = verificationJobs(app.deps, held);
+    const chained = app.deps.notary.heads().find((h) => h.tenant === 'school')!.seq;
+    expect(chained).not.toBe(app.deps.notary.heads().find((h) => h.tenant === 'other')?.seq);
+    const started = jobs.start(as('auditor'))._unsafeUnwrap();
+    expect(jobs.get(as('auditor'), started.id)._unsafeUnwrap().progress).toEqual({ eventsChecked: 0, total: chained });
+    report(3);
+    expect(jobs.get(as('auditor'), started.id)._unsafeUnwrap().progress).toEqual({ eventsChecked: 3, total: chained });
+    release();
+    expect((await settled(jobs, started.id)).status).toBe('done');
+  });
+
   it('a school the notary has not chained yet counts what it checks; a store that fails makes the job fail with its error', async () => {
     // Progress as the verifier reports it, beyond the notary's count.
     const counting: ChainVerifier = {
