@@ -20,7 +20,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY examples ./examples
 # The server's Node flags for the server (ADR 28); every other command on V8's default (ADR 47).
-RUN printf '#!/bin/sh\ncase "$1" in serve) exec node --max-semi-space-size=1 /app/dist/main.js "$@" ;; esac\nexec node /app/dist/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
+RUN printf '#!/bin/sh\ncase "$1" in serve) exec node --max-semi-space-size=1 --max-old-space-size=256 /app/dist/main.js "$@" ;; esac\nexec node /app/dist/main.js "$@"\n' > /usr/local/bin/locker && chmod +x /usr/local/bin/locker \
  && mkdir -p /var/lib/locker && chown node:node /var/lib/locker
 USER node
 VOLUME /var/lib/locker

@@ -25,4 +25,11 @@ describe('the Node flags the server runs with', () => {
     // V8's new space is two semi-spaces; without the flag it grows to 16 MiB each under this load.
     expect(Number(run.stdout.trim())).toBeLessThanOrEqual(2 * 1024 * 1024);
   });
+
+  it('bound the heap at 256 MiB of old generation (ADR 57)', () => {
+    const run = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, '-e', "console.log(require('node:v8').getHeapStatistics().heap_size_limit)"], { encoding: 'utf8' });
+    // The limit counts the young generation too: a little above the old generation's bound.
+    expect(Number(run.stdout.trim()) / 2 ** 20).toBeGreaterThanOrEqual(256);
+    expect(Number(run.stdout.trim()) / 2 ** 20).toBeLessThan(300);
+  });
 });
