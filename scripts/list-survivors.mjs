@@ -30,11 +30,41 @@ const byHand = {
   'src/domain/notification/preferences.ts:84': 'a window whose start is its end is refused by checkQuietHours before it is ever used',
   'src/domain/locker/locker.ts:69': 'the cases it falls into return the state unchanged, as this one does',
   'src/domain/locker/locker.ts:109': 'an absent upTo written as undefined is dropped with the event’s JSON, and NotificationsRead changes no locker state',
+  'src/domain/collection-request/collection.ts:164:LogicalOperator': 'visible() already refuses whoever is neither the requester nor asked; of the two left, only the requester fails, in either form',
   'src/domain/collection-request/collection.ts:155': 'a submission always names at least one document (the use case refuses a request without a file first)',
   'src/domain/tenant-settings/tenant-settings.ts:118': 'tabs and line breaks are not in FORBIDDEN: replaced by a space or by nothing, the test answers the same',
   'src/domain/tenant-settings/tenant-settings.ts:126': 'folding to upper or to lower case makes the same designations equal (both only compare)',
   'src/domain/deposited-document/document.ts:87': 'a carried document’s event has no `acknowledgement`: `d.acknowledgement?.required` is undefined either way',
   'src/domain/directory/sync-directory.ts:52': 'the split’s guard against a part with no item: the directory property checks it, per-test coverage did not attribute it',
+};
+/** Survivors of the last run that a spec written after it kills (each written against its mutant): file:line → the spec. */
+const killedAfter = {
+  'src/domain/tenant-settings/tenant-settings.ts:162': 'test/domain/tenant-settings.spec.ts',
+  'src/domain/tenant-settings/tenant-settings.ts:171': 'test/domain/tenant-settings.spec.ts',
+  'src/domain/tenant-settings/tenant-settings.ts:172': 'test/domain/tenant-settings.spec.ts',
+  'src/domain/tenant-settings/tenant-settings.ts:176': 'test/domain/tenant-settings.spec.ts',
+  'src/domain/locker/locker.ts:98': 'test/domain/locker.spec.ts',
+  'src/domain/locker/locker.ts:104': 'test/domain/locker.spec.ts',
+  'src/domain/locker/locker.ts:116': 'test/domain/locker.spec.ts',
+  'src/domain/locker/locker.ts:119': 'test/domain/locker.spec.ts',
+  'src/domain/locker/locker.ts:120': 'test/domain/locker.spec.ts',
+  'src/domain/notification/mail-lease.ts:18': 'test/domain/notification.spec.ts',
+  'src/domain/webhook/webhook.ts:102': 'test/domain/webhook.spec.ts',
+  'src/domain/webhook/webhook.ts:112': 'test/domain/webhook.spec.ts',
+  'src/domain/deposited-document/recipients.ts:62': 'test/domain/deposited-document.spec.ts',
+  'src/domain/deposited-document/recipients.ts:65': 'test/domain/deposited-document.spec.ts',
+  'src/domain/deposited-document/recipients.ts:94': 'test/domain/following.spec.ts',
+  'src/domain/deposited-document/recipients.ts:96': 'test/domain/following.spec.ts',
+  'src/domain/collection-request/collection.ts:164': 'test/domain/collection.spec.ts',
+  'src/domain/deposited-document/decide.ts:212': 'test/domain/document-lifecycle.spec.ts',
+  'src/domain/deposited-document/decide.ts:269': 'test/domain/acknowledgement.spec.ts',
+  'src/domain/directory/groups.ts:28': 'test/domain/following.spec.ts',
+  'src/domain/directory/directory.ts:41': 'test/domain/directory.spec.ts',
+  'src/application/use-cases/sweep-blobs.ts:28': 'test/application/sweep-blobs.spec.ts',
+  'src/application/use-cases/sweep-blobs.ts:35': 'test/application/sweep-blobs.spec.ts',
+  'src/application/use-cases/retention.ts:17': 'test/application/operations.spec.ts',
+  'src/application/use-cases/verification-jobs.ts:29': 'test/application/verification-jobs.spec.ts (checked by hand-made mutants)',
+  'src/application/use-cases/verification-jobs.ts:33': 'test/application/verification-jobs.spec.ts (checked by hand-made mutants)',
 };
 const rows = [];
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
@@ -43,7 +73,9 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
     const line = lines[m.location.start.line - 1] ?? '';
     const cell = (s) => s.replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 90);
-    rows.push(`| ${file}:${m.location.start.line} | ${m.status === 'Survived' ? 'survived' : 'no coverage'} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${byHand[`${file}:${m.location.start.line}:${m.mutatorName}`] ?? byHand[`${file}:${m.location.start.line}`] ?? equivalent(line, m)} |`);
+    const where = `${file}:${m.location.start.line}`;
+    const why = byHand[`${where}:${m.mutatorName}`] ?? (killedAfter[where] ? `killed after the run by ${killedAfter[where]}` : (byHand[where] ?? equivalent(line, m)));
+    rows.push(`| ${where} | ${m.status === 'Survived' ? 'survived' : 'no coverage'} | ${m.mutatorName} | \`${cell(m.replacement ?? '')}\` | ${why} |`);
   }
 }
 process.stdout.write(
