@@ -54,3 +54,14 @@ describe('LOCKER_PORT', () => {
     expect(() => loadConfig({ LOCKER_PORT: ' ' })).toThrow(/LOCKER_PORT/);
   });
 });
+
+describe('the console’s sign-in and Swagger UI', () => {
+  it('an identity provider needs its issuer URL and the console’s client id; Swagger UI is off unless asked for', () => {
+    expect(loadConfig({ LOCKER_OIDC_ISSUER: 'https://idp.example/realms/school', LOCKER_OIDC_CLIENT_ID: 'locker-console' })).toMatchObject({ LOCKER_OIDC_ISSUER: 'https://idp.example/realms/school', LOCKER_OIDC_CLIENT_ID: 'locker-console' });
+    expect(() => loadConfig({ LOCKER_OIDC_ISSUER: 'https://idp.example/realms/school' })).toThrow(/LOCKER_OIDC_CLIENT_ID: required when LOCKER_OIDC_ISSUER is set/);
+    expect(() => loadConfig({ LOCKER_OIDC_ISSUER: 'idp.example', LOCKER_OIDC_CLIENT_ID: 'c' })).toThrow(/LOCKER_OIDC_ISSUER: expected the identity provider's issuer URL/);
+    expect(loadConfig({}).LOCKER_API_DOCS_UI).toBe(false);
+    expect(loadConfig({ LOCKER_API_DOCS_UI: 'true' }).LOCKER_API_DOCS_UI).toBe(true);
+    expect(() => loadConfig({ LOCKER_API_DOCS_UI: 'yes' })).toThrow(/LOCKER_API_DOCS_UI: expected true or false/);
+  });
+});

@@ -1,13 +1,13 @@
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Client } from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { keysNamedBy } from '../../src/adapters/shared/shredding-event-store.js';
-import { archiveEntries } from '../../src/adapters/shared/tenant-archive.js';
+import { ARCHIVE_FORMAT, archiveEntries, archiveWriter } from '../../src/adapters/shared/tenant-archive.js';
 import { exportTenant, importTenant, type TransferStores } from '../../src/adapters/shared/tenant-transfer.js';
 import { verifyChains } from '../../src/adapters/shared/verify-chains.js';
 import { scanLog } from '../../src/application/read-log.js';
@@ -22,6 +22,7 @@ import { S3_CREDENTIALS, startS3 } from '../support/s3-server.js';
 // the same user ids, which nothing of the move may touch.
 
 const TRANSFER_KEY = Buffer.alloc(32, 7);
+const AT_NOW = '2026-12-07T08:00:00.000Z';
 const dirs: string[] = [];
 const fresh = () => {
   const dir = mkdtempSync(join(tmpdir(), 'locker-move-'));
@@ -211,6 +212,43 @@ describe('a school moving between deployments', () => {
       const verified = (await verifyChains(target.deps.events, { tenant: 'north', checkpoints: auditorsCopy }))._unsafeUnwrap({ withStackTrace: true });
       expect(verified.broken).toBeNull();
       expect(verified.checkpoints.every((c) => c.verified)).toBe(true);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('an archive sealed with the right key but breaking the rules is refused, naming what, before any event of it is written', async () => {
+    /** An archive written entry by entry with the writer itself: sealed right, wrong inside. */
+    const crafted = async (tenant: string, write: (a: ReturnType<typeof archiveWriter>) => Promise<void>) => {
+      const sink = new PassThrough();
+      const parts: Buffer[] = [];
+      sink.on('data', (b: Buffer) => parts.push(b));
+      const archive = archiveWriter(tenant, TRANSFER_KEY, sink);
+      await write(archive);
+      await archive.end();
+      return Buffer.concat(parts);
+    };
+    const manifest = (a: ReturnType<typeof archiveWriter>, tenant = 'west') => a.json('manifest.json', { format: ARCHIVE_FORMAT, tenant, exportedAt: AT_NOW, firstEvent: { id: 'e1', hash: 'h1' } });
+    const cases: [string, (a: ReturnType<typeof archiveWriter>) => Promise<void>, RegExp][] = [
+      ['no manifest first', (a) => a.json('end.json', {}), /starts with its manifest/],
+      ['another format', (a) => a.json('manifest.json', { format: 'zip', tenant: 'west', exportedAt: AT_NOW, firstEvent: { id: 'e', hash: 'h' } }), /manifest.json is not what a tenant archive holds/],
+      ['a key of another school', async (a) => { await manifest(a); await a.lines('keys/000001.jsonl', [{ id: 'k:east:1', key: Buffer.alloc(32).toString('base64') }]); }, /key k:east:1 is another school's/],
+      ['an event of another school', async (a) => { await manifest(a); await a.lines('events/000001.jsonl', [{ id: 'e1', stream: 'east:document:d', revision: 0, type: 'X', data: {}, meta: { actor: 'a', at: AT_NOW, tenant: 'east', schemaVersion: 1 }, prevHash: 'p', hash: 'h1' }]); }, /an event of another school/],
+      ['a line that is not an event', async (a) => { await manifest(a); await a.lines('events/000001.jsonl', [{ id: 'e1' }]); }, /events\/000001.jsonl, line 1 is not what a tenant archive holds/],
+      ['an entry of no archive', async (a) => { await manifest(a); await a.json('notes.txt', 'hello'); }, /notes.txt is not part of a tenant archive/],
+      ['bytes that are not their name', async (a) => { await manifest(a); await a.stream(`blobs/${'0'.repeat(64)}`, 5, Readable.from([Buffer.from('hello')])); }, /does not hold the bytes its name says/],
+      ['an entry after the end', async (a) => { await manifest(a); await a.json('end.json', { events: 0, keys: 0, blobs: 0 }); await a.json('checkpoints.json', { publicKey: 'k', checkpoints: [] }); }, /comes after the archive's end/],
+      ['counts that are not what it holds', async (a) => { await manifest(a); await a.json('checkpoints.json', { publicKey: 'k', checkpoints: [] }); await a.json('end.json', { events: 3, keys: 0, blobs: 0 }); }, /the archive says 3 events/],
+      ['no checkpoints', async (a) => { await manifest(a); await a.json('end.json', { events: 0, keys: 0, blobs: 0 }); }, /holds no checkpoints.json/],
+      ['a checkpoint of another school', async (a) => { await manifest(a); await a.json('checkpoints.json', { publicKey: 'k', checkpoints: [{ tenant: 'east', seq: 1, position: '1', head: 'h', at: AT_NOW, keyId: 'k', signature: 's' }] }); }, /another school’s checkpoint/],
+    ];
+    const target = await open(fresh());
+    try {
+      for (const [what, write, says] of cases) {
+        const refused = await imported(target, await crafted('west', write));
+        expect([what, refused._unsafeUnwrapErr().code, refused._unsafeUnwrapErr().message]).toEqual([what, 'INVALID_ARCHIVE', expect.stringMatching(says)]);
+      }
+      expect(await eventsOf(target, 'west')).toEqual([]);
     } finally {
       await target.close();
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -147,5 +147,55 @@ describe('the CLI, in process', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('tenant new-key, export to a file and import from one into another folder; console prints a sign-in link; each refuses what it cannot do', async () => {
+    const key = await run('tenant', 'new-key');
+    expect(Buffer.from(key.stdout.trim(), 'base64')).toHaveLength(32);
+    const keyFile = join(dataDir, 'transfer.key');
+    writeFileSync(keyFile, key.stdout);
+    const tar = join(dataDir, 'school.tar');
+    const exported = await run('tenant', 'export', '--tenant', 'school', '--key-file', keyFile, '--out', tar);
+    expect(exported.exitCode, exported.message).toBe(0);
+    expect(JSON.parse(exported.stderr.trim().split('\n').at(-1)!)).toMatchObject({ tenant: 'school' });
+    // The file is never overwritten, and an unknown school leaves none behind.
+    expect(await run('tenant', 'export', '--tenant', 'school', '--key-file', keyFile, '--out', tar)).toMatchObject({ exitCode: 1, message: expect.stringMatching(/EEXIST/) });
+    expect(await run('tenant', 'export', '--tenant', 'nowhere', '--key-file', keyFile, '--out', join(dataDir, 'nowhere.tar'))).toMatchObject({ exitCode: 1, message: expect.stringMatching(/unknown tenant/) });
+    expect(existsSync(join(dataDir, 'nowhere.tar'))).toBe(false);
+    expect(await run('tenant', 'export', '--tenant', 'school', '--key-file', join(dataDir, 'missing.key'))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/cannot read/) });
+
+    const target = mkdtempSync(join(tmpdir(), 'locker-cli-target-'));
+    const there = () => cliHost(loadConfig({ LOCKER_DATA_DIR: target, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
+    const runThere = async (...argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+      const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+      try {
+        return { ...(await runCli(argv, there)), stdout, stderr };
+      } finally {
+        out.mockRestore();
+        err.mockRestore();
+      }
+    };
+    try {
+      const checkpoints = join(target, 'checkpoints.json');
+      const imported = await runThere('tenant', 'import', '--key-file', keyFile, '--in', tar, '--checkpoints-out', checkpoints);
+      expect(imported.exitCode, imported.message).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({ tenant: 'school', alreadyThere: 0, broken: null });
+      expect(await runThere('audit', 'verify', '--tenant', 'school', '--checkpoint', checkpoints)).toMatchObject({ exitCode: 0 });
+      // The same archive again adds nothing; a missing one is a usage error; another key, a refusal.
+      expect(JSON.parse((await runThere('tenant', 'import', '--key-file', keyFile, '--in', tar)).stdout)).toMatchObject({ events: 0 });
+      expect(await runThere('tenant', 'import', '--key-file', keyFile, '--in', join(target, 'none.tar'))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/no such file/) });
+      writeFileSync(join(target, 'other.key'), Buffer.alloc(32, 3).toString('base64'));
+      expect(await runThere('tenant', 'import', '--key-file', join(target, 'other.key'), '--in', tar)).toMatchObject({ exitCode: 1, message: expect.stringMatching(/import refused: invalid archive/) });
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+
+    const link = await run('console', '--tenant', 'school', '--user', 'auditor', '--ttl', '120');
+    expect(link.exitCode).toBe(0);
+    expect(link.stdout.trim()).toMatch(/^http:\/\/127\.0\.0\.1:3000\/console\/#token=[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(await run('console', '--tenant', 'nowhere', '--user', 'auditor')).toMatchObject({ exitCode: 1, message: expect.stringMatching(/unknown tenant/) });
   });
 });

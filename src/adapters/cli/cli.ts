@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import closeWithGrace from 'close-with-grace';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
@@ -295,14 +295,17 @@ const program = (host: () => CliHost, version: string) => {
     .description('write everything of one school to stdout as a tar sealed with the transfer key: events as stored, live data keys, blobs, signed checkpoints')
     .requiredOption('--tenant <tenant>', 'the tenant (school) id (required)')
     .requiredOption('--key-file <file>', 'the transfer key (locker tenant new-key)')
-    .action(async (o: { tenant: string; keyFile: string }) => {
+    .option('--out <file>', 'write the archive to this file instead of stdout')
+    .action(async (o: { tenant: string; keyFile: string; out?: string }) => {
       const tenant = tenantOf(o.tenant);
       const key = transferKeyIn(o.keyFile);
-      if (process.stdout.isTTY) throw new UsageError('the archive goes to stdout: send it to a file (> school.tar)');
+      if (o.out === undefined && process.stdout.isTTY) throw new UsageError('the archive goes to stdout: send it to a file (> school.tar, or --out school.tar)');
       await withApp(host(), async (app) => {
         knownTenant(app, tenant);
         const progress = transferProgress('tenant export');
-        const exported = await exportTenant(app.transfer, tenant, key, process.stdout, {
+        // A file is made only once the school is known to be here: a typo leaves no empty archive behind.
+        const out = o.out === undefined ? process.stdout : createWriteStream(o.out, { flags: 'wx' });
+        const exported = await exportTenant(app.transfer, tenant, key, out, {
           notarize: async () => (await app.useCases.notarize())._unsafeUnwrap(),
           onProgress: progress,
         });
@@ -316,12 +319,14 @@ const program = (host: () => CliHost, version: string) => {
     .description('read a school from stdin (an archive of locker tenant export) into this deployment, then verify its chain against the checkpoints it carries')
     .requiredOption('--key-file <file>', 'the transfer key the archive was written with')
     .option('--checkpoints-out <file>', "write the source's signed checkpoints here, for audit verify --checkpoint")
-    .action(async (o: { keyFile: string; checkpointsOut?: string }) => {
+    .option('--in <file>', 'read the archive from this file instead of stdin')
+    .action(async (o: { keyFile: string; checkpointsOut?: string; in?: string }) => {
       const key = transferKeyIn(o.keyFile);
-      if (process.stdin.isTTY) throw new UsageError('the archive comes on stdin: locker tenant import --key-file K < school.tar');
+      if (o.in === undefined && process.stdin.isTTY) throw new UsageError('the archive comes on stdin: locker tenant import --key-file K < school.tar (or --in school.tar)');
+      if (o.in !== undefined && !existsSync(o.in)) throw new UsageError(`cannot read ${o.in}: no such file`);
       await withApp(host(), async (app) => {
         const progress = transferProgress('tenant import');
-        const imported = await importTenant(app.transfer, key, process.stdin, { onProgress: progress });
+        const imported = await importTenant(app.transfer, key, o.in === undefined ? process.stdin : createReadStream(o.in), { onProgress: progress });
         progress(null);
         if (imported.isErr()) throw new Error(`import refused: ${describeError(imported.error)}`);
         const { checkpoints, ...report } = imported.value;
