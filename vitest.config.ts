@@ -17,7 +17,7 @@ export default defineConfig({
       exclude: ['src/adapters/sqlite/*-worker.ts'],
       reporter: ['text-summary'],
       // Measured, then rounded down: raise them when coverage rises, never lower them.
-      thresholds: { statements: 94.2, branches: 87, functions: 94.5, lines: 96.8 },
+      thresholds: { statements: 94.5, branches: 87, functions: 95, lines: 97 },
     },
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.spec.ts'] } },
