@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { okAsync, ResultAsync } from 'neverthrow';
 import type { EventStore, NewEvent, ReplayedEvent, StoreError, StreamAppend } from '../../application/ports/event-store.js';
 import { keyTenant, type KeyStore, type Shredder } from '../../application/ports/key-store.js';
@@ -208,7 +208,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       const plain = Buffer.from(JSON.stringify(values), 'utf8');
       const sealed = Buffer.allocUnsafe(28 + plain.length);
       nonceInto(sealed);
-      const cipher = createCipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(aad(keyTenant(id), h.subject, e.type));
+      const cipher = createCipheriv('aes-256-gcm', keyObjectOf(key), sealed.subarray(0, 12)).setAAD(aad(keyTenant(id), h.subject, e.type));
       cipher.update(plain).copy(sealed, 28);
       cipher.final();
       cipher.getAuthTag().copy(sealed, 12);
@@ -349,9 +349,21 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
   return store;
 };
 
+/**
+ * A data key as the cipher takes it. Given raw bytes, Node makes a KeyObject of them at every
+ * cipher, five times the cost of the decryption itself (docs/performance.md): made once a key,
+ * kept as long as the key store's cache keeps the bytes (an erased key's go with them).
+ */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+const keyObjectOf = (key: Buffer): KeyObject => {
+  let made = keyObjects.get(key);
+  if (!made) keyObjects.set(key, (made = createSecretKey(key)));
+  return made;
+};
+
 /** Opens `nonce | tag | ciphertext` with the key and associated data, or throws if it does not open. */
 const unseal = (key: Buffer, sealed: Buffer, associated: Buffer): unknown => {
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12)).setAAD(associated);
+  const decipher = createDecipheriv('aes-256-gcm', keyObjectOf(key), sealed.subarray(0, 12)).setAAD(associated);
   decipher.setAuthTag(sealed.subarray(12, 28));
   const body = decipher.update(sealed.subarray(28));
   // GCM's final() adds no bytes; it throws when the tag does not match, before `body` is trusted.
