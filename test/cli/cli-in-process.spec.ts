@@ -17,13 +17,16 @@ import { schoolDirectory } from '../support/fixtures.js';
 const dataDir = mkdtempSync(join(tmpdir(), 'locker-cli-in-process-'));
 const host = () => cliHost(loadConfig({ LOCKER_DATA_DIR: dataDir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
 
-const run = async (...argv: string[]) => {
+const run = async (...argv: string[]) => runOn(host, ...argv);
+
+/** A command on a deployment's data folder, its output captured. */
+const runOn = async (on: typeof host, ...argv: string[]) => {
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   try {
-    const outcome = await runCli(argv, host);
+    const outcome = await runCli(argv, on);
     return { ...outcome, stdout, stderr };
   } finally {
     out.mockRestore();
@@ -166,18 +169,7 @@ describe('the CLI, in process', () => {
 
     const target = mkdtempSync(join(tmpdir(), 'locker-cli-target-'));
     const there = () => cliHost(loadConfig({ LOCKER_DATA_DIR: target, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_LOG_LEVEL: 'silent' }));
-    const runThere = async (...argv: string[]) => {
-      let stdout = '';
-      let stderr = '';
-      const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-      const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-      try {
-        return { ...(await runCli(argv, there)), stdout, stderr };
-      } finally {
-        out.mockRestore();
-        err.mockRestore();
-      }
-    };
+    const runThere = (...argv: string[]) => runOn(there, ...argv);
     try {
       const checkpoints = join(target, 'checkpoints.json');
       const imported = await runThere('tenant', 'import', '--key-file', keyFile, '--in', tar, '--checkpoints-out', checkpoints);

@@ -14,11 +14,7 @@ type Report = {
 };
 type Progress = { phase: string; documentsExamined: number; documentsTotal: number };
 
-/** The school year today falls in, from 1 August (DESIGN: school years). */
-const currentYear = (now = new Date()): string => {
-  const start = now.getUTCMonth() >= 7 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
-  return `${start}-${start + 1}`;
-};
+/** The year after `2026-2027`: `2027-2028`. */
 const nextYear = (year: string): string => {
   const start = Number(year.slice(0, 4)) + 1;
   return `${start}-${start + 1}`;
@@ -26,7 +22,10 @@ const nextYear = (year: string): string => {
 
 /** A dry run first, then the real one, watched as it goes (the server's progress, polled) to its report. */
 export const Rollover = ({ api }: { api: LockerClient }) => {
-  const [from, setFrom] = useState(currentYear());
+  // From the school's current year, as its settings say (an admin may have set it).
+  const settings = useLoaded(() => api.GET('/v1/settings'));
+  const [typed, setFrom] = useState<string | null>(null);
+  const from = typed ?? settings.data?.currentYear ?? '';
   const categories = useLoaded(() => api.GET('/v1/categories'));
   const designation = (id: string) => categories.data?.items.find((c) => c.id === id)?.designation ?? id;
   const dryRunNow = useRef(true);
