@@ -63,6 +63,9 @@ const killedAfter = {
   'src/application/use-cases/sweep-blobs.ts:28': 'test/application/sweep-blobs.spec.ts',
   'src/application/use-cases/sweep-blobs.ts:35': 'test/application/sweep-blobs.spec.ts',
   'src/application/use-cases/retention.ts:17': 'test/application/operations.spec.ts',
+  'src/application/use-cases/dispatch-mail.ts:46': 'test/application/mail-dispatch.spec.ts (checked by a hand-made mutant)',
+  'src/application/use-cases/dispatch-mail.ts:58': 'test/application/mail-dispatch.spec.ts (checked by a hand-made mutant)',
+  'src/application/use-cases/dispatch-mail.ts:60': 'test/application/mail-dispatch.spec.ts (checked by a hand-made mutant)',
   'src/application/use-cases/verification-jobs.ts:29': 'test/application/verification-jobs.spec.ts (checked by hand-made mutants)',
   'src/application/use-cases/verification-jobs.ts:33': 'test/application/verification-jobs.spec.ts (checked by hand-made mutants)',
 };

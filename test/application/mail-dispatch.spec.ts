@@ -166,6 +166,30 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     expect((await outboxOf(closed.id)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'document deleted, or request closed']]);
   });
 
+  it('each mail names its own document’s and request’s category, and who did it: a recipient’s new version is theirs', async () => {
+    const exams = (await app.useCases.createCategory(as('admin'), `Exams ${clock.at}`))._unsafeUnwrap();
+    await dispatcher().tick();
+    const checked = (await app.useCases.depositDocument.check(as('anne'), { recipients: { users: ['paul'], classes: [] }, categoryId: exams.id, title: 'Exam papers', recipientsMayEdit: true }, undefined))._unsafeUnwrap();
+    const id = (await app.useCases.depositDocument.store(checked, textFile('papers')))._unsafeUnwrap().document.id;
+    (await app.useCases.collections.create(as('anne'), { title: 'Marked papers', categoryId: exams.id, recipients: { users: ['marc'], classes: [] }, dueAt: new Date(clock.at + 7 * 24 * HOUR).toISOString() }))._unsafeUnwrap();
+    let before = smtp.count();
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 2 });
+    const mails = (await smtp.waitFor(before + 2)).slice(before);
+    for (const to of ['paul@school.test', 'marc@school.test']) {
+      const mail = mails.find((m) => m.envelopeTo[0] === to)!;
+      expect(mail.text).toContain(exams.designation);
+      expect(mail.text).not.toContain('Minutes');
+    }
+    // Paul, a recipient who may edit, uploads a new version: Anne is told it was Paul.
+    const limit = (await app.useCases.updateContent.check(as('paul'), id))._unsafeUnwrap();
+    (await app.useCases.updateContent.store(as('paul'), id, limit, textFile('papers v2', false, 'v2.txt')))._unsafeUnwrap();
+    before = smtp.count();
+    expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
+    const [toAnne] = (await smtp.waitFor(before + 1)).slice(before);
+    expect(toAnne!.envelopeTo).toEqual(['anne@school.test']);
+    expect(toAnne!.text).toContain('Paul Durand a mis à jour');
+  });
+
   it('someone who turned e-mail off is skipped, and the outbox says so', async () => {
     (await app.useCases.setMyPreferences(as('paul'), { email: false }))._unsafeUnwrap();
     try {
