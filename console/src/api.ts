@@ -12,8 +12,20 @@ export const describeProblem = (error: unknown, status: number): string => {
   return p?.detail ?? p?.title ?? `HTTP ${status}`;
 };
 
-/** The people the school erased, as the history records them (auditors read it; the directory no longer has them). */
-export const erasedPeople = async (api: LockerClient): Promise<Set<string>> => {
+/**
+ * The people the school erased, as the history records them (auditors read it; the directory no
+ * longer has them). Read once a minute at most for a signed-in client, not at every query.
+ */
+const erasedRead = new WeakMap<LockerClient, { at: number; people: Promise<Set<string>> }>();
+export const erasedPeople = (api: LockerClient): Promise<Set<string>> => {
+  const kept = erasedRead.get(api);
+  if (kept && Date.now() - kept.at < 60_000) return kept.people;
+  const people = readErased(api);
+  erasedRead.set(api, { at: Date.now(), people });
+  return people;
+};
+
+const readErased = async (api: LockerClient): Promise<Set<string>> => {
   const erased = new Set<string>();
   let cursor: string | undefined;
   for (let pages = 0; pages < 50; pages++) {

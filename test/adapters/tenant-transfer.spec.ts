@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Client } from 'minio';
+import { ok } from 'neverthrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { keysNamedBy } from '../../src/adapters/shared/shredding-event-store.js';
@@ -62,7 +63,7 @@ const eraseSophie = async (app: App, tenant: string) => {
 const exported = async (app: App, tenant: string, options: { eventsPerEntry?: number } = {}) => {
   const file = join(fresh(), `${tenant}.tar`);
   const out = createWriteStream(file);
-  const report = (await exportTenant(stores(app), tenant, TRANSFER_KEY, out, { notarize: async () => (await app.useCases.notarize())._unsafeUnwrap({ withStackTrace: true }), ...options }))._unsafeUnwrap({ withStackTrace: true });
+  const report = (await exportTenant(stores(app), tenant, TRANSFER_KEY, out, { notarize: async () => app.useCases.notarize(), ...options }))._unsafeUnwrap({ withStackTrace: true });
   await finished(out);
   return { file, report };
 };
@@ -262,7 +263,7 @@ describe('a school moving between deployments', () => {
         done(written > 2048 ? new Error('ENOSPC: no space left on device') : null);
       },
     });
-    const result = await exportTenant(stores(source), 'north', TRANSFER_KEY, full, { notarize: async () => undefined });
+    const result = await exportTenant(stores(source), 'north', TRANSFER_KEY, full, { notarize: async () => ok(undefined) });
     expect(result._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_FAILED', message: expect.stringMatching(/ENOSPC/) });
   });
 

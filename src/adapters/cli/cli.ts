@@ -306,7 +306,7 @@ const program = (host: () => CliHost, version: string) => {
         // A file is made only once the school is known to be here: a typo leaves no empty archive behind.
         const out = o.out === undefined ? process.stdout : createWriteStream(o.out, { flags: 'wx' });
         const exported = await exportTenant(app.transfer, tenant, key, out, {
-          notarize: async () => (await app.useCases.notarize())._unsafeUnwrap(),
+          notarize: async () => app.useCases.notarize(),
           onProgress: progress,
         });
         progress(null);

@@ -76,10 +76,10 @@ export const exportTenant = (
   tenant: string,
   transferKey: Buffer,
   out: Writable,
-  options: { notarize: () => Promise<unknown>; onProgress?: Progress; now?: () => string; eventsPerEntry?: number },
+  options: { notarize: () => Promise<Result<unknown, { readonly code: string }>>; onProgress?: Progress; now?: () => string; eventsPerEntry?: number },
 ): Promise<Result<ExportReport, TransferError>> =>
   run(async () => {
-    await options.notarize();
+    await unwrapped(options.notarize());
     let count = 0;
     let first: Ends | undefined;
     let upTo = 0n;
@@ -110,13 +110,16 @@ export const exportTenant = (
     let blobs = 0;
     let blobBytes = 0;
     for await (const { key } of stores.blobs.list(tenant)) {
-      const parsed = parseBlobKey(key);
-      if (!parsed || parsed.tenant !== tenant) continue;
+      const address = parseBlobKey(key);
+      if (!address || address.tenant !== tenant) continue;
       const blob = await stores.blobs.get(key);
-      // Swept between the listing and now: no event refers to it.
-      if (blob.isErr() && blob.error.code === 'BLOB_NOT_FOUND') continue;
-      const { stream, sizeBytes } = await unwrapped(Promise.resolve(blob));
-      await archive.stream(`blobs/${parsed.sha256}`, sizeBytes, stream);
+      if (blob.isErr()) {
+        // Swept between the listing and now: no event refers to it.
+        if (blob.error.code === 'BLOB_NOT_FOUND') continue;
+        return fail('STORE_FAILED', describeError(blob.error));
+      }
+      const { stream, sizeBytes } = blob.value;
+      await archive.stream(`blobs/${address.sha256}`, sizeBytes, stream);
       blobs += 1;
       blobBytes += sizeBytes;
       options.onProgress?.({ step: 'blobs', done: blobs });
