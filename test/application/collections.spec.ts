@@ -58,6 +58,27 @@ describe('collection requests at the application layer', () => {
     expect((await c.submission.check(as('sophie'), 'no-such-request', undefined)).isErr()).toBe(true);
   });
 
+  it('an Idempotency-Key is the submission’s own: the same key on a deposit, or on another request, is another document; no key, a new one each time (issue 37)', async () => {
+    const c = app.useCases.collections;
+    const open = async (title: string) => (await c.create(as('anne'), { title, categoryId, recipients: { users: ['paul'], classes: [] }, dueAt: '2099-01-01T00:00:00.000Z' }))._unsafeUnwrap().id;
+    const [first, second] = [await open('Forms one'), await open('Forms two')];
+    const submit = async (id: string, key: string | undefined) => {
+      let sent = false;
+      const checked = (await c.submission.check(as('paul'), id, key))._unsafeUnwrap();
+      return (await c.submission.store(checked, async () => (sent ? undefined : ((sent = true), file()))))._unsafeUnwrap();
+    };
+    const checked = (await app.useCases.depositDocument.check(as('paul'), { recipients: { users: ['anne'], classes: [] }, categoryId }, 'shared-key'))._unsafeUnwrap();
+    const deposit = (await app.useCases.depositDocument.store(checked, file()))._unsafeUnwrap();
+    const one = await submit(first, 'shared-key');
+    const two = await submit(second, 'shared-key');
+    expect(one.replayed).toBe(false);
+    expect(two.replayed).toBe(false);
+    expect(new Set([deposit.document.id, one.documents[0]!.id, two.documents[0]!.id]).size).toBe(3);
+    const keyless = [await submit(first, undefined), await submit(first, undefined)];
+    expect(keyless.map((k) => k.replayed)).toEqual([false, false]);
+    expect(keyless[0]!.documents[0]!.id).not.toBe(keyless[1]!.documents[0]!.id);
+  });
+
   it('a close that lands while the file uploads refuses the submission: no document, no bytes, no line (issue 30)', async () => {
     const c = app.useCases.collections;
     const request = (await c.create(as('anne'), { title: 'Closing soon', categoryId, recipients: { users: ['marc'], classes: [] }, dueAt: '2099-01-01T00:00:00.000Z' }))._unsafeUnwrap();

@@ -42,6 +42,14 @@ describe('lockers and the directory, at the application layer', () => {
     expect((await app.useCases.restoreToLocker(as('paul'), shared))._unsafeUnwrapErr()).toEqual(NOT_FOUND);
   });
 
+  it('the depositor has no locker copy of their own document to remove: refused, nothing written (issue 37)', async () => {
+    const id = await deposit({ users: ['marc'], classes: [] });
+    const before = await lockerEvents('anne');
+    expect((await app.useCases.removeFromLocker(as('anne'), id))._unsafeUnwrapErr()).toEqual({ code: 'NOT_IN_LOCKER', documentId: id });
+    expect(await lockerEvents('anne')).toEqual(before);
+    expect((await app.useCases.myDistribution(as('anne'), undefined, { limit: 10 }))._unsafeUnwrap().items.map((i) => i.id)).toEqual([id]);
+  });
+
   it('addressed again by the depositor, a removed document is back at once, beside a new recipient', async () => {
     const id = await deposit({ users: ['marc'], classes: [] });
     (await app.useCases.removeFromLocker(as('marc'), id))._unsafeUnwrap();

@@ -145,6 +145,20 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
   });
 
+  it('a new mail sent with one already retried shares its attempts: the digest fails at the older one’s last (issue 37)', async () => {
+    await smtp.setMode('refuse');
+    const first = await deposit('anne', ['paul'], 'Refused twice');
+    const mail = dispatcher();
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, retried: 1 });
+    clock.at += 1000;
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, retried: 1 });
+    const second = await deposit('anne', ['paul'], 'Arrived since');
+    clock.at += 2000;
+    // One mail for both: its third attempt is the last, whatever the newer one had.
+    expect((await mail.tick())._unsafeUnwrap()).toEqual({ ...none, failed: 1 });
+    expect([...(await outboxOf(first)), ...(await outboxOf(second))].map((i) => i.status)).toEqual(['failed', 'failed']);
+  });
+
   it('mails name the category, the request of a collection, and an endpoint given up on by its URL', async () => {
     const before = smtp.count();
     await deposit('anne', ['paul'], 'Categorised');

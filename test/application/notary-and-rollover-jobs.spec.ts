@@ -1,6 +1,8 @@
 import { verify } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { errAsync } from 'neverthrow';
 import { checkpointText } from '../../src/application/notary.js';
+import { rolloverJobs } from '../../src/application/use-cases/rollover-jobs.js';
 import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
 describe('the notary and rollover jobs at the application layer', () => {
@@ -43,9 +45,48 @@ describe('the notary and rollover jobs at the application layer', () => {
     const done = jobs.get(as('admin'), job.id)._unsafeUnwrap();
     expect(done.status).toBe('done');
     expect(done.report).not.toBeNull();
+    // Its progress is the job's to show, to the end.
+    expect(done.progress).toMatchObject({ phase: 'done', documentsExamined: done.report!.documentsExamined });
     expect(jobs.running()).toEqual([]);
     expect(jobs.get(as('admin', 'other'), job.id)._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'rollover' });
     expect(jobs.get(as('admin'), 'no-such-job')._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'rollover' });
     expect(jobs.get(as('anne'), job.id)._unsafeUnwrapErr()).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('a rollover job whose log fails (issue 37)', () => {
+  it('ends failed, with the store’s error, and stops running', async () => {
+    const app = await embeddedApp({ tenants: ['school'] });
+    try {
+      const failing = { ...app.deps.impersonalEvents, readAll: () => errAsync({ code: 'STORE_UNAVAILABLE' as const, message: 'the log is down' }) };
+      const jobs = rolloverJobs({ ...app.deps, impersonalEvents: failing });
+      const job = jobs.start(as('admin'), { from: '2026-2027', to: '2027-2028', dryRun: true })._unsafeUnwrap();
+      for (let i = 0; i < 200 && jobs.get(as('admin'), job.id)._unsafeUnwrap().status === 'running'; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(jobs.get(as('admin'), job.id)._unsafeUnwrap()).toMatchObject({ status: 'failed', report: null, error: { code: 'STORE_UNAVAILABLE', message: 'the log is down' } });
+      expect(jobs.running()).toEqual([]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('the notary over a long log (issue 37)', () => {
+  it('holds at most 2,000 events at a time, and links them all in the log’s order', async () => {
+    const app = await embeddedApp({ tenants: ['school'] });
+    try {
+      (await app.useCases.notarize())._unsafeUnwrap();
+      // Events of no aggregate, appended 500 at a time: the notary links whatever the log holds.
+      for (let part = 0; part < 9; part += 1) {
+        const events = Array.from({ length: 500 }, (_, i) => ({ id: `n-${part}-${i}`, type: 'NotaryLoadNoted', data: { i }, meta: { actor: 'test', at: '2026-12-01T10:00:00.000Z', tenant: 'school', schemaVersion: 1 } }));
+        (await app.deps.events.append(`notary-load-school-${part}`, events, 'no-stream'))._unsafeUnwrap();
+      }
+      const extend = vi.spyOn(app.deps.notary, 'extend');
+      const run = (await app.useCases.notarize())._unsafeUnwrap();
+      expect(run.linked).toBe(4500);
+      expect(extend.mock.calls.map(([batch]) => batch.length)).toEqual([2000, 2000, 500]);
+      expect(extend.mock.calls.flatMap(([batch]) => batch.map((e) => e.id))).toEqual(Array.from({ length: 9 }, (_, p) => Array.from({ length: 500 }, (_, i) => `n-${p}-${i}`)).flat());
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -97,5 +97,14 @@ describe('notifications read, new versions and the public event stream at the ap
     expect(app.deps.readModels.checkpoint()).toBeGreaterThan(now);
     expect(early).toBe(false);
     await ahead;
+    // An event exactly at the reader's position is not past it (issue 37).
+    const next = (await es.head())._unsafeUnwrap() + 1n;
+    let atIt = false;
+    const exactly = es.moved(service, next, 1_500).then(() => (atIt = true));
+    await deposit('Exactly there');
+    expect(app.deps.readModels.tenantPosition('school')).toBe(next);
+    await new Promise((r) => setImmediate(r));
+    expect(atIt).toBe(false);
+    await exactly;
   });
 });

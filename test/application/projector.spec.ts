@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errAsync, type Result } from 'neverthrow';
+import { errAsync, ok, type Result } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { envelope } from '../../src/application/event-envelope.js';
@@ -419,5 +419,45 @@ describe('a listener that throws', () => {
       expect(heard).toHaveLength(2);
       expect(heard.at(-1)).toBe(app.deps.readModels.checkpoint());
     });
+  });
+});
+
+/** A log and read models in memory: what the projector asks of them, and nothing else. */
+const inMemory = (count: number) => {
+  const log = Array.from({ length: count }, (_, i) => ({ id: `e${i}`, stream: 's', revision: i, position: BigInt(i + 1), type: 'CategoryCreated', data: {}, meta: { actor: 'a', at: '2026-12-01T10:00:00.000Z', tenant: 'school', schemaVersion: 1 } }));
+  let checkpoint = 0n;
+  const rebuilds: number[] = [];
+  const events = { readAll: async ({ after, limit }: { after: bigint; limit: number }) => ok(log.filter((e) => e.position > after).slice(0, limit)) };
+  const readModels = {
+    checkpoint: () => checkpoint,
+    apply: (batch: readonly { position: bigint }[]) => void (checkpoint = batch.at(-1)!.position),
+    // Projects what the log held when it started: the rest is the catch-up's.
+    rebuild: async (read: (after: bigint, limit: number) => Promise<Result<readonly { position: bigint }[], unknown>>, committed: (applied: number, tenants: ReadonlySet<string>) => void) => {
+      // A real one empties the read models before it reads anything.
+      rebuilds.push(0);
+      const page = (await read(0n, 3))._unsafeUnwrap();
+      checkpoint = page.at(-1)!.position;
+      committed(page.length, new Set(['school']));
+      return ok(page.length);
+    },
+  };
+  return { log, events, readModels, rebuilds };
+};
+
+describe('a rebuild, on fakes (issue 37)', () => {
+  it('counts what it projected and what was appended meanwhile together, up to the whole log', async () => {
+    const { events, readModels } = inMemory(5);
+    const projector = new Projector(events as never, readModels as never);
+    const seen: number[] = [];
+    expect((await projector.rebuild((p) => seen.push(p.applied)))._unsafeUnwrap()).toBe(5n);
+    expect(seen).toEqual([3, 5]);
+  });
+
+  it('once stopped, leaves the read models untouched', async () => {
+    const { events, readModels, rebuilds } = inMemory(5);
+    const projector = new Projector(events as never, readModels as never);
+    await projector.stop();
+    expect((await projector.rebuild())._unsafeUnwrapErr()).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(rebuilds).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { documentDecider } from '../../src/domain/index.js';
 import { compose, TOKENS } from '../../src/composition/compose.js';
@@ -90,6 +90,37 @@ describe('retention by category', () => {
       clock.at = deposited + 31 * DAY;
       expect((await uc.applyRetention())._unsafeUnwrap()).toEqual({ dryRun: false, expired: 2, byTenant: { south: 1, west: 1 } });
       expect((await uc.applyRetention({ dryRun: true }))._unsafeUnwrap()).toEqual({ dryRun: true, expired: 0, byTenant: {} });
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('copies of the read models taken before an expiry go with it; a run that expires nothing keeps them and rewrites nothing (issue 37)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-retention-'));
+    const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+    const app = await compose(
+      loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL', LOCKER_SNAPSHOT_EVERY_MINUTES: '60', LOCKER_NODE_ID: 'node-1' }),
+      (c) => c.register(TOKENS.Clock, { useValue: clock }),
+    );
+    const uc = app.useCases;
+    const admin = { tenant: 'school', userId: 'admin', scopes: [] };
+    try {
+      (await uc.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      const id = (await uc.createCategory(admin, 'Absences'))._unsafeUnwrap().id;
+      (await uc.setCategoryRetention(admin, id, 30))._unsafeUnwrap();
+      const checked = (await uc.depositDocument.check({ ...admin, userId: 'anne' }, { recipients: { users: ['marc'], classes: [] }, categoryId: id, title: 'absence slip' }, undefined))._unsafeUnwrap();
+      (await uc.depositDocument.store(checked, { fileName: 'a.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('slip'); })(), truncated: () => false }))._unsafeUnwrap();
+      const taken = (await uc.snapshots.take(app.nodeId))._unsafeUnwrap().taken!;
+      const scrub = vi.spyOn(app.deps.readModels, 'scrub');
+      clock.at += 29 * DAY;
+      expect((await uc.applyRetention())._unsafeUnwrap().expired).toBe(0);
+      expect((await app.deps.snapshots!.list())._unsafeUnwrap()).toEqual([taken]);
+      expect(scrub).not.toHaveBeenCalled();
+      clock.at += DAY;
+      expect((await uc.applyRetention())._unsafeUnwrap().expired).toBe(1);
+      // The copy held the expired title: no node may start from it.
+      expect((await app.deps.snapshots!.list())._unsafeUnwrap()).toEqual([]);
+      expect(scrub).toHaveBeenCalledTimes(1);
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

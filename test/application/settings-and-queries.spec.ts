@@ -28,6 +28,9 @@ describe('settings, categories and personal views at the application layer', () 
     expect((await listed(true)).sort()).toEqual([minutes.id, old.id].sort());
     expect((await uc.renameCategory(as('admin'), 'nope', 'X'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'category' });
     expect((await uc.retireCategory(as('admin'), 'nope'))._unsafeUnwrapErr()).toEqual({ code: 'NOT_FOUND', resource: 'category' });
+    // Not an admin: refused as such, not as a category that is not there (issue 37).
+    expect((await uc.renameCategory(as('anne'), minutes.id, 'X'))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
+    expect((await uc.retireCategory(as('anne'), minutes.id))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
     expect((await uc.createCategory(as('anne'), 'Mine'))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
     expect((await uc.listCategories(as('ghost'), true))._unsafeUnwrapErr()).toMatchObject(FORBIDDEN);
   });
@@ -111,6 +114,8 @@ describe('the pre-send check at the application layer', () => {
     expect(bad.refused).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'user', id: 'leo', reason: 'student' }), expect.objectContaining({ kind: 'user', id: 'ghost', reason: 'unknown' })]));
     expect(bad.acceptable).toBe(false);
     expect((await uc.checkDeposit(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId: 'nope' }))._unsafeUnwrap()).toMatchObject({ category: 'not-found', acceptable: false });
+    // One refused among people it would reach, in a usable category: not acceptable (the deposit is refused whole).
+    expect((await uc.checkDeposit(as('anne'), { recipients: { users: ['marc', 'leo'], classes: [] }, categoryId }))._unsafeUnwrap()).toMatchObject({ category: 'usable', refused: [expect.objectContaining({ id: 'leo' })], acceptable: false });
     // Nobody to reach is not acceptable either, even with nothing refused.
     expect((await uc.checkDeposit(as('anne'), { recipients: { users: [], classes: [] }, categoryId }))._unsafeUnwrap()).toMatchObject({ refused: [], acceptable: false });
     // Marc is staff without the deposit permission; Léo is a student.
