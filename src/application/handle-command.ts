@@ -3,7 +3,7 @@ import type { Decider, DomainEvent } from '../domain/index.js';
 import type { Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
 import { envelope, toDomain } from './event-envelope.js';
-import type { ExpectedVersion, RecordedEvent, ReplayedEvent } from './ports/event-store.js';
+import type { ExpectedVersion, ReplayedEvent } from './ports/event-store.js';
 
 const MAX_ATTEMPTS = 200;
 
@@ -22,12 +22,6 @@ const folded = <State, Event extends DomainEvent<string, unknown>>(decider: Deci
 };
 
 export type CommandOptions = {
-  /**
-   * The stream is new unless proven otherwise (a deposit, a carried-over document): the first
-   * attempt skips the read and appends with `no-stream`; if the stream exists after all, the next
-   * attempt reads it and decides on what is there (an idempotent replay, or a refusal).
-   */
-  readonly expectNew?: boolean;
   /** Runs once the decision holds and before its events are appended: bytes first, events second. */
   readonly beforeAppend?: () => ResultAsync<void, UseCaseError>;
   /** Read-your-writes by default; a batch (the rollover) catches up once at its end instead. */
@@ -54,12 +48,9 @@ export const handle = <Command, State, Event extends DomainEvent<string, unknown
   command: Command,
   options: CommandOptions = {},
 ): ResultAsync<Handled<State, Event>, UseCaseError> => {
-  const load = (attempt: number): ResultAsync<RecordedEvent[] | undefined, UseCaseError> =>
-    attempt === 0 && options.expectNew ? okAsync(undefined) : deps.events.readStream(stream);
-
   const run = (attempt: number): ResultAsync<Handled<State, Event>, UseCaseError> =>
-    load(attempt).andThen((recorded) => {
-      const { state, expected } = folded(decider, recorded ?? []);
+    deps.events.readStream(stream).andThen((recorded) => {
+      const { state, expected } = folded(decider, recorded);
       const decided = decider.decide(state, command);
       if (decided.isErr()) return errAsync<Handled<State, Event>, UseCaseError>(decided.error);
       const events = decided.value;

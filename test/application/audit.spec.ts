@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '../../src/application/event-envelope.js';
+import { documentHistory, lockerAsOf } from '../../src/application/use-cases/audit.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import { TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
@@ -159,6 +160,16 @@ describe('audit queries at the application layer', () => {
     // Sophie never had d, and the moment before c's deposit she had not got c.
     expect(await ids('sophie', later.sixth)).not.toContain(d);
     expect(await ids('sophie', T.third)).not.toContain(c);
+  });
+
+  it('reads its own school’s log only, whatever it replays (issue 37)', async () => {
+    const asked: unknown[] = [];
+    const events = { ...app.deps.events, readAll: (options: Parameters<typeof app.deps.events.readAll>[0]) => (asked.push(options.tenant), app.deps.events.readAll(options)) };
+    const deps = { ...app.deps, events };
+    (await lockerAsOf(deps)(AUDITOR, 'sophie', T.third))._unsafeUnwrap();
+    (await documentHistory(deps)(AUDITOR, a, undefined))._unsafeUnwrap();
+    expect(asked.length).toBeGreaterThan(0);
+    expect(new Set(asked)).toEqual(new Set(['school']));
   });
 
   it('only auditors ask', async () => {

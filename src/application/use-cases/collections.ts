@@ -98,7 +98,6 @@ export const collections = (deps: Deps) => {
               dueAt: input.dueAt,
               draft: input.draft === true,
             },
-            { expectNew: true },
           ).andThen(() => viewFor(deps, actor, id));
         }),
     publish: (actor: Actor, id: string) => command(actor, id, 'PublishCollection'),
