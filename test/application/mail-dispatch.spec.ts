@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { smtpMailer } from '../../src/adapters/smtp/smtp-mailer.js';
 import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
 import { webhooks } from '../../src/application/use-cases/webhooks.js';
@@ -268,5 +268,32 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     expect(x).toBe(y);
     expect((await x)._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
     await a.settled();
+  });
+  it('sent, failed for good or requeued: one person or three, the read models catch up as often (issue 37)', async () => {
+    const catchUps = async <T>(work: () => Promise<T>) => {
+      const spy = vi.spyOn(app.deps.projector, 'catchUp');
+      try {
+        const value = await work();
+        return { count: spy.mock.calls.length, value };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const round = async (people: string[]) => {
+      await deposit('anne', people, `To ${people.length}`);
+      const sent = await catchUps(async () => (await dispatcher().tick())._unsafeUnwrap().sent);
+      await smtp.setMode('refuse');
+      await deposit('anne', people, `Refused to ${people.length}`);
+      const failed = await catchUps(async () => (await dispatcher({ maxAttempts: 1 }).tick())._unsafeUnwrap().failed);
+      await smtp.setMode('accept');
+      const requeued = await catchUps(async () => (await app.useCases.requeueFailedMail('school', 'admin'))._unsafeUnwrap().requeued);
+      await dispatcher().tick();
+      return { sent, failed, requeued };
+    };
+    const one = await round(['paul']);
+    const three = await round(['paul', 'marc', 'admin']);
+    expect([one.sent.value, one.failed.value, one.requeued.value]).toEqual([1, 1, 1]);
+    expect([three.sent.value, three.failed.value, three.requeued.value]).toEqual([3, 3, 3]);
+    expect([three.sent.count, three.failed.count, three.requeued.count]).toEqual([one.sent.count, one.failed.count, one.requeued.count]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
 import { webhooks, type WebhookOptions } from '../../src/application/use-cases/webhooks.js';
 import { TOKENS } from '../../src/composition/compose.js';
@@ -185,6 +185,39 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     n = 1;
     (await hooks.tick())._unsafeUnwrap();
     expect(await progressed()).toBe(2);
+  });
+
+  it('one endpoint or three: delivering, recording progress and disabling catch the read models up as often (issue 37)', async () => {
+    const catchUps = async <T>(work: () => Promise<T>) => {
+      const spy = vi.spyOn(app.deps.projector, 'catchUp');
+      try {
+        const value = await work();
+        return { count: spy.mock.calls.length, value };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    // Disabled at the first failure.
+    const hooks = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, disableAfterMs: 0 });
+    const round = async (n: number) => {
+      const registered = [];
+      for (let i = 0; i < n; i += 1) registered.push((await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap());
+      answer = () => 200;
+      (await app.useCases.createCategory(admin, `Delivered to ${n}`))._unsafeUnwrap();
+      const delivered = await catchUps(async () => (await hooks.tick())._unsafeUnwrap());
+      const recorded = (await hooks.recorded('school'))._unsafeUnwrap();
+      expect(registered.map((w) => recorded.get(w.id)?.upTo ?? null).every((upTo) => upTo !== null)).toBe(true);
+      answer = () => 500;
+      (await app.useCases.createCategory(admin, `Refused by ${n}`))._unsafeUnwrap();
+      const disabled = await catchUps(async () => (await hooks.tick())._unsafeUnwrap());
+      for (const w of registered) (await hooks.remove(admin, w.id))._unsafeUnwrap();
+      return { delivered, disabled };
+    };
+    const one = await round(1);
+    clock.at += OPTIONS.leaseMs + 1;
+    const three = await round(3);
+    expect([one.delivered.value.delivered, one.disabled.value.disabled, three.delivered.value.delivered, three.disabled.value.disabled]).toEqual([1, 1, 3, 3]);
+    expect([three.delivered.count, three.disabled.count]).toEqual([one.delivered.count, one.disabled.count]);
   });
 
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
