@@ -1,5 +1,5 @@
 import { errAsync, okAsync } from 'neverthrow';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScanVerdict, VirusScanner } from '../../src/application/ports/virus-scanner.js';
 import { TOKENS } from '../../src/composition/compose.js';
 import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
@@ -95,5 +95,27 @@ describe('scanning stored bytes', () => {
     expect((await app.useCases.downloadDocument(as('marc'), last, {}))._unsafeUnwrapErr().code).toBe('QUARANTINED');
     // Another school's versions are not this school's rescan.
     expect((await app.useCases.scans.rescan({ tenant: 'elsewhere' }))._unsafeUnwrap()).toEqual({ scanned: 0, cleared: 0, quarantined: 0, failed: 0 });
+  });
+  it('one version pending or three: the read models catch up as often (issue 37)', async () => {
+    const { scanner, state } = fakeScanner();
+    app = await embeddedApp({ env: { LOCKER_SCAN_REQUIRED: 'false' }, overrides: (c) => c.register(TOKENS.Scanner, { useValue: scanner }) });
+    const a = app;
+    const categoryId = (await a.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    const round = async (n: number) => {
+      state.up = false;
+      for (let i = 0; i < n; i += 1) await deposit(a, categoryId, `minutes ${i}`);
+      state.up = true;
+      const spy = vi.spyOn(a.deps.projector, 'catchUp');
+      try {
+        const run = (await a.useCases.scans.scanPending())._unsafeUnwrap();
+        return { cleared: run.cleared, count: spy.mock.calls.length };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const one = await round(1);
+    const three = await round(3);
+    expect([one.cleared, three.cleared]).toEqual([1, 3]);
+    expect(three.count).toBe(one.count);
   });
 });
