@@ -8,6 +8,8 @@ import { rollover, SYSTEM_SCOPE } from '../../src/application/use-cases/rollover
 import { compose } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { documentsOfYearFromLog } from '../../src/adapters/shared/documents-of-year.js';
+import { envelope } from '../../src/application/event-envelope.js';
+import type { DocumentEvent } from '../../src/domain/index.js';
 
 const bytes = async function* () {
   yield new TextEncoder().encode('content');
@@ -98,6 +100,62 @@ describe('rollover on stores without an ordered stream scan (EventStoreDB)', () 
       const plainRerun = (await rollover({ ...app.deps, events: counting })(system, { ...request, dryRun: false }))._unsafeUnwrap();
       expect(plainRerun).toMatchObject({ carried: 7, alreadyCarried: 7, updated: 1 });
       expect(singles).toBe(0);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a rollover of more than one commit’s carries (issue 37)', () => {
+  it('commits at least 500 carries at a time, asks the directory once a person, and reads its own school’s log only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-rollover-batches-'));
+    const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }));
+    try {
+      for (const tenant of ['school', 'other']) (await app.useCases.syncDirectory({ tenant, userId: 's', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      const categoryId = (await app.useCases.createCategory({ tenant: 'school', userId: 'admin', scopes: [] }, 'Minutes'))._unsafeUnwrap().id;
+      // 1,100 deposits straight into the log, 100 at a time.
+      const toEnvelope = envelope('school', app.deps.ids);
+      for (let part = 0; part < 11; part += 1) {
+        const appends = Array.from({ length: 100 }, (_, i) => {
+          const documentId = `doc-${part}-${i}`;
+          const event = {
+            type: 'DocumentDeposited',
+            data: {
+              documentId, year: '2026-2027', depositorId: 'anne', title: `Minutes ${i}`, categoryId, memo: null, recipientIds: ['marc', 'paul'], named: ['marc', 'paul'], classes: [], groups: [],
+              content: { version: 1, blobKey: `k/${part}/${i}`, sha256: 'a'.repeat(64), sizeBytes: 1, fileName: 'm.pdf', mediaType: 'application/pdf' }, source: 'upload',
+            },
+            actor: 'anne',
+            at: '2026-12-01T10:00:00.000Z',
+          } as DocumentEvent;
+          return { stream: app.deps.streams.document('school', documentId), events: [toEnvelope(event)], expected: 'no-stream' as const };
+        });
+        for (const r of (await app.deps.events.appendMany(appends))._unsafeUnwrap()) r._unsafeUnwrap();
+      }
+      const commits: number[] = [];
+      const events = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, {
+        appendMany: (appends: Parameters<EventStore['appendMany']>[0]) => (commits.push(appends.length), app.deps.events.appendMany(appends)),
+      }) as EventStore;
+      const scanned: unknown[] = [];
+      const impersonalEvents = Object.assign(Object.create(Object.getPrototypeOf(app.deps.impersonalEvents)), app.deps.impersonalEvents, {
+        readAll: (options: Parameters<EventStore['readAll']>[0]) => (scanned.push(options.tenant), app.deps.impersonalEvents.readAll(options)),
+      }) as EventStore;
+      const asked = new Map<string, number>();
+      const readModels = Object.assign(Object.create(Object.getPrototypeOf(app.deps.readModels)), app.deps.readModels, {
+        directoryView: (tenant: string) => {
+          const view = app.deps.readModels.directoryView(tenant);
+          return { ...view, user: (id: string) => (asked.set(id, (asked.get(id) ?? 0) + 1), view.user(id)) };
+        },
+      });
+      const system = { tenant: 'school', userId: 'system', scopes: [SYSTEM_SCOPE] };
+      const report = (await rollover({ ...app.deps, events, impersonalEvents, readModels })(system, { from: '2026-2027', to: '2027-2028', dryRun: false }))._unsafeUnwrap();
+      expect(report.carried).toBe(1100);
+      expect(commits.reduce((a, b) => a + b, 0)).toBe(1100);
+      expect(commits.slice(0, -1).every((n) => n >= 500)).toBe(true);
+      expect(commits.length).toBeLessThanOrEqual(3);
+      expect(Math.max(...asked.values())).toBe(1);
+      expect(scanned.length).toBeGreaterThan(0);
+      expect(new Set(scanned)).toEqual(new Set(['school']));
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -220,6 +220,17 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect([three.delivered.count, three.disabled.count]).toEqual([one.delivered.count, one.disabled.count]);
   });
 
+  it('an endpoint nobody listens on: the delivery fails with the sender’s reason and no status, and waits its retry (issue 37)', async () => {
+    const hooks = service();
+    const hook = (await hooks.register(admin, { url: 'http://127.0.0.1:9/hooks', events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Nobody listens'))._unsafeUnwrap();
+    expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 0 });
+    const [delivery] = (await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items;
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, lastError: expect.any(String), nextAttemptAt: new Date(clock.at + OPTIONS.retryBaseMs).toISOString() });
+    expect(delivery!.lastError).not.toBe('');
+    expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: null, error: delivery!.lastError });
+  });
+
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
     const a = service();
     const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, holder: 'node-b' });
