@@ -7,8 +7,10 @@ import type { ExpectedVersion, ReplayedEvent } from './ports/event-store.js';
 
 const MAX_ATTEMPTS = 200;
 
-const pause = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 + attempt * 2)));
+/** How long a command that lost a race waits before deciding again: a random share of a bound that grows 2 ms an attempt, up to 50 ms. */
+export const retryPauseMs = (attempt: number, random: number): number => random * Math.min(50, 2 + attempt * 2);
+
+const pause = (attempt: number) => new Promise<void>((resolve) => setTimeout(resolve, retryPauseMs(attempt, Math.random())));
 
 /**
  * A stream's state, folded with the decider's `evolve`, and the version an append decided on it

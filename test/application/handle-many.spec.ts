@@ -1,6 +1,6 @@
 import { err, errAsync, ok, okAsync } from 'neverthrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleMany } from '../../src/application/handle-command.js';
+import { handleEach, handleMany, retryPauseMs } from '../../src/application/handle-command.js';
 import type { Decider, DomainEvent } from '../../src/domain/index.js';
 import { embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
@@ -74,5 +74,30 @@ describe('several commands on their own streams (handleMany)', () => {
     const outcome = await handleMany(deps(), counter, 'school', [{ stream: 's-1', command: { n: 1 } }], { allOrNone: true, beforeAppend: () => errAsync({ code: 'STORE_UNAVAILABLE', message: 'bytes' }) });
     expect(outcome._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'bytes' });
     expect(await total('s-1')).toBe(0);
+  });
+});
+
+describe('several commands on one stream (handleEach), issue 37', () => {
+  it('each decided on what the ones before left, one that decides nothing appends nothing; the answer holds every event, in order', async () => {
+    const events = app.deps.events as { append: typeof app.deps.events.append };
+    const append = events.append.bind(events);
+    const appended: number[] = [];
+    events.append = (stream, list, expected) => (appended.push(list.length), append(stream, list, expected));
+    const handled = (await handleEach(deps(), counter, 'school', 's-each', [{ n: 2 }, { n: 0 }, { n: 3 }]))._unsafeUnwrap();
+    expect(handled.state).toBe(5);
+    expect(handled.events.map((e) => e.data.n)).toEqual([2, 3]);
+    expect(appended).toEqual([1, 1]);
+    expect(await total('s-each')).toBe(5);
+    // Refused part-way: what was appended before stays, and the refusal is the answer.
+    expect((await handleEach(deps(), counter, 'school', 's-each', [{ n: 4 }, { n: 2 }]))._unsafeUnwrapErr()).toEqual({ code: 'INVALID_INPUT', detail: 'over 10 at 9' });
+    expect(await total('s-each')).toBe(9);
+  });
+});
+
+describe('a command that lost a race waits a little before deciding again (issue 37)', () => {
+  it('a random share of 2 ms more an attempt, at most 50 ms', () => {
+    expect([0, 1, 10, 24, 25, 199].map((attempt) => retryPauseMs(attempt, 1))).toEqual([2, 4, 22, 50, 50, 50]);
+    expect(retryPauseMs(4, 0.5)).toBe(5);
+    expect(retryPauseMs(4, 0)).toBe(0);
   });
 });
