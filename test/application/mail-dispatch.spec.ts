@@ -89,6 +89,19 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     }
   });
 
+  it('an address gone from the directory before the mail goes: skipped, and says so (issue 37)', async () => {
+    const before = smtp.count();
+    const id = await deposit('anne', ['marc'], 'Address gone');
+    (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), { ...directory, users: directory.users.map((u) => (u.id === 'marc' ? { ...u, email: undefined } : u)) }))._unsafeUnwrap();
+    try {
+      expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
+      expect((await outboxOf(id)).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'no e-mail address in the directory']]);
+      expect(smtp.count()).toBe(before);
+    } finally {
+      (await app.useCases.syncDirectory(as('s', 'school', ['directory:write']), directory))._unsafeUnwrap();
+    }
+  });
+
   it('a mail retried after a refusal keeps its age: past the maximum it is not sent, even once the server accepts (issue 37)', async () => {
     await smtp.setMode('tempfail');
     const before = smtp.count();
@@ -258,6 +271,23 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     }
   });
 
+  it('an endpoint given up on and deleted before the mail goes: nothing to tell, skipped (issue 37)', async () => {
+    const failing = await startReceiver(() => 500);
+    try {
+      const hooks = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { holder: 'h', allowedHosts: ['127.0.0.1'], retryBaseMs: 1000, retryMaxMs: 1000, disableAfterMs: 0, leaseMs: 60_000, concurrency: 1 });
+      const hook = (await hooks.register(as('admin'), { url: failing.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+      (await app.useCases.createCategory(as('admin'), `Hooked then deleted ${clock.at}`))._unsafeUnwrap();
+      expect((await hooks.tick())._unsafeUnwrap()).toMatchObject({ disabled: 1 });
+      (await hooks.remove(as('admin'), hook.id))._unsafeUnwrap();
+      const before = smtp.count();
+      expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, skipped: 1 });
+      expect((await app.useCases.mailOutbox(as('admin'), undefined, { limit: 500 }))._unsafeUnwrap().items.filter((i) => i.documentId === hook.id).map((i) => [i.status, i.lastError])).toEqual([['skipped', 'document deleted, or request closed']]);
+      expect(smtp.count()).toBe(before);
+    } finally {
+      await failing.stop();
+    }
+  });
+
   it('the node that does not hold the lease sends nothing and says who does', async () => {
     await deposit('anne', ['paul'], 'Leased');
     expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });
@@ -279,6 +309,9 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
         spy.mockRestore();
       }
     };
+    // What earlier tests left failed is requeued and let go first (too old to be news by now).
+    (await app.useCases.requeueFailedMail('school', 'admin'))._unsafeUnwrap();
+    await dispatcher().tick();
     const round = async (people: string[]) => {
       await deposit('anne', people, `To ${people.length}`);
       const sent = await catchUps(async () => (await dispatcher().tick())._unsafeUnwrap().sent);
