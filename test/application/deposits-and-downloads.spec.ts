@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { err } from 'neverthrow';
 import type { IncomingFile } from '../../src/application/incoming-file.js';
+import { depositDocument } from '../../src/application/use-cases/deposit-document.js';
 import { as, deposited, embeddedApp, filesUnder, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
 
@@ -112,7 +114,7 @@ describe('deposits and downloads at the application layer', () => {
     expect(await eventCount()).toBe(events);
     // What the acknowledgement asks is in it too, not only whether there is one.
     const asking = `${key}-ack`;
-    const ask = (dueDate: string) => ({ acknowledgement: { required: true, dueDate } });
+    const ask = (dueAt: string) => ({ acknowledgement: { required: true, dueAt: `${dueAt}T08:00:00.000Z` } });
     (await app.useCases.depositDocument.storeAll((await check('anne', asking, ask('2027-01-10')))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'))))._unsafeUnwrap();
     const askingEvents = await eventCount();
     const later = (await app.useCases.depositDocument.storeAll((await check('anne', asking, ask('2027-02-10')))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'))))._unsafeUnwrapErr();
@@ -123,6 +125,24 @@ describe('deposits and downloads at the application layer', () => {
     expect(paul.replayed).toBe(false);
     expect(paul.documents.map((d) => d.id)).not.toContain(first.documents[0]!.id);
     expect(paul.documents.map((d) => d.id)).not.toContain(first.documents[1]!.id);
+  });
+
+  it('a retry after a store that wrote part of a keyed deposit completes the rest: the same documents, not a replay (issue 37)', async () => {
+    const key = `partial-${Date.now()}`;
+    // A store that commits the first document of the request, then fails.
+    const events = Object.assign(Object.create(Object.getPrototypeOf(app.deps.events)), app.deps.events, {
+      appendMany: (appends: Parameters<typeof app.deps.events.appendMany>[0]) =>
+        app.deps.events.appendMany(appends.slice(0, 1)).map((done) => [...done, ...appends.slice(1).map(() => err({ code: 'STORE_UNAVAILABLE' as const, message: 'gone mid-way' }))]),
+    }) as typeof app.deps.events;
+    const halfway = depositDocument({ ...app.deps, events });
+    const failed = await halfway.storeAll((await halfway.check(as('anne'), { recipients: { users: ['marc'], classes: [] }, categoryId }, key))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'), textFile('y', false, 'y.txt')));
+    expect(failed._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'gone mid-way' });
+    const retried = (await app.useCases.depositDocument.storeAll((await check('anne', key))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'), textFile('y', false, 'y.txt'))))._unsafeUnwrap();
+    expect(retried.replayed).toBe(false);
+    expect(retried.documents.map((d) => d.fileName)).toEqual(['x.txt', 'y.txt']);
+    const again = (await app.useCases.depositDocument.storeAll((await check('anne', key))._unsafeUnwrap(), files(textFile('x', false, 'x.txt'), textFile('y', false, 'y.txt'))))._unsafeUnwrap();
+    expect(again.replayed).toBe(true);
+    expect(again.documents.map((d) => d.id)).toEqual(retried.documents.map((d) => d.id));
   });
 
   it('without a key, the same request twice is two deposits', async () => {
