@@ -1,6 +1,6 @@
 import { err, errAsync, ok, okAsync } from 'neverthrow';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleEach, handleMany, retryPauseMs } from '../../src/application/handle-command.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handle, handleEach, handleMany, retryPauseMs } from '../../src/application/handle-command.js';
 import type { Decider, DomainEvent } from '../../src/domain/index.js';
 import { embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
 
@@ -99,5 +99,25 @@ describe('a command that lost a race waits a little before deciding again (issue
     expect([0, 1, 10, 24, 25, 199].map((attempt) => retryPauseMs(attempt, 1))).toEqual([2, 4, 22, 50, 50, 50]);
     expect(retryPauseMs(4, 0.5)).toBe(5);
     expect(retryPauseMs(4, 0)).toBe(0);
+  });
+});
+
+describe('read-your-writes, or not, as asked (issue 37)', () => {
+  it('by default the answer waits until this node’s read models hold what was written; asked not to, it does not catch up', async () => {
+    const head = async () => (await app.deps.events.readAll({ limit: 1_000_000 }))._unsafeUnwrap().at(-1)!.position;
+    const spy = vi.spyOn(app.deps.projector, 'catchUp');
+    (await handle(deps(), counter, 'school', 'rw-1', { n: 1 }))._unsafeUnwrap();
+    expect(app.deps.readModels.checkpoint()).toBe(await head());
+    (await handleMany(deps(), counter, 'school', [{ stream: 'rw-2', command: { n: 1 } }, { stream: 'rw-3', command: { n: 2 } }], { allOrNone: true }))._unsafeUnwrap();
+    expect(app.deps.readModels.checkpoint()).toBe(await head());
+    expect(spy).toHaveBeenCalledTimes(2);
+    spy.mockClear();
+    (await handle(deps(), counter, 'school', 'rw-1', { n: 1 }, { waitForReadModels: false }))._unsafeUnwrap();
+    (await handleMany(deps(), counter, 'school', [{ stream: 'rw-2', command: { n: 1 } }], { allOrNone: true, waitForReadModels: false }))._unsafeUnwrap();
+    // Not even when a stream changed meanwhile and its command goes the one command path again.
+    (await handleMany(deps(), counter, 'school', [{ stream: 'rw-2', command: { n: 1 }, known: [] }], { allOrNone: true, waitForReadModels: false }))._unsafeUnwrap();
+    expect(await total('rw-2')).toBe(3);
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import { documentDecider } from '../../src/domain/index.js';
 import { compose, TOKENS } from '../../src/composition/compose.js';
+import { applyRetention } from '../../src/application/use-cases/retention.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { AT, deposited, given } from '../domain/given.js';
 
@@ -121,6 +122,26 @@ describe('retention by category', () => {
       // The copy held the expired title: no node may start from it.
       expect((await app.deps.snapshots!.list())._unsafeUnwrap()).toEqual([]);
       expect(scrub).toHaveBeenCalledTimes(1);
+    } finally {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a key store that fails while the titles of an expired document are shredded: the run fails and says which store (issue 37)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'locker-retention-'));
+    const clock = { at: Date.parse('2026-12-01T10:00:00.000Z'), now: () => new Date(clock.at).toISOString() };
+    const app = await compose(loadConfig({ LOCKER_DATA_DIR: dir, LOCKER_JWT_SECRET: 'x'.repeat(40), LOCKER_SQLITE_SYNCHRONOUS: 'NORMAL' }), (c) => c.register(TOKENS.Clock, { useValue: clock }));
+    const uc = app.useCases;
+    const admin = { tenant: 'school', userId: 'admin', scopes: [] };
+    try {
+      (await uc.syncDirectory({ tenant: 'school', userId: 'sync', scopes: ['directory:write'] }, schoolDirectory))._unsafeUnwrap();
+      const id = (await uc.createCategory(admin, 'Absences'))._unsafeUnwrap().id;
+      (await uc.setCategoryRetention(admin, id, 1))._unsafeUnwrap();
+      const checked = (await uc.depositDocument.check({ ...admin, userId: 'anne' }, { recipients: { users: ['marc'], classes: [] }, categoryId: id }, undefined))._unsafeUnwrap();
+      (await uc.depositDocument.store(checked, { fileName: 'a.txt', mediaType: 'text/plain', content: (async function* () { yield new TextEncoder().encode('slip'); })(), truncated: () => false }))._unsafeUnwrap();
+      clock.at += DAY;
+      const keys = { ...app.deps.keys, shred: () => Promise.reject(new Error('the vault is sealed')) };
+      expect((await applyRetention({ ...app.deps, keys })())._unsafeUnwrapErr()).toEqual({ code: 'STORE_UNAVAILABLE', message: 'the key store: the vault is sealed' });
     } finally {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

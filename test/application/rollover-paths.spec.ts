@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/adapters/config/config.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
 import { rollover, SYSTEM_SCOPE } from '../../src/application/use-cases/rollover.js';
@@ -122,7 +122,8 @@ describe('a rollover of more than one commit’s carries (issue 37)', () => {
           const event = {
             type: 'DocumentDeposited',
             data: {
-              documentId, year: '2026-2027', depositorId: 'anne', title: `Minutes ${i}`, categoryId, memo: null, recipientIds: ['marc', 'paul'], named: ['marc', 'paul'], classes: [], groups: [],
+              // Half of them to a group as well: its members are asked of the directory too.
+              documentId, year: '2026-2027', depositorId: 'anne', title: `Minutes ${i}`, categoryId, memo: null, recipientIds: ['marc', 'paul'], named: ['marc', 'paul'], classes: [], groups: i % 2 === 0 ? ['teachers'] : [],
               content: { version: 1, blobKey: `k/${part}/${i}`, sha256: 'a'.repeat(64), sizeBytes: 1, fileName: 'm.pdf', mediaType: 'application/pdf' }, source: 'upload',
             },
             actor: 'anne',
@@ -144,12 +145,23 @@ describe('a rollover of more than one commit’s carries (issue 37)', () => {
       const readModels = Object.assign(Object.create(Object.getPrototypeOf(app.deps.readModels)), app.deps.readModels, {
         directoryView: (tenant: string) => {
           const view = app.deps.readModels.directoryView(tenant);
-          return { ...view, user: (id: string) => (asked.set(id, (asked.get(id) ?? 0) + 1), view.user(id)) };
+          const count = (key: string) => asked.set(key, (asked.get(key) ?? 0) + 1);
+          return { ...view, user: (id: string) => (count(id), view.user(id)), membersOf: (group: Parameters<typeof view.membersOf>[0]) => (count(`group:${group}`), view.membersOf(group)) };
         },
       });
       const system = { tenant: 'school', userId: 'system', scopes: [SYSTEM_SCOPE] };
+      const catchUps = vi.spyOn(app.deps.projector, 'catchUp');
+      const dry = (await rollover({ ...app.deps, events, impersonalEvents, readModels })(system, { from: '2026-2027', to: '2027-2028', dryRun: true }))._unsafeUnwrap();
+      expect([dry.carried, commits.length]).toEqual([1100, 0]);
+      // A dry run catches up before it reads, and writes nothing to catch up with after.
+      expect(catchUps).toHaveBeenCalledTimes(1);
+      asked.clear();
+      catchUps.mockClear();
       const report = (await rollover({ ...app.deps, events, impersonalEvents, readModels })(system, { from: '2026-2027', to: '2027-2028', dryRun: false }))._unsafeUnwrap();
       expect(report.carried).toBe(1100);
+      // A real one before and at its end, however many commits it takes.
+      expect(catchUps).toHaveBeenCalledTimes(2);
+      expect(asked.has('group:teachers')).toBe(true);
       expect(commits.reduce((a, b) => a + b, 0)).toBe(1100);
       expect(commits.slice(0, -1).every((n) => n >= 500)).toBe(true);
       expect(commits.length).toBeLessThanOrEqual(3);

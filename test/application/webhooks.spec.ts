@@ -151,6 +151,9 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 1, disabled: 1 });
     expect((await hooks.list(admin))._unsafeUnwrap().find((w) => w.id === hook.id)!.active).toBe(false);
     expect((await hooks.deliveries(admin, hook.id, { limit: 10 }))._unsafeUnwrap().items[0]!.status).toBe('abandoned');
+    // The log says why: since when it failed, and its last answer.
+    const disabled = (await app.deps.events.readStream(app.deps.streams.webhooks('school')))._unsafeUnwrap().filter((e) => e.type === 'WebhookDisabled').at(-1)!;
+    expect(disabled.data).toEqual({ webhookId: hook.id, reason: `failing since ${new Date(firstFailure).toISOString()}: the endpoint answered 500` });
   });
 
   it('only a 2xx answer is a delivery: 299 is, 300 is not (and says so), whatever redirect it offers', async () => {
@@ -231,6 +234,31 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect((await hooks.test(admin, hook.id))._unsafeUnwrap()).toEqual({ status: null, error: delivery!.lastError });
   });
 
+  it('an address the sender refuses (an internal one) is refused before anything is registered (issue 37)', async () => {
+    const hooks = service();
+    const before = (await app.deps.events.readStream(app.deps.streams.webhooks('school')))._unsafeUnwrap().length;
+    expect((await hooks.register(admin, { url: 'https://10.0.0.1/hooks', events: ['*'] }))._unsafeUnwrapErr()).toMatchObject({ code: 'INVALID_WEBHOOK' });
+    expect((await app.deps.events.readStream(app.deps.streams.webhooks('school')))._unsafeUnwrap()).toHaveLength(before);
+    expect((await hooks.list(admin))._unsafeUnwrap()).toEqual([]);
+  });
+
+  it('the once-a-minute rule is each endpoint’s own: two endpoints waiting on deliveries both record their progress (issue 37)', async () => {
+    const hooks = service();
+    const a = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    const b = (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Each one'))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Each two'))._unsafeUnwrap();
+    // Each endpoint gets the first and fails the second: both wait, both have progress to record.
+    // The first request of each endpoint's chain comes before its second: the first two are both firsts.
+    const seen = new Map<string, number>();
+    let k = 0;
+    answer = () => (k++ < 2 ? 200 : 500);
+    (await hooks.tick())._unsafeUnwrap();
+    const progressed = (await app.deps.events.readStream(app.deps.streams.webhooks('school')))._unsafeUnwrap().filter((e) => e.type === 'WebhookProgressed').map((e) => (e.data as { webhookId: string }).webhookId);
+    for (const id of progressed) seen.set(id, (seen.get(id) ?? 0) + 1);
+    expect([seen.get(a.id), seen.get(b.id)]).toEqual([1, 1]);
+  });
+
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
     const a = service();
     const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, holder: 'node-b' });
@@ -252,6 +280,8 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect((await x)._unsafeUnwrap().delivered).toBeGreaterThanOrEqual(1);
     await hooks.settled();
     (await hooks.remove(admin, hook.id))._unsafeUnwrap();
+    // Gone from the list as soon as the removal answers.
+    expect((await hooks.list(admin))._unsafeUnwrap().map((w) => w.id)).not.toContain(hook.id);
     expect((await hooks.test(admin, hook.id))._unsafeUnwrapErr()).toEqual({ code: 'WEBHOOK_NOT_FOUND', webhookId: hook.id });
     (await app.useCases.createCategory(admin, 'After removal'))._unsafeUnwrap();
     expect((await hooks.tick())._unsafeUnwrap().delivered).toBe(0);

@@ -69,7 +69,7 @@ export const checkRolloverYears = (request: Pick<RolloverRequest, 'from' | 'to'>
     ? err({ code: 'INVALID_INPUT', detail: `${request.from} is not a school year: expected the form 2025-2026` })
     : request.to === nextSchoolYear(request.from)
     ? ok(undefined)
-    : err({ code: 'INVALID_INPUT', detail: `a rollover goes from a school year to the next one (${request.from} → ${isSchoolYear(request.from) ? nextSchoolYear(request.from) : '?'})` });
+    : err({ code: 'INVALID_INPUT', detail: `a rollover goes from a school year to the next one (${request.from} → ${nextSchoolYear(request.from)})` });
 
 const allowedToRollOver = (deps: Deps, actor: Actor): Result<unknown, UseCaseError> =>
   actor.scopes.includes(SYSTEM_SCOPE) ? ok(undefined) : withPermission(deps, actor, 'locker.admin');
