@@ -112,9 +112,14 @@ describe('webhooks', () => {
 });
 
 /** Reads an SSE stream until `count` events came (or the time is up), then closes it. */
-const readStream = async (token: string, lastEventId: string | undefined, count: number) => {
+/**
+ * Reads `count` events of the stream (and at least `heartbeats` heartbeats); `onOpen` is told once
+ * its headers are in (its "now" is fixed by then).
+ */
+const readStream = async (token: string, lastEventId: string | undefined, count: number, onOpen?: () => void, minHeartbeats = 0) => {
   const abort = new AbortController();
   const res = await fetch(`${h.url}/v1/events/stream`, { headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: abort.signal });
+  onOpen?.();
   const events: { id: string; type: string; data: { documentId?: string } }[] = [];
   let heartbeats = 0;
   let buffer = '';
@@ -131,7 +136,7 @@ const readStream = async (token: string, lastEventId: string | undefined, count:
         const data = /^data: (.*)$/m.exec(block)?.[1];
         if (id && data) events.push({ id, type: /^event: (.*)$/m.exec(block)![1]!, data: JSON.parse(data) });
       }
-      if (events.length >= count) break;
+      if (events.length >= count && heartbeats >= minHeartbeats) break;
     }
   } catch {
     // aborted: time is up
@@ -155,8 +160,11 @@ describe('the event stream', () => {
 
   it('live events from now; a reconnect with Last-Event-ID misses nothing and repeats nothing', async () => {
     const token = await h.token('portal', { scope: 'events:read' });
-    const live = readStream(token, undefined, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // Deposited once the stream is open, not after a guess at how long opening takes.
+    let opened!: () => void;
+    const open = new Promise<void>((resolve) => (opened = resolve));
+    const live = readStream(token, undefined, 2, opened, 1);
+    await open;
     const first = (await h.deposit('anne', { recipients: { users: ['marc'] }, categoryId: category })).json;
     await h.request('PATCH', `/v1/documents/${first.id}`, { as: 'anne', json: { memo: 'm' } });
     const seen = await live;
