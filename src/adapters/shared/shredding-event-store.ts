@@ -303,7 +303,9 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
       return sealedHere;
     });
     if (ids.size === 0) return okAsync(found.some((f) => f !== undefined) ? events.map((e, i) => openEvent(e, found[i], new Map())) : events);
-    return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).map((keyOf) => events.map((e, i) => openEvent(e, found[i], keyOf)));
+    // andThen, not map: neverthrow's map runs its callback through a generator, and events handed
+    // through one survived V8's young-generation collections (docs/performance.md, "Rebuild").
+    return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).andThen((keyOf) => okAsync(events.map((e, i) => openEvent(e, found[i], keyOf))));
   };
 
   const store: EventStore & Shredder & { readonly raw: EventStore } = {
