@@ -171,6 +171,13 @@ describe('the depositor changing details', () => {
       .then([{ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version: 2 }, minor: true }, actor: 'anne', at: AT }]);
   });
 
+  it('a version taken from a linked cloud says where it came from (issue 37)', () => {
+    const cloud = { cloudId: 'nextcloud', path: '/Minutes/june.pdf', etag: '"e-1"' };
+    document([deposited()])
+      .when({ type: 'UpdateContent', ...byAnne, maxDocumentBytes: 1000, file: file(), cloud })
+      .then([{ type: 'DocumentUpdated', data: { documentId: 'doc-1', content: { ...file(), version: 2 }, cloud }, actor: 'anne', at: AT }]);
+  });
+
   it('a recipient allowed to edit uploads a version, but never a minor one', () => {
     const mayEdit: DocumentEvent = { type: 'RecipientsMayEditSet', data: { documentId: 'doc-1', recipientsMayEdit: true }, actor: 'anne', at: AT };
     const byMarc = { ...byAnne, actorId: 'marc' };

@@ -188,7 +188,7 @@ const checkYear = (doc: LiveDocument, cmd: Managing): Result<LiveDocument, Docum
  * Who may upload a new version: the depositor, and the recipients when the depositor allowed it;
  * everything else stays the depositor's (`checkManaging`).
  */
-export const checkEditing = (state: DocumentState, cmd: Managing, minor = false): Result<LiveDocument, DocumentError> =>
+export const checkEditing = (state: DocumentState, cmd: Managing, minor: boolean): Result<LiveDocument, DocumentError> =>
   checkOpen(state, cmd).andThen((doc) =>
     // Only the depositor may call a version minor: it keeps everyone's acknowledgements.
     canManage(doc, cmd.actorId) || (!minor && doc.recipientsMayEdit && doc.recipients.has(cmd.actorId)) ? checkYear(doc, cmd) : notDepositor(doc),
