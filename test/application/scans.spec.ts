@@ -2,6 +2,7 @@ import { errAsync, okAsync } from 'neverthrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ScanVerdict, VirusScanner } from '../../src/application/ports/virus-scanner.js';
 import { TOKENS } from '../../src/composition/compose.js';
+import { scans } from '../../src/application/use-cases/scans.js';
 import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
 
 // The scanning use cases in process, against a scanner of the test's own that finds "VIRUS" in
@@ -95,6 +96,13 @@ describe('scanning stored bytes', () => {
     expect((await app.useCases.downloadDocument(as('marc'), last, {}))._unsafeUnwrapErr().code).toBe('QUARANTINED');
     // Another school's versions are not this school's rescan.
     expect((await app.useCases.scans.rescan({ tenant: 'elsewhere' }))._unsafeUnwrap()).toEqual({ scanned: 0, cleared: 0, quarantined: 0, failed: 0 });
+    // A scanner gone in the middle stops the run with its error, after the first page's progress (issue 37).
+    const gone = { ...scanner, begin: () => (state.scanned >= scannedAtDeposit + 201 + 150 ? ((state.up = false), scanner.begin()) : scanner.begin()) };
+    const halfway: number[] = [];
+    const stopped = await scans({ ...app.deps, scanner: gone }).rescan({ tenant: 'school' }, (r) => halfway.push(r.scanned));
+    expect(stopped._unsafeUnwrapErr()).toMatchObject({ code: 'SCANNER_UNAVAILABLE' });
+    expect(halfway).toEqual([]);
+    state.up = true;
   });
   it('one version pending or three: the read models catch up as often (issue 37)', async () => {
     const { scanner, state } = fakeScanner();
