@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Directory } from '../../src/domain/index.js';
 import { TOKENS } from '../../src/composition/compose.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { as, deposited, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
+import { catchUpsDuring } from '../support/catch-ups.js';
 
 // The jobs that write many streams (retention, due reminders, directory syncs, re-addressing, the
 // sweep's leases) append one after another and catch this node's read models up once, at their
@@ -22,16 +23,7 @@ describe('batch jobs catch the read models up once, not once an item (issue 37)'
   });
   afterAll(() => app.stop());
 
-  /** How many times `work` asked this node's projector to catch up, and what it answered. */
-  const catchUps = async <T>(work: () => Promise<T>): Promise<{ count: number; value: T }> => {
-    const spy = vi.spyOn(app.deps.projector, 'catchUp');
-    try {
-      const value = await work();
-      return { count: spy.mock.calls.length, value };
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const catchUps = <T>(work: () => Promise<T>) => catchUpsDuring(app.deps.projector, work);
 
   it('retention: one expired document or three', async () => {
     const shortLived = (await app.useCases.createCategory(as('admin'), 'Absences'))._unsafeUnwrap().id;
@@ -101,10 +93,9 @@ describe('batch jobs catch the read models up once, not once an item (issue 37)'
     const single = await embeddedApp({ tenants: ['a'] });
     try {
       const count = async (on: EmbeddedApp) => {
-        const spy = vi.spyOn(on.deps.projector, 'catchUp');
-        const swept = (await on.useCases.sweepBlobs(0))._unsafeUnwrap();
-        expect(swept.leftToAnotherNode).toEqual([]);
-        return spy.mock.calls.length;
+        const { count, value } = await catchUpsDuring(on.deps.projector, async () => (await on.useCases.sweepBlobs(0))._unsafeUnwrap());
+        expect(value.leftToAnotherNode).toEqual([]);
+        return count;
       };
       expect(await count(multi)).toBe(await count(single));
     } finally {

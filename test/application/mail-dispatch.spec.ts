@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { smtpMailer } from '../../src/adapters/smtp/smtp-mailer.js';
 import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
 import { webhooks } from '../../src/application/use-cases/webhooks.js';
@@ -6,6 +6,7 @@ import { mailDispatcher, type MailOptions } from '../../src/application/use-case
 import type { Directory } from '../../src/domain/index.js';
 import { schoolDirectory } from '../support/fixtures.js';
 import { as, deliveringApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { catchUpsDuring } from '../support/catch-ups.js';
 import { startReceiver } from '../support/receiver.js';
 import { startSmtp } from '../support/smtp-server.js';
 
@@ -300,15 +301,7 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     await a.settled();
   });
   it('sent, failed for good or requeued: one person or three, the read models catch up as often (issue 37)', async () => {
-    const catchUps = async <T>(work: () => Promise<T>) => {
-      const spy = vi.spyOn(app.deps.projector, 'catchUp');
-      try {
-        const value = await work();
-        return { count: spy.mock.calls.length, value };
-      } finally {
-        spy.mockRestore();
-      }
-    };
+    const catchUps = <T>(work: () => Promise<T>) => catchUpsDuring(app.deps.projector, work);
     // What earlier tests left failed is requeued and let go first (too old to be news by now).
     (await app.useCases.requeueFailedMail('school', 'admin'))._unsafeUnwrap();
     await dispatcher().tick();

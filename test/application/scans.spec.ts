@@ -1,9 +1,10 @@
 import { errAsync, okAsync } from 'neverthrow';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanVerdict, VirusScanner } from '../../src/application/ports/virus-scanner.js';
 import { TOKENS } from '../../src/composition/compose.js';
 import { scans } from '../../src/application/use-cases/scans.js';
 import { as, embeddedApp, textFile, type EmbeddedApp } from '../support/embedded-app.js';
+import { catchUpsDuring } from '../support/catch-ups.js';
 
 // The scanning use cases in process, against a scanner of the test's own that finds "VIRUS" in
 // what it is fed, and can be switched off (the HTTP suites run a real clamd).
@@ -113,13 +114,8 @@ describe('scanning stored bytes', () => {
       state.up = false;
       for (let i = 0; i < n; i += 1) await deposit(a, categoryId, `minutes ${i}`);
       state.up = true;
-      const spy = vi.spyOn(a.deps.projector, 'catchUp');
-      try {
-        const run = (await a.useCases.scans.scanPending())._unsafeUnwrap();
-        return { cleared: run.cleared, count: spy.mock.calls.length };
-      } finally {
-        spy.mockRestore();
-      }
+      const { count, value } = await catchUpsDuring(a.deps.projector, async () => (await a.useCases.scans.scanPending())._unsafeUnwrap());
+      return { cleared: value.cleared, count };
     };
     const one = await round(1);
     const three = await round(3);

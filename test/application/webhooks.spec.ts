@@ -1,9 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchWebhookSender } from '../../src/adapters/webhooks/fetch-webhook-sender.js';
 import { webhooks, type WebhookOptions } from '../../src/application/use-cases/webhooks.js';
 import { TOKENS } from '../../src/composition/compose.js';
 import { as, embeddedApp, type EmbeddedApp } from '../support/embedded-app.js';
+import { catchUpsDuring } from '../support/catch-ups.js';
 import { startReceiver } from '../support/receiver.js';
 
 /** Time that moves only when a test says so. */
@@ -191,15 +192,7 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
   });
 
   it('one endpoint or three: delivering, recording progress and disabling catch the read models up as often (issue 37)', async () => {
-    const catchUps = async <T>(work: () => Promise<T>) => {
-      const spy = vi.spyOn(app.deps.projector, 'catchUp');
-      try {
-        const value = await work();
-        return { count: spy.mock.calls.length, value };
-      } finally {
-        spy.mockRestore();
-      }
-    };
+    const catchUps = <T>(work: () => Promise<T>) => catchUpsDuring(app.deps.projector, work);
     // Disabled at the first failure.
     const hooks = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, disableAfterMs: 0 });
     const round = async (n: number) => {
