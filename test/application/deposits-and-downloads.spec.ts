@@ -109,7 +109,10 @@ describe('deposits and downloads at the application layer', () => {
     expect(await other('anne', { memo: 'Another memo' })).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
     expect(await other('anne', { recipientsMayEdit: true })).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
     expect(await other('anne', { acknowledgement: { required: true } })).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
+    // Refused with bytes never stored before: none of them is kept (issue 37).
+    const footprint = blobs();
     expect(await other('anne', {}, textFile('other bytes', false, 'x.txt'))).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
+    expect(blobs()).toEqual(footprint);
     expect(await other('anne', {}, textFile('x', false, 'renamed.txt'))).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', key });
     expect(await eventCount()).toBe(events);
     // What the acknowledgement asks is in it too, not only whether there is one.

@@ -289,6 +289,15 @@ describe('the mail dispatcher at the application layer, sending to a real SMTP s
     }
   });
 
+  it('a stopping server waits for the dispatch under way (issue 37)', async () => {
+    await deposit('anne', ['paul'], 'Sent while stopping');
+    const mail = dispatcher();
+    let over = false;
+    void mail.tick().then(() => (over = true));
+    await mail.settled();
+    expect(over).toBe(true);
+  });
+
   it('the node that does not hold the lease sends nothing and says who does', async () => {
     await deposit('anne', ['paul'], 'Leased');
     expect((await dispatcher().tick())._unsafeUnwrap()).toEqual({ ...none, sent: 1 });

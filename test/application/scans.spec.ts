@@ -122,4 +122,11 @@ describe('scanning stored bytes', () => {
     expect([one.cleared, three.cleared]).toEqual([1, 3]);
     expect(three.count).toBe(one.count);
   });
+  it('readiness asks the scanner where one is configured (issue 37)', async () => {
+    const { scanner, state } = fakeScanner();
+    app = await embeddedApp({ overrides: (c) => c.register(TOKENS.Scanner, { useValue: scanner }) });
+    expect((await app.useCases.ready()).isOk()).toBe(true);
+    state.up = false;
+    expect((await app.useCases.ready())._unsafeUnwrapErr()).toEqual([{ code: 'SCANNER_UNAVAILABLE', message: 'down' }]);
+  });
 });

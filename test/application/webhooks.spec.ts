@@ -252,6 +252,16 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect([seen.get(a.id), seen.get(b.id)]).toEqual([1, 1]);
   });
 
+  it('a stopping server waits for the deliveries under way (issue 37)', async () => {
+    const hooks = service();
+    (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'Delivered while stopping'))._unsafeUnwrap();
+    let over = false;
+    void hooks.tick().then(() => (over = true));
+    await hooks.settled();
+    expect(over).toBe(true);
+  });
+
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
     const a = service();
     const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, holder: 'node-b' });

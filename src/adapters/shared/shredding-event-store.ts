@@ -304,7 +304,7 @@ export const shreddingEventStore = (inner: EventStore, keys: KeyStore, options: 
     });
     if (ids.size === 0) return okAsync(found.some((f) => f !== undefined) ? events.map((e, i) => openEvent(e, found[i], new Map())) : events);
     // andThen, not map: neverthrow's map runs its callback through a generator, and events handed
-    // through one survived V8's young-generation collections (docs/performance.md, "Rebuild").
+    // through one survived V8's young-generation collections (ADR 58).
     return ResultAsync.fromPromise(keys.findAll([...ids]), unavailable).andThen((keyOf) => okAsync(events.map((e, i) => openEvent(e, found[i], keyOf))));
   };
 
