@@ -38,6 +38,9 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
     void run();
   };
   const running = job?.status === 'running';
+  // Not before the school's year is known (its settings load) or typed as a school year: a rollover
+  // asked from nothing was refused, and a quick click could ask it.
+  const ready = /^\d{4}-\d{4}$/.test(from) && !running;
   const progress = job?.progress as Progress | null | undefined;
   const report = job?.report as Report | null | undefined;
   return (
@@ -51,10 +54,10 @@ export const Rollover = ({ api }: { api: LockerClient }) => {
         <p>
           {t.to} <strong>{/^\d{4}-\d{4}$/.test(from) ? nextYear(from) : '…'}</strong>
         </p>
-        <button type="button" disabled={running} onClick={() => start(true)}>
+        <button type="button" disabled={!ready} onClick={() => start(true)}>
           {t.dryRun}
         </button>
-        <button type="button" class="primary" disabled={running} onClick={() => start(false)}>
+        <button type="button" class="primary" disabled={!ready} onClick={() => start(false)}>
           {t.run}
         </button>
       </form>
