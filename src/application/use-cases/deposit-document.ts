@@ -39,6 +39,31 @@ export type DepositsOutcome = { readonly documents: DocumentView[]; readonly rep
  * the metadata apart from the files (a collection's submission).
  */
 export const depositDocument = (deps: Deps) => {
+  /** Everything refusable without the bytes, on the read models as they are now (the caller caught them up). */
+  const checkNow = (actor: Actor, meta: DepositMeta, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> =>
+    fromResult(lockerHolder(deps, actor)).andThen(() => {
+      const context: DepositContext = {
+        directory: deps.readModels.directoryView(actor.tenant),
+        settings: tenantSettingsOf(deps, actor.tenant),
+        maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
+        year: currentYear(deps, actor.tenant),
+      };
+      const documentId = idempotencyKey === undefined ? deps.ids.newId() : deps.ids.derive('deposit', actor.tenant, actor.userId, idempotencyKey);
+      const request: DepositRequest = {
+        actorId: actor.userId,
+        at: deps.clock.now(),
+        documentId,
+        recipients: meta.recipients,
+        categoryId: meta.categoryId,
+        title: meta.title ?? null,
+        memo: meta.memo ?? null,
+        recipientsMayEdit: meta.recipientsMayEdit,
+        acknowledgement: meta.acknowledgement,
+        collectionId: meta.collectionId,
+      };
+      return fromResult(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
+    });
+
   const api = {
     /**
      * A request whose body carries the deposit: the school's size limit opens it (a declared length
@@ -54,7 +79,8 @@ export const depositDocument = (deps: Deps) => {
         .andThen((meta) => {
           if ('code' in meta) return errAsync(meta);
           if (meta.source) return api.fromCloud(actor, meta, meta.source, idempotencyKey);
-          return api.check(actor, meta, idempotencyKey).andThen((checked) => api.storeAll(checked, upload.nextFile));
+          // Caught up already, before the limit was read: the checks go on from there.
+          return checkNow(actor, meta, idempotencyKey).andThen((checked) => api.storeAll(checked, upload.nextFile));
         });
     },
 
@@ -68,30 +94,7 @@ export const depositDocument = (deps: Deps) => {
     },
 
     check(actor: Actor, meta: DepositMeta, idempotencyKey: string | undefined): ResultAsync<CheckedDeposit, UseCaseError> {
-      return catchUp(deps.projector)
-        .andThen(() => fromResult(lockerHolder(deps, actor)))
-        .andThen(() => {
-          const context: DepositContext = {
-            directory: deps.readModels.directoryView(actor.tenant),
-            settings: tenantSettingsOf(deps, actor.tenant),
-            maxDocumentBytes: maxDocumentBytes(deps, actor.tenant),
-            year: currentYear(deps, actor.tenant),
-          };
-          const documentId = idempotencyKey === undefined ? deps.ids.newId() : deps.ids.derive('deposit', actor.tenant, actor.userId, idempotencyKey);
-          const request: DepositRequest = {
-            actorId: actor.userId,
-            at: deps.clock.now(),
-            documentId,
-            recipients: meta.recipients,
-            categoryId: meta.categoryId,
-            title: meta.title ?? null,
-            memo: meta.memo ?? null,
-            recipientsMayEdit: meta.recipientsMayEdit,
-            acknowledgement: meta.acknowledgement,
-            collectionId: meta.collectionId,
-          };
-          return fromResult(checkDeposit(context, request)).map(() => ({ actor, context, request, idempotencyKey }));
-        });
+      return catchUp(deps.projector).andThen(() => checkNow(actor, meta, idempotencyKey));
     },
 
     /** One file: the deposit as most clients send it. */
