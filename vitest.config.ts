@@ -17,7 +17,7 @@ export default defineConfig({
       exclude: ['src/adapters/sqlite/*-worker.ts'],
       reporter: ['text-summary'],
       // Measured, then rounded down: raise them when coverage rises, never lower them.
-      thresholds: { statements: 94.5, branches: 87, functions: 95, lines: 97 },
+      thresholds: { statements: 94.7, branches: 87.2, functions: 95.3, lines: 97.1 },
     },
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.spec.ts'] } },
