@@ -22,8 +22,9 @@ export const streams = (ids: IdGenerator) => ({
   sweepLease: (tenant: string) => `${tenant}:sweep-lease`,
   collection: (tenant: string, collectionId: string) => `${tenant}:collection:${collectionId}`,
   scans: (tenant: string) => `${tenant}:scans`,
-  /** The one stream that is the deployment's, not a school's: no tenant may be named like it (TENANT_PATTERN). */
+  /** The streams that are the deployment's, not a school's: no tenant may be named like them (TENANT_PATTERN). */
   snapshotLease: () => `${CELL}:snapshot-lease`,
+  schoolMoves: () => `${CELL}:school-moves`,
 });
 
 /** Who owns what belongs to the deployment (the cell) rather than to a school: leases of jobs that run once for all. */

@@ -9,6 +9,7 @@ import { collections } from './use-cases/collections.js';
 import { clouds } from './use-cases/clouds.js';
 import { applyRetention, setCategoryRetention } from './use-cases/retention.js';
 import { erasures } from './use-cases/erasure.js';
+import { schoolMoves } from './school-moves.js';
 import { eventStream } from './use-cases/event-stream.js';
 import { auditCheckpoints, auditEvents, documentHistory, lockerAsOf } from './use-cases/audit.js';
 import { notarize } from './notary.js';
@@ -55,6 +56,8 @@ export const useCases = (deps: Deps) => ({
   setCategoryRetention: setCategoryRetention(deps),
   applyRetention: applyRetention(deps),
   erasures: erasures(deps),
+  /** Schools being imported into this cell, which its jobs leave alone (ADR 54). */
+  schoolMoves: schoolMoves(deps),
   scans: scans(deps),
   snapshots: snapshots(deps),
   eventStream: eventStream(deps),

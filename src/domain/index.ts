@@ -19,3 +19,4 @@ export * from './collection-request/collection.js';
 export * from './webhook/webhook.js';
 export * from './erasure/erasure.js';
 export * from './scanning/infected-upload.js';
+export * from './cell/school-moves.js';

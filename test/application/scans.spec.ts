@@ -129,4 +129,16 @@ describe('scanning stored bytes', () => {
     state.up = false;
     expect((await app.useCases.ready())._unsafeUnwrapErr()).toEqual([{ code: 'SCANNER_UNAVAILABLE', message: 'down' }]);
   });
+  it('a school being imported has its pending versions left for after the import (ADR 54)', async () => {
+    const { scanner, state } = fakeScanner();
+    app = await embeddedApp({ env: { LOCKER_SCAN_REQUIRED: 'false' }, overrides: (c) => c.register(TOKENS.Scanner, { useValue: scanner }) });
+    const categoryId = (await app.useCases.createCategory(as('admin'), 'Minutes'))._unsafeUnwrap().id;
+    state.up = false;
+    await deposit(app, categoryId, 'scanned after the move');
+    state.up = true;
+    (await app.useCases.schoolMoves.started('school'))._unsafeUnwrap();
+    expect((await app.useCases.scans.scanPending())._unsafeUnwrap()).toEqual({ scanned: 0, cleared: 0, quarantined: 0, failed: 0 });
+    (await app.useCases.schoolMoves.finished('school'))._unsafeUnwrap();
+    expect((await app.useCases.scans.scanPending())._unsafeUnwrap()).toEqual({ scanned: 1, cleared: 1, quarantined: 0, failed: 0 });
+  });
 });

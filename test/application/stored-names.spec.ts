@@ -25,6 +25,7 @@ describe('names and ids the log keeps', () => {
       collection: s.collection('school', 'c-1'),
       scans: s.scans('school'),
       snapshotLease: s.snapshotLease(),
+      schoolMoves: s.schoolMoves(),
     };
     expect(named).toEqual(GOLDEN_STREAMS);
     const leases = Object.entries(named).filter(([, stream]) => isLeaseStream(stream)).map(([name]) => name);
@@ -73,6 +74,7 @@ const GOLDEN_STREAMS = {
   collection: 'school:collection:c-1',
   scans: 'school:scans',
   snapshotLease: '_cell:snapshot-lease',
+  schoolMoves: '_cell:school-moves',
 };
 const GOLDEN_DEPOSIT = {
   ids: ['921ec2ac-7f5c-8db0-9744-7cbe1e19f20b', '549e8f69-66d0-8bed-8dfd-3dafdda7cd22'],

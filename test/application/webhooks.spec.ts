@@ -262,6 +262,22 @@ describe('webhooks at the application layer, delivering to a real HTTP receiver'
     expect(over).toBe(true);
   });
 
+  it('a school being imported gets no delivery, and none of its streams a lease, until the import is finished (ADR 54)', async () => {
+    const hooks = service();
+    (await hooks.register(admin, { url: receiver.url, events: ['CategoryCreated'] }))._unsafeUnwrap();
+    (await app.useCases.createCategory(admin, 'While moving'))._unsafeUnwrap();
+    (await app.useCases.schoolMoves.started('school'))._unsafeUnwrap();
+    const lease = async () => (await app.deps.events.readStream(app.deps.streams.webhookLease('school')))._unsafeUnwrap().length;
+    const leases = await lease();
+    try {
+      expect((await hooks.tick())._unsafeUnwrap()).toEqual({ delivered: 0, failed: 0, disabled: 0 });
+      expect(await lease()).toBe(leases);
+    } finally {
+      (await app.useCases.schoolMoves.finished('school'))._unsafeUnwrap();
+    }
+    expect((await hooks.tick())._unsafeUnwrap().delivered).toBe(1);
+  });
+
   it('with two nodes, only the holder of the tenant’s lease delivers', async () => {
     const a = service();
     const b = webhooks(app.deps, fetchWebhookSender({ timeoutMs: 2000, allowedHosts: ['127.0.0.1'] }), { ...OPTIONS, holder: 'node-b' });

@@ -59,7 +59,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('locker tenant', () => {
-  it('new-key, export to a file, import from it on another deployment; audit verify holds the school to the source’s checkpoints', () => {
+  it('new-key, export to a file, import from it on another deployment; audit verify holds the school to the source’s checkpoints', async () => {
     const keyFile = join(fresh(), 'transfer.key');
     const key = locker(source, ['tenant', 'new-key']);
     expect(key.status).toBe(0);
@@ -78,6 +78,18 @@ describe('locker tenant', () => {
     const imported = locker(target, ['tenant', 'import', '--key-file', keyFile, '--checkpoints-out', checkpoints], { stdin: tar });
     expect(imported.status, imported.stderr).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({ tenant: 'north', alreadyThere: 0, blobs: 1, broken: null });
+    // Held from the cell's jobs before its first event was written, and let go once verified (ADR 54).
+    const there = await compose(loadConfig({ ...env, LOCKER_DATA_DIR: target }));
+    try {
+      const log = (await there.deps.events.readAll({ limit: 100_000 }))._unsafeUnwrap();
+      const moves = log.filter((e) => e.stream === there.deps.streams.schoolMoves());
+      expect(moves.map((e) => [e.type, (e.data as { tenant: string }).tenant])).toEqual([['SchoolImportStarted', 'north'], ['SchoolImportFinished', 'north']]);
+      const firstOfSchool = log.findIndex((e) => e.meta.tenant === 'north');
+      expect(log.indexOf(moves[0]!)).toBeLessThan(firstOfSchool);
+      expect([...(await there.useCases.schoolMoves.importing())._unsafeUnwrap()]).toEqual([]);
+    } finally {
+      await there.close();
+    }
     for (const file of [saved, checkpoints]) {
       const verified = locker(target, ['audit', 'verify', '--tenant', 'north', '--checkpoint', file]);
       expect(verified.status, verified.stderr).toBe(0);

@@ -326,7 +326,15 @@ const program = (host: () => CliHost, version: string) => {
       if (o.in !== undefined && !existsSync(o.in)) throw new UsageError(`cannot read ${o.in}: no such file`);
       await withApp(host(), async (app) => {
         const progress = transferProgress('tenant import');
-        const imported = await importTenant(app.transfer, key, o.in === undefined ? process.stdin : createReadStream(o.in), { onProgress: progress });
+        const moves = app.useCases.schoolMoves;
+        const imported = await importTenant(app.transfer, key, o.in === undefined ? process.stdin : createReadStream(o.in), {
+          onProgress: progress,
+          // The cell's jobs leave the school alone until it is here whole and verified (ADR 54).
+          beforeWriting: async (tenant) => {
+            const held = await moves.started(tenant);
+            if (held.isErr()) throw new Error(describeError(held.error));
+          },
+        });
         progress(null);
         if (imported.isErr()) throw new Error(`import refused: ${describeError(imported.error)}`);
         const { checkpoints, ...report } = imported.value;
@@ -342,7 +350,9 @@ const program = (host: () => CliHost, version: string) => {
         if (verified.isErr()) throw new Error(describeError(verified.error));
         const failed = verified.value.checkpoints.filter((c) => !c.verified);
         print(JSON.stringify({ ...report, checkpoints: verified.value.checkpoints.length, broken: verified.value.broken }));
-        if (verified.value.broken || failed.length > 0) throw new Error(`the imported school does not verify: ${verified.value.broken?.reason ?? failed[0]!.reason}`);
+        if (verified.value.broken || failed.length > 0) throw new Error(`the imported school does not verify (the cell's jobs still leave it alone): ${verified.value.broken?.reason ?? failed[0]!.reason}`);
+        const released = await moves.finished(report.tenant);
+        if (released.isErr()) throw new Error(describeError(released.error));
       });
     });
 

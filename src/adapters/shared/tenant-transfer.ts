@@ -196,7 +196,13 @@ export type ImportReport = {
  * the start of the same archive (an import that stopped): then it goes on from there. Each event the
  * target stores must hash as it did on the source, or the import stops naming it.
  */
-export const importTenant = (stores: TransferStores, transferKey: Buffer, input: Readable, options: { onProgress?: Progress } = {}): Promise<Result<ImportReport, TransferError>> =>
+export type ImportOptions = {
+  readonly onProgress?: Progress;
+  /** Told the school once it is known and before anything of it is written here (the cell's jobs then leave it alone). */
+  readonly beforeWriting?: (tenant: string) => Promise<void>;
+};
+
+export const importTenant = (stores: TransferStores, transferKey: Buffer, input: Readable, options: ImportOptions = {}): Promise<Result<ImportReport, TransferError>> =>
   run(async () => {
     let tenant = '';
     const entries = archiveEntries(input, transferKey, () => tenant);
@@ -209,7 +215,7 @@ export const importTenant = (stores: TransferStores, transferKey: Buffer, input:
   });
 
 /** The entries in order; `named` learns the school from the manifest, which the next entries are bound to. */
-const readArchive = async (stores: TransferStores, entries: AsyncGenerator<ArchiveEntry>, options: { onProgress?: Progress }, named: (tenant: string) => void): Promise<ImportReport> => {
+const readArchive = async (stores: TransferStores, entries: AsyncGenerator<ArchiveEntry>, options: ImportOptions, named: (tenant: string) => void): Promise<ImportReport> => {
   const head = await entries.next();
   if (head.done || head.value.name !== 'manifest.json') return fail('INVALID_ARCHIVE', 'a tenant archive starts with its manifest');
   const manifest = parsed(manifestSchema, await head.value.json(), 'manifest.json');
@@ -221,6 +227,7 @@ const readArchive = async (stores: TransferStores, entries: AsyncGenerator<Archi
   if (there[0] && (there[0].id !== manifest.firstEvent.id || there[0].hash !== manifest.firstEvent.hash)) {
     fail('TENANT_EXISTS', `this deployment already holds ${tenant}, with another history: nothing was imported`);
   }
+  await options.beforeWriting?.(tenant);
   let lastPosition: bigint | undefined;
   let targetDone = there.length === 0;
   let pending: RecordedEvent[] = [];

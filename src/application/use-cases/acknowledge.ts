@@ -5,6 +5,7 @@ import type { Actor, Deps } from '../deps.js';
 import { documentCommand } from '../document-command.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
+import { schoolMoves } from '../school-moves.js';
 import type { Page, PageRequest, Receipt } from '../ports/read-models.js';
 
 /** A recipient acknowledges the latest version (which they opened); the domain says when they may. */
@@ -41,8 +42,9 @@ export const documentReceipts =
 export const remindDue =
   (deps: Deps) =>
   (): ResultAsync<{ reminded: number }, UseCaseError> =>
-    catchUp(deps.projector).andThen(() => {
-      const due = deps.readModels.dueAcknowledgements(deps.clock.now());
+    catchUp(deps.projector).andThen(() => schoolMoves(deps).importing()).andThen((importing) => {
+      // A school being imported is left alone: its archive writes the documents' streams (ADR 54).
+      const due = deps.readModels.dueAcknowledgements(deps.clock.now()).filter((d) => !importing.has(d.tenant));
       return due
         .reduce<ResultAsync<number, UseCaseError>>(
           (acc, { tenant, documentId }) =>

@@ -3,6 +3,7 @@ import { effectivePreferences, holdsLocker, lockerDecider, quietUntil } from '..
 import type { Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
+import { schoolMoves } from '../school-moves.js';
 import { takeLease, waves } from '../lease.js';
 import { composeMail, type MailFact } from '../mail-content.js';
 import type { MailError, Mailer } from '../ports/mailer.js';
@@ -134,8 +135,10 @@ export const mailDispatcher = (deps: Deps, mailer: Mailer, options: MailOptions)
   const run = () => {
     const report: DispatchReport = { sent: 0, held: 0, retried: 0, failed: 0, skipped: 0, leaseHeldElsewhere: [] };
     return catchUp(deps.projector)
-      .andThen(() => {
-        const due = deps.readModels.dueMail(deps.clock.now(), options.batch);
+      .andThen(() => schoolMoves(deps).importing())
+      .andThen((importing) => {
+        // A school being imported is left alone: its archive writes the streams a send would (ADR 54).
+        const due = deps.readModels.dueMail(deps.clock.now(), options.batch).filter((item) => !importing.has(item.tenant));
         const byTenant = new Map<string, OutboxItem[]>();
         for (const item of due) byTenant.set(item.tenant, [...(byTenant.get(item.tenant) ?? []), item]);
         return [...byTenant].reduce<ResultAsync<void, UseCaseError>>((acc, [tenant, items]) => acc.andThen(() => perTenant(tenant, items, report)), okAsync(undefined));

@@ -4,6 +4,7 @@ import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { snapshots } from './snapshots.js';
 import { catchUp, handle } from '../handle-command.js';
+import { schoolMoves } from '../school-moves.js';
 import { notFound } from '../errors.js';
 import { settingsCommand } from './manage-categories.js';
 
@@ -26,8 +27,9 @@ export const setCategoryRetention =
 export const applyRetention =
   (deps: Deps) =>
   (options: { dryRun?: boolean | undefined; tenant?: string | undefined } = {}): ResultAsync<RetentionReport, UseCaseError> =>
-    catchUp(deps.projector).andThen(() => {
-      const due = deps.readModels.expiredDocuments(deps.clock.now(), 100_000).filter((d) => options.tenant === undefined || d.tenant === options.tenant);
+    catchUp(deps.projector).andThen(() => schoolMoves(deps).importing()).andThen((importing) => {
+      // A school being imported is left alone: its archive writes the documents' streams (ADR 54).
+      const due = deps.readModels.expiredDocuments(deps.clock.now(), 100_000).filter((d) => (options.tenant === undefined || d.tenant === options.tenant) && !importing.has(d.tenant));
       const byTenant: Record<string, number> = {};
       for (const d of due) byTenant[d.tenant] = (byTenant[d.tenant] ?? 0) + 1;
       if (options.dryRun) return okAsync({ dryRun: true, expired: due.length, byTenant });

@@ -4,6 +4,7 @@ import { fromResult, withPermission } from '../access.js';
 import type { Actor, Deps } from '../deps.js';
 import type { UseCaseError } from '../errors.js';
 import { catchUp, handle } from '../handle-command.js';
+import { schoolMoves } from '../school-moves.js';
 import type { Page, PageRequest, QuarantinedView, RefusedUploadView, StoredVersion } from '../ports/read-models.js';
 import type { ScanVerdict } from '../ports/virus-scanner.js';
 
@@ -68,7 +69,10 @@ export const scans = (deps: Deps) => {
     scanPending: (): ResultAsync<ScanRun, UseCaseError> => {
       if (!deps.scanner) return okAsync({ scanned: 0, cleared: 0, quarantined: 0, failed: 0 });
       const run = { scanned: 0, cleared: 0, quarantined: 0, failed: 0 };
-      return new ResultAsync(scanEach(deps.readModels.pendingScans(PAGE), run))
+      // A school being imported is left alone: its archive writes the documents' streams (ADR 54).
+      return schoolMoves(deps)
+        .importing()
+        .andThen((importing) => new ResultAsync(scanEach(deps.readModels.pendingScans(PAGE).filter((v) => !importing.has(v.tenant)), run)))
         .map((): ScanRun => run)
         .andThen((r) => catchUp(deps.projector).map(() => r));
     },

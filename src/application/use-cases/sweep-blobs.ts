@@ -4,6 +4,7 @@ import type { UseCaseError } from '../errors.js';
 import { maxDocumentBytes } from '../access.js';
 import { catchUp } from '../handle-command.js';
 import { takeLease } from '../lease.js';
+import { schoolMoves } from '../school-moves.js';
 
 export type SweepReport = {
   examined: number;
@@ -26,12 +27,13 @@ export type SweepReport = {
  * settles, after its event, and puts its own copy back.
  */
 export const sweepBlobs = (deps: Deps) => (graceMs: number, holder = 'cli'): ResultAsync<SweepReport, UseCaseError> =>
-  catchUp(deps.projector).andThen(() =>
+  catchUp(deps.projector).andThen(() => schoolMoves(deps).importing()).andThen((importing) =>
     ResultAsync.fromPromise(
       (async () => {
         const cutoff = new Date(Date.parse(deps.clock.now()) - graceMs);
         const report: SweepReport = { examined: 0, deleted: [], stagingRemoved: await deps.blobs.sweepStaging(cutoff), leftToAnotherNode: [] };
-        for (const tenant of deps.readModels.tenants()) {
+        // A school being imported is left alone: its archive writes the lease stream (ADR 54).
+        for (const tenant of deps.readModels.tenants().filter((t) => !importing.has(t))) {
           const mine = await takeLease(deps, tenant, deps.streams.sweepLease(tenant), holder, SWEEP_LEASE_MS, 'system:sweep');
           if (mine.isErr()) throw new Error(mine.error.code);
           if (!mine.value) {

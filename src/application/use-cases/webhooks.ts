@@ -6,6 +6,7 @@ import { fromCredentials } from '../credentials.js';
 import { notFound, type UseCaseError } from '../errors.js';
 import { catchUp, handle, replay } from '../handle-command.js';
 import { takeLease, waves } from '../lease.js';
+import { schoolMoves } from '../school-moves.js';
 import type { Page, PageRequest, WebhookDelivery, WebhookView } from '../ports/read-models.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
 
@@ -89,8 +90,10 @@ export const webhooks = (deps: Deps, sender: WebhookSender, options: WebhookOpti
   const run = () => {
     const report: WebhookDispatch = { delivered: 0, failed: 0, disabled: 0 };
     return catchUp(deps.projector)
-      .andThen(() => {
-        const heads = deps.readModels.dueWebhookDeliveries(deps.clock.now(), 500);
+      .andThen(() => schoolMoves(deps).importing())
+      .andThen((importing) => {
+        // A school being imported is left alone: its archive writes the streams a delivery would (ADR 54).
+        const heads = deps.readModels.dueWebhookDeliveries(deps.clock.now(), 500).filter((d) => !importing.has(d.tenant));
         const byTenant = new Map<string, WebhookDelivery[]>();
         for (const d of heads) byTenant.set(d.tenant, [...(byTenant.get(d.tenant) ?? []), d]);
         return [...byTenant].reduce<ResultAsync<void, UseCaseError>>(
