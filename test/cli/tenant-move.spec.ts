@@ -100,6 +100,33 @@ describe('locker tenant', () => {
     }
   });
 
+  it('an import that stops holds the school from the cell’s jobs until it is resumed, or released by hand', async () => {
+    const dir = fresh();
+    const keyFile = join(dir, 'move.key');
+    expect(locker(source, ['tenant', 'new-key'], { stdout: keyFile }).status).toBe(0);
+    const tar = join(dir, 'north.tar');
+    expect(locker(source, ['tenant', 'export', '--tenant', 'north', '--key-file', keyFile], { stdout: tar }).status).toBe(0);
+    // Cut short after the manifest and some of what follows: the import stops part-way.
+    const cut = join(dir, 'cut.tar');
+    writeFileSync(cut, readFileSync(tar).subarray(0, Math.floor(readFileSync(tar).length / 2)));
+    const target = fresh();
+    expect(locker(target, ['tenant', 'import', '--key-file', keyFile], { stdin: cut }).status).toBe(1);
+    const held = async () => {
+      const there = await compose(loadConfig({ ...env, LOCKER_DATA_DIR: target }));
+      try {
+        return [...(await there.useCases.schoolMoves.importing())._unsafeUnwrap()];
+      } finally {
+        await there.close();
+      }
+    };
+    expect(await held()).toEqual(['north']);
+    expect(locker(target, ['tenant', 'release', '--tenant', 'south']).status).toBe(2);
+    const released = locker(target, ['tenant', 'release', '--tenant', 'north']);
+    expect(released.status, released.stderr).toBe(0);
+    expect(JSON.parse(released.stdout)).toEqual({ tenant: 'north', released: true });
+    expect(await held()).toEqual([]);
+  });
+
   it('refuses a transfer key that is not 32 bytes of base64, an unknown school, and an archive sealed with another key', () => {
     const dir = fresh();
     writeFileSync(join(dir, 'bad.key'), 'not a key');

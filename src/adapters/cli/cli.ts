@@ -356,6 +356,22 @@ const program = (host: () => CliHost, version: string) => {
       });
     });
 
+  tenantCommand
+    .command('release')
+    .description("let the cell's jobs serve a school again after an import of it was abandoned (an import that verifies releases it itself)")
+    .requiredOption('--tenant <tenant>', 'the school')
+    .action(async (o: { tenant: string }) => {
+      const tenant = tenantOf(o.tenant);
+      await withApp(host(), async (app) => {
+        const held = await app.useCases.schoolMoves.importing();
+        if (held.isErr()) throw new Error(describeError(held.error));
+        if (!held.value.has(tenant)) throw new UsageError(`${tenant} is not being imported here`);
+        const released = await app.useCases.schoolMoves.finished(tenant);
+        if (released.isErr()) throw new Error(describeError(released.error));
+        print(JSON.stringify({ tenant, released: true }));
+      });
+    });
+
   const keys = root.command('keys').description('the data keys personal fields are sealed with');
   keys
     .command('check')
