@@ -1,4 +1,4 @@
-import { okAsync, type ResultAsync } from 'neverthrow';
+import type { ResultAsync } from 'neverthrow';
 import { schoolMovesDecider } from '../domain/index.js';
 import type { Deps } from './deps.js';
 import type { UseCaseError } from './errors.js';
@@ -13,12 +13,12 @@ const ACTOR = 'system:import';
  */
 export const schoolMoves = (deps: Pick<Deps, 'events' | 'ids' | 'projector' | 'clock' | 'streams'>) => {
   const command = (type: 'StartSchoolImport' | 'FinishSchoolImport', tenant: string): ResultAsync<void, UseCaseError> =>
-    handle(deps, schoolMovesDecider, CELL, deps.streams.schoolMoves(), { type, actorId: ACTOR, at: deps.clock.now(), tenant }, { waitForReadModels: false }).andThen(() => okAsync(undefined));
+    handle(deps, schoolMovesDecider, CELL, deps.streams.schoolMoves(), { type, actorId: ACTOR, at: deps.clock.now(), tenant }, { waitForReadModels: false }).map(() => undefined);
   return {
     /** Before the first byte of the school is written here. */
     started: (tenant: string) => command('StartSchoolImport', tenant),
     /** Once the school is here whole and verified: the jobs take it on from their next run. */
     finished: (tenant: string) => command('FinishSchoolImport', tenant),
-    importing: (): ResultAsync<ReadonlySet<string>, UseCaseError> => deps.events.readStream(deps.streams.schoolMoves()).andThen((recorded) => okAsync(replay(schoolMovesDecider, recorded))),
+    importing: (): ResultAsync<ReadonlySet<string>, UseCaseError> => deps.events.readStream(deps.streams.schoolMoves()).map((recorded) => replay(schoolMovesDecider, recorded)),
   };
 };
